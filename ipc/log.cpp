@@ -1,0 +1,160 @@
+#include "ipc/log.hpp"
+
+#include <fcntl.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <cstring>
+
+namespace ha::ipc {
+
+std::string_view level_word(LogLevel level) {
+    switch (level) {
+        case LogLevel::debug: return "debug";
+        case LogLevel::info: return "info";
+        case LogLevel::notice: return "notice";
+        case LogLevel::warn: return "WARN";
+        case LogLevel::error: return "ERROR";
+        case LogLevel::crit: return "CRIT";
+    }
+    return "info";
+}
+
+namespace {
+
+int syslog_priority(LogLevel level) {
+    switch (level) {
+        case LogLevel::debug: return LOG_DEBUG;
+        case LogLevel::info: return LOG_INFO;
+        case LogLevel::notice: return LOG_NOTICE;
+        case LogLevel::warn: return LOG_WARNING;
+        case LogLevel::error: return LOG_ERR;
+        case LogLevel::crit: return LOG_CRIT;
+    }
+    return LOG_INFO;
+}
+
+struct FacilityName {
+    const char* name;
+    int value;
+};
+constexpr FacilityName kFacilities[] = {
+    {"auth", LOG_AUTH},     {"authpriv", LOG_AUTHPRIV}, {"cron", LOG_CRON},     {"daemon", LOG_DAEMON},
+    {"ftp", LOG_FTP},       {"kern", LOG_KERN},         {"lpr", LOG_LPR},       {"mail", LOG_MAIL},
+    {"news", LOG_NEWS},     {"syslog", LOG_SYSLOG},     {"user", LOG_USER},     {"uucp", LOG_UUCP},
+    {"local0", LOG_LOCAL0}, {"local1", LOG_LOCAL1},     {"local2", LOG_LOCAL2}, {"local3", LOG_LOCAL3},
+    {"local4", LOG_LOCAL4}, {"local5", LOG_LOCAL5},     {"local6", LOG_LOCAL6}, {"local7", LOG_LOCAL7},
+};
+
+int open_sink(const std::string& path) {
+    if (path == "-") return ::dup(STDERR_FILENO);
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    return fd;
+}
+
+}  // namespace
+
+FileLog::FileLog(LogOptions options) : options_(std::move(options)), pid_(static_cast<int>(::getpid())) {
+    for (const auto& sink : options_.sinks) {
+        int fd = open_sink(sink.path);
+        if (fd < 0) {
+            fmt::print(stderr, "{}: cannot open log file {}: {}\n", options_.program, sink.path, std::strerror(errno));
+            fd = ::dup(STDERR_FILENO);
+        }
+        fds_.push_back(fd);
+    }
+    if (!options_.syslog_facility.empty() && options_.syslog_facility != "none") {
+        for (const auto& f : kFacilities) {
+            if (options_.syslog_facility == f.name) syslog_priority_base_ = f.value;
+        }
+        if (syslog_priority_base_ >= 0) ::openlog(options_.program.c_str(), LOG_PID | LOG_NDELAY, syslog_priority_base_);
+    }
+}
+
+FileLog::~FileLog() {
+    for (int fd : fds_) ::close(fd);
+    if (syslog_priority_base_ >= 0) ::closelog();
+}
+
+void FileLog::reopen() {
+    std::lock_guard lock(mutex_);
+    for (std::size_t i = 0; i < fds_.size(); ++i) {
+        int fd = open_sink(options_.sinks[i].path);
+        if (fd < 0) continue;  // keep writing to the old file rather than lose lines
+        ::close(fds_[i]);
+        fds_[i] = fd;
+    }
+}
+
+std::string FileLog::format_line(LogLevel level, std::string_view text) const {
+    auto now = std::chrono::system_clock::now();
+    std::time_t t = std::chrono::system_clock::to_time_t(now);
+    std::tm tm{};
+    ::localtime_r(&t, &tm);
+    char stamp[32];
+    if (options_.syslogmsgfmt) {
+        std::strftime(stamp, sizeof stamp, "%b %d %H:%M:%S", &tm);
+        return fmt::format("{} {} {}: [{}]: {}: {}", stamp, options_.node, options_.program, pid_, level_word(level), text);
+    }
+    std::strftime(stamp, sizeof stamp, "%Y/%m/%d_%H:%M:%S", &tm);
+    return fmt::format("{}[{}]: {} {}: {}", options_.program, pid_, stamp, level_word(level), text);
+}
+
+void FileLog::write(LogLevel level, std::string_view text) {
+    if (level == LogLevel::debug && !options_.debug) return;
+    std::string line = format_line(level, text);
+    line.push_back('\n');
+    std::lock_guard lock(mutex_);
+    for (std::size_t i = 0; i < fds_.size(); ++i) {
+        if (level < options_.sinks[i].min_level) continue;
+        [[maybe_unused]] auto n = ::write(fds_[i], line.data(), line.size());
+    }
+    if (syslog_priority_base_ >= 0) {
+        ::syslog(syslog_priority(level), "%s: %.*s", std::string(level_word(level)).c_str(), static_cast<int>(text.size()), text.data());
+    }
+}
+
+void CaptureLog::write(LogLevel level, std::string_view text) { lines_.push_back({level, std::string(text)}); }
+
+int CaptureLog::count(std::string_view needle) const {
+    int n = 0;
+    for (const auto& l : lines_) n += l.text.find(needle) != std::string::npos;
+    return n;
+}
+
+int CaptureLog::count(LogLevel level, std::string_view needle) const {
+    int n = 0;
+    for (const auto& l : lines_) n += l.level == level && l.text.find(needle) != std::string::npos;
+    return n;
+}
+
+std::string CaptureLog::dump() const {
+    std::string out;
+    for (const auto& l : lines_) out += fmt::format("{}: {}\n", level_word(l.level), l.text);
+    return out;
+}
+
+namespace {
+std::unique_ptr<Log>& log_slot() {
+    static std::unique_ptr<Log> slot;
+    return slot;
+}
+}  // namespace
+
+Log& process_log() {
+    auto& slot = log_slot();
+    if (!slot) {
+        LogOptions o;
+        o.program = program_invocation_short_name;
+        o.node = "-";
+        o.sinks.push_back({"-", LogLevel::info});
+        slot = std::make_unique<FileLog>(std::move(o));
+    }
+    return *slot;
+}
+
+void install_process_log(std::unique_ptr<Log> log) { log_slot() = std::move(log); }
+
+}  // namespace ha::ipc
