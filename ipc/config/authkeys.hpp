@@ -1,0 +1,29 @@
+// Authkeys — /etc/ha.d/authkeys parsed into ha::ipc::AuthKeys (compat spec §3).
+//
+// Lines: `auth N` (the key we sign with) and `N method [secret]` with N in 0–15, method crc (no
+// secret), md5 or sha1 (exactly one secret word). Only whole-line `#` comments exist here: a `#`
+// inside a secret is part of the secret, as in Heartbeat. As in Heartbeat, `auth N` must come
+// before the line that defines key N, else `Auth Key [N] not found`. A key index defined twice:
+// the later line wins, with a warning.
+//
+// parse_authkeys() is pure (text in) so it can be fuzzed; check_authkeys_permissions() is the
+// separate file check (group/other readable → error). Secrets never appear in diagnostics.
+//
+// Time and blocking: parse — none; permission check — one stat().
+// See also: ipc/auth_key.hpp, ipc/auth.hpp, compat spec §3.
+#pragma once
+
+#include <string_view>
+
+#include "ipc/auth_key.hpp"
+#include "ipc/config/diagnostics.hpp"
+
+namespace ha::conf {
+
+ipc::AuthKeys parse_authkeys(std::string_view file, std::string_view text, Diagnostics& diagnostics);
+
+// `Bad permissions on keyfile [PATH], 600 recommended.` when PATH is group- or other-readable.
+// Write bits are not checked (Heartbeat does not either).
+void check_authkeys_permissions(const std::string& path, Diagnostics& diagnostics);
+
+}  // namespace ha::conf

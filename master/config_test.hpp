@@ -1,0 +1,21 @@
+// run_config_test — `hamaster -t`: validate the whole configuration, print every diagnostic and,
+// when it is valid, a one-screen summary.
+//
+// Diagnostics go to stderr as `FILE:LINE: error: ...` / `warning:` / `info:`; the summary goes to
+// stdout. Returns the exit status: 0 valid (warnings allowed), 1 any error.
+// Never touches the network, never runs a resource script; reads the three files, stat()s the
+// resource agents and lists this host's IPv4 addresses (getifaddrs) to spot ucast lines to itself.
+//
+// See also: ipc/config/config.hpp, master/config_summary.hpp.
+#pragma once
+
+#include <iosfwd>
+
+#include "master/options.hpp"
+
+namespace ha::master {
+
+int run_config_test(const Options& options);
+int run_config_test(const Options& options, std::ostream& out, std::ostream& err);
+
+}  // namespace ha::master

@@ -1,0 +1,55 @@
+// Options — see options.hpp.
+#include "master/options.hpp"
+
+#include <sys/utsname.h>
+
+#include <boost/program_options.hpp>
+#include <sstream>
+
+namespace ha::master {
+namespace po = boost::program_options;
+namespace {
+
+po::options_description describe(Options& o) {
+    po::options_description d("hamaster options");
+    d.add_options()
+        ("help,h", po::bool_switch(&o.help), "show this help")
+        ("test,t", po::bool_switch(&o.test), "check ha.cf, haresources and authkeys, print a summary, exit")
+        ("config", po::value(&o.config_dir), "configuration directory (default /etc/ha.d)")
+        ("node", po::value(&o.node), "this node's name (default: uname -n)")
+        ("run-dir", po::value(&o.run_dir), "runtime directory for sockets and pid file")
+        ("log-dir", po::value(&o.log_dir), "directory of the log files")
+        ("state-dir", po::value(&o.state_dir), "directory of persistent state (generation, uuid)")
+        ("foreground,f", po::bool_switch(&o.foreground), "do not detach")
+        ("verbose,v", po::bool_switch(&o.verbose), "debug logging");
+    return d;
+}
+
+}  // namespace
+
+std::string usage() {
+    Options o;
+    std::ostringstream out;
+    out << "usage: hamaster [-t] [--config DIR] [--node NAME] [options]\n" << describe(o);
+    return out.str();
+}
+
+Result<Options> parse_options(int argc, const char* const* argv) {
+    Options o;
+    try {
+        po::variables_map vm;
+        po::store(po::command_line_parser(argc, argv).options(describe(o)).run(), vm);
+        po::notify(vm);
+    } catch (const std::exception& e) {
+        return make_error("usage", e.what());
+    }
+    if (o.node.empty()) {
+        struct utsname u {};
+        if (::uname(&u) != 0) return make_error("uname", "cannot read the node name (uname); use --node NAME");
+        o.node = u.nodename;
+    }
+    if (o.config_dir.empty()) return make_error("usage", "--config needs a directory");
+    return o;
+}
+
+}  // namespace ha::master

@@ -1,0 +1,32 @@
+// Options — hamaster's command line.
+//
+// `-t/--test` validates the configuration and exits; `--config DIR` (default /etc/ha.d), `--node
+// NAME` (default `uname -n`); `--run-dir`, `--log-dir`, `--state-dir`, `-f/--foreground` and `-v`
+// are accepted for the daemon's run path. Parsing never exits the process; main decides.
+//
+// Time and blocking: none. Diagnostics: a usage error is returned as ha::Error.
+// See also: master/main.cpp, design.md "Two nodes on one machine".
+#pragma once
+
+#include <string>
+
+#include "ipc/result.hpp"
+
+namespace ha::master {
+
+struct Options {
+    bool help = false;
+    bool test = false;
+    std::string config_dir = "/etc/ha.d";
+    std::string node;          // never empty after parse_options: defaults to uname -n
+    std::string run_dir = "/run/hamaster";
+    std::string log_dir = "/var/log";
+    std::string state_dir = "/var/lib/hamaster";
+    bool foreground = false;
+    bool verbose = false;
+};
+
+Result<Options> parse_options(int argc, const char* const* argv);
+std::string usage();
+
+}  // namespace ha::master

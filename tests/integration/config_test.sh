@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# config_test.sh HAMASTER CONF_DIR — `hamaster -t` on copies of the sample configs (must pass for
+# web1 and web2) and on broken copies (must exit 1 with `FILE:LINE: error:` on stderr).
+# authkeys gets mode 0600 in the copy, since git does not keep it (conf/README.md).
+set -euo pipefail
+hamaster=$1
+conf=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+for sample in web serial; do
+  cp -rL "$conf/$sample" "$tmp/$sample"
+  chmod 600 "$tmp/$sample/authkeys"
+  for node in web1 web2; do
+    out=$("$hamaster" -t --config "$tmp/$sample" --node "$node" 2>"$tmp/err") || { cat "$tmp/err" >&2; fail "$sample on $node: exit $?"; }
+    [ ! -s "$tmp/err" ] || { cat "$tmp/err" >&2; fail "$sample on $node: unexpected diagnostics"; }
+    grep -q "^this node: *$node\$" <<<"$out" || fail "$sample on $node: summary lacks 'this node: $node'"
+    grep -q "ipfaild (built-in)" <<<"$out" || fail "$sample: ipfail not mapped to ipfaild"
+    if grep -qi "secret\|3f9c0b1e" <<<"$out"; then fail "$sample: summary shows a secret"; fi
+  done
+done
+
+# Broken ha.cf: two errors appended at the end; exit 1, both reported with their lines.
+cp -r "$tmp/web" "$tmp/broken"
+printf 'deadtime 3O\nbogus_directive 1\n' >>"$tmp/broken/ha.cf"
+lines=$(wc -l <"$conf/web/ha.cf")
+set +e
+"$hamaster" -t --config "$tmp/broken" --node web1 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "broken ha.cf: exit $rc, expected 1"
+grep -q "ha.cf:$((lines + 1)): error: deadtime" "$tmp/err" || { cat "$tmp/err" >&2; fail "broken ha.cf: no ha.cf:LINE: error: deadtime"; }
+grep -q "ha.cf:$((lines + 2)): error: Illegal directive \[bogus_directive\]" "$tmp/err" || { cat "$tmp/err" >&2; fail "broken: second error missing"; }
+[ ! -s "$tmp/out" ] || fail "broken ha.cf: summary printed"
+
+# Readable authkeys: refused like Heartbeat.
+chmod 644 "$tmp/web/authkeys"
+if "$hamaster" -t --config "$tmp/web" --node web1 >/dev/null 2>"$tmp/err"; then fail "0644 authkeys accepted"; fi
+grep -q "Bad permissions on keyfile" "$tmp/err" || fail "0644 authkeys: message missing"
+
+# Node not in the configuration.
+chmod 600 "$tmp/web/authkeys"
+if "$hamaster" -t --config "$tmp/web" --node db1 >/dev/null 2>"$tmp/err"; then fail "unknown node accepted"; fi
+grep -q "error: Current node \[db1\] not in configuration!" "$tmp/err" || fail "unknown node: message missing"
+echo "config_test: ok"
