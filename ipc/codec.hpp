@@ -54,6 +54,16 @@ std::string encode_classic(const Message& message);
 // (non-strings with their `(T)` prefix, binary base64), no `>>>`/`<<<`.
 std::string classic_auth_text(const Message& message);
 
+// The field-name rule for both forms: 1..max_name bytes of visible ASCII (0x21-0x7e) other than
+// '=', '(' and ')'. Encoders assume valid names; decoders reject others ("bad_name").
+bool valid_field_name(std::string_view name);
+
+// True when encode_classic(message) decodes back to an equal message: string values hold no CR,
+// NUL or byte 0x13 (the LF escape), list values no CR/LF/NUL, and struct values are valid netstring
+// messages whose contents hold none of the enclosing levels' LF marker bytes either.
+// Netstring form carries every message.
+bool classic_representable(const Message& message);
+
 std::string base64_encode(std::string_view bytes);
 Result<std::string> base64_decode(std::string_view text);
 
