@@ -28,7 +28,12 @@ std::string sign_netstring(Message& message, const AuthKeys& keys);
 // Sets the inner `auth` field and returns the classic wire bytes (no NUL): the serial form.
 std::string sign_classic(Message& message, const AuthKeys& keys);
 
-// Decodes `wire` and checks its authentication. The returned message has no `auth` field.
+// Decodes `wire` and checks its authentication. Netstring with a trailing auth netstring: that
+// digest over `###`..`%%%\n` decides (the inner field is then not checked); otherwise the one
+// inner `auth` field over classic_auth_text. Any defined key index is accepted; digests compare
+// in constant time. Errors: the codec's codes, "no_auth" (neither digest), "unknown_key" (index
+// not in authkeys), "bad_auth" (malformed, duplicated or mismatching). The returned message has
+// no `auth` field.
 Result<Message> verify_and_decode(std::string_view wire, const AuthKeys& keys, const CodecLimits& limits = {});
 
 }  // namespace ha::ipc

@@ -42,13 +42,25 @@ struct DecodedFrame {
     std::optional<std::string> outer_auth;
 };
 
-// Decodes one complete message; the form is chosen by the first bytes (`>>>` or `###`).
+// Decodes one complete message; the form is chosen by the first bytes (`###\n`, or `>>>` after
+// optional CR/LF). The size limit is checked before anything else. Netstring: fields `LEN:(T)n=v,`
+// (T in 0..5, LEN without leading zeros), `%%%\n`, then optionally one trailing auth netstring;
+// struct values must be complete nested netstring messages (depth <= max_depth) and are kept as
+// their raw bytes; list values must be `len:elem,` repeated. Classic: lines split at CR or LF,
+// extra CR/LF skipped, ends at `<<<`; 0x13 in a string becomes LF; binary is base64 (canonical
+// only); a struct is a nested classic message whose LFs are its level's marker byte, stored
+// re-encoded in netstring form. One trailing NUL is accepted after either form; anything else
+// after the end is an error. Types 4/5 are refused ("unsupported": R1 never sends them).
+// Error codes: too_big, empty, truncated, bad_framing, bad_length, bad_type, bad_name, too_long
+// (name or value over its limit), too_many_fields (per message level), too_deep, bad_base64,
+// unsupported. The message names the field or the byte offset.
 Result<DecodedFrame> decode_frame(std::string_view bytes, const CodecLimits& limits = {});
 Result<Message> decode(std::string_view bytes, const CodecLimits& limits = {});
 
 // Netstring form without the trailing auth netstring (`###\n` fields `%%%\n`).
 std::string encode_netstring(const Message& message);
-// Classic form `>>>\n` name=value LF ... `<<<\n`, no NUL (the serial cable's form).
+// Classic form `>>>\n` name=value LF ... `<<<\n`, no NUL (the serial cable's form). String LFs go
+// out as byte 0x13; CR, NUL and 0x13 itself cannot be carried (see classic_representable).
 std::string encode_classic(const Message& message);
 // The text the inner `auth` digest covers: every field except `auth`, each `name=value\n`
 // (non-strings with their `(T)` prefix, binary base64), no `>>>`/`<<<`.
