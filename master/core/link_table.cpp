@@ -1,0 +1,294 @@
+// LinkTable: node and link liveness, status words, generation/sequence checks. See link_table.hpp.
+#include "master/core/link_table.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace ha::master {
+
+using std::chrono::milliseconds;
+
+LinkTable::LinkTable(LinkTableParams params, ipc::Log& log, ipc::SteadyTime start)
+    : params_(std::move(params)), log_(log), start_(start), local_status_(kStatusUp) {
+    for (const auto& peer : params_.peers) {
+        Node node;
+        node.name = peer.name;
+        node.type = NodeType::normal;
+        for (const auto& l : peer.links) node.links.push_back(Link{.name = l});
+        nodes_.push_back(std::move(node));
+    }
+    for (const auto& ping : params_.ping_nodes) {
+        Node node;
+        node.name = ping;
+        node.type = NodeType::ping;
+        node.links.push_back(Link{.name = ping});
+        nodes_.push_back(std::move(node));
+    }
+    log_.info("Local status now set to: '{}'", local_status_);
+}
+
+milliseconds LinkTable::effective_deadtime(NodeType type) const {
+    const milliseconds base = type == NodeType::ping ? params_.deadping : params_.deadtime;
+    return comm_up_ ? base : std::max(base, params_.initdead);
+}
+
+std::optional<ipc::SteadyTime> LinkTable::last_heard(const Node& node) const {
+    std::optional<ipc::SteadyTime> last;
+    for (const auto& l : node.links) {
+        if (l.last_heard && (!last || *l.last_heard > *last)) last = l.last_heard;
+    }
+    return last;
+}
+
+LinkTable::Node* LinkTable::find_node(std::string_view name) {
+    for (auto& n : nodes_) {
+        if (n.name == name) return &n;
+    }
+    return nullptr;
+}
+
+const LinkTable::Node* LinkTable::find_node(std::string_view name) const {
+    for (const auto& n : nodes_) {
+        if (n.name == name) return &n;
+    }
+    return nullptr;
+}
+
+LinkTable::Link* LinkTable::find_link(Node& node, std::string_view name) {
+    for (auto& l : node.links) {
+        if (l.name == name) return &l;
+    }
+    return nullptr;
+}
+
+HeartbeatOutcome LinkTable::drop(Node* node, Link* link, DropReason reason, HeartbeatOutcome out) {
+    if (node) ++node->counters.dropped[reason];
+    else ++unattributed_drops_[reason];
+    if (link) ++link->counters.dropped[reason];
+    out.dropped = reason;
+    return out;
+}
+
+void LinkTable::refresh_link(ipc::SteadyTime now, Node& node, Link& link, std::vector<ClusterEvent>& events) {
+    link.last_heard = now;
+    if (link.status == LinkStatus::up) return;
+    link.status = LinkStatus::up;
+    log_.info("Link {}:{} up.", node.name, link.name);
+    events.push_back(LinkStatusChanged{node.name, link.name, LinkStatus::up});
+}
+
+void LinkTable::set_node_status(Node& node, std::string_view status, std::vector<ClusterEvent>& events) {
+    if (status.empty() || node.status == status) return;
+    std::string old = std::exchange(node.status, std::string(status));
+    log_.info("Status update for node {}: status {}", node.name, node.status);
+    events.push_back(NodeStatusChanged{node.name, std::move(old), node.status});
+}
+
+void LinkTable::declare_dead(Node& node, std::vector<ClusterEvent>& events) {
+    std::string old = std::exchange(node.status, std::string(kStatusDead));
+    node.generation_at_death = node.seq.generation();
+    log_.warn("node {}: is dead", node.name);
+    events.push_back(NodeStatusChanged{node.name, std::move(old), node.status});
+    events.push_back(NodeDead{node.name});
+    for (auto& l : node.links) {
+        if (l.status != LinkStatus::up) continue;
+        l.status = LinkStatus::dead;
+        log_.info("Link {}:{} dead.", node.name, l.name);
+        events.push_back(LinkStatusChanged{node.name, l.name, LinkStatus::dead});
+    }
+}
+
+bool LinkTable::every_node_heard_or_dead() const {
+    return std::all_of(nodes_.begin(), nodes_.end(),
+                       [](const Node& n) { return n.heard || n.status == kStatusDead; });
+}
+
+void LinkTable::check_comm_up(std::vector<ClusterEvent>& events) {
+    if (comm_up_ || !every_node_heard_or_dead()) return;
+    comm_up_ = true;
+    if (local_status_ != kStatusUp) return;  // e.g. already shutting down
+    log_.info("Comm_now_up(): updating status to active");
+    std::string old = std::exchange(local_status_, std::string(kStatusActive));
+    events.push_back(LocalStatusChanged{std::move(old), local_status_});
+}
+
+HeartbeatOutcome LinkTable::on_heartbeat(ipc::SteadyTime now, std::string_view node_name,
+                                         std::string_view link_name, const HeartbeatInfo& info) {
+    HeartbeatOutcome out;
+    if (node_name == params_.local_node) return drop(nullptr, nullptr, DropReason::own_node, std::move(out));
+    Node* node = find_node(node_name);
+    if (!node || node->type != NodeType::normal) {
+        return drop(nullptr, nullptr, DropReason::unknown_node, std::move(out));
+    }
+    ++node->counters.received;
+    Link* link = find_link(*node, link_name);
+    if (!link) return drop(node, nullptr, DropReason::unknown_link, std::move(out));
+    ++link->counters.received;
+
+    const SeqCheck check = node->seq.check(info.generation, info.seq);
+    if (check.verdict == SeqVerdict::replay) return drop(node, link, DropReason::replay, std::move(out));
+
+    refresh_link(now, *node, *link, out.events);
+    if (check.generation_changed) {
+        node->last_status_at.reset();  // a new incarnation: no "late" against the old one
+        if (check.previous_generation) {
+            log_.info("Heartbeat restart on node {}", node->name);
+            out.events.push_back(NodeRestarted{node->name, *check.previous_generation, *info.generation});
+        }
+    }
+    if (check.verdict == SeqVerdict::duplicate) return drop(node, link, DropReason::duplicate, std::move(out));
+    if (check.lost_from && check.lost_to) {
+        const std::uint64_t count = *check.lost_to - *check.lost_from - 1;
+        node->counters.lost += count;
+        log_.warn("{} lost packet(s) for [{}] [{}:{}]", count, node->name, *check.lost_from, *check.lost_to);
+        out.events.push_back(LostPackets{node->name, *check.lost_from, *check.lost_to});
+    }
+
+    ++node->counters.accepted;
+    node->heard = true;
+    if (info.is_status()) {
+        if (node->last_status_at) {
+            const auto interval = std::chrono::duration_cast<milliseconds>(now - *node->last_status_at);
+            if (interval > params_.warntime) {
+                const bool beyond = interval > params_.deadtime;
+                if (beyond) log_.crit("Late heartbeat: Node {}: interval {} ms (> deadtime)", node->name, interval.count());
+                else log_.warn("Late heartbeat: Node {}: interval {} ms", node->name, interval.count());
+                ++node->counters.late;
+                ++link->counters.late;
+                out.events.push_back(LateHeartbeat{node->name, interval, beyond});
+            }
+        }
+        node->last_status_at = now;
+        if (info.deadtime) node->peer_deadtime = info.deadtime;
+        node->has_protocol = info.has_protocol;
+        if (node->status == kStatusDead && !check.generation_changed && node->generation_at_death &&
+            info.generation == node->generation_at_death) {
+            log_.crit("Cluster node {} returning after partition.", node->name);
+            out.events.push_back(ReturningAfterPartition{node->name});
+        }
+        set_node_status(*node, info.status, out.events);
+    }
+    check_comm_up(out.events);
+    return out;
+}
+
+HeartbeatOutcome LinkTable::on_ping_reply(ipc::SteadyTime now, std::string_view ping_node) {
+    HeartbeatOutcome out;
+    Node* node = find_node(ping_node);
+    if (!node || node->type != NodeType::ping) {
+        return drop(nullptr, nullptr, DropReason::unknown_node, std::move(out));
+    }
+    Link& link = node->links.front();
+    ++node->counters.received;
+    ++link.counters.received;
+    ++node->counters.accepted;
+    node->heard = true;
+    refresh_link(now, *node, link, out.events);
+    set_node_status(*node, kStatusPing, out.events);
+    check_comm_up(out.events);
+    return out;
+}
+
+std::vector<ClusterEvent> LinkTable::on_tick(ipc::SteadyTime now) {
+    std::vector<ClusterEvent> events;
+    for (auto& node : nodes_) {
+        const milliseconds deadtime = effective_deadtime(node.type);
+        if (node.status != kStatusDead && now - last_heard(node).value_or(start_) >= deadtime) {
+            declare_dead(node, events);  // also takes its links down
+            continue;
+        }
+        // Links of a live node, or of a dead node whose non-status packets brought a link back.
+        for (auto& l : node.links) {
+            if (l.status != LinkStatus::up || now - *l.last_heard < deadtime) continue;
+            l.status = LinkStatus::dead;
+            log_.info("Link {}:{} dead.", node.name, l.name);
+            events.push_back(LinkStatusChanged{node.name, l.name, LinkStatus::dead});
+        }
+    }
+    check_comm_up(events);
+    return events;
+}
+
+std::optional<ipc::SteadyTime> LinkTable::next_deadline() const {
+    if (!comm_up_ && every_node_heard_or_dead()) return start_;  // comm up is due now
+    std::optional<ipc::SteadyTime> next;
+    auto consider = [&next](ipc::SteadyTime t) {
+        if (!next || t < *next) next = t;
+    };
+    for (const auto& node : nodes_) {
+        const milliseconds deadtime = effective_deadtime(node.type);
+        if (node.status != kStatusDead) consider(last_heard(node).value_or(start_) + deadtime);
+        for (const auto& l : node.links) {
+            if (l.status == LinkStatus::up) consider(*l.last_heard + deadtime);
+        }
+    }
+    return next;
+}
+
+std::vector<ClusterEvent> LinkTable::set_local_status(std::string_view status) {
+    std::vector<ClusterEvent> events;
+    if (status.empty() || status == local_status_) return events;
+    std::string old = std::exchange(local_status_, std::string(status));
+    log_.info("Local status now set to: '{}'", local_status_);
+    events.push_back(LocalStatusChanged{std::move(old), local_status_});
+    return events;
+}
+
+std::vector<NodeSnapshot> LinkTable::nodes() const {
+    std::vector<NodeSnapshot> out;
+    out.push_back(NodeSnapshot{.name = params_.local_node, .type = NodeType::normal, .status = local_status_});
+    for (const auto& n : nodes_) {
+        out.push_back(NodeSnapshot{.name = n.name,
+                                   .type = n.type,
+                                   .status = n.status,
+                                   .last_heard = last_heard(n),
+                                   .generation = n.seq.generation(),
+                                   .last_seq = n.seq.last_seq(),
+                                   .peer_deadtime = n.peer_deadtime,
+                                   .has_protocol = n.has_protocol,
+                                   .counters = n.counters});
+    }
+    return out;
+}
+
+std::vector<LinkSnapshot> LinkTable::links() const {
+    std::vector<LinkSnapshot> out;
+    for (const auto& l : params_.local_links) {
+        out.push_back(LinkSnapshot{.node = params_.local_node, .link = l});
+    }
+    for (const auto& n : nodes_) {
+        for (const auto& l : n.links) {
+            out.push_back(LinkSnapshot{.node = n.name, .link = l.name, .status = l.status,
+                                       .last_heard = l.last_heard, .counters = l.counters});
+        }
+    }
+    return out;
+}
+
+std::optional<std::string> LinkTable::node_status(std::string_view node) const {
+    if (node == params_.local_node) return local_status_;
+    if (const Node* n = find_node(node)) return n->status;
+    return std::nullopt;
+}
+
+std::optional<NodeType> LinkTable::node_type(std::string_view node) const {
+    if (node == params_.local_node) return NodeType::normal;
+    if (const Node* n = find_node(node)) return n->type;
+    return std::nullopt;
+}
+
+std::optional<LinkStatus> LinkTable::link_status(std::string_view node, std::string_view link) const {
+    if (node == params_.local_node) {
+        const auto& ll = params_.local_links;
+        if (std::find(ll.begin(), ll.end(), link) != ll.end()) return LinkStatus::dead;
+        return std::nullopt;
+    }
+    if (const Node* n = find_node(node)) {
+        for (const auto& l : n->links) {
+            if (l.name == link) return l.status;
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace ha::master

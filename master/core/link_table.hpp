@@ -1,0 +1,181 @@
+// LinkTable — the master's node and link table: who is alive, on which links, in which status.
+//
+// Heartbeat's words: every configured node (normal or ping) has links (media); a link is `up` while
+// packets arrive on it and `dead` after deadtime of silence; a node is dead only when ALL its links
+// are (deadping for ping nodes); until comm is up (every node heard from or declared dead) the
+// larger of initdead and that deadtime applies. Peers' `st` words become their node status; ping
+// nodes read `ping` while they answer. Generation and sequence checks (SeqTrack) run on every
+// message that carries hg/seq: replays (lower hg) are dropped without refreshing anything,
+// duplicates are dropped after refreshing their link (every copy of a message on a second link
+// is a duplicate, and it must keep that link up).
+//
+// Owns no socket, no timer: the shell feeds decoded messages (on_heartbeat), ping replies
+// (on_ping_reply) and timer expiries (on_tick), arms one timer at next_deadline(), and acts on the
+// returned events. The local node is listed first in snapshots, with its own links always `dead`
+// (as cl_status reports them).
+//
+// Time and blocking: only the `now` arguments (monotonic); nothing blocks.
+// Diagnostics (each exactly once per transition, spec §10.3):
+//   info `Local status now set to: 'up'` (constructor), info `Comm_now_up(): updating status to active`,
+//   info `Link web2:eth1 up.` / `Link web2:eth1 dead.`, WARN `node web2: is dead`,
+//   info `Status update for node web2: status active`, info `Heartbeat restart on node web2`,
+//   CRIT `Cluster node web2 returning after partition.`,
+//   WARN `Late heartbeat: Node web2: interval 17010 ms`, CRIT `... ms (> deadtime)`,
+//   WARN `3 lost packet(s) for [web2] [40:44]`.
+//   Counters per node and per link: received, accepted, late, lost, dropped by DropReason.
+// See also: master/core/seq_track.hpp, master/core/cluster_event.hpp, master/cluster_view.hpp,
+//   compat spec §7.3 and §8, design.md "Data flow".
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ipc/clock.hpp"
+#include "ipc/log.hpp"
+#include "master/core/cluster_event.hpp"
+#include "master/core/heartbeat_info.hpp"
+#include "master/core/seq_track.hpp"
+
+namespace ha::master {
+
+struct PeerParams {
+    std::string name;
+    std::vector<std::string> links;  // e.g. {"eth1", "/dev/ttyS0"}
+};
+
+struct LinkTableParams {
+    std::string local_node;
+    std::vector<std::string> local_links;  // listed as `dead`, like cl_status does for our own
+    std::vector<PeerParams> peers;         // normal nodes other than the local one
+    std::vector<std::string> ping_nodes;   // each has one link named after itself
+    std::chrono::milliseconds keepalive{1000};
+    std::chrono::milliseconds deadtime{30000};
+    std::chrono::milliseconds warntime{15000};
+    std::chrono::milliseconds initdead{60000};
+    std::chrono::milliseconds deadping{30000};
+};
+
+using DropCounters = std::map<DropReason, std::uint64_t>;
+
+struct LinkCounters {
+    std::uint64_t received = 0;  // every packet attributed to this link, dropped or not
+    std::uint64_t late = 0;      // late `status` messages that arrived on this link
+    DropCounters dropped;
+};
+
+struct NodeCounters {
+    std::uint64_t received = 0;
+    std::uint64_t accepted = 0;
+    std::uint64_t late = 0;
+    std::uint64_t lost = 0;  // sequence numbers reported lost
+    DropCounters dropped;
+};
+
+struct NodeSnapshot {
+    std::string name;
+    NodeType type = NodeType::normal;
+    std::string status;
+    std::optional<ipc::SteadyTime> last_heard;
+    std::optional<std::uint64_t> generation;
+    std::optional<std::uint64_t> last_seq;
+    std::optional<std::chrono::milliseconds> peer_deadtime;  // the peer's `dt`, for display
+    bool has_protocol = false;                               // peer sends `protocol`
+    NodeCounters counters;
+};
+
+struct LinkSnapshot {
+    std::string node;
+    std::string link;
+    LinkStatus status = LinkStatus::dead;
+    std::optional<ipc::SteadyTime> last_heard;
+    LinkCounters counters;
+};
+
+// What became of one incoming packet: dropped (and why) or accepted, plus the transitions it caused
+// (a duplicate can still bring its link up).
+struct HeartbeatOutcome {
+    std::optional<DropReason> dropped;
+    std::vector<ClusterEvent> events;
+    bool accepted() const { return !dropped.has_value(); }
+};
+
+class LinkTable {
+public:
+    // Sets the local status to `up` and logs it. Nodes start `init`, links `dead`.
+    LinkTable(LinkTableParams params, ipc::Log& log, ipc::SteadyTime start);
+
+    // An authenticated message from `node` that arrived on `link`.
+    HeartbeatOutcome on_heartbeat(ipc::SteadyTime now, std::string_view node, std::string_view link,
+                                  const HeartbeatInfo& info);
+    // An echo reply from a ping node (its one link is named after itself).
+    HeartbeatOutcome on_ping_reply(ipc::SteadyTime now, std::string_view ping_node);
+    // Declares links and nodes dead whose silence reached their deadtime (at exactly deadtime, not
+    // before), and brings comm up when every node was heard from or declared dead.
+    std::vector<ClusterEvent> on_tick(ipc::SteadyTime now);
+    // When on_tick must run next; empty when nothing can time out. May lie in the past.
+    std::optional<ipc::SteadyTime> next_deadline() const;
+
+    // Changes the local status word (e.g. `dead` at shutdown); logs `Local status now set to: 'x'`.
+    std::vector<ClusterEvent> set_local_status(std::string_view status);
+
+    const std::string& local_status() const { return local_status_; }
+    bool comm_up() const { return comm_up_; }
+    // The deadtime in force for normal nodes (initdead-derived until comm is up): the `dt` we send.
+    std::chrono::milliseconds effective_deadtime() const { return effective_deadtime(NodeType::normal); }
+
+    std::vector<NodeSnapshot> nodes() const;  // local node, peers, ping nodes
+    std::vector<LinkSnapshot> links() const;  // local links, peers' links, ping links
+    std::optional<std::string> node_status(std::string_view node) const;
+    std::optional<NodeType> node_type(std::string_view node) const;
+    std::optional<LinkStatus> link_status(std::string_view node, std::string_view link) const;
+    // Drops that could not be attributed to a configured node (unknown_node, own_node).
+    const DropCounters& unattributed_drops() const { return unattributed_drops_; }
+
+private:
+    struct Link {
+        std::string name;
+        LinkStatus status = LinkStatus::dead;
+        std::optional<ipc::SteadyTime> last_heard;
+        LinkCounters counters;
+    };
+    struct Node {
+        std::string name;
+        NodeType type = NodeType::normal;
+        std::string status{kStatusInit};
+        std::vector<Link> links;
+        bool heard = false;  // any packet accepted since start
+        std::optional<ipc::SteadyTime> last_status_at;  // last accepted `status` message
+        std::optional<std::uint64_t> generation_at_death;
+        std::optional<std::chrono::milliseconds> peer_deadtime;
+        bool has_protocol = false;
+        SeqTrack seq;
+        NodeCounters counters;
+    };
+
+    std::chrono::milliseconds effective_deadtime(NodeType type) const;
+    std::optional<ipc::SteadyTime> last_heard(const Node& node) const;
+    Node* find_node(std::string_view name);
+    const Node* find_node(std::string_view name) const;
+    static Link* find_link(Node& node, std::string_view name);
+    void refresh_link(ipc::SteadyTime now, Node& node, Link& link, std::vector<ClusterEvent>& events);
+    void set_node_status(Node& node, std::string_view status, std::vector<ClusterEvent>& events);
+    void declare_dead(Node& node, std::vector<ClusterEvent>& events);
+    void check_comm_up(std::vector<ClusterEvent>& events);
+    bool every_node_heard_or_dead() const;
+    HeartbeatOutcome drop(Node* node, Link* link, DropReason reason, HeartbeatOutcome out);
+
+    LinkTableParams params_;
+    ipc::Log& log_;
+    ipc::SteadyTime start_;
+    std::string local_status_;
+    bool comm_up_ = false;
+    std::vector<Node> nodes_;  // peers, then ping nodes
+    DropCounters unattributed_drops_;
+};
+
+}  // namespace ha::master

@@ -1,0 +1,107 @@
+// Unit tests of Generation and GenerationFile (the latter in a fresh temporary directory).
+#include "master/core/generation.hpp"
+#include "master/core/generation_file.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+using ha::ipc::CaptureLog;
+using ha::ipc::LogLevel;
+namespace fs = std::filesystem;
+namespace hm = ha::master;
+
+namespace {
+
+class TempDir {
+public:
+    TempDir() {
+        std::string tmpl = (fs::temp_directory_path() / "hamaster-gen-XXXXXX").string();
+        char* made = ::mkdtemp(tmpl.data());
+        if (made) path_ = made;
+    }
+    ~TempDir() {
+        std::error_code ec;
+        if (!path_.empty()) fs::remove_all(path_, ec);
+    }
+    const fs::path& path() const { return path_; }
+
+private:
+    fs::path path_;
+};
+
+std::string read(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+}  // namespace
+
+TEST(Generation, NextStartsAtOneAndIncrements) {
+    EXPECT_EQ(hm::Generation::next(std::nullopt), 1u);
+    EXPECT_EQ(hm::Generation::next(41), 42u);
+    EXPECT_EQ(hm::Generation::from_time(ha::ipc::WallTime{} + std::chrono::seconds(1764300000)), 1764300000u);
+}
+
+TEST(Generation, ParsesDecimalWithBlanksAndRejectsGarbage) {
+    EXPECT_EQ(*hm::Generation::parse("17\n"), 17u);
+    EXPECT_EQ(*hm::Generation::parse("  3 "), 3u);
+    EXPECT_FALSE(hm::Generation::parse("").has_value());
+    EXPECT_FALSE(hm::Generation::parse("1a").has_value());
+    EXPECT_FALSE(hm::Generation::parse("-1").has_value());
+    EXPECT_EQ(hm::Generation::parse("x").error().code, "bad_generation");
+    EXPECT_EQ(hm::Generation::format(7), "7\n");
+}
+
+TEST(GenerationFile, MissingFileStartsAtOneWithWarning) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    CaptureLog log;
+    hm::GenerationFile file(log);
+    auto g = file.load_and_bump(dir.path() / "hb_generation");
+    ASSERT_TRUE(g.has_value()) << g.error().message;
+    EXPECT_EQ(*g, 1u);
+    EXPECT_EQ(log.count(LogLevel::warn, "No Previous generation - starting at 1"), 1);
+    EXPECT_EQ(read(dir.path() / "hb_generation"), "1\n");
+}
+
+TEST(GenerationFile, BumpsStoredValueAtomicallyWithoutLeftovers) {
+    TempDir dir;
+    const fs::path p = dir.path() / "hb_generation";
+    std::ofstream(p) << "41\n";
+    CaptureLog log;
+    hm::GenerationFile file(log);
+    EXPECT_EQ(*file.load_and_bump(p), 42u);
+    EXPECT_EQ(*file.load_and_bump(p), 43u);
+    EXPECT_EQ(read(p), "43\n");
+    EXPECT_EQ(log.count("No Previous generation"), 0);
+    int entries = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir.path())) ++entries;
+    EXPECT_EQ(entries, 1) << "no temp file left behind";
+}
+
+TEST(GenerationFile, CorruptFileIsAnErrorAndLeftAlone) {
+    TempDir dir;
+    const fs::path p = dir.path() / "hb_generation";
+    std::ofstream(p) << "garbage";
+    CaptureLog log;
+    hm::GenerationFile file(log);
+    auto g = file.load_and_bump(p);
+    ASSERT_FALSE(g.has_value());
+    EXPECT_EQ(g.error().code, "bad_generation");
+    EXPECT_NE(g.error().message.find(p.string()), std::string::npos);
+    EXPECT_EQ(read(p), "garbage");
+}
+
+TEST(GenerationFile, UnwritableDirectoryIsAnError) {
+    CaptureLog log;
+    hm::GenerationFile file(log);
+    auto g = file.load_and_bump("/nonexistent-dir-for-hamaster-test/hb_generation");
+    ASSERT_FALSE(g.has_value());
+    EXPECT_EQ(g.error().code, "generation_io");
+}

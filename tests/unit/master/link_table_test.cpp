@@ -1,0 +1,420 @@
+// Unit tests of LinkTable: link and node liveness, status words, generation and sequence checks.
+// Fake time only: every test moves a SteadyTime by hand and calls on_tick.
+#include "master/core/link_table.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <optional>
+
+using namespace std::chrono_literals;
+using ha::ipc::CaptureLog;
+using ha::ipc::LogLevel;
+using ha::ipc::SteadyTime;
+namespace hm = ha::master;
+
+namespace {
+
+constexpr const char* kEth = "eth1";
+constexpr const char* kTty = "/dev/ttyS0";
+constexpr const char* kPing = "10.0.0.254";
+
+hm::LinkTableParams params(bool with_ping = false) {
+    hm::LinkTableParams p;
+    p.local_node = "web1";
+    p.local_links = {kEth, kTty};
+    p.peers = {{"web2", {kEth, kTty}}};
+    if (with_ping) p.ping_nodes = {kPing};
+    p.keepalive = 1s;
+    p.deadtime = 10s;
+    p.warntime = 5s;
+    p.initdead = 30s;
+    p.deadping = 15s;
+    return p;
+}
+
+hm::HeartbeatInfo status(std::uint64_t seq, std::uint64_t hg = 5, std::string st = "active") {
+    hm::HeartbeatInfo i;
+    i.type = "status";
+    i.status = std::move(st);
+    i.seq = seq;
+    i.generation = hg;
+    i.deadtime = 10s;
+    i.has_protocol = true;
+    return i;
+}
+
+template <class E>
+int count_events(const std::vector<hm::ClusterEvent>& events) {
+    return static_cast<int>(std::count_if(events.begin(), events.end(),
+                                          [](const hm::ClusterEvent& e) { return std::holds_alternative<E>(e); }));
+}
+
+template <class E>
+std::optional<E> first_event(const std::vector<hm::ClusterEvent>& events) {
+    for (const auto& e : events) {
+        if (const E* p = std::get_if<E>(&e)) return *p;
+    }
+    return std::nullopt;
+}
+
+struct Fixture {
+    explicit Fixture(bool with_ping = false) : table(params(with_ping), log, start) {}
+    // web2 heard on both links with consecutive seqs (the second copy is the duplicate).
+    std::vector<hm::ClusterEvent> beat(SteadyTime at, std::uint64_t seq, std::uint64_t hg = 5) {
+        auto a = table.on_heartbeat(at, "web2", kEth, status(seq, hg));
+        auto b = table.on_heartbeat(at, "web2", kTty, status(seq, hg));
+        a.events.insert(a.events.end(), b.events.begin(), b.events.end());
+        return a.events;
+    }
+    CaptureLog log;
+    SteadyTime start = SteadyTime{} + 1000h;
+    hm::LinkTable table;
+};
+
+}  // namespace
+
+TEST(LinkTable, StartsWithLocalStatusUpAndPeersInit) {
+    Fixture f;
+    EXPECT_EQ(f.log.count(LogLevel::info, "Local status now set to: 'up'"), 1);
+    EXPECT_EQ(f.table.local_status(), "up");
+    EXPECT_EQ(f.table.node_status("web2"), "init");
+    EXPECT_EQ(f.table.link_status("web2", kEth), hm::LinkStatus::dead);
+    EXPECT_FALSE(f.table.comm_up());
+    EXPECT_EQ(f.table.effective_deadtime(), 30s);  // initdead until comm is up
+}
+
+TEST(LinkTable, FirstHeartbeatBringsLinkUpStatusAndCommUp) {
+    Fixture f;
+    auto out = f.table.on_heartbeat(f.start + 1s, "web2", kEth, status(1, 5, "up"));
+    ASSERT_TRUE(out.accepted());
+    EXPECT_EQ(f.log.count(LogLevel::info, "Link web2:eth1 up."), 1);
+    EXPECT_EQ(f.log.count(LogLevel::info, "Status update for node web2: status up"), 1);
+    EXPECT_EQ(f.log.count(LogLevel::info, "Comm_now_up(): updating status to active"), 1);
+    EXPECT_EQ(f.log.count("Heartbeat restart"), 0);  // first generation seen is no restart
+    EXPECT_EQ(f.table.local_status(), "active");
+    EXPECT_TRUE(f.table.comm_up());
+    EXPECT_EQ(f.table.effective_deadtime(), 10s);
+    EXPECT_EQ(first_event<hm::NodeStatusChanged>(out.events), (hm::NodeStatusChanged{"web2", "init", "up"}));
+    EXPECT_EQ(first_event<hm::LinkStatusChanged>(out.events), (hm::LinkStatusChanged{"web2", kEth, hm::LinkStatus::up}));
+    EXPECT_EQ(first_event<hm::LocalStatusChanged>(out.events), (hm::LocalStatusChanged{"up", "active"}));
+
+    auto again = f.table.on_heartbeat(f.start + 2s, "web2", kEth, status(2, 5, "active"));
+    EXPECT_EQ(f.log.count("Status update for node web2: status active"), 1);
+    EXPECT_EQ(count_events<hm::LinkStatusChanged>(again.events), 0);
+    f.table.on_heartbeat(f.start + 3s, "web2", kEth, status(3, 5, "active"));
+    EXPECT_EQ(f.log.count("Status update for node web2"), 2);  // up, active: transitions only
+}
+
+TEST(LinkTable, LinkDeadAloneLogsOnceAndNodeStaysActive) {
+    Fixture f;
+    f.beat(f.start, 1);
+    // Only the serial link keeps delivering.
+    for (int s = 1; s <= 15; ++s) {
+        f.table.on_heartbeat(f.start + s * 1s, "web2", kTty, status(1 + s));
+        auto events = f.table.on_tick(f.start + s * 1s);
+        if (s == 10) {
+            EXPECT_EQ(count_events<hm::LinkStatusChanged>(events), 1) << "eth1 dies at exactly deadtime";
+        } else {
+            EXPECT_EQ(count_events<hm::LinkStatusChanged>(events), 0) << "at " << s << " s";
+        }
+    }
+    EXPECT_EQ(f.log.count(LogLevel::info, "Link web2:eth1 dead."), 1);
+    EXPECT_EQ(f.log.count("Link web2:/dev/ttyS0 dead."), 0);
+    EXPECT_EQ(f.log.count("is dead"), 0);
+    EXPECT_EQ(f.table.node_status("web2"), "active");
+    EXPECT_EQ(f.table.link_status("web2", kEth), hm::LinkStatus::dead);
+    EXPECT_EQ(f.table.link_status("web2", kTty), hm::LinkStatus::up);
+}
+
+TEST(LinkTable, NodeDeadOnlyWhenEveryLinkSilentForDeadtime) {
+    Fixture f;
+    f.beat(f.start, 1);
+    ASSERT_TRUE(f.table.comm_up());
+    const SteadyTime last = f.start + 2s;
+    f.beat(last, 2);
+
+    EXPECT_TRUE(f.table.on_tick(last + 10s - 1ms).empty()) << "not 1 ms before deadtime";
+    EXPECT_EQ(f.table.node_status("web2"), "active");
+
+    auto events = f.table.on_tick(last + 10s);
+    EXPECT_EQ(f.table.node_status("web2"), "dead");
+    EXPECT_EQ(f.log.count(LogLevel::warn, "node web2: is dead"), 1);
+    EXPECT_EQ(f.log.count(LogLevel::info, "Link web2:eth1 dead."), 1);
+    EXPECT_EQ(f.log.count(LogLevel::info, "Link web2:/dev/ttyS0 dead."), 1);
+    EXPECT_EQ(count_events<hm::NodeDead>(events), 1);
+    EXPECT_EQ(first_event<hm::NodeStatusChanged>(events), (hm::NodeStatusChanged{"web2", "active", "dead"}));
+    EXPECT_EQ(count_events<hm::LinkStatusChanged>(events), 2);
+    EXPECT_EQ(f.log.count("Status update for node web2: status dead"), 0);  // the WARN is the line
+
+    EXPECT_TRUE(f.table.on_tick(last + 20s).empty()) << "logged once, not every tick";
+    EXPECT_EQ(f.log.count("is dead"), 1);
+}
+
+TEST(LinkTable, InitdeadAppliesBeforeCommUp) {
+    Fixture f;
+    EXPECT_TRUE(f.table.on_tick(f.start + 10s).empty()) << "deadtime is not enough before comm up";
+    EXPECT_TRUE(f.table.on_tick(f.start + 30s - 1ms).empty());
+    auto events = f.table.on_tick(f.start + 30s);
+    EXPECT_EQ(count_events<hm::NodeDead>(events), 1);
+    EXPECT_EQ(f.log.count(LogLevel::warn, "node web2: is dead"), 1);
+    EXPECT_EQ(f.log.count("Link web2:"), 0) << "links never up: nothing to report";
+    // Every node heard or declared dead: comm is up.
+    EXPECT_EQ(count_events<hm::LocalStatusChanged>(events), 1);
+    EXPECT_EQ(f.log.count("Comm_now_up(): updating status to active"), 1);
+}
+
+TEST(LinkTable, HeardPeerUsesInitdeadWhileAPingNodeKeepsCommDown) {
+    Fixture f(/*with_ping=*/true);
+    f.beat(f.start, 1);
+    EXPECT_FALSE(f.table.comm_up()) << "the ping node was not heard yet";
+    EXPECT_TRUE(f.table.on_tick(f.start + 10s).empty());
+    EXPECT_EQ(f.table.node_status("web2"), "active");
+    auto events = f.table.on_tick(f.start + 30s);
+    EXPECT_EQ(f.table.node_status("web2"), "dead");
+    EXPECT_EQ(f.table.node_status(kPing), "dead");
+    EXPECT_TRUE(f.table.comm_up());
+}
+
+TEST(LinkTable, LateHeartbeatWarnsAfterWarntime) {
+    Fixture f;
+    f.beat(f.start, 1);
+    f.beat(f.start + 1s, 2);
+    auto events = f.beat(f.start + 1s + 5s, 3);
+    EXPECT_EQ(count_events<hm::LateHeartbeat>(events), 0) << "exactly warntime is not late";
+    events = f.beat(f.start + 6s + 7010ms, 4);
+    EXPECT_EQ(f.log.count(LogLevel::warn, "Late heartbeat: Node web2: interval 7010 ms"), 1);
+    EXPECT_EQ(f.log.count("(> deadtime)"), 0);
+    ASSERT_EQ(count_events<hm::LateHeartbeat>(events), 1);
+    EXPECT_EQ(first_event<hm::LateHeartbeat>(events), (hm::LateHeartbeat{"web2", 7010ms, false}));
+    EXPECT_EQ(f.table.nodes()[1].counters.late, 1u);
+    EXPECT_EQ(f.table.links()[2].counters.late, 1u);  // web2:eth1 (local links come first)
+}
+
+TEST(LinkTable, LateHeartbeatBeyondDeadtimeIsCrit) {
+    Fixture f;
+    f.beat(f.start, 1);
+    auto events = f.beat(f.start + 17010ms, 2);
+    EXPECT_EQ(f.log.count(LogLevel::crit, "Late heartbeat: Node web2: interval 17010 ms (> deadtime)"), 1);
+    EXPECT_EQ(f.log.count(LogLevel::warn, "Late heartbeat"), 0);
+    EXPECT_EQ(first_event<hm::LateHeartbeat>(events), (hm::LateHeartbeat{"web2", 17010ms, true}));
+}
+
+TEST(LinkTable, HigherGenerationIsRestart) {
+    Fixture f;
+    f.beat(f.start, 1, 5);
+    f.beat(f.start + 1s, 2, 5);
+    auto events = f.beat(f.start + 2s, 1, 6);
+    EXPECT_EQ(f.log.count(LogLevel::info, "Heartbeat restart on node web2"), 1);
+    ASSERT_EQ(count_events<hm::NodeRestarted>(events), 1);
+    EXPECT_EQ(first_event<hm::NodeRestarted>(events), (hm::NodeRestarted{"web2", 5, 6}));
+    EXPECT_EQ(count_events<hm::LostPackets>(events), 0) << "seq tracking starts over";
+    EXPECT_EQ(f.table.nodes()[1].generation, 6u);
+    EXPECT_EQ(f.table.nodes()[1].last_seq, 1u);
+}
+
+TEST(LinkTable, LowerGenerationDroppedAsReplay) {
+    Fixture f;
+    f.beat(f.start, 7, 5);
+    auto out = f.table.on_heartbeat(f.start + 3s, "web2", kEth, status(8, 4));
+    ASSERT_FALSE(out.accepted());
+    EXPECT_EQ(out.dropped, hm::DropReason::replay);
+    EXPECT_TRUE(out.events.empty());
+    const auto node = f.table.nodes()[1];
+    EXPECT_EQ(node.counters.dropped.at(hm::DropReason::replay), 1u);
+    EXPECT_EQ(node.last_heard, f.start) << "a replay refreshes nothing";
+    EXPECT_EQ(node.generation, 5u);
+    EXPECT_EQ(f.log.count("restart"), 0);
+}
+
+TEST(LinkTable, DuplicateSeqDroppedButRefreshesItsLink) {
+    Fixture f;
+    auto first = f.table.on_heartbeat(f.start, "web2", kEth, status(1));
+    ASSERT_TRUE(first.accepted());
+    auto dup = f.table.on_heartbeat(f.start, "web2", kTty, status(1));
+    EXPECT_EQ(dup.dropped, hm::DropReason::duplicate);
+    EXPECT_EQ(f.table.link_status("web2", kTty), hm::LinkStatus::up);
+    EXPECT_EQ(count_events<hm::LinkStatusChanged>(dup.events), 1);
+    auto older = f.table.on_heartbeat(f.start + 1s, "web2", kEth, status(1));
+    EXPECT_EQ(older.dropped, hm::DropReason::duplicate);
+    const auto links = f.table.links();
+    EXPECT_EQ(links[3].counters.dropped.at(hm::DropReason::duplicate), 1u);  // web2:/dev/ttyS0
+    EXPECT_EQ(f.table.nodes()[1].counters.dropped.at(hm::DropReason::duplicate), 2u);
+    EXPECT_EQ(f.table.nodes()[1].counters.accepted, 1u);
+}
+
+TEST(LinkTable, LostPacketsLoggedAndRetransmissionAccepted) {
+    Fixture f;
+    f.table.on_heartbeat(f.start, "web2", kEth, status(0x40));
+    auto out = f.table.on_heartbeat(f.start + 1s, "web2", kEth, status(0x44));
+    ASSERT_TRUE(out.accepted());
+    EXPECT_EQ(f.log.count(LogLevel::warn, "3 lost packet(s) for [web2] [64:68]"), 1);
+    ASSERT_EQ(count_events<hm::LostPackets>(out.events), 1);
+    const auto lost = *first_event<hm::LostPackets>(out.events);
+    EXPECT_EQ(lost, (hm::LostPackets{"web2", 0x40, 0x44}));
+    EXPECT_EQ(lost.count(), 3u);
+    EXPECT_EQ(f.table.nodes()[1].counters.lost, 3u);
+
+    EXPECT_TRUE(f.table.on_heartbeat(f.start + 1s, "web2", kEth, status(0x42)).accepted()) << "a missing one";
+    EXPECT_EQ(f.table.on_heartbeat(f.start + 1s, "web2", kEth, status(0x42)).dropped, hm::DropReason::duplicate);
+    EXPECT_EQ(f.log.count("lost packet"), 1);
+}
+
+TEST(LinkTable, GapOver250StartsOverSilently) {
+    Fixture f;
+    f.table.on_heartbeat(f.start, "web2", kEth, status(10));
+    auto out = f.table.on_heartbeat(f.start + 1s, "web2", kEth, status(10 + 252));
+    EXPECT_TRUE(out.accepted());
+    EXPECT_EQ(count_events<hm::LostPackets>(out.events), 0);
+    EXPECT_EQ(f.log.count("lost packet"), 0);
+    EXPECT_TRUE(f.table.on_heartbeat(f.start + 2s, "web2", kEth, status(10 + 253)).accepted());
+    // 250 missing is still reported.
+    f.table.on_heartbeat(f.start + 3s, "web2", kEth, status(263 + 251));
+    EXPECT_EQ(f.log.count("250 lost packet(s) for [web2]"), 1);
+}
+
+TEST(LinkTable, SameGenerationFromDeadNodeIsReturningAfterPartition) {
+    Fixture f;
+    f.beat(f.start, 1);
+    f.table.on_tick(f.start + 10s);
+    ASSERT_EQ(f.table.node_status("web2"), "dead");
+    auto events = f.beat(f.start + 25s, 20);
+    EXPECT_EQ(f.log.count(LogLevel::crit, "Cluster node web2 returning after partition."), 1);
+    EXPECT_EQ(count_events<hm::ReturningAfterPartition>(events), 1);
+    EXPECT_EQ(f.table.node_status("web2"), "active");
+    EXPECT_EQ(f.log.count("Link web2:eth1 up."), 2);
+    f.beat(f.start + 26s, 21);
+    EXPECT_EQ(f.log.count("returning after partition"), 1);
+}
+
+TEST(LinkTable, HigherGenerationFromDeadNodeIsRestartNotPartition) {
+    Fixture f;
+    f.beat(f.start, 1, 5);
+    f.table.on_tick(f.start + 10s);
+    auto events = f.beat(f.start + 40s, 1, 6);
+    EXPECT_EQ(f.log.count("returning after partition"), 0);
+    EXPECT_EQ(count_events<hm::NodeRestarted>(events), 1);
+    EXPECT_EQ(f.log.count("Late heartbeat"), 0) << "no late warning against the old incarnation";
+    EXPECT_EQ(f.table.node_status("web2"), "active");
+}
+
+TEST(LinkTable, PingNodeUpAndDeadWithDeadping) {
+    Fixture f(/*with_ping=*/true);
+    f.beat(f.start, 1);
+    auto out = f.table.on_ping_reply(f.start + 1s, kPing);
+    ASSERT_TRUE(out.accepted());
+    EXPECT_EQ(f.table.node_type(kPing), hm::NodeType::ping);
+    EXPECT_EQ(f.table.node_status(kPing), "ping");
+    EXPECT_EQ(f.log.count("Link 10.0.0.254:10.0.0.254 up."), 1);
+    EXPECT_EQ(f.log.count("Status update for node 10.0.0.254: status ping"), 1);
+    EXPECT_TRUE(f.table.comm_up());
+
+    f.table.on_ping_reply(f.start + 2s, kPing);
+    for (int s = 3; s <= 16; ++s) f.beat(f.start + s * 1s, static_cast<std::uint64_t>(s - 1));
+    EXPECT_TRUE(f.table.on_tick(f.start + 2s + 15s - 1ms).empty()) << "deadping (15 s), not deadtime (10 s)";
+    auto events = f.table.on_tick(f.start + 2s + 15s);
+    EXPECT_EQ(f.table.node_status(kPing), "dead");
+    EXPECT_EQ(count_events<hm::NodeDead>(events), 1);
+    EXPECT_EQ(f.log.count(LogLevel::warn, "node 10.0.0.254: is dead"), 1);
+    EXPECT_EQ(f.log.count("Link 10.0.0.254:10.0.0.254 dead."), 1);
+
+    f.table.on_ping_reply(f.start + 20s, kPing);
+    EXPECT_EQ(f.table.node_status(kPing), "ping");
+    EXPECT_EQ(f.log.count("Status update for node 10.0.0.254: status ping"), 2);
+}
+
+TEST(LinkTable, LinkReturnIsLoggedOnce) {
+    Fixture f;
+    f.beat(f.start, 1);
+    for (int s = 1; s <= 12; ++s) {
+        f.table.on_heartbeat(f.start + s * 1s, "web2", kTty, status(1 + s));
+        f.table.on_tick(f.start + s * 1s);
+    }
+    ASSERT_EQ(f.table.link_status("web2", kEth), hm::LinkStatus::dead);
+    for (int s = 13; s <= 16; ++s) {
+        f.beat(f.start + s * 1s, 1 + s);
+        f.table.on_tick(f.start + s * 1s);
+    }
+    EXPECT_EQ(f.log.count(LogLevel::info, "Link web2:eth1 up."), 2);  // start and return
+    EXPECT_EQ(f.log.count(LogLevel::info, "Link web2:eth1 dead."), 1);
+    EXPECT_EQ(f.table.link_status("web2", kEth), hm::LinkStatus::up);
+}
+
+TEST(LinkTable, NextDeadlineIsEarliestTimeout) {
+    Fixture f;
+    EXPECT_EQ(f.table.next_deadline(), f.start + 30s) << "initdead for a peer never heard";
+    f.table.on_heartbeat(f.start + 1s, "web2", kEth, status(1));
+    ASSERT_TRUE(f.table.comm_up());
+    EXPECT_EQ(f.table.next_deadline(), f.start + 11s);
+    f.table.on_heartbeat(f.start + 4s, "web2", kTty, status(2));
+    EXPECT_EQ(f.table.next_deadline(), f.start + 11s) << "eth1 times out first";
+    f.table.on_tick(f.start + 11s);
+    EXPECT_EQ(f.table.next_deadline(), f.start + 14s) << "then ttyS0 (and the node with it)";
+    f.table.on_tick(f.start + 14s);
+    EXPECT_EQ(f.table.node_status("web2"), "dead");
+    EXPECT_EQ(f.table.next_deadline(), std::nullopt);
+}
+
+TEST(LinkTable, NextDeadlineIsImmediateWhenNothingToWaitFor) {
+    CaptureLog log;
+    const SteadyTime start = SteadyTime{} + 5h;
+    hm::LinkTableParams p = params();
+    p.peers.clear();
+    hm::LinkTable table(p, log, start);
+    EXPECT_EQ(table.next_deadline(), start);
+    auto events = table.on_tick(start);
+    EXPECT_EQ(count_events<hm::LocalStatusChanged>(events), 1);
+    EXPECT_EQ(table.next_deadline(), std::nullopt);
+}
+
+TEST(LinkTable, UnknownNodeLinkAndOwnNodeAreDroppedAndCounted) {
+    Fixture f;
+    EXPECT_EQ(f.table.on_heartbeat(f.start, "web3", kEth, status(1)).dropped, hm::DropReason::unknown_node);
+    EXPECT_EQ(f.table.on_heartbeat(f.start, "web1", kEth, status(1)).dropped, hm::DropReason::own_node);
+    EXPECT_EQ(f.table.on_heartbeat(f.start, "web2", "eth7", status(1)).dropped, hm::DropReason::unknown_link);
+    EXPECT_EQ(f.table.on_ping_reply(f.start, "10.9.9.9").dropped, hm::DropReason::unknown_node);
+    EXPECT_EQ(f.table.unattributed_drops().at(hm::DropReason::unknown_node), 2u);
+    EXPECT_EQ(f.table.unattributed_drops().at(hm::DropReason::own_node), 1u);
+    EXPECT_EQ(f.table.nodes()[1].counters.dropped.at(hm::DropReason::unknown_link), 1u);
+    EXPECT_EQ(f.table.node_status("web2"), "init");
+}
+
+TEST(LinkTable, SnapshotsListLocalNodeFirstWithTypesAndLinks) {
+    Fixture f(/*with_ping=*/true);
+    f.table.on_heartbeat(f.start + 1s, "web2", kEth, status(1));
+    const auto nodes = f.table.nodes();
+    ASSERT_EQ(nodes.size(), 3u);
+    EXPECT_EQ(nodes[0].name, "web1");
+    EXPECT_EQ(nodes[0].status, "up");
+    EXPECT_EQ(nodes[1].name, "web2");
+    EXPECT_EQ(hm::node_type_word(nodes[1].type), "normal");
+    EXPECT_EQ(nodes[1].status, "active");
+    EXPECT_EQ(nodes[1].last_heard, f.start + 1s);
+    EXPECT_EQ(nodes[1].peer_deadtime, 10s);
+    EXPECT_TRUE(nodes[1].has_protocol);
+    EXPECT_EQ(nodes[2].name, kPing);
+    EXPECT_EQ(hm::node_type_word(nodes[2].type), "ping");
+    EXPECT_EQ(nodes[2].status, "init");
+
+    const auto links = f.table.links();
+    ASSERT_EQ(links.size(), 5u);
+    EXPECT_EQ(links[0].node, "web1");
+    EXPECT_EQ(hm::link_status_word(links[0].status), "dead");  // own links read dead
+    EXPECT_EQ(links[2].node, "web2");
+    EXPECT_EQ(links[2].link, kEth);
+    EXPECT_EQ(hm::link_status_word(links[2].status), "up");
+    EXPECT_EQ(links[2].last_heard, f.start + 1s);
+    EXPECT_EQ(links[2].counters.received, 1u);
+    EXPECT_EQ(links[3].last_heard, std::nullopt);
+    EXPECT_EQ(links[4].link, kPing);
+    EXPECT_EQ(f.table.link_status("web1", kEth), hm::LinkStatus::dead);
+    EXPECT_EQ(f.table.node_status("nobody"), std::nullopt);
+}
+
+TEST(LinkTable, SetLocalStatusLogsTransitionOnce) {
+    Fixture f;
+    auto events = f.table.set_local_status("dead");
+    EXPECT_EQ(count_events<hm::LocalStatusChanged>(events), 1);
+    EXPECT_TRUE(f.table.set_local_status("dead").empty());
+    EXPECT_EQ(f.log.count("Local status now set to: 'dead'"), 1);
+}
