@@ -1,0 +1,75 @@
+// IpAddr — see ip_addr.hpp.
+#include "rscd/ip_addr.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "rscd/ip_target.hpp"
+#include "rscd/netlink_route.hpp"
+
+namespace ha::rsc {
+
+IpAddr::Outcome IpAddr::fail(const std::string& agent, const std::string& message) {
+    log_.error("{}: {}", agent, message);
+    Outcome o;
+    o.result = AgentResult::exit(1);
+    o.result.err = message;
+    return o;
+}
+
+IpAddr::Outcome IpAddr::run(const conf::Resource& resource, AgentAction action) {
+    const std::string& agent = resource.agent;
+    if (!resource.ip) return fail(agent, fmt::format("{}: not an IPaddr argument", resource.word));
+    const conf::IpAddrSpec& spec = *resource.ip;
+    const auto vip = parse_ipv4_host(spec.address);
+    if (!vip) return fail(agent, fmt::format("\"{}\" is not an IPv4 address", spec.address));
+
+    auto nl = NetlinkRoute::open();
+    if (!nl) return fail(agent, nl.error().message);
+    auto addresses = nl->ipv4_addresses();
+    if (!addresses) return fail(agent, addresses.error().message);
+    // Where the VIP is now (only on the named interface, when one is named).
+    std::vector<InterfaceAddress> present;
+    for (const auto& a : *addresses)
+        if (a.local == *vip && (spec.iface.empty() || a.ifname == spec.iface)) present.push_back(a);
+
+    Outcome o;
+    switch (action) {
+        case AgentAction::status:
+            o.result = AgentResult::exit(0, present.empty() ? "stopped\n" : "running\n");
+            return o;
+        case AgentAction::stop:
+            if (present.empty()) {
+                log_.info("{}: {} is not on any interface", agent, spec.address);
+            }
+            for (const auto& a : present) {
+                log_.info("{}: Removing inet address {}/{} from device {}", agent, spec.address, a.prefix, a.ifname);
+                if (auto r = nl->remove(a); !r) return fail(agent, r.error().message);
+            }
+            o.result = AgentResult::exit(0);
+            o.withdrawn = *vip;
+            return o;
+        case AgentAction::start: break;
+    }
+    if (!present.empty()) {
+        log_.info("{}: {} is already on device {}", agent, spec.address, present.front().ifname);
+        o.result = AgentResult::exit(0);
+        return o;
+    }
+    auto links = nl->links();
+    if (!links) return fail(agent, links.error().message);
+    auto target = resolve_ip_target(spec, agent == "IPaddr", *addresses, *links);
+    if (!target) return fail(agent, target.error().message);
+    const auto link = std::find_if(links->begin(), links->end(), [&](const LinkInfo& l) { return l.ifindex == target->ifindex; });
+    if (!link->up) log_.warn("{}: device {} is down", agent, target->iface);
+    log_.info("{}: Adding inet address {}/{}{} to device {}{}", agent, spec.address, target->prefix,
+              target->broadcast ? " with broadcast address " + ipv4_text(*target->broadcast) : std::string(), target->iface,
+              target->label.empty() ? std::string() : " (label " + target->label + ")");
+    if (auto r = nl->add(*target); !r) return fail(agent, r.error().message);
+    o.result = AgentResult::exit(0);
+    if (link->has_mac) o.announce = GratuitousArp{target->address, target->ifindex, target->iface, link->mac};
+    return o;
+}
+
+}  // namespace ha::rsc

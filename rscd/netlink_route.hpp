@@ -1,0 +1,40 @@
+// NetlinkRoute — the one wrapper around libnl-route-3 in rscd: list links and IPv4 addresses, add
+// and delete an address.
+//
+// Owns one NETLINK_ROUTE socket (RAII, non-copyable). Every call is one request and its answer,
+// which the kernel gives at once: milliseconds, so IPaddr runs on the loop without a child process.
+//
+// Time and blocking: netlink round trips to the local kernel only.
+// Diagnostics: errors returned as ha::Error with libnl's text; nothing is logged here.
+// See also: ip_addr.hpp, ip_target.hpp.
+#pragma once
+
+#include <vector>
+
+#include "ipc/result.hpp"
+#include "rscd/ip_target.hpp"
+
+struct nl_sock;
+
+namespace ha::rsc {
+
+class NetlinkRoute {
+public:
+    static Result<NetlinkRoute> open();
+    ~NetlinkRoute();
+    NetlinkRoute(NetlinkRoute&& other) noexcept : sock_(other.sock_) { other.sock_ = nullptr; }
+    NetlinkRoute& operator=(NetlinkRoute&&) = delete;
+    NetlinkRoute(const NetlinkRoute&) = delete;
+
+    Result<std::vector<LinkInfo>> links();
+    Result<std::vector<InterfaceAddress>> ipv4_addresses();
+    Result<void> add(const IpTarget& target);
+    // Deletes `address` from interface `ifindex` (with the prefix it has there).
+    Result<void> remove(const InterfaceAddress& address);
+
+private:
+    explicit NetlinkRoute(nl_sock* sock) : sock_(sock) {}
+    nl_sock* sock_;
+};
+
+}  // namespace ha::rsc

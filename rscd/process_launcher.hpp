@@ -1,0 +1,66 @@
+// ProcessLauncher — runs resource agents as child processes on the Asio loop (the shell's seam).
+//
+// launch() forks and execs one command: stdin from /dev/null, stdout and stderr into two pipes read
+// on the loop, its own session and process group (setsid), signal mask and the dispositions of the
+// signals rscd handles reset to default. Between fork and exec the child does only async-signal-safe
+// calls (dup2, setsid, sigprocmask, signal, close_range, execve, write, _exit(127)); argv and envp
+// are built before fork. SIGCHLD arrives through an asio::signal_set and is reaped in a
+// waitpid(-1, WNOHANG) loop (signals coalesce). At its timeout the whole process group gets
+// SIGTERM, and SIGKILL `kill_grace` later. A child is finished when it has been reaped: pipes are
+// then drained without waiting for EOF, because daemons started by a script (nginx) may inherit them.
+// `done` is called exactly once, on the loop, never from inside launch().
+//
+// Time and blocking: steady_timer for timeouts; fork/exec and non-blocking pipe reads only.
+// Diagnostics: ERROR when fork/pipe fails; WARN `<label> [pid] did not exit on SIGTERM; sending
+// SIGKILL`. Output is not logged here (the caller knows whether it matters).
+// See also: group_executor.hpp, style.md §5 and §7.
+#pragma once
+
+#include <sys/types.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "ipc/log.hpp"
+#include "rscd/agent_command.hpp"
+#include "rscd/agent_result.hpp"
+
+namespace ha::rsc {
+
+class ProcessLauncher {
+public:
+    using Done = std::function<void(AgentResult)>;
+    static constexpr std::size_t kMaxOutputBytes = 64 * 1024;  // per stream; the rest is dropped
+
+    ProcessLauncher(boost::asio::io_context& io, ipc::Log& log,
+                    std::chrono::milliseconds kill_grace = std::chrono::seconds(5));
+    ~ProcessLauncher();
+    ProcessLauncher(const ProcessLauncher&) = delete;
+    ProcessLauncher& operator=(const ProcessLauncher&) = delete;
+
+    // Starts `command` (argv[0] is an absolute path; `command.env` is added to our environment).
+    void launch(const AgentCommand& command, std::chrono::milliseconds timeout, Done done);
+    // How many children are still running.
+    std::size_t running() const { return children_.size(); }
+
+    struct Child;  // public for the .cpp's helpers
+
+private:
+    void wait_sigchld();
+    void reap();
+    void finish(const std::shared_ptr<Child>& child, int wait_status);
+
+    boost::asio::io_context& io_;
+    ipc::Log& log_;
+    std::chrono::milliseconds kill_grace_;
+    boost::asio::signal_set sigchld_;
+    std::map<pid_t, std::shared_ptr<Child>> children_;
+};
+
+}  // namespace ha::rsc

@@ -1,0 +1,113 @@
+// RscService — see rsc_service.hpp.
+#include "rscd/rsc_service.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+
+namespace ha::rsc {
+
+RscService::RscService(const conf::Haresources& haresources, GroupOperator& groups, Send send, ipc::Log& log,
+                       ipc::SteadyTime now, std::chrono::milliseconds master_timeout)
+    : haresources_(haresources), groups_(groups), send_(std::move(send)), log_(log), master_timeout_(master_timeout),
+      last_heard_(now) {}
+
+const conf::ResourceGroup* RscService::find(const std::string& key) const {
+    for (const auto& g : haresources_.groups)
+        if (g.key() == key) return &g;
+    return nullptr;
+}
+
+void RscService::on_bus_message(const ipc::Message& message, ipc::SteadyTime now) {
+    last_heard_ = now;
+    if (message.type() != kRscOp) return;
+    auto request = decode_rsc_request(message);
+    if (!request) {
+        log_.error("dropped bus message from master: {}", request.error().message);
+        return;
+    }
+    if (shutting_down_) {
+        send_(encode_rsc_refusal(*request, "shutting_down"));
+        return;
+    }
+    const conf::ResourceGroup* group = find(request->group);
+    if (!group) {
+        log_.warn("unknown resource group {} (op {}, seq {})", request->group, group_op_name(request->op), request->seq);
+        send_(encode_rsc_refusal(*request, "unknown_group"));
+        return;
+    }
+    queue_.push_back({std::move(*request), group, true});
+    pump();
+}
+
+void RscService::pump() {
+    if (busy_ || queue_.empty()) return maybe_done();
+    Pending p = std::move(queue_.front());
+    queue_.pop_front();
+    busy_ = true;
+    busy_op_ = p.request.op;
+    const conf::ResourceGroup& group = *p.group;
+    const GroupOp op = p.request.op;
+    groups_.run(group, op, [this, p = std::move(p)](const GroupOutcome& outcome) {
+        busy_ = false;
+        finished(p, outcome);
+        pump();
+    });
+}
+
+void RscService::finished(const Pending& p, const GroupOutcome& outcome) {
+    const std::string& key = p.group->key();
+    const auto it = std::find(held_.begin(), held_.end(), key);
+    const bool held = it != held_.end();
+    switch (p.request.op) {
+        case GroupOp::start:
+            if (outcome.ok && !held) held_.push_back(key);
+            if (!outcome.ok && !outcome.any_running && held) held_.erase(it);
+            break;
+        case GroupOp::stop:
+            if (!outcome.any_running && held) held_.erase(it);
+            break;
+        case GroupOp::status: break;
+    }
+    if (p.reply) send_(encode_rsc_result(p.request, outcome));
+}
+
+void RscService::on_tick(ipc::SteadyTime now) {
+    const auto deadline = next_deadline();
+    if (!deadline || now < *deadline) return;
+    const auto silent = std::chrono::duration_cast<std::chrono::milliseconds>(now - last_heard_);
+    shutdown(fmt::format("no message from the master for {} ms", silent.count()));
+}
+
+std::optional<ipc::SteadyTime> RscService::next_deadline() const {
+    if (master_timeout_.count() <= 0 || shutting_down_) return std::nullopt;
+    return last_heard_ + master_timeout_;
+}
+
+void RscService::shutdown(std::string_view why) {
+    if (shutting_down_) return;
+    shutting_down_ = true;
+    log_.crit("Master gone ({}): releasing {} resource group(s)", why, held_.size() + (busy_ && busy_op_ == GroupOp::start ? 1 : 0));
+    for (const auto& p : queue_)
+        if (p.reply) send_(encode_rsc_refusal(p.request, "shutting_down"));
+    queue_.clear();
+    if (busy_) groups_.abort();
+    for (auto it = held_.rbegin(); it != held_.rend(); ++it) {
+        const conf::ResourceGroup* g = find(*it);
+        if (g) queue_.push_back({RscRequest{GroupOp::stop, *it, "shutdown"}, g, true});
+    }
+    pump();
+}
+
+void RscService::maybe_done() {
+    if (!shutting_down_ || busy_ || !queue_.empty() || released_) return;
+    released_ = true;
+    if (held_.empty())
+        log_.info("All resource groups released.");
+    else
+        log_.crit("{} resource group(s) could not be released: {}", held_.size(), fmt::format("{}", fmt::join(held_, " ")));
+    if (on_released_) on_released_();
+}
+
+}  // namespace ha::rsc

@@ -1,0 +1,91 @@
+// RscService — rscd's bus-facing core: queues `rsc_op` requests, runs one group at a time, answers
+// `rsc_result`, remembers which groups it holds, and releases them all when the master is gone.
+//
+// It owns no socket or timer. The shell feeds it decoded bus messages (on_bus_message), the time
+// (on_tick at next_deadline()), and SIGTERM / parent death (shutdown). It sends through the `Send`
+// callback and runs groups through a GroupOperator. Rules:
+//   - one operation at a time, in arrival order (design.md); a request for a group that is not in
+//     haresources is refused at once (`error=unknown_group`), never queued;
+//   - held groups: a start that ends ok adds the group, a failed start (rolled back) or an ok stop
+//     removes it, a stop that left something running keeps it;
+//   - "no resource outlives its master": shutdown() (SIGTERM — which PR_SET_PDEATHSIG sends when
+//     the master dies — or silence from the master for `master_timeout`, 3 × keepalive) refuses
+//     what is queued (`error=shutting_down`), aborts a start in progress (it releases what it
+//     started), then stops every held group, the last acquired first; each group R→L, so the VIP,
+//     first in its group, goes last. Then `done` is called and the shell exits.
+//   - after a respawn of rscd the held set is empty: the master re-sends `start` for the groups it
+//     holds (a start of a running group only runs `status`), which rebuilds it.
+//
+// Time and blocking: reads only the `now` it is given.
+// Diagnostics: ERROR `dropped bus message from master: <reason>` (bad rsc_op), WARN `unknown
+// resource group X`, CRIT `Master gone (<why>): releasing N resource group(s)`, info `All resource
+// groups released.`.
+// See also: rsc_messages.hpp (the contract), group_operator.hpp, group_runner.hpp.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ipc/clock.hpp"
+#include "ipc/config/config.hpp"
+#include "ipc/log.hpp"
+#include "ipc/message.hpp"
+#include "rscd/group_operator.hpp"
+#include "rscd/rsc_messages.hpp"
+
+namespace ha::rsc {
+
+class RscService {
+public:
+    using Send = std::function<void(const ipc::Message&)>;
+
+    // master_timeout zero: no liveness check (tests, --oneshot).
+    RscService(const conf::Haresources& haresources, GroupOperator& groups, Send send, ipc::Log& log,
+               ipc::SteadyTime now, std::chrono::milliseconds master_timeout);
+
+    // Any message from the master counts as a sign of life; `rsc_op` is acted on, others ignored.
+    void on_bus_message(const ipc::Message& message, ipc::SteadyTime now);
+    void on_tick(ipc::SteadyTime now);
+    std::optional<ipc::SteadyTime> next_deadline() const;
+
+    // Called once, when a shutdown has released everything it could (the shell exits then).
+    void on_released(std::function<void()> handler) { on_released_ = std::move(handler); }
+    // Refuse new work and release every held group. Idempotent.
+    void shutdown(std::string_view why);
+
+    // Held group keys, in acquisition order.
+    const std::vector<std::string>& held() const { return held_; }
+    bool shutting_down() const { return shutting_down_; }
+    bool busy() const { return busy_; }
+
+private:
+    struct Pending {
+        RscRequest request;
+        const conf::ResourceGroup* group;
+        bool reply;  // send an rsc_result when done (shutdown stops go out with seq=shutdown)
+    };
+    void pump();
+    void finished(const Pending& pending, const GroupOutcome& outcome);
+    void maybe_done();
+    const conf::ResourceGroup* find(const std::string& key) const;
+
+    const conf::Haresources& haresources_;
+    GroupOperator& groups_;
+    Send send_;
+    ipc::Log& log_;
+    std::chrono::milliseconds master_timeout_;
+    ipc::SteadyTime last_heard_;
+    std::deque<Pending> queue_;
+    bool busy_ = false;
+    GroupOp busy_op_ = GroupOp::status;
+    std::vector<std::string> held_;
+    bool shutting_down_ = false;
+    bool released_ = false;
+    std::function<void()> on_released_;
+};
+
+}  // namespace ha::rsc

@@ -1,0 +1,51 @@
+// RscdOptions — see rscd_options.hpp.
+#include "rscd/rscd_options.hpp"
+
+#include <fmt/format.h>
+#include <sys/utsname.h>
+
+namespace ha::rsc {
+
+std::string rscd_usage() {
+    return "usage: rscd --node NAME [--config DIR] [--run-dir DIR] [--logfile FILE] [-v] [--init-dir DIR]\n"
+           "            [--ocf-root DIR] [--oneshot start|stop|status GROUPKEY]\n";
+}
+
+Result<RscdOptions> parse_rscd_options(const std::vector<std::string>& args) {
+    RscdOptions o;
+    auto bad = [](std::string msg) { return make_error("usage", std::move(msg)); };
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        auto value = [&](std::string& to) -> bool {
+            if (i + 1 >= args.size() || args[i + 1].empty()) return false;
+            to = args[++i];
+            return true;
+        };
+        if (a == "-v" || a == "--verbose") {
+            o.verbose = true;
+        } else if (a == "--node" || a == "--config" || a == "--run-dir" || a == "--logfile" || a == "--init-dir" ||
+                   a == "--ocf-root") {
+            std::string& to = a == "--node" ? o.node : a == "--config" ? o.config_dir : a == "--run-dir" ? o.run_dir
+                            : a == "--logfile" ? o.logfile : a == "--init-dir" ? o.init_dir : o.ocf_root;
+            if (!value(to)) return bad(fmt::format("{} needs a value", a));
+        } else if (a == "--oneshot") {
+            if (i + 2 >= args.size()) return bad("--oneshot needs an operation and a group key");
+            RscdOptions::Oneshot one;
+            if (!parse_group_op(args[i + 1], one.op))
+                return bad(fmt::format("--oneshot: unknown operation \"{}\" (start, stop or status)", args[i + 1]));
+            one.group_key = args[i + 2];
+            i += 2;
+            o.oneshot = one;
+        } else {
+            return bad(fmt::format("unknown argument \"{}\"", a));
+        }
+    }
+    if (o.node.empty()) {
+        utsname u{};
+        if (::uname(&u) != 0) return bad("--node not given and uname failed");
+        o.node = u.nodename;
+    }
+    return o;
+}
+
+}  // namespace ha::rsc

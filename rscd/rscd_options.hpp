@@ -1,0 +1,43 @@
+// RscdOptions — rscd's command line.
+//
+//   rscd --node NAME [--config DIR] [--run-dir DIR] [--logfile FILE] [-v]
+//        [--init-dir DIR] [--ocf-root DIR] [--oneshot start|stop|status GROUPKEY]
+//
+// --node defaults to `uname -n`, --config to /etc/ha.d, --run-dir to /run/hamaster, --logfile to
+// stderr ("-"). --oneshot runs one operation on one group and exits (an operator and test aid, like
+// Heartbeat's `ResourceManager takegroup|givegroup`): exit 0 when it worked (status: every resource
+// runs), 1 when it did not, 78 on a bad command line or config. GROUPKEY is the group's first
+// resource as in haresources (`IPaddr::192.0.2.100/24/eth0` or the shorthand `192.0.2.100/24/eth0`).
+//
+// Time and blocking: none. Diagnostics: errors returned as ha::Error.
+// See also: main.cpp, oneshot.hpp.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ipc/result.hpp"
+#include "rscd/agent_result.hpp"
+
+namespace ha::rsc {
+
+struct RscdOptions {
+    std::string node;
+    std::string config_dir = "/etc/ha.d";
+    std::string run_dir = "/run/hamaster";
+    std::string logfile = "-";
+    bool verbose = false;
+    std::string init_dir = "/etc/init.d";
+    std::string ocf_root = "/usr/lib/ocf";
+    struct Oneshot {
+        GroupOp op = GroupOp::status;
+        std::string group_key;
+    };
+    std::optional<Oneshot> oneshot;
+};
+
+Result<RscdOptions> parse_rscd_options(const std::vector<std::string>& args);
+std::string rscd_usage();
+
+}  // namespace ha::rsc

@@ -1,0 +1,203 @@
+// RscService and the bus contract: queueing, held groups, refusals, release when the master goes.
+#include "rscd/rsc_service.hpp"
+
+#include <gtest/gtest.h>
+
+#include "rsc_test_util.hpp"
+
+namespace ha::rsc {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Records runs and answers them when told (or at once with `auto_answer`).
+class FakeGroups final : public GroupOperator {
+public:
+    struct Run {
+        std::string key;
+        GroupOp op;
+        Done done;
+    };
+    void run(const conf::ResourceGroup& group, GroupOp op, Done done) override {
+        runs.push_back({group.key(), op, std::move(done)});
+        if (auto_answer) answer(ok_outcome(op));
+    }
+    void abort() override { ++aborts; }
+    void answer(const GroupOutcome& outcome) {
+        ASSERT_LT(answered, runs.size());
+        auto done = runs[answered++].done;
+        done(outcome);
+    }
+    static GroupOutcome ok_outcome(GroupOp op) {
+        return op == GroupOp::stop ? GroupOutcome{true, "", false, false} : GroupOutcome{true, "", true, true};
+    }
+    std::vector<std::string> log() const {
+        std::vector<std::string> out;
+        for (const auto& r : runs) out.push_back(std::string(group_op_name(r.op)) + " " + r.key);
+        return out;
+    }
+    std::vector<Run> runs;
+    std::size_t answered = 0;
+    bool auto_answer = false;
+    int aborts = 0;
+};
+
+ipc::Message op_msg(std::string op, std::string group, std::string seq) {
+    ipc::Message m;
+    m.add("t", "rsc_op").add("op", op).add("group", group).add("seq", seq);
+    return m;
+}
+
+class RscServiceTest : public ::testing::Test {
+protected:
+    RscServiceTest() {
+        hr.groups.push_back(test::group_of({test::builtin_ip("192.0.2.100/24/eth0"), test::script("nginx")}));
+        hr.groups.push_back(test::group_of({test::builtin_ip("192.0.2.101/24/eth0"), test::script("mail")}));
+    }
+    RscService make(std::chrono::milliseconds timeout = 0ms) {
+        return RscService(hr, groups, [this](const ipc::Message& m) { sent.push_back(m); }, log, clock.now(), timeout);
+    }
+    conf::Haresources hr;
+    FakeGroups groups;
+    std::vector<ipc::Message> sent;
+    ipc::CaptureLog log;
+    ipc::FakeClock clock;
+    const std::string g1 = "IPaddr::192.0.2.100/24/eth0";
+    const std::string g2 = "IPaddr::192.0.2.101/24/eth0";
+};
+
+TEST_F(RscServiceTest, StartAnswersWithResultAndHoldsTheGroup) {
+    auto svc = make();
+    svc.on_bus_message(op_msg("start", g1, "7"), clock.now());
+    ASSERT_EQ(groups.runs.size(), 1u);
+    groups.answer({true, "", true, true});
+    ASSERT_EQ(sent.size(), 1u);
+    const ipc::Message& r = sent[0];
+    EXPECT_EQ(r.type(), "rsc_result");
+    EXPECT_EQ(r.get_or("op", ""), "start");
+    EXPECT_EQ(r.get_or("group", ""), g1);
+    EXPECT_EQ(r.get_or("seq", ""), "7");
+    EXPECT_EQ(r.get_or("rc", ""), "ok");
+    EXPECT_EQ(r.get_or("running", ""), "yes");
+    EXPECT_FALSE(r.has("failed_rsc"));
+    EXPECT_EQ(svc.held(), std::vector<std::string>{g1});
+}
+
+TEST_F(RscServiceTest, OneOperationAtATimeInArrivalOrder) {
+    auto svc = make();
+    svc.on_bus_message(op_msg("start", g1, "1"), clock.now());
+    svc.on_bus_message(op_msg("start", g2, "2"), clock.now());
+    svc.on_bus_message(op_msg("status", g1, "3"), clock.now());
+    EXPECT_EQ(groups.runs.size(), 1u);
+    groups.answer({true, "", true, true});
+    EXPECT_EQ(groups.runs.size(), 2u);
+    groups.answer({true, "", true, true});
+    groups.answer({true, "", true, true});
+    EXPECT_EQ(groups.log(), (std::vector<std::string>{"start " + g1, "start " + g2, "status " + g1}));
+    ASSERT_EQ(sent.size(), 3u);
+    EXPECT_EQ(sent[2].get_or("seq", ""), "3");
+}
+
+TEST_F(RscServiceTest, FailedStartReportsTheResourceAndIsNotHeld) {
+    auto svc = make();
+    svc.on_bus_message(op_msg("start", g1, "1"), clock.now());
+    groups.answer({false, "nginx", false, false});
+    EXPECT_EQ(sent.at(0).get_or("rc", ""), "failed");
+    EXPECT_EQ(sent.at(0).get_or("failed_rsc", ""), "nginx");
+    EXPECT_EQ(sent.at(0).get_or("running", ""), "no");
+    EXPECT_TRUE(svc.held().empty());
+}
+
+TEST_F(RscServiceTest, StopReleasesTheHold) {
+    groups.auto_answer = true;
+    auto svc = make();
+    svc.on_bus_message(op_msg("start", g1, "1"), clock.now());
+    svc.on_bus_message(op_msg("stop", g1, "2"), clock.now());
+    EXPECT_TRUE(svc.held().empty());
+}
+
+TEST_F(RscServiceTest, UnknownGroupAndBadMessagesAreRefusedWithoutRunning) {
+    auto svc = make();
+    svc.on_bus_message(op_msg("start", "IPaddr::203.0.113.9", "1"), clock.now());
+    ASSERT_EQ(sent.size(), 1u);
+    EXPECT_EQ(sent[0].get_or("rc", ""), "failed");
+    EXPECT_EQ(sent[0].get_or("error", ""), "unknown_group");
+    ipc::Message extra = op_msg("start", g1, "2");
+    extra.add("evil", "1");
+    svc.on_bus_message(extra, clock.now());
+    svc.on_bus_message(op_msg("takeover", g1, "3"), clock.now());
+    ipc::Message dup = op_msg("start", g1, "4");
+    dup.add("seq", "5");
+    svc.on_bus_message(dup, clock.now());
+    EXPECT_TRUE(groups.runs.empty());
+    EXPECT_EQ(sent.size(), 1u);
+    EXPECT_EQ(log.count(ipc::LogLevel::error, "dropped bus message from master"), 3);
+}
+
+TEST_F(RscServiceTest, ShutdownStopsHeldGroupsLastAcquiredFirstThenReportsReleased) {
+    groups.auto_answer = true;
+    auto svc = make();
+    bool released = false;
+    svc.on_released([&] { released = true; });
+    svc.on_bus_message(op_msg("start", g1, "1"), clock.now());
+    svc.on_bus_message(op_msg("start", g2, "2"), clock.now());
+    svc.shutdown("SIGTERM");
+    EXPECT_TRUE(released);
+    EXPECT_EQ(groups.log(), (std::vector<std::string>{"start " + g1, "start " + g2, "stop " + g2, "stop " + g1}));
+    EXPECT_TRUE(svc.held().empty());
+    EXPECT_EQ(log.count(ipc::LogLevel::crit, "Master gone (SIGTERM): releasing 2 resource group(s)"), 1);
+    EXPECT_EQ(log.count(ipc::LogLevel::info, "All resource groups released."), 1);
+    svc.on_bus_message(op_msg("start", g1, "9"), clock.now());
+    EXPECT_EQ(sent.back().get_or("error", ""), "shutting_down");
+}
+
+TEST_F(RscServiceTest, ShutdownAbortsAStartInProgressAndRefusesTheQueue) {
+    auto svc = make();
+    bool released = false;
+    svc.on_released([&] { released = true; });
+    svc.on_bus_message(op_msg("start", g1, "1"), clock.now());
+    svc.on_bus_message(op_msg("start", g2, "2"), clock.now());
+    svc.shutdown("SIGTERM");
+    EXPECT_EQ(groups.aborts, 1);
+    EXPECT_EQ(sent.at(0).get_or("seq", ""), "2");
+    EXPECT_EQ(sent.at(0).get_or("error", ""), "shutting_down");
+    EXPECT_FALSE(released);
+    groups.answer({false, "", false, false});  // the aborted start released what it had started
+    EXPECT_TRUE(released);
+    EXPECT_EQ(groups.runs.size(), 1u);
+}
+
+TEST_F(RscServiceTest, MasterSilenceForTheTimeoutReleasesEverything) {
+    groups.auto_answer = true;
+    auto svc = make(6s);
+    bool released = false;
+    svc.on_released([&] { released = true; });
+    svc.on_bus_message(op_msg("start", g1, "1"), clock.now());
+    clock.advance(5s);
+    ipc::Message ping;
+    ping.add("t", "ping");
+    svc.on_bus_message(ping, clock.now());
+    EXPECT_EQ(svc.next_deadline(), clock.now() + 6s);
+    clock.advance(5999ms);
+    svc.on_tick(clock.now());
+    EXPECT_FALSE(released);
+    clock.advance(1ms);
+    svc.on_tick(clock.now());
+    EXPECT_TRUE(released);
+    EXPECT_EQ(groups.log().back(), "stop " + g1);
+    EXPECT_EQ(log.count(ipc::LogLevel::crit, "no message from the master for 6000 ms"), 1);
+    EXPECT_FALSE(svc.next_deadline());
+}
+
+TEST_F(RscServiceTest, StopThatLeavesSomethingRunningKeepsTheHold) {
+    auto svc = make();
+    svc.on_bus_message(op_msg("start", g1, "1"), clock.now());
+    groups.answer({true, "", true, true});
+    svc.on_bus_message(op_msg("stop", g1, "2"), clock.now());
+    groups.answer({false, "nginx", false, true});
+    EXPECT_EQ(sent.back().get_or("running", ""), "partial");
+    EXPECT_EQ(svc.held(), std::vector<std::string>{g1});
+}
+
+}  // namespace
+}  // namespace ha::rsc

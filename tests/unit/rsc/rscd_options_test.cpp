@@ -1,0 +1,35 @@
+// RscdOptions: the command line.
+#include "rscd/rscd_options.hpp"
+
+#include <gtest/gtest.h>
+
+namespace ha::rsc {
+namespace {
+
+TEST(RscdOptions, OneshotWithGroupKey) {
+    auto o = parse_rscd_options({"--config", "/tmp/ha.d", "--node", "web1", "--oneshot", "start", "192.0.2.100/24/eth0", "-v"});
+    ASSERT_TRUE(o) << o.error().message;
+    EXPECT_EQ(o->config_dir, "/tmp/ha.d");
+    EXPECT_EQ(o->node, "web1");
+    EXPECT_TRUE(o->verbose);
+    ASSERT_TRUE(o->oneshot);
+    EXPECT_EQ(o->oneshot->op, GroupOp::start);
+    EXPECT_EQ(o->oneshot->group_key, "192.0.2.100/24/eth0");
+}
+
+TEST(RscdOptions, Rejects) {
+    EXPECT_FALSE(parse_rscd_options({"--oneshot", "takeover", "x"}));
+    EXPECT_FALSE(parse_rscd_options({"--oneshot", "start"}));
+    EXPECT_FALSE(parse_rscd_options({"--node"}));
+    EXPECT_FALSE(parse_rscd_options({"--bogus"}));
+}
+
+TEST(RscdOptions, NodeDefaultsToUname) {
+    auto o = parse_rscd_options({});
+    ASSERT_TRUE(o);
+    EXPECT_FALSE(o->node.empty());
+    EXPECT_FALSE(o->oneshot);
+}
+
+}  // namespace
+}  // namespace ha::rsc
