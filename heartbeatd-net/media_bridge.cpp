@@ -1,0 +1,93 @@
+#include "heartbeatd-net/media_bridge.hpp"
+
+#include <cstring>
+
+#include "ipc/config/diagnostics.hpp"
+
+namespace ha::net {
+
+namespace {
+
+std::vector<std::string> link_names(const std::vector<std::unique_ptr<UdpLink>>& links) {
+    std::vector<std::string> names;
+    for (const auto& l : links) names.push_back(l->name());
+    return names;
+}
+
+}  // namespace
+
+MediaBridge::MediaBridge(std::vector<std::unique_ptr<UdpLink>> links, PipelineConfig config, Upstream upstream,
+                         const ipc::Clock& clock, ipc::Log& log)
+    : links_(std::move(links)),
+      failing_(links_.size(), false),
+      receive_(config, counters_, clock, log),
+      send_(config.keys, link_names(links_)),
+      upstream_(std::move(upstream)),
+      log_(log) {
+    for (const auto& l : links_) counters_.link(l->name());
+}
+
+void MediaBridge::start() {
+    for (auto& l : links_) {
+        UdpLink* link = l.get();
+        link->start([this, link](std::string_view datagram, const Source& from, bool truncated) {
+            on_datagram(*link, datagram, from, truncated);
+        });
+    }
+}
+
+void MediaBridge::stop() {
+    for (auto& l : links_) l->stop();
+}
+
+void MediaBridge::set_keys(const ipc::AuthKeys& keys) {
+    receive_.set_keys(keys);
+    send_.set_keys(keys);
+}
+
+void MediaBridge::on_datagram(UdpLink& link, std::string_view datagram, const Source& from, bool truncated) {
+    Verdict v = receive_.receive(datagram, from, link.name(), truncated);
+    if (auto* f = std::get_if<Forward>(&v)) upstream_(f->message);
+}
+
+void MediaBridge::on_bus_message(ipc::Message message) {
+    const std::string_view type = message.type();
+    if (type == "_stats") {
+        for (const auto& m : counters_.stats_messages()) upstream_(m);
+        return;
+    }
+    if (type.starts_with('_')) {
+        log_.error("unexpected bus message from the master: t={}", conf::quote(type));
+        return;
+    }
+    auto out = send_.prepare(std::move(message));
+    if (!out) {
+        log_.error("cannot send message from the master: {}", out.error().message);
+        for (const auto& l : links_) ++counters_.link(l->name()).tx_errors;
+        return;
+    }
+    for (auto& l : links_) {
+        if (out->link.empty() || out->link == l->name()) send_on(*l, out->wire);
+    }
+}
+
+void MediaBridge::send_on(UdpLink& link, std::string_view wire) {
+    std::size_t i = 0;
+    while (i < links_.size() && links_[i].get() != &link) ++i;
+    LinkStats& stats = counters_.link(link.name());
+    if (link.send(wire)) {
+        ++stats.tx;
+        if (failing_[i]) {
+            failing_[i] = false;
+            log_.info("send on {} works again", link.name());
+        }
+        return;
+    }
+    ++stats.tx_errors;
+    if (!failing_[i]) {
+        failing_[i] = true;
+        log_.warn("send on {} to {} failed: {}", link.name(), link.destination(), std::strerror(link.last_error()));
+    }
+}
+
+}  // namespace ha::net

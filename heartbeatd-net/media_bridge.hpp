@@ -1,0 +1,67 @@
+// MediaBridge — joins heartbeatd-net's UDP links to the bus: wire → pipeline → master, master → signed → wire.
+//
+// Owns the links, the ReceivePipeline, the SendPipeline and the counters; the bus client (or the
+// stdio test bus) is outside, reached through `Upstream`. It decides nothing about nodes.
+// Bus contract, master → heartbeatd-net:
+//   t=_stats                   reply with one `t=_stats link=L rx forwarded tx tx_errors drop_<reason>`
+//                              message per link (NetCounters::stats_messages)
+//   t=<other _ type>           a bug in the master: logged at ERROR and dropped
+//   t=<cluster type> [_link=L] signed and sent on every link, or only on L (SendPipeline)
+// heartbeatd-net → master: every accepted datagram, as decoded (no `auth`), with `_link=<link>`
+// and `_from=<ip:port>` appended (ReceivePipeline).
+//
+// Time and blocking: single-threaded on the process's io_context; never blocks (links are
+// non-blocking). Reads the monotonic clock only to rate-limit drop logs.
+// Diagnostics: drop lines and counters from ReceivePipeline; ERROR for a message from the master we
+// cannot send (SendPipeline error), counted as tx_errors on every link it was meant for; a link
+// whose sends start failing logs WARN `send on eth0 to 10.0.0.2:694 failed: ...` once, and info
+// `send on eth0 works again` once when it recovers.
+// See also: receive_pipeline.hpp, send_pipeline.hpp, udp_link.hpp, design.md "Data flow".
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "heartbeatd-net/net_counters.hpp"
+#include "heartbeatd-net/receive_pipeline.hpp"
+#include "heartbeatd-net/send_pipeline.hpp"
+#include "heartbeatd-net/udp_link.hpp"
+#include "ipc/clock.hpp"
+#include "ipc/log.hpp"
+#include "ipc/message.hpp"
+
+namespace ha::net {
+
+class MediaBridge {
+public:
+    using Upstream = std::function<void(const ipc::Message&)>;
+
+    // `clock` and `log` must outlive the bridge.
+    MediaBridge(std::vector<std::unique_ptr<UdpLink>> links, PipelineConfig config, Upstream upstream,
+                const ipc::Clock& clock, ipc::Log& log);
+
+    // Starts reading every link.
+    void start();
+    void stop();
+    // One message from the master.
+    void on_bus_message(ipc::Message message);
+    // New authkeys (re-read after the file changed).
+    void set_keys(const ipc::AuthKeys& keys);
+
+    const NetCounters& counters() const { return counters_; }
+
+private:
+    void on_datagram(UdpLink& link, std::string_view datagram, const Source& from, bool truncated);
+    void send_on(UdpLink& link, std::string_view wire);
+
+    std::vector<std::unique_ptr<UdpLink>> links_;
+    std::vector<bool> failing_;  // per link: last send failed (for transition logs)
+    NetCounters counters_;
+    ReceivePipeline receive_;
+    SendPipeline send_;
+    Upstream upstream_;
+    ipc::Log& log_;
+};
+
+}  // namespace ha::net

@@ -1,0 +1,161 @@
+#include "heartbeatd-net/receive_pipeline.hpp"
+
+#include <algorithm>
+
+#include "ipc/auth.hpp"
+#include "ipc/codec.hpp"
+#include "ipc/config/diagnostics.hpp"
+
+namespace ha::net {
+
+namespace {
+
+// The codec's and auth's error codes → our reasons. Anything the codec invents later is framing.
+DropReason reason_for_code(std::string_view code) {
+    if (code == "no_auth") return DropReason::no_auth;
+    if (code == "bad_auth") return DropReason::bad_auth;
+    if (code == "unknown_key") return DropReason::unknown_key;
+    if (code == "too_big") return DropReason::too_big;
+    if (code == "empty") return DropReason::empty;
+    return DropReason::bad_framing;
+}
+
+bool routine(DropReason reason) { return reason == DropReason::own || reason == DropReason::duplicate; }
+
+}  // namespace
+
+std::string lower_ascii(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
+}
+
+bool parse_hex(std::string_view text, std::uint64_t& out) {
+    if (text.empty() || text.size() > 16) return false;
+    std::uint64_t v = 0;
+    for (char c : text) {
+        int d;
+        if (c >= '0' && c <= '9') d = c - '0';
+        else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+        else return false;
+        v = (v << 4) | static_cast<std::uint64_t>(d);
+    }
+    out = v;
+    return true;
+}
+
+ReceivePipeline::ReceivePipeline(PipelineConfig config, NetCounters& counters, const ipc::Clock& clock, ipc::Log& log)
+    : config_(std::move(config)),
+      counters_(counters),
+      log_(log),
+      limited_(log, clock, kLogBurst, kLogInterval) {
+    for (std::size_t i = 0; i < kDropReasonCount; ++i) limit_keys_[i] = std::string("dropped packet ").append(kDropReasonNames[i]);
+    config_.local_node = lower_ascii(config_.local_node);
+    for (auto& n : config_.nodes) n = lower_ascii(n);
+}
+
+Verdict ReceivePipeline::receive(std::string_view datagram, const Source& from, std::string_view link, bool truncated) {
+    LinkStats& stats = counters_.link(link);
+    ++stats.rx;
+    Verdict v = judge(datagram, link, from, truncated);
+    if (auto* d = std::get_if<Drop>(&v)) {
+        ++stats.drops[static_cast<std::size_t>(d->reason)];
+        log_drop(*d, from, link);
+    } else {
+        ++stats.forwarded;
+    }
+    return v;
+}
+
+Verdict ReceivePipeline::drop(DropReason reason, std::string detail) { return Drop{reason, std::move(detail)}; }
+
+Verdict ReceivePipeline::judge(std::string_view datagram, std::string_view link, const Source& from, bool truncated) {
+    // 1. Size, before anything looks at the bytes.
+    if (datagram.empty()) return drop(DropReason::empty, "empty datagram");
+    if (truncated || datagram.size() > ipc::kMaxMessageBytes) {
+        return drop(DropReason::too_big, fmt::format("{}{} bytes, limit {}", truncated ? "more than " : "",
+                                                     datagram.size(), ipc::kMaxMessageBytes));
+    }
+
+    // 2. Framing and authentication (one call: the digest covers the exact bytes).
+    auto decoded = ipc::verify_and_decode(datagram, config_.keys);
+    if (!decoded) {
+        return drop(reason_for_code(decoded.error().code), conf::quote(decoded.error().message));
+    }
+    ipc::Message& msg = decoded.value();
+
+    // 3. Own node.
+    const std::string src = lower_ascii(msg.src());
+    if (!src.empty() && src == config_.local_node) return drop(DropReason::own, fmt::format("src {}", src));
+
+    // 4. Required fields.
+    const std::string_view type = msg.type();
+    if (type.empty()) return drop(DropReason::missing_field, "missing field \"t\"");
+    if (src.empty()) return drop(DropReason::missing_field, fmt::format("t={}: missing field \"src\"", conf::quote(type)));
+    const bool ns_type = type.starts_with("NS_");
+    const auto seq_text = msg.get("seq");
+    const auto hg_text = msg.get("hg");
+    if (!ns_type && !seq_text) {
+        return drop(DropReason::missing_field, fmt::format("t={} src={}: missing field \"seq\"", conf::quote(type), conf::quote(src)));
+    }
+    if (type == "status" && !hg_text) {
+        return drop(DropReason::missing_field, fmt::format("t=status src={}: missing field \"hg\"", conf::quote(src)));
+    }
+    std::uint64_t seq = 0;
+    std::uint64_t hg = 0;
+    if (seq_text && !parse_hex(*seq_text, seq)) {
+        return drop(DropReason::bad_field, fmt::format("src={}: field \"seq\" is not hex: {}", conf::quote(src), conf::quote(*seq_text)));
+    }
+    if (hg_text && !parse_hex(*hg_text, hg)) {
+        return drop(DropReason::bad_field, fmt::format("src={}: field \"hg\" is not hex: {}", conf::quote(src), conf::quote(*hg_text)));
+    }
+
+    // 5. Known node.
+    if (std::find(config_.nodes.begin(), config_.nodes.end(), src) == config_.nodes.end()) {
+        return drop(DropReason::unknown_node, fmt::format("src={}: not a configured node", conf::quote(src)));
+    }
+
+    // 6. Replay, per (peer, link).
+    auto key = std::make_pair(src, std::string(link));
+    auto it = peers_.find(key);
+    if (it == peers_.end()) it = peers_.emplace(std::move(key), PeerState{}).first;
+    PeerState& peer = it->second;
+    if (hg_text) {
+        if (peer.has_generation && hg < peer.generation) {
+            return drop(DropReason::replay, fmt::format("src={}: field \"hg\" {:x} below generation {:x}", src, hg, peer.generation));
+        }
+        if (!peer.has_generation || hg > peer.generation) {
+            peer.has_generation = true;
+            peer.generation = hg;
+            peer.window.reset();
+        }
+    }
+    if (seq_text) {
+        switch (peer.window.check_and_mark(seq)) {
+            case ReplayWindow::Verdict::fresh: break;
+            case ReplayWindow::Verdict::duplicate:
+                return drop(DropReason::duplicate, fmt::format("src={}: field \"seq\" {:x} already seen", src, seq));
+            case ReplayWindow::Verdict::too_old:
+                return drop(DropReason::replay, fmt::format("src={}: field \"seq\" {:x} too far below {:x}", src, seq,
+                                                            peer.window.highest()));
+        }
+    }
+
+    // Accepted: our bus fields are ours alone.
+    std::erase_if(msg.fields(), [](const ipc::Field& f) { return f.name.starts_with('_'); });
+    msg.add("_link", link);
+    msg.add("_from", from.text());
+    return Forward{std::move(msg), src, std::string(link)};
+}
+
+void ReceivePipeline::log_drop(const Drop& d, const Source& from, std::string_view link) {
+    const ipc::LogLevel level = routine(d.reason) ? ipc::LogLevel::debug : ipc::LogLevel::warn;
+    if (level == ipc::LogLevel::debug && !log_.debug_enabled()) return;
+    limited_.write(level, limit_keys_[static_cast<std::size_t>(d.reason)],
+                   fmt::format("dropped packet from {} via {}: {}: {}", from.address, link, drop_reason_name(d.reason), d.detail));
+}
+
+}  // namespace ha::net

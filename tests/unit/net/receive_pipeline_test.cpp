@@ -1,0 +1,277 @@
+#include "heartbeatd-net/receive_pipeline.hpp"
+
+#include <gtest/gtest.h>
+
+#include "ipc/codec.hpp"
+#include "net_test_util.hpp"
+
+namespace ha::net {
+namespace {
+
+using testing::cluster_message;
+using testing::md5_keys;
+using testing::signed_wire;
+using testing::status_wire;
+
+class ReceivePipelineTest : public ::testing::Test {
+protected:
+    ReceivePipelineTest() : pipeline_(PipelineConfig{"web1", {"web1", "web2"}, md5_keys()}, counters_, clock_, log_) {}
+
+    Verdict feed(std::string_view wire, std::string_view link = "eth0", bool truncated = false) {
+        return pipeline_.receive(wire, from_, link, truncated);
+    }
+    // The drop reason, or nullopt when forwarded.
+    std::optional<DropReason> reason(std::string_view wire, std::string_view link = "eth0") {
+        Verdict v = feed(wire, link);
+        if (auto* d = std::get_if<Drop>(&v)) return d->reason;
+        return std::nullopt;
+    }
+
+    ipc::AuthKeys keys_ = md5_keys();
+    NetCounters counters_;
+    ipc::CaptureLog log_;
+    ipc::FakeClock clock_;  // before pipeline_, which keeps a reference
+    Source from_{"127.0.0.3", 40000};
+    ReceivePipeline pipeline_;
+};
+
+TEST_F(ReceivePipelineTest, ValidStatusIsForwardedWithLinkAndFrom) {
+    Verdict v = feed(status_wire("web2", "1", "5", keys_));
+    ASSERT_TRUE(std::holds_alternative<Forward>(v)) << std::get<Drop>(v).detail;
+    const Forward& f = std::get<Forward>(v);
+    EXPECT_EQ(f.src, "web2");
+    EXPECT_EQ(f.link, "eth0");
+    EXPECT_EQ(f.message.type(), "status");
+    EXPECT_FALSE(f.message.has("auth"));
+    ASSERT_GE(f.message.size(), 2u);
+    const auto& fields = f.message.fields();
+    EXPECT_EQ(fields[fields.size() - 2].name, "_link");
+    EXPECT_EQ(fields[fields.size() - 2].value, "eth0");
+    EXPECT_EQ(fields.back().name, "_from");
+    EXPECT_EQ(fields.back().value, "127.0.0.3:40000");
+    EXPECT_EQ(counters_.find("eth0")->rx, 1u);
+    EXPECT_EQ(counters_.find("eth0")->forwarded, 1u);
+    EXPECT_EQ(log_.lines().size(), 0u);
+}
+
+TEST_F(ReceivePipelineTest, AcceptsTheCompatSpecMd5TestVector) {
+    // compat spec "Test vectors": web1's status signed with `4 md5 web-secret`, received by web2.
+    static constexpr char kVector[] =
+        "###\n11:(0)t=status,12:(0)st=active,9:(0)dt=1f4,13:(0)protocol=1,11:(0)src=web1,27:(1)srcuuid="
+        "\x00\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r\x0e\x0f"
+        ",9:(0)seq=2a,7:(0)hg=5,14:(0)ts=692a1c00,31:(0)ld=0.08 0.03 0.01 1/187 2301,8:(0)ttl=3,"
+        "42:(0)auth=4 164acf719c11e92bf6b61ab7f8a35334,%%%\n34:4 faadde69edcb976420d97610b3adc8e1,";
+    const std::string wire(kVector, sizeof(kVector) - 1);
+    ASSERT_EQ(wire.back(), ',');
+    NetCounters counters;
+    ReceivePipeline web2(PipelineConfig{"web2", {"web1", "web2"}, md5_keys(4, "web-secret")}, counters, clock_, log_);
+    Verdict v = web2.receive(wire, from_, "eth1");
+    ASSERT_TRUE(std::holds_alternative<Forward>(v)) << std::get<Drop>(v).detail;
+    EXPECT_EQ(std::get<Forward>(v).message.get_or("seq", ""), "2a");
+}
+
+TEST_F(ReceivePipelineTest, EmptyDatagramIsDroppedAsEmpty) {
+    EXPECT_EQ(reason(""), DropReason::empty);
+    EXPECT_EQ(counters_.find("eth0")->drop(DropReason::empty), 1u);
+}
+
+TEST_F(ReceivePipelineTest, OversizedIsDroppedAsTooBigBeforeParsing) {
+    // A valid signed frame followed by padding: size is judged before framing.
+    std::string wire = status_wire("web2", "1", "5", keys_);
+    wire.resize(ipc::kMaxMessageBytes + 1, 'x');
+    EXPECT_EQ(reason(wire), DropReason::too_big);
+    std::string at_limit(ipc::kMaxMessageBytes, 'x');
+    EXPECT_EQ(reason(at_limit), DropReason::bad_framing);
+}
+
+TEST_F(ReceivePipelineTest, KernelTruncatedDatagramIsDroppedAsTooBig) {
+    Verdict v = feed(status_wire("web2", "1", "5", keys_), "eth0", /*truncated=*/true);
+    ASSERT_TRUE(std::holds_alternative<Drop>(v));
+    EXPECT_EQ(std::get<Drop>(v).reason, DropReason::too_big);
+}
+
+TEST_F(ReceivePipelineTest, GarbageIsDroppedAsBadFraming) {
+    EXPECT_EQ(reason("hello world"), DropReason::bad_framing);
+    EXPECT_EQ(reason(std::string_view("\0\0\0\0", 4)), DropReason::bad_framing);
+    std::string wire = status_wire("web2", "1", "5", keys_);
+    EXPECT_EQ(reason(wire.substr(0, wire.size() / 2)), DropReason::bad_framing);  // truncated frame
+}
+
+TEST_F(ReceivePipelineTest, UnsignedMessageIsDroppedAsNoAuth) {
+    EXPECT_EQ(reason(ipc::encode_netstring(cluster_message("status", "web2", "1"))), DropReason::no_auth);
+}
+
+TEST_F(ReceivePipelineTest, WrongSecretIsDroppedAsBadAuth) {
+    EXPECT_EQ(reason(status_wire("web2", "1", "5", md5_keys(1, "forged"))), DropReason::bad_auth);
+}
+
+TEST_F(ReceivePipelineTest, UndefinedKeyIndexIsDroppedAsUnknownKey) {
+    EXPECT_EQ(reason(status_wire("web2", "1", "5", md5_keys(9, "web-secret"))), DropReason::unknown_key);
+}
+
+TEST_F(ReceivePipelineTest, GarbledByteInSignedFrameIsDropped) {
+    std::string wire = status_wire("web2", "1", "5", keys_);
+    wire[wire.find("active")] = 'A';
+    const auto r = reason(wire);
+    ASSERT_TRUE(r.has_value());
+    EXPECT_TRUE(*r == DropReason::bad_auth || *r == DropReason::bad_framing);
+}
+
+TEST_F(ReceivePipelineTest, OwnMessageIsDroppedAsOwnAtDebugLevel) {
+    EXPECT_EQ(reason(status_wire("web1", "1", "5", keys_)), DropReason::own);
+    EXPECT_EQ(reason(status_wire("WEB1", "2", "5", keys_)), DropReason::own);  // names are case-insensitive
+    EXPECT_EQ(log_.count(ipc::LogLevel::warn, "own"), 0);
+    EXPECT_EQ(log_.count(ipc::LogLevel::debug, "dropped packet from 127.0.0.3 via eth0: own"), 2);
+}
+
+TEST_F(ReceivePipelineTest, MissingFieldsAreDroppedAsMissingField) {
+    EXPECT_EQ(reason(signed_wire(cluster_message("status", "", "1"), keys_)), DropReason::missing_field);
+    EXPECT_EQ(reason(signed_wire(cluster_message("resource", "web2", ""), keys_)), DropReason::missing_field);
+    EXPECT_EQ(reason(signed_wire(cluster_message("status", "web2", "1", ""), keys_)), DropReason::missing_field);
+    ipc::Message no_type = cluster_message("status", "web2", "2");
+    no_type.remove("t");
+    EXPECT_EQ(reason(signed_wire(no_type, keys_)), DropReason::missing_field);
+    EXPECT_EQ(counters_.find("eth0")->drop(DropReason::missing_field), 4u);
+    EXPECT_EQ(log_.count(ipc::LogLevel::warn, "missing field \"seq\""), 1);
+}
+
+TEST_F(ReceivePipelineTest, NsTypesNeedNoSeqAndNonStatusNeedsNoHg) {
+    EXPECT_EQ(reason(signed_wire(cluster_message("NS_ackmsg", "web2", ""), keys_)), std::nullopt);
+    EXPECT_EQ(reason(signed_wire(cluster_message("resource", "web2", "7", ""), keys_)), std::nullopt);
+}
+
+TEST_F(ReceivePipelineTest, NonHexSeqOrHgIsDroppedAsBadField) {
+    EXPECT_EQ(reason(status_wire("web2", "zz", "5", keys_)), DropReason::bad_field);
+    EXPECT_EQ(reason(status_wire("web2", "1", "-5", keys_)), DropReason::bad_field);
+    EXPECT_EQ(reason(status_wire("web2", "11112222333344445", "5", keys_)), DropReason::bad_field);
+}
+
+TEST_F(ReceivePipelineTest, UnconfiguredNodeIsDroppedAsUnknownNode) {
+    EXPECT_EQ(reason(status_wire("web3", "1", "5", keys_)), DropReason::unknown_node);
+    EXPECT_EQ(log_.count(ipc::LogLevel::warn, "dropped packet from 127.0.0.3 via eth0: unknown_node: src=web3"), 1);
+}
+
+TEST_F(ReceivePipelineTest, SeenSeqIsDuplicate) {
+    const std::string wire = status_wire("web2", "1", "5", keys_);
+    EXPECT_EQ(reason(wire), std::nullopt);
+    EXPECT_EQ(reason(wire), DropReason::duplicate);
+}
+
+TEST_F(ReceivePipelineTest, RetransmittedMissingSeqIsAccepted) {
+    EXPECT_EQ(reason(status_wire("web2", "a", "5", keys_)), std::nullopt);
+    EXPECT_EQ(reason(status_wire("web2", "d", "5", keys_)), std::nullopt);
+    EXPECT_EQ(reason(status_wire("web2", "b", "5", keys_)), std::nullopt);
+    EXPECT_EQ(reason(status_wire("web2", "b", "5", keys_)), DropReason::duplicate);
+}
+
+TEST_F(ReceivePipelineTest, LowerGenerationIsReplay) {
+    EXPECT_EQ(reason(status_wire("web2", "1", "5", keys_)), std::nullopt);
+    EXPECT_EQ(reason(status_wire("web2", "2", "4", keys_)), DropReason::replay);
+    // A non-status message from the old generation too.
+    EXPECT_EQ(reason(signed_wire(cluster_message("resource", "web2", "3", "4"), keys_)), DropReason::replay);
+}
+
+TEST_F(ReceivePipelineTest, HigherGenerationResetsTheWindow) {
+    EXPECT_EQ(reason(status_wire("web2", "1", "5", keys_)), std::nullopt);
+    EXPECT_EQ(reason(status_wire("web2", "2", "5", keys_)), std::nullopt);
+    EXPECT_EQ(reason(status_wire("web2", "1", "6", keys_)), std::nullopt);  // peer restarted
+    EXPECT_EQ(reason(status_wire("web2", "2", "5", keys_)), DropReason::replay);
+}
+
+TEST_F(ReceivePipelineTest, SeqFarBelowWindowIsReplay) {
+    EXPECT_EQ(reason(status_wire("web2", "1000", "5", keys_)), std::nullopt);
+    EXPECT_EQ(reason(status_wire("web2", "10", "5", keys_)), DropReason::replay);
+}
+
+TEST_F(ReceivePipelineTest, EachLinkHasItsOwnWindowSoEveryLinkSeesTheCopy) {
+    const std::string wire = status_wire("web2", "1", "5", keys_);
+    EXPECT_EQ(reason(wire, "eth0"), std::nullopt);
+    EXPECT_EQ(reason(wire, "eth1"), std::nullopt);
+    EXPECT_EQ(reason(wire, "eth1"), DropReason::duplicate);
+    EXPECT_EQ(counters_.find("eth0")->forwarded, 1u);
+    EXPECT_EQ(counters_.find("eth1")->forwarded, 1u);
+    EXPECT_EQ(counters_.find("eth1")->drop(DropReason::duplicate), 1u);
+}
+
+// sec: an authenticated peer must not be able to choose the link or address the master sees.
+TEST_F(ReceivePipelineTest, WireUnderscoreFieldsAreStrippedBeforeTagging) {
+    ipc::Message m = cluster_message("status", "web2", "1");
+    m.add("_link", "eth9");
+    m.add("_from", "10.0.0.1:1");
+    Verdict v = feed(signed_wire(m, keys_), "eth0");
+    ASSERT_TRUE(std::holds_alternative<Forward>(v));
+    const ipc::Message& out = std::get<Forward>(v).message;
+    EXPECT_EQ(out.get_or("_link", ""), "eth0");
+    EXPECT_EQ(out.get_or("_from", ""), "127.0.0.3:40000");
+    int n = 0;
+    for (const auto& f : out.fields()) n += f.name.starts_with('_') ? 1 : 0;
+    EXPECT_EQ(n, 2);
+}
+
+// Ordering: each datagram is charged to the first check it fails.
+TEST_F(ReceivePipelineTest, OrderSizeBeforeFraming) {
+    EXPECT_EQ(reason(std::string(ipc::kMaxMessageBytes + 1, '#')), DropReason::too_big);
+}
+
+TEST_F(ReceivePipelineTest, OrderAuthBeforeOwnNodeAndFields) {
+    EXPECT_EQ(reason(status_wire("web1", "1", "5", md5_keys(1, "forged"))), DropReason::bad_auth);
+    EXPECT_EQ(reason(signed_wire(cluster_message("status", "web3", "", ""), md5_keys(1, "forged"))), DropReason::bad_auth);
+}
+
+TEST_F(ReceivePipelineTest, OrderOwnNodeBeforeFields) {
+    EXPECT_EQ(reason(signed_wire(cluster_message("status", "web1", "", ""), keys_)), DropReason::own);
+}
+
+TEST_F(ReceivePipelineTest, OrderFieldsBeforeUnknownNode) {
+    EXPECT_EQ(reason(signed_wire(cluster_message("status", "web3", "", "5"), keys_)), DropReason::missing_field);
+}
+
+TEST_F(ReceivePipelineTest, OrderUnknownNodeBeforeReplay) {
+    EXPECT_EQ(reason(status_wire("web3", "1", "5", keys_)), DropReason::unknown_node);
+    EXPECT_EQ(reason(status_wire("web3", "1", "5", keys_)), DropReason::unknown_node);  // not duplicate
+}
+
+TEST_F(ReceivePipelineTest, OrderOwnNodeCreatesNoReplayState) {
+    const std::string own = status_wire("web1", "1", "5", keys_);
+    EXPECT_EQ(reason(own), DropReason::own);
+    EXPECT_EQ(reason(own), DropReason::own);
+}
+
+TEST_F(ReceivePipelineTest, DropLogNamesAddressLinkReasonAndField) {
+    EXPECT_EQ(reason(status_wire("web2", "1", "5", md5_keys(1, "forged")), "lo"), DropReason::bad_auth);
+    ASSERT_EQ(log_.lines().size(), 1u) << log_.dump();
+    EXPECT_EQ(log_.lines()[0].level, ipc::LogLevel::warn);
+    EXPECT_TRUE(log_.lines()[0].text.starts_with("dropped packet from 127.0.0.3 via lo: bad_auth: ")) << log_.lines()[0].text;
+}
+
+TEST_F(ReceivePipelineTest, DropLogIsRateLimitedPerReasonButEveryDropIsCounted) {
+    for (int i = 0; i < 1000; ++i) EXPECT_EQ(reason("garbage"), DropReason::bad_framing);
+    EXPECT_EQ(reason(status_wire("web3", "1", "5", keys_)), DropReason::unknown_node);
+    EXPECT_EQ(log_.count("bad_framing"), ReceivePipeline::kLogBurst);
+    EXPECT_EQ(log_.count("unknown_node"), 1);  // another reason has its own budget
+    EXPECT_EQ(counters_.find("eth0")->drop(DropReason::bad_framing), 1000u);
+
+    clock_.advance(ReceivePipeline::kLogInterval);
+    EXPECT_EQ(reason("garbage"), DropReason::bad_framing);
+    EXPECT_EQ(log_.count("dropped packet bad_framing: suppressed 995 similar messages"), 1) << log_.dump();
+    EXPECT_EQ(log_.count("dropped packet from"), ReceivePipeline::kLogBurst + 2);
+}
+
+TEST_F(ReceivePipelineTest, CountersArePerLink) {
+    EXPECT_EQ(reason("x", "eth0"), DropReason::bad_framing);
+    EXPECT_EQ(reason(status_wire("web2", "1", "5", keys_), "eth1"), std::nullopt);
+    EXPECT_EQ(counters_.find("eth0")->rx, 1u);
+    EXPECT_EQ(counters_.find("eth0")->forwarded, 0u);
+    EXPECT_EQ(counters_.find("eth1")->rx, 1u);
+    EXPECT_EQ(counters_.find("eth1")->forwarded, 1u);
+    EXPECT_EQ(counters_.drops(DropReason::bad_framing), 1u);
+}
+
+TEST_F(ReceivePipelineTest, NewKeysApplyToLaterDatagrams) {
+    pipeline_.set_keys(md5_keys(2, "rotated"));
+    EXPECT_EQ(reason(status_wire("web2", "1", "5", keys_)), DropReason::unknown_key);
+    EXPECT_EQ(reason(status_wire("web2", "2", "5", md5_keys(2, "rotated"))), std::nullopt);
+}
+
+}  // namespace
+}  // namespace ha::net
