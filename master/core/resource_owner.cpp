@@ -1,0 +1,725 @@
+// ResourceOwner — see resource_owner.hpp.
+#include "master/core/resource_owner.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace ha::master {
+
+namespace {
+
+constexpr std::string_view kStarting = "starting";
+constexpr std::string_view kResource = "resource";
+constexpr std::string_view kAskResources = "ask_resources";
+constexpr std::string_view kHbTakeover = "hb_takeover";
+constexpr std::string_view kShutdone = "shutdone";
+
+bool has(ResourceSet set, ResourceSet part) {
+    return (static_cast<unsigned>(set) & static_cast<unsigned>(part)) != 0;
+}
+ResourceSet operator|(ResourceSet a, ResourceSet b) {
+    return static_cast<ResourceSet>(static_cast<unsigned>(a) | static_cast<unsigned>(b));
+}
+ResourceSet without(ResourceSet a, ResourceSet b) {
+    return static_cast<ResourceSet>(static_cast<unsigned>(a) & ~static_cast<unsigned>(b) & 3U);
+}
+
+}  // namespace
+
+std::string_view resource_set_word(ResourceSet set) {
+    switch (set) {
+        case ResourceSet::none: return "none";
+        case ResourceSet::local: return "local";
+        case ResourceSet::foreign: return "foreign";
+        case ResourceSet::all: return "all";
+    }
+    return "none";
+}
+
+std::optional<ResourceSet> parse_resource_set(std::string_view word) {
+    if (word == "none") return ResourceSet::none;
+    if (word == "local") return ResourceSet::local;
+    if (word == "foreign") return ResourceSet::foreign;
+    if (word == "all") return ResourceSet::all;
+    return std::nullopt;
+}
+
+ResourceSet mirror(ResourceSet set) {
+    switch (set) {
+        case ResourceSet::local: return ResourceSet::foreign;
+        case ResourceSet::foreign: return ResourceSet::local;
+        default: return set;
+    }
+}
+
+std::string_view standby_kind_word(StandbyKind kind) {
+    switch (kind) {
+        case StandbyKind::all: return "all";
+        case StandbyKind::local: return "local";
+        case StandbyKind::foreign: return "foreign";
+        case StandbyKind::failback: return "failback";
+    }
+    return "all";
+}
+
+std::optional<StandbyKind> parse_standby_kind(std::string_view word) {
+    if (word.empty() || word == "all") return StandbyKind::all;
+    if (word == "local") return StandbyKind::local;
+    if (word == "foreign") return StandbyKind::foreign;
+    if (word == "failback") return StandbyKind::failback;
+    return std::nullopt;
+}
+
+std::string_view group_op_word(GroupOp op) { return op == GroupOp::start ? "start" : "stop"; }
+
+ipc::Message RunGroup::to_message() const {
+    ipc::Message m;
+    m.add("t", "rsc_op").add("op", group_op_word(op)).add("group", group).add("seq", seq);
+    return m;
+}
+
+Result<GroupResult> decode_group_result(const ipc::Message& message) {
+    if (message.type() != "rsc_result") {
+        return make_error("bad_type", fmt::format("not an rsc_result: t=\"{}\"", message.type()));
+    }
+    GroupResult r;
+    auto op = message.get("op");
+    if (!op) return make_error("missing_field", "rsc_result: missing field \"op\"");
+    if (*op == "start") {
+        r.op = GroupOp::start;
+    } else if (*op == "stop") {
+        r.op = GroupOp::stop;
+    } else {
+        return make_error("bad_field", fmt::format("rsc_result: unexpected op \"{}\"", *op));
+    }
+    for (const char* name : {"group", "seq", "rc"}) {
+        if (!message.has(name)) return make_error("missing_field", fmt::format("rsc_result: missing field \"{}\"", name));
+    }
+    r.group = message.get_or("group", "");
+    r.seq = message.get_or("seq", "");
+    const std::string rc = message.get_or("rc", "");
+    if (rc != "ok" && rc != "failed") return make_error("bad_field", fmt::format("rsc_result: bad rc \"{}\"", rc));
+    r.ok = rc == "ok";
+    r.running = message.get_or("running", "");
+    r.failed_rsc = message.get_or("failed_rsc", "");
+    r.error = message.get_or("error", "");
+    return r;
+}
+
+ResourceOwner::ResourceOwner(ResourceOwnerParams params, ipc::Log& log) : params_(std::move(params)), log_(log) {
+    groups_.reserve(params_.groups.size());
+    for (const auto& g : params_.groups) {
+        Group group;
+        group.config = &g;
+        group.local = g.node == params_.local_node;
+        groups_.push_back(group);
+    }
+}
+
+// --- state queries ------------------------------------------------------------------------------
+
+ResourceSet ResourceOwner::holds() const {
+    ResourceSet s = ResourceSet::none;
+    for (const auto& g : groups_) {
+        if (g.held) s = s | (g.local ? ResourceSet::local : ResourceSet::foreign);
+    }
+    return s;
+}
+
+std::vector<std::string> ResourceOwner::held_groups() const {
+    std::vector<std::string> keys;
+    for (const auto& g : groups_) {
+        if (g.held) keys.push_back(g.config->key());
+    }
+    return keys;
+}
+
+bool ResourceOwner::converged() const {
+    if (in_flight_) return false;
+    return std::none_of(groups_.begin(), groups_.end(),
+                        [](const Group& g) { return !g.failed && g.wanted != g.held; });
+}
+
+bool ResourceOwner::stable() const { return phase_ == Phase::running && converged(); }
+
+bool ResourceOwner::in_transition() const {
+    if (phase_ == Phase::waiting || phase_ == Phase::stopped) return false;
+    return !converged() || phase_ != Phase::running || standby_ != Standby::idle;
+}
+
+std::string_view ResourceOwner::rsc_hold_word() const {
+    return in_transition() ? std::string_view{"transition"} : resource_set_word(holds());
+}
+
+std::optional<ipc::SteadyTime> ResourceOwner::next_deadline() const {
+    std::optional<ipc::SteadyTime> d = standby_deadline_;
+    if (report_deadline_ && (!d || *report_deadline_ < *d)) d = report_deadline_;
+    return d;
+}
+
+bool ResourceOwner::standby_timer_running(ipc::SteadyTime now) const {
+    return standby_deadline_ && now < *standby_deadline_;
+}
+
+// --- group plumbing -----------------------------------------------------------------------------
+
+void ResourceOwner::want(ResourceSet set, bool wanted, bool clearance) {
+    for (auto& g : groups_) {
+        if (!has(set, g.local ? ResourceSet::local : ResourceSet::foreign)) continue;
+        g.wanted = wanted;
+        g.failed = false;
+        g.needs_clearance = wanted && !g.held && clearance;
+        g.clearance_asked = false;
+    }
+}
+
+void ResourceOwner::pump(ResourceActions& out) {
+    if (in_flight_) return;
+    auto issue = [&](std::size_t i, GroupOp op) {
+        const auto& cfg = *groups_[i].config;
+        if (op == GroupOp::start) {
+            log_.info("Acquiring resource group: {}", cfg.text);
+        } else {
+            log_.info("Releasing resource group: {}", cfg.text);
+        }
+        InFlight f{i, op, "r" + std::to_string(next_seq_++)};
+        out.emplace_back(RunGroup{op, cfg.key(), f.seq});
+        in_flight_ = std::move(f);
+    };
+    // Stops first, in reverse haresources order (Heartbeat's givegroup order).
+    for (std::size_t i = groups_.size(); i-- > 0;) {
+        const Group& g = groups_[i];
+        if (g.held && !g.wanted && !g.failed) return issue(i, GroupOp::stop);
+    }
+    // Then starts: local groups, then foreign ones, each in file order.
+    for (bool local : {true, false}) {
+        for (std::size_t i = 0; i < groups_.size(); ++i) {
+            Group& g = groups_[i];
+            if (g.local != local || !g.wanted || g.held || g.failed) continue;
+            if (g.needs_clearance) {
+                if (!g.clearance_asked) {
+                    g.clearance_asked = true;
+                    out.emplace_back(AwaitClearance{g.config->key()});
+                }
+                continue;
+            }
+            return issue(i, GroupOp::start);
+        }
+    }
+}
+
+// --- messages -----------------------------------------------------------------------------------
+
+void ResourceOwner::send_resource(ResourceActions& out, ResourceSet hold, bool is_stable, std::string_view info) {
+    ipc::Message m;
+    m.add("t", kResource).add("rsc_hold", resource_set_word(hold)).add("rtype", "full").add("isstable", is_stable ? "1" : "0");
+    if (!info.empty()) m.add("info", info);
+    out.emplace_back(SendToPeer{std::move(m)});
+    report_when_stable_ = !is_stable;
+}
+
+void ResourceOwner::send_ask(ResourceActions& out, std::string_view word, std::string_view info) {
+    ipc::Message m;
+    m.add("t", kAskResources).add("rsc_hold", word).add("info", info);
+    out.emplace_back(SendToPeer{std::move(m)});
+}
+
+// --- cluster events -----------------------------------------------------------------------------
+
+ResourceActions ResourceOwner::on_cluster_event(ipc::SteadyTime now, const ClusterEvent& event) {
+    if (const auto* e = std::get_if<NodeStatusChanged>(&event)) {
+        if (e->node != params_.peer_node) return {};
+        if (e->new_status == kStatusDead) return on_peer_dead(now);
+        if (e->new_status == kStatusActive || e->new_status == kStatusUp) return on_peer_active(now);
+        return {};
+    }
+    if (const auto* e = std::get_if<NodeDead>(&event)) {
+        if (e->node == params_.peer_node) return on_peer_dead(now);
+        return {};
+    }
+    if (const auto* e = std::get_if<LocalStatusChanged>(&event)) {
+        if (e->new_status == kStatusActive) return on_local_comm_up(now);
+    }
+    return {};
+}
+
+ResourceActions ResourceOwner::on_local_comm_up(ipc::SteadyTime now) {
+    ResourceActions out;
+    if (phase_ != Phase::waiting) return out;
+    ipc::Message m;
+    m.add("t", kStarting);
+    out.emplace_back(SendToPeer{std::move(m)});
+    if (peer_ == PeerState::dead || peer_departed_) {
+        decide_initial(now, out);
+    } else {
+        phase_ = Phase::starting;
+        report_deadline_ = now + params_.resource_report_timeout;
+    }
+    return out;
+}
+
+ResourceActions ResourceOwner::on_peer_active(ipc::SteadyTime) {
+    if (peer_ != PeerState::alive) {
+        peer_ = PeerState::alive;
+        peer_departed_ = false;
+        peer_starting_ = false;
+        peer_stable_ = false;
+        peer_holds_ = ResourceSet::none;
+    }
+    return {};
+}
+
+ResourceActions ResourceOwner::on_peer_dead(ipc::SteadyTime now) {
+    ResourceActions out;
+    if (peer_ == PeerState::dead) return out;
+    peer_ = PeerState::dead;
+    peer_starting_ = false;
+    switch (phase_) {
+        case Phase::waiting:
+        case Phase::stopped:
+            break;  // decided at comm up / nothing left to do
+        case Phase::shutting_down:
+            log_.info("Resource takeover cancelled - shutdown in progress.");
+            break;
+        case Phase::starting:
+            decide_initial(now, out);
+            break;
+        case Phase::running:
+            if (peer_departed_) {
+                log_.info("Dead node {} gave up resources.", params_.peer_node);
+                break;
+            }
+            take_over_from_peer(now, false, out);
+            break;
+    }
+    return out;
+}
+
+// --- decisions ----------------------------------------------------------------------------------
+
+void ResourceOwner::decide_initial(ipc::SteadyTime now, ResourceActions& out) {
+    phase_ = Phase::running;
+    report_deadline_.reset();
+    initial_pending_ = true;
+    if (peer_ == PeerState::dead || peer_departed_) {
+        // Alone (peer never heard within initdead, or gone): local groups and the peer's.
+        log_.info("Resources being acquired from {}.", params_.peer_node);
+        want(ResourceSet::all, true, params_.require_acquire_clearance && !peer_departed_);
+        initial_reason_ = "mach_down";
+        mach_down_pending_ = true;
+        mach_down_took_local_ = true;
+        failback_armed_ = true;
+        peer_holds_ = ResourceSet::none;
+    } else if (has(peer_holds_, ResourceSet::foreign)) {
+        // The peer holds our local groups: never start them here. With auto_failback on (and
+        // legacy) the holder gives them back; with off they stay where they are.
+        initial_reason_ = params_.auto_failback == conf::AutoFailback::off ? "T_RESOURCES(them)" : "";
+    } else {
+        want(ResourceSet::local, true, false);
+        initial_reason_ = "T_RESOURCES(us)";
+    }
+    pump(out);
+    if (converged()) on_converged(now, out);
+}
+
+void ResourceOwner::take_over_from_peer(ipc::SteadyTime now, bool after_shutdone, ResourceActions& out) {
+    cancel_standby();
+    log_.info("Resources being acquired from {}.", params_.peer_node);
+    const ResourceSet before = holds();
+    mach_down_took_local_ = !has(before, ResourceSet::local);
+    want(ResourceSet::all, true, params_.require_acquire_clearance && !after_shutdone);
+    mach_down_pending_ = true;
+    failback_armed_ = true;
+    peer_holds_ = ResourceSet::none;
+    peer_stable_ = true;  // not going anywhere
+    if (after_shutdone) {
+        shutdone_pending_ = true;
+        // The standby word 3.0.6 uses for this implicit takeover (requester's view).
+        shutdone_word_ = std::string(resource_set_word(before == ResourceSet::foreign ? ResourceSet::local
+                                                       : before == ResourceSet::local ? ResourceSet::foreign
+                                                                                      : ResourceSet::all));
+    }
+    pump(out);
+    if (converged()) on_converged(now, out);
+}
+
+void ResourceOwner::cancel_standby() {
+    if (standby_ != Standby::idle) log_.info("Cancelling pending standby operation");
+    standby_ = Standby::idle;
+    standby_deadline_.reset();
+    standby_auto_failback_ = false;
+}
+
+void ResourceOwner::initial_done(std::string_view reason) {
+    if (initial_announced_ || reason.empty()) return;
+    initial_announced_ = true;
+    log_.info("Initial resource acquisition complete ({})", reason);
+}
+
+void ResourceOwner::on_converged(ipc::SteadyTime now, ResourceActions& out) {
+    const bool peer_alive = peer_ != PeerState::dead && !peer_departed_;
+    if (phase_ == Phase::shutting_down) {
+        if (peer_alive) {
+            ipc::Message m;
+            m.add("t", kShutdone).add("st", kStatusDead);
+            out.emplace_back(SendToPeer{std::move(m)});
+        }
+        log_.info("All HA resources relinquished.");
+        phase_ = Phase::stopped;
+        out.emplace_back(ShutdownComplete{});
+        return;
+    }
+    if (phase_ != Phase::running) return;
+
+    if (shutdone_pending_) {
+        shutdone_pending_ = false;
+        send_ask(out, shutdone_word_, "done");
+        log_.info("Standby resource acquisition done [{}].", shutdone_word_);
+    }
+    if (initial_pending_ || (mach_down_pending_ && mach_down_took_local_)) {
+        send_resource(out, holds(), true, has(holds(), ResourceSet::local) ? "req_our_resources()" : "");
+    }
+    if (mach_down_pending_) {
+        mach_down_pending_ = false;
+        ipc::Message m;  // as 3.0.6's mach_down script words it
+        m.add("t", kResource).add("rsc_hold", "foreign").add("info", "mach_down");
+        out.emplace_back(SendToPeer{std::move(m)});
+        log_.info("mach_down takeover complete.");
+    }
+    if (initial_pending_) {
+        initial_pending_ = false;
+        initial_done(initial_reason_);
+    }
+
+    switch (standby_) {
+        case Standby::releasing:
+            log_.info("Local standby process completed [{}].", standby_word_);
+            send_ask(out, standby_word_, "done");
+            standby_ = Standby::released;
+            standby_deadline_ = now + params_.standby_resource_timeout;
+            break;
+        case Standby::acquiring:
+            send_ask(out, standby_word_, "done");
+            log_.info("Standby resource acquisition done [{}].", standby_word_);
+            if (params_.auto_failback != conf::AutoFailback::off) initial_done("auto_failback");
+            send_resource(out, holds(), true, "");
+            standby_ = Standby::idle;
+            standby_deadline_.reset();
+            break;
+        default:
+            break;
+    }
+
+    // The requester's full report waits for the peer's `done` (3.0.6 order).
+    if (report_when_stable_ && peer_alive && standby_ == Standby::idle) send_resource(out, holds(), true, "");
+    maybe_auto_failback(now, out);
+}
+
+void ResourceOwner::maybe_auto_failback(ipc::SteadyTime now, ResourceActions& out) {
+    if (params_.auto_failback == conf::AutoFailback::off || !failback_armed_) return;
+    if (phase_ != Phase::running || standby_ != Standby::idle || !stable()) return;
+    if (peer_ != PeerState::alive || peer_departed_ || !peer_stable_) return;
+    if (!has(holds(), ResourceSet::foreign)) return;
+    failback_armed_ = false;
+    log_.info("Giving up foreign resources (auto_failback).");
+    standby_auto_failback_ = true;
+    request_standby(now, ResourceSet::foreign, "foreign", out);
+}
+
+void ResourceOwner::request_standby(ipc::SteadyTime now, ResourceSet, std::string word, ResourceActions& out) {
+    const std::string& me = params_.local_node;
+    if (standby_timer_running(now)) {
+        const auto left = std::chrono::ceil<std::chrono::seconds>(*standby_deadline_ - now).count();
+        log_.warn("Standby in progress- new request from {} ignored [{} seconds left]", me, left);
+        return;
+    }
+    if (!peer_stable_ || peer_ != PeerState::alive) {
+        log_.warn("standby message [me] from {} ignored.  Other side is in flux.", me);
+        return;
+    }
+    if (!stable()) {
+        log_.warn("standby message [me] from {} ignored.  local resources in flux.", me);
+        return;
+    }
+    log_.info("{} wants to go standby [{}]", me, word);
+    standby_ = Standby::requested;
+    standby_word_ = std::move(word);
+    standby_deadline_ = now + params_.standby_reply_timeout;
+    send_ask(out, standby_word_, "me");
+}
+
+// --- operator requests --------------------------------------------------------------------------
+
+ResourceActions ResourceOwner::standby(ipc::SteadyTime now, StandbyKind kind) {
+    ResourceActions out;
+    const std::string word{kind == StandbyKind::failback ? "foreign" : standby_kind_word(kind)};
+    log_.info("Going standby [{}].", word);
+    if (params_.auto_failback == conf::AutoFailback::legacy) {
+        log_.info("Standby mode only implemented when nice_failback on");
+        return out;
+    }
+    if (phase_ == Phase::shutting_down || phase_ == Phase::stopped) {
+        log_.debug("standby request ignored during shutdown");
+        return out;
+    }
+    request_standby(now, *parse_resource_set(word), word, out);
+    return out;
+}
+
+ResourceActions ResourceOwner::takeover(ipc::SteadyTime, StandbyKind kind) {
+    ResourceActions out;
+    ipc::Message m;
+    m.add("t", kHbTakeover).add("rsc_hold", standby_kind_word(kind));
+    out.emplace_back(SendToPeer{std::move(m)});
+    return out;
+}
+
+ResourceActions ResourceOwner::shutdown(ipc::SteadyTime now) {
+    ResourceActions out;
+    if (phase_ == Phase::shutting_down || phase_ == Phase::stopped) return out;
+    cancel_standby();
+    report_deadline_.reset();
+    initial_pending_ = mach_down_pending_ = shutdone_pending_ = false;
+    failback_armed_ = false;
+    if (peer_ != PeerState::dead && !peer_departed_) {
+        // 3.0.6 announces "nothing, unstable" before it starts releasing.
+        send_resource(out, ResourceSet::none, false, "shutdown");
+    }
+    log_.info("Giving up all HA resources.");
+    phase_ = Phase::shutting_down;
+    want(ResourceSet::all, false, false);
+    pump(out);
+    if (converged()) on_converged(now, out);
+    return out;
+}
+
+// --- peer messages ------------------------------------------------------------------------------
+
+ResourceActions ResourceOwner::on_peer_message(ipc::SteadyTime now, const ipc::Message& message) {
+    ResourceActions out;
+    if (message.src() == params_.local_node && !message.src().empty()) return out;
+    if (phase_ == Phase::stopped) return out;
+    const std::string_view type = message.type();
+
+    if (type == kStarting) {
+        peer_starting_ = true;
+        peer_stable_ = false;
+        peer_departed_ = false;
+        failback_armed_ = true;
+        send_resource(out, holds(), stable(), "");
+        return out;
+    }
+
+    if (type == kResource) {
+        const auto word = message.get("rsc_hold");
+        const auto set = word ? parse_resource_set(*word) : std::nullopt;
+        if (!set) {
+            log_.warn("resource message from {} without a valid rsc_hold", params_.peer_node);
+            return out;
+        }
+        const bool full = message.get_or("rtype", "") == "full";
+        peer_holds_ = full ? *set : (*set == ResourceSet::none ? ResourceSet::none : (*set | peer_holds_));
+        bool became_stable = false;
+        if (auto st = message.get("isstable")) {
+            if (*st == "1") {
+                if (!peer_stable_) {
+                    log_.info("remote resource transition completed.");
+                    became_stable = true;
+                }
+                peer_stable_ = true;
+            } else {
+                peer_stable_ = false;
+            }
+        }
+        if (phase_ == Phase::starting) {
+            if (peer_stable_ || peer_starting_) decide_initial(now, out);
+            return out;
+        }
+        if (phase_ != Phase::running) return out;
+        if (became_stable) send_resource(out, holds(), stable(), "");
+        maybe_auto_failback(now, out);
+        return out;
+    }
+
+    if (type == kAskResources) {
+        handle_ask_resources(now, message, out);
+        return out;
+    }
+
+    if (type == kHbTakeover) {
+        const auto kind = parse_standby_kind(message.get_or("rsc_hold", "all"));
+        if (!kind) {
+            log_.warn("hb_takeover from {} with unknown rsc_hold ignored", params_.peer_node);
+            return out;
+        }
+        // The peer's rc.d turns hb_takeover X into hb_standby with the mirrored type (§7.1).
+        StandbyKind mapped = StandbyKind::all;
+        if (*kind == StandbyKind::local) mapped = StandbyKind::foreign;
+        if (*kind == StandbyKind::foreign) mapped = StandbyKind::local;
+        return standby(now, mapped);
+    }
+
+    if (type == kShutdone) {
+        log_.info("Received shutdown notice from '{}'.", params_.peer_node);
+        peer_departed_ = true;
+        peer_starting_ = false;
+        peer_holds_ = ResourceSet::none;
+        peer_stable_ = true;
+        if (phase_ == Phase::starting) {
+            decide_initial(now, out);
+        } else if (phase_ == Phase::running) {
+            if (holds() != ResourceSet::all || !converged()) take_over_from_peer(now, true, out);
+        }
+        return out;
+    }
+    return out;
+}
+
+void ResourceOwner::handle_ask_resources(ipc::SteadyTime now, const ipc::Message& message, ResourceActions& out) {
+    // Under legacy, two hamaster nodes still run the handshake so that failback works; only
+    // operator requests are refused (standby()). A 3.0.6 legacy peer never sends these.
+    if (phase_ != Phase::running) {
+        log_.debug("standby message ignored: phase {}", static_cast<int>(phase_));
+        return;
+    }
+    const std::string info = message.get_or("info", "");
+    const std::string word = message.get_or("rsc_hold", "all");
+    const std::string from = message.src().empty() ? params_.peer_node : std::string(message.src());
+    const auto set = parse_resource_set(word);
+    if (info.empty() || !set) {
+        log_.error("Received standby message without info/from");
+        return;
+    }
+    if (info == "me" && standby_timer_running(now)) {
+        const auto left = std::chrono::ceil<std::chrono::seconds>(*standby_deadline_ - now).count();
+        log_.warn("Standby in progress- new request from {} ignored [{} seconds left]", from, left);
+        return;
+    }
+    auto ignored = [&] { log_.error("Ignored standby message '{}' from {} in state {}", info, from, static_cast<int>(standby_)); };
+
+    switch (standby_) {
+        case Standby::idle:
+            if (info != "me") return ignored();
+            if (!peer_stable_) {
+                log_.warn("standby message [{}] from {} ignored.  Other side is in flux.", info, from);
+                return;
+            }
+            if (!stable()) {
+                log_.warn("standby message [{}] from {} ignored.  local resources in flux.", info, from);
+                return;
+            }
+            peer_stable_ = false;
+            log_.info("{} wants to go standby [{}]", from, word);
+            standby_ = Standby::granted;
+            standby_word_ = word;
+            standby_deadline_ = now + params_.standby_resource_timeout;
+            send_ask(out, word, "other");
+            return;
+        case Standby::requested:
+            if (info != "other") return ignored();
+            log_.info("standby: {} can take our {} resources", from, standby_word_);
+            standby_ = Standby::releasing;
+            standby_deadline_ = now + params_.standby_resource_timeout;
+            peer_stable_ = false;
+            {
+                const ResourceSet give = *parse_resource_set(standby_word_);
+                send_resource(out, without(holds(), give), false, "standby");
+                want(give, false, false);
+            }
+            pump(out);
+            if (converged()) on_converged(now, out);
+            return;
+        case Standby::released:
+            if (info != "done") return ignored();
+            log_.info("Other node completed standby takeover of {} resources.", standby_word_);
+            standby_ = Standby::idle;
+            standby_deadline_.reset();
+            standby_auto_failback_ = false;
+            send_resource(out, holds(), stable(), "");
+            return;
+        case Standby::granted:
+            if (info != "done") return ignored();
+            log_.info("standby: acquire [{}] resources from {}", standby_word_, from);
+            standby_ = Standby::acquiring;
+            standby_deadline_ = now + params_.standby_resource_timeout;
+            want(mirror(*parse_resource_set(standby_word_)), true, false);
+            pump(out);
+            if (converged()) on_converged(now, out);
+            return;
+        case Standby::releasing:
+        case Standby::acquiring:
+            return ignored();
+    }
+}
+
+// --- rscd results, clearance, timers ------------------------------------------------------------
+
+ResourceActions ResourceOwner::on_group_result(ipc::SteadyTime now, const GroupResult& result) {
+    ResourceActions out;
+    if (!in_flight_ || in_flight_->seq != result.seq) {
+        log_.debug("rsc_result for {} seq {} not expected; ignored", result.group, result.seq);
+        return out;
+    }
+    Group& g = groups_[in_flight_->index];
+    const GroupOp op = in_flight_->op;
+    in_flight_.reset();
+    const std::string& key = g.config->key();
+    if (op == GroupOp::start) {
+        if (result.ok) {
+            g.held = true;
+        } else {
+            g.held = false;
+            g.failed = true;
+            log_.error("Resource group {} failed to start{}; not claiming it.", key,
+                       !result.failed_rsc.empty() ? " at " + result.failed_rsc
+                       : !result.error.empty()    ? ": " + result.error
+                                                  : std::string{});
+        }
+    } else {
+        if (result.ok) {
+            g.held = false;
+        } else {
+            g.held = result.running != "no";
+            g.failed = g.held;
+            log_.error("Resource group {} failed to stop{} (running={}).", key,
+                       !result.failed_rsc.empty() ? " at " + result.failed_rsc
+                       : !result.error.empty()    ? ": " + result.error
+                                                  : std::string{},
+                       result.running.empty() ? "unknown" : result.running);
+        }
+    }
+    pump(out);
+    if (converged()) on_converged(now, out);
+    return out;
+}
+
+ResourceActions ResourceOwner::on_acquire_clearance(ipc::SteadyTime now, std::string_view group) {
+    ResourceActions out;
+    for (auto& g : groups_) {
+        if (g.config->key() != group || !g.needs_clearance) continue;
+        g.needs_clearance = false;
+        pump(out);
+        if (converged()) on_converged(now, out);
+        return out;
+    }
+    log_.debug("acquire clearance for {} not awaited; ignored", group);
+    return out;
+}
+
+ResourceActions ResourceOwner::on_tick(ipc::SteadyTime now) {
+    ResourceActions out;
+    if (standby_deadline_ && now >= *standby_deadline_) {
+        log_.warn("No reply to standby request.  Standby request cancelled.");
+        standby_ = Standby::idle;
+        standby_deadline_.reset();
+        standby_auto_failback_ = false;
+        if (peer_ == PeerState::alive) peer_stable_ = true;
+    }
+    if (report_deadline_ && now >= *report_deadline_ && phase_ == Phase::starting) {
+        log_.warn("No resource report from {} after starting; acquiring local resources.", params_.peer_node);
+        decide_initial(now, out);
+    }
+    return out;
+}
+
+}  // namespace ha::master

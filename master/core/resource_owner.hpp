@@ -1,0 +1,281 @@
+// ResourceOwner — the master's R1 resource-ownership state machine (haresources mode, two nodes).
+//
+// Owns, for every haresources group, whether this node holds it and whether an operation on it is
+// in flight, plus the cluster-level protocol of compat spec §7 and §9: the start-up exchange
+// (`starting` / `resource`), takeover on peer death (mach_down) and on the peer's `shutdone`,
+// graceful release at shutdown, the three-phase standby handshake of §7.1 in both roles
+// (`ask_resources` me / other / done), `hb_takeover` (mirrored into a standby request) and
+// auto_failback. It never runs a script and never touches a socket: every input returns a vector
+// of typed actions the shell carries out — SendToPeer (cluster messages WITHOUT default fields; the
+// shell stamps them with HeartbeatSource), RunGroup (an rsc_op for rscd), AwaitClearance (only
+// with require_acquire_clearance) and ShutdownComplete.
+//
+// Model: each group has a wanted state (held / not held) and an actual one. Decisions only change
+// "wanted"; one RunGroup at a time converges actual to wanted (stops first, reverse haresources
+// order; then starts, local groups before foreign ones, file order). While anything is left to do
+// the node is in `transition`. When it has converged, the pending completions (initial acquisition,
+// mach_down, standby, shutdown) are announced. A failed start leaves the group unclaimed (not
+// retried until a new decision wants it again); a failed stop leaves it held.
+//
+// Heartbeat's words (3.0.6 hb_resource.c behaviour, confirmed flows in the compat spec):
+//   resource      t=resource rsc_hold=<none|local|foreign|all> rtype=full isstable=<0|1> [info=…]
+//   mach_down     t=resource rsc_hold=foreign info=mach_down   (as 3.0.6's mach_down script: no
+//                 rtype, no isstable; the receiver ORs it into what it knows)
+//   starting      t=starting
+//   ask_resources t=ask_resources rsc_hold=<word as the requester wrote it> info=me|other|done
+//   hb_takeover   t=hb_takeover rsc_hold=<all|local|foreign|failback>
+//   shutdone      t=shutdone st=dead
+// Standby words are always the requester's view (its `foreign` is our `local`); log lines quote
+// them unchanged, as Heartbeat does.
+//
+// auto_failback: `legacy` behaves like `on` for failback, but standby requests (ours and the
+// peer's) are refused with `Standby mode only implemented when nice_failback on`, as 3.0.6 does.
+//
+// Split-brain seam: with require_acquire_clearance, a group that is to be acquired because the
+// peer died (or was never heard) is not started until on_acquire_clearance(group) says so; the
+// core emits AwaitClearance{group} once per group and decision. Nothing here probes anything.
+//
+// Time and blocking: only the `now` arguments (monotonic); nothing blocks. Deadlines: the standby
+// timers (10 s for the first reply, 1 h while resources move, as 3.0.6) and the resource-report
+// wait after `starting`.
+// Diagnostics (each once per transition, compat spec §10.3): info `Resources being acquired from
+//   web2.`, `mach_down takeover complete.`, `Initial resource acquisition complete (T_RESOURCES(us))`
+//   (or `(T_RESOURCES(them))`, `(mach_down)`, `(auto_failback)`), `web2 wants to go standby [all]`,
+//   `standby: web2 can take our all resources`, `standby: acquire [all] resources from web2`,
+//   `Local standby process completed [all].`, `Standby resource acquisition done [foreign].`,
+//   `Other node completed standby takeover of all resources.`, `Going standby [all].`,
+//   `Giving up foreign resources (auto_failback).`, `Received shutdown notice from 'web2'.`,
+//   `Giving up all HA resources.`, `All HA resources relinquished.`,
+//   `remote resource transition completed.`, `Dead node web2 gave up resources.`,
+//   `Cancelling pending standby operation`, `Acquiring resource group: <line>`,
+//   `Releasing resource group: <line>`; WARN `Standby in progress- new request from web2 ignored
+//   [N seconds left]`, `standby message [me] from web2 ignored.  Other side is in flux.` / `...
+//   local resources in flux.`, `No reply to standby request.  Standby request cancelled.`,
+//   `No resource report from web2 after starting; acquiring local resources.`; info `Standby mode
+//   only implemented when nice_failback on`; ERROR `Resource group <key> failed to start|stop ...`.
+// See also: master/core/link_table.hpp (events that feed on_cluster_event), rscd/rsc_messages.hpp
+//   (rsc_op / rsc_result), compat spec §7, §7.1, §9, "Message flows seen"; design.md "Data flow".
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "ipc/clock.hpp"
+#include "ipc/config/ha_cf.hpp"
+#include "ipc/config/haresources.hpp"
+#include "ipc/log.hpp"
+#include "ipc/message.hpp"
+#include "ipc/result.hpp"
+#include "master/core/cluster_event.hpp"
+
+namespace ha::master {
+
+// Heartbeat's rsc_hold words: none / local / foreign / all (a bit set: local | foreign).
+enum class ResourceSet : std::uint8_t { none = 0, local = 1, foreign = 2, all = 3 };
+std::string_view resource_set_word(ResourceSet set);
+std::optional<ResourceSet> parse_resource_set(std::string_view word);
+// The same set seen from the other node (local <-> foreign).
+ResourceSet mirror(ResourceSet set);
+
+// The argument of hb_standby / hb_takeover (compat spec §10.2). `failback` is `foreign` for
+// standby; for hb_takeover it is sent as written and the peer treats it as `all`.
+enum class StandbyKind { all, local, foreign, failback };
+std::string_view standby_kind_word(StandbyKind kind);
+// "" → all; other words than the four → nullopt.
+std::optional<StandbyKind> parse_standby_kind(std::string_view word);
+
+enum class GroupOp { start, stop };
+std::string_view group_op_word(GroupOp op);
+
+// --- actions ------------------------------------------------------------------------------------
+
+// A cluster message for the peer, without default fields (the shell stamps and sends it).
+struct SendToPeer {
+    ipc::Message message;
+    bool operator==(const SendToPeer&) const = default;
+};
+
+// Ask rscd to run one group: `t=rsc_op op=<start|stop> group=<key> seq=<seq>` (to_message()).
+struct RunGroup {
+    GroupOp op = GroupOp::start;
+    std::string group;  // conf::ResourceGroup::key()
+    std::string seq;    // echoed back in rsc_result
+    ipc::Message to_message() const;
+    bool operator==(const RunGroup&) const = default;
+};
+
+// Only with require_acquire_clearance: the group waits for on_acquire_clearance(group).
+struct AwaitClearance {
+    std::string group;
+    bool operator==(const AwaitClearance&) const = default;
+};
+
+// Everything is released and (peer alive) `shutdone` was sent: the shell may exit.
+struct ShutdownComplete {
+    bool operator==(const ShutdownComplete&) const = default;
+};
+
+using ResourceAction = std::variant<SendToPeer, RunGroup, AwaitClearance, ShutdownComplete>;
+using ResourceActions = std::vector<ResourceAction>;
+
+// --- input from rscd ----------------------------------------------------------------------------
+
+// A decoded `t=rsc_result` (rscd/rsc_messages.hpp). `running` is yes / no / partial, empty for a
+// refusal (then `error` says why and ok is false).
+struct GroupResult {
+    GroupOp op = GroupOp::start;
+    std::string group;
+    std::string seq;
+    bool ok = false;
+    std::string running;
+    std::string failed_rsc;
+    std::string error;
+};
+// Strict enough for the master: t, op, group, seq and rc are required.
+Result<GroupResult> decode_group_result(const ipc::Message& message);
+
+// --- the core -----------------------------------------------------------------------------------
+
+struct ResourceOwnerParams {
+    std::string local_node;
+    std::string peer_node;
+    std::vector<conf::ResourceGroup> groups;  // haresources order; node == local_node → local
+    conf::AutoFailback auto_failback = conf::AutoFailback::legacy;
+    // 3.0.6: STANDBY_INIT_TO_MS (first reply) and HB_STANDBY_RSC_TO_MS (resources moving).
+    std::chrono::milliseconds standby_reply_timeout{10'000};
+    std::chrono::milliseconds standby_resource_timeout{3'600'000};
+    // After `starting`, how long to wait for the peer's `resource` report before taking the local
+    // groups the peer is not known to hold (Heartbeat's "take unclaimed local resources when a
+    // timer elapses" rule).
+    std::chrono::milliseconds resource_report_timeout{10'000};
+    // Split-brain seam (see the header comment).
+    bool require_acquire_clearance = false;
+};
+
+class ResourceOwner {
+public:
+    enum class Phase {
+        waiting,        // before comm up
+        starting,       // `starting` sent, waiting for the peer's report
+        running,        // initial decision taken
+        shutting_down,  // releasing everything
+        stopped,        // ShutdownComplete returned
+    };
+    enum class Standby {
+        idle,
+        requested,   // we sent `me`, waiting for `other`
+        releasing,   // we release our part, then send `done`
+        released,    // our `done` sent, waiting for the peer's `done`
+        granted,     // the peer sent `me`; we answered `other`, waiting for its `done`
+        acquiring,   // we acquire the peer's part, then send `done`
+    };
+
+    ResourceOwner(ResourceOwnerParams params, ipc::Log& log);
+
+    // LinkTable events: NodeStatusChanged/NodeDead for the peer, LocalStatusChanged → active.
+    // Other events are ignored.
+    ResourceActions on_cluster_event(ipc::SteadyTime now, const ClusterEvent& event);
+    ResourceActions on_local_comm_up(ipc::SteadyTime now);
+    ResourceActions on_peer_active(ipc::SteadyTime now);
+    ResourceActions on_peer_dead(ipc::SteadyTime now);
+
+    // A cluster message from the peer (starting, resource, ask_resources, hb_takeover, shutdone);
+    // other types are ignored. A message whose src is the local node is ignored.
+    ResourceActions on_peer_message(ipc::SteadyTime now, const ipc::Message& message);
+
+    // rscd's answer to a RunGroup. A result whose seq is not the one in flight is ignored (debug).
+    ResourceActions on_group_result(ipc::SteadyTime now, const GroupResult& result);
+
+    // Split-brain seam: the group may now be acquired.
+    ResourceActions on_acquire_clearance(ipc::SteadyTime now, std::string_view group);
+
+    // Operator (hb_standby / hb_takeover via the control socket) and ipfail requests.
+    ResourceActions standby(ipc::SteadyTime now, StandbyKind kind);
+    ResourceActions takeover(ipc::SteadyTime now, StandbyKind kind);
+
+    // Service stop: release everything, then tell the peer (when alive) and complete.
+    ResourceActions shutdown(ipc::SteadyTime now);
+
+    ResourceActions on_tick(ipc::SteadyTime now);
+    std::optional<ipc::SteadyTime> next_deadline() const;
+
+    // cl_status rscstatus: `transition` while anything is left to do, else what we hold.
+    std::string_view rsc_hold_word() const;
+    ResourceSet holds() const;
+    std::vector<std::string> held_groups() const;  // keys, haresources order
+    bool in_transition() const;
+    bool stable() const;  // our `isstable`
+    Phase phase() const { return phase_; }
+    Standby standby_state() const { return standby_; }
+    ResourceSet peer_holds() const { return peer_holds_; }
+    bool peer_stable() const { return peer_stable_; }
+
+private:
+    struct Group {
+        const conf::ResourceGroup* config = nullptr;
+        bool local = false;
+        bool wanted = false;
+        bool held = false;
+        bool failed = false;            // start failed for the current decision
+        bool needs_clearance = false;   // split-brain seam
+        bool clearance_asked = false;
+    };
+    struct InFlight {
+        std::size_t index = 0;
+        GroupOp op = GroupOp::start;
+        std::string seq;
+    };
+    enum class PeerState { unknown, alive, dead };
+
+    void want(ResourceSet set, bool wanted, bool clearance);
+    bool converged() const;
+    void pump(ResourceActions& out);
+    void on_converged(ipc::SteadyTime now, ResourceActions& out);
+    void decide_initial(ipc::SteadyTime now, ResourceActions& out);
+    void take_over_from_peer(ipc::SteadyTime now, bool after_shutdone, ResourceActions& out);
+    void handle_ask_resources(ipc::SteadyTime now, const ipc::Message& message, ResourceActions& out);
+    void request_standby(ipc::SteadyTime now, ResourceSet set, std::string word, ResourceActions& out);
+    void maybe_auto_failback(ipc::SteadyTime now, ResourceActions& out);
+    void cancel_standby();
+    bool standby_timer_running(ipc::SteadyTime now) const;
+    void initial_done(std::string_view reason);
+
+    void send_resource(ResourceActions& out, ResourceSet hold, bool stable, std::string_view info);
+    void send_ask(ResourceActions& out, std::string_view word, std::string_view info);
+
+    ResourceOwnerParams params_;
+    ipc::Log& log_;
+    std::vector<Group> groups_;
+    Phase phase_ = Phase::waiting;
+    PeerState peer_ = PeerState::unknown;
+    bool peer_departed_ = false;  // `shutdone` received, not seen active since
+    bool peer_starting_ = false;  // the peer sent `starting` since it became active
+    ResourceSet peer_holds_ = ResourceSet::none;
+    bool peer_stable_ = false;
+    std::optional<InFlight> in_flight_;
+    std::uint64_t next_seq_ = 1;
+
+    // Completions waiting for convergence.
+    bool initial_pending_ = false;
+    std::string initial_reason_;
+    bool initial_announced_ = false;
+    bool mach_down_pending_ = false;
+    bool mach_down_took_local_ = false;
+    bool shutdone_pending_ = false;
+    std::string shutdone_word_;
+    bool report_when_stable_ = false;  // we told the peer isstable=0 and owe it a stable report
+    bool failback_armed_ = false;      // the peer lost its groups to us or (re)started
+
+    Standby standby_ = Standby::idle;
+    std::string standby_word_;  // the requester's word, as written
+    bool standby_auto_failback_ = false;
+    std::optional<ipc::SteadyTime> standby_deadline_;
+    std::optional<ipc::SteadyTime> report_deadline_;
+};
+
+}  // namespace ha::master

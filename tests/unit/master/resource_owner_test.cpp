@@ -1,0 +1,564 @@
+// Unit tests of ResourceOwner: R1 resource ownership, start-up exchange, takeover, shutdown,
+// standby handshake, hb_takeover and auto_failback. Fake time only; rscd is simulated by answering
+// each RunGroup with a GroupResult.
+#include "master/core/resource_owner.hpp"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+using namespace std::chrono_literals;
+using ha::conf::AutoFailback;
+using ha::ipc::CaptureLog;
+using ha::ipc::LogLevel;
+using ha::ipc::SteadyTime;
+namespace hm = ha::master;
+using Phase = hm::ResourceOwner::Phase;
+using Standby = hm::ResourceOwner::Standby;
+
+namespace {
+
+constexpr const char* kVipA = "IPaddr::192.0.2.10/24/eth0";  // web1's (local to web1)
+constexpr const char* kVipB = "IPaddr::192.0.2.20/24/eth0";  // web2's (foreign to web1)
+
+ha::conf::ResourceGroup group(std::string node, std::string key, int line) {
+    ha::conf::ResourceGroup g;
+    g.node = node;
+    ha::conf::Resource r;
+    r.word = key;
+    r.agent = "IPaddr";
+    g.resources.push_back(r);
+    ha::conf::Resource httpd;
+    httpd.word = "httpd";
+    httpd.agent = "httpd";
+    g.resources.push_back(httpd);
+    g.line = line;
+    g.text = node + " " + key + " httpd";
+    return g;
+}
+
+ha::ipc::Message msg(std::vector<std::pair<std::string, std::string>> fields, std::string src = "web2") {
+    ha::ipc::Message m;
+    for (auto& [n, v] : fields) m.add(n, v);
+    m.add("src", src);
+    return m;
+}
+
+std::vector<ha::ipc::Message> sent(const hm::ResourceActions& actions) {
+    std::vector<ha::ipc::Message> out;
+    for (const auto& a : actions) {
+        if (const auto* s = std::get_if<hm::SendToPeer>(&a)) out.push_back(s->message);
+    }
+    return out;
+}
+
+std::vector<hm::RunGroup> runs(const hm::ResourceActions& actions) {
+    std::vector<hm::RunGroup> out;
+    for (const auto& a : actions) {
+        if (const auto* r = std::get_if<hm::RunGroup>(&a)) out.push_back(*r);
+    }
+    return out;
+}
+
+// "t rsc_hold info" of every SendToPeer, for compact assertions.
+std::vector<std::string> summary(const hm::ResourceActions& actions) {
+    std::vector<std::string> out;
+    for (const auto& a : actions) {
+        if (const auto* s = std::get_if<hm::SendToPeer>(&a)) {
+            std::string line{s->message.type()};
+            for (const auto& f : s->message.fields()) {
+                if (f.name != "t") line += " " + f.name + "=" + f.value;
+            }
+            out.push_back(line);
+        } else if (const auto* r = std::get_if<hm::RunGroup>(&a)) {
+            out.push_back(std::string(r->op == hm::GroupOp::start ? "START " : "STOP ") + r->group);
+        } else if (std::holds_alternative<hm::ShutdownComplete>(a)) {
+            out.push_back("COMPLETE");
+        } else if (const auto* c = std::get_if<hm::AwaitClearance>(&a)) {
+            out.push_back("CLEARANCE " + c->group);
+        }
+    }
+    return out;
+}
+
+struct Fixture {
+    explicit Fixture(AutoFailback af = AutoFailback::on, bool clearance = false) {
+        hm::ResourceOwnerParams p;
+        p.local_node = "web1";
+        p.peer_node = "web2";
+        p.groups = {group("web1", kVipA, 1), group("web2", kVipB, 2)};
+        p.auto_failback = af;
+        p.require_acquire_clearance = clearance;
+        owner.emplace(std::move(p), log);
+    }
+
+    // Answers every RunGroup in `actions` (and those that follow) with rc=ok, collecting all the
+    // actions produced on the way.
+    hm::ResourceActions complete(hm::ResourceActions actions, bool ok = true) {
+        hm::ResourceActions all = actions;
+        auto pending = runs(actions);
+        while (!pending.empty()) {
+            const auto r = pending.front();
+            hm::GroupResult res;
+            res.op = r.op;
+            res.group = r.group;
+            res.seq = r.seq;
+            res.ok = ok;
+            res.running = (r.op == hm::GroupOp::start) == ok ? "yes" : "no";
+            if (!ok) res.failed_rsc = "httpd";
+            auto next = owner->on_group_result(now, res);
+            all.insert(all.end(), next.begin(), next.end());
+            pending = runs(next);
+        }
+        return all;
+    }
+
+    hm::ResourceActions peer(std::vector<std::pair<std::string, std::string>> fields) {
+        return owner->on_peer_message(now, msg(std::move(fields)));
+    }
+
+    // web1 comes up with web2 alive and stable holding `peer_holds`.
+    hm::ResourceActions start_with_peer(const char* peer_holds = "local") {
+        owner->on_peer_active(now);
+        owner->on_local_comm_up(now);
+        return complete(peer({{"t", "resource"}, {"rsc_hold", peer_holds}, {"rtype", "full"}, {"isstable", "1"}}));
+    }
+
+    CaptureLog log;
+    SteadyTime now = SteadyTime{} + 1000h;
+    std::optional<hm::ResourceOwner> owner;
+};
+
+}  // namespace
+
+// --- start-up ------------------------------------------------------------------------------------
+
+TEST(ResourceOwner, CommUpSendsStartingAndWaitsForThePeersReport) {
+    Fixture f;
+    f.owner->on_peer_active(f.now);
+    auto a = f.owner->on_local_comm_up(f.now);
+    EXPECT_EQ(summary(a), (std::vector<std::string>{"starting"}));
+    EXPECT_EQ(f.owner->phase(), Phase::starting);
+    EXPECT_EQ(f.owner->rsc_hold_word(), "transition");
+    EXPECT_TRUE(runs(a).empty());
+}
+
+TEST(ResourceOwner, InitialAcquisitionTakesLocalGroupsWhenPeerHoldsItsOwn) {
+    Fixture f;
+    auto a = f.start_with_peer("local");
+    EXPECT_EQ(summary(a), (std::vector<std::string>{
+                              "START " + std::string(kVipA),
+                              "resource rsc_hold=local rtype=full isstable=1 info=req_our_resources()"}));
+    EXPECT_EQ(f.owner->held_groups(), (std::vector<std::string>{kVipA}));
+    EXPECT_EQ(f.owner->rsc_hold_word(), "local");
+    EXPECT_EQ(f.log.count(LogLevel::info, "Initial resource acquisition complete (T_RESOURCES(us))"), 1);
+    EXPECT_EQ(f.log.count(LogLevel::info, std::string("Acquiring resource group: web1 ") + kVipA + " httpd"), 1);
+}
+
+TEST(ResourceOwner, BothStartingAtOnceEachTakesItsLocalGroups) {
+    Fixture f;
+    f.owner->on_peer_active(f.now);
+    f.owner->on_local_comm_up(f.now);
+    auto reply = f.peer({{"t", "starting"}});
+    EXPECT_EQ(summary(reply), (std::vector<std::string>{"resource rsc_hold=none rtype=full isstable=0"}));
+    auto a = f.complete(f.peer({{"t", "resource"}, {"rsc_hold", "none"}, {"rtype", "full"}, {"isstable", "0"}}));
+    EXPECT_EQ(f.owner->held_groups(), (std::vector<std::string>{kVipA}));
+    EXPECT_TRUE(f.owner->stable());
+}
+
+TEST(ResourceOwner, AutoFailbackOffDoesNotTakeBackLocalGroupsThePeerHolds) {
+    Fixture f(AutoFailback::off);
+    auto a = f.start_with_peer("all");
+    EXPECT_TRUE(runs(a).empty());
+    EXPECT_EQ(summary(a), (std::vector<std::string>{"resource rsc_hold=none rtype=full isstable=1"}));
+    EXPECT_EQ(f.owner->rsc_hold_word(), "none");
+    EXPECT_EQ(f.log.count("Initial resource acquisition complete (T_RESOURCES(them))"), 1);
+}
+
+TEST(ResourceOwner, AutoFailbackOnReturningNodeWaitsAndGetsItsGroupsThroughTheHandshake) {
+    Fixture f(AutoFailback::on);
+    auto a = f.start_with_peer("all");
+    EXPECT_TRUE(runs(a).empty());  // never start what the peer holds
+    EXPECT_EQ(f.log.count("Initial resource acquisition complete"), 0);
+    // The holder gives back its foreign groups (its `foreign` = our local).
+    auto other = f.peer({{"t", "ask_resources"}, {"rsc_hold", "foreign"}, {"info", "me"}});
+    EXPECT_EQ(summary(other), (std::vector<std::string>{"ask_resources rsc_hold=foreign info=other"}));
+    EXPECT_EQ(f.log.count("web2 wants to go standby [foreign]"), 1);
+    auto done = f.complete(f.peer({{"t", "ask_resources"}, {"rsc_hold", "foreign"}, {"info", "done"}}));
+    EXPECT_EQ(summary(done), (std::vector<std::string>{"START " + std::string(kVipA),
+                                                       "ask_resources rsc_hold=foreign info=done",
+                                                       "resource rsc_hold=local rtype=full isstable=1"}));
+    EXPECT_EQ(f.log.count("standby: acquire [foreign] resources from web2"), 1);
+    EXPECT_EQ(f.log.count("Standby resource acquisition done [foreign]."), 1);
+    EXPECT_EQ(f.log.count("Initial resource acquisition complete (auto_failback)"), 1);
+    EXPECT_EQ(f.owner->standby_state(), Standby::idle);
+    EXPECT_EQ(f.owner->rsc_hold_word(), "local");
+}
+
+TEST(ResourceOwner, PeerNeverHeardAfterInitdeadAcquiresAllGroups) {
+    Fixture f;
+    f.owner->on_peer_dead(f.now);  // LinkTable: NodeDead at initdead, then comm up
+    auto a = f.complete(f.owner->on_local_comm_up(f.now));
+    EXPECT_EQ(summary(a), (std::vector<std::string>{
+                              "starting", "START " + std::string(kVipA), "START " + std::string(kVipB),
+                              "resource rsc_hold=all rtype=full isstable=1 info=req_our_resources()",
+                              "resource rsc_hold=foreign info=mach_down"}));
+    EXPECT_EQ(f.owner->rsc_hold_word(), "all");
+    EXPECT_EQ(f.log.count("Resources being acquired from web2."), 1);
+    EXPECT_EQ(f.log.count("mach_down takeover complete."), 1);
+    EXPECT_EQ(f.log.count("Initial resource acquisition complete (mach_down)"), 1);
+}
+
+TEST(ResourceOwner, NoResourceReportTakesLocalGroupsAfterTheTimeout) {
+    Fixture f;
+    f.owner->on_peer_active(f.now);
+    f.owner->on_local_comm_up(f.now);
+    ASSERT_TRUE(f.owner->next_deadline().has_value());
+    EXPECT_TRUE(f.owner->on_tick(f.now + 9s).empty());
+    f.now = *f.owner->next_deadline();
+    auto a = f.complete(f.owner->on_tick(f.now));
+    EXPECT_EQ(f.owner->held_groups(), (std::vector<std::string>{kVipA}));
+    EXPECT_EQ(f.log.count(LogLevel::warn, "No resource report from web2 after starting"), 1);
+}
+
+TEST(ResourceOwner, ClusterEventsDriveStartUp) {
+    Fixture f;
+    f.owner->on_cluster_event(f.now, hm::NodeStatusChanged{"web2", "init", "active"});
+    auto a = f.owner->on_cluster_event(f.now, hm::LocalStatusChanged{"up", "active"});
+    EXPECT_EQ(summary(a), (std::vector<std::string>{"starting"}));
+}
+
+// --- failures ------------------------------------------------------------------------------------
+
+TEST(ResourceOwner, FailedStartLeavesGroupUnclaimedAndLogsError) {
+    Fixture f;
+    f.owner->on_peer_active(f.now);
+    f.owner->on_local_comm_up(f.now);
+    auto a = f.complete(f.peer({{"t", "resource"}, {"rsc_hold", "local"}, {"rtype", "full"}, {"isstable", "1"}}),
+                        /*ok=*/false);
+    EXPECT_TRUE(f.owner->held_groups().empty());
+    EXPECT_EQ(f.owner->rsc_hold_word(), "none");
+    EXPECT_TRUE(f.owner->stable());  // not retried in a loop
+    EXPECT_EQ(f.log.count(LogLevel::error, std::string("Resource group ") + kVipA + " failed to start at httpd"), 1);
+    auto msgs = sent(a);
+    ASSERT_FALSE(msgs.empty());
+    EXPECT_EQ(msgs.back().get_or("rsc_hold", ""), "none");
+}
+
+TEST(ResourceOwner, ResultWithUnknownSeqIsIgnored) {
+    Fixture f;
+    f.owner->on_peer_active(f.now);
+    f.owner->on_local_comm_up(f.now);
+    auto a = f.peer({{"t", "resource"}, {"rsc_hold", "local"}, {"rtype", "full"}, {"isstable", "1"}});
+    ASSERT_EQ(runs(a).size(), 1u);
+    hm::GroupResult bogus{hm::GroupOp::start, kVipA, "nope", true, "yes", "", ""};
+    EXPECT_TRUE(f.owner->on_group_result(f.now, bogus).empty());
+    EXPECT_EQ(f.owner->rsc_hold_word(), "transition");
+}
+
+// --- peer death and shutdone --------------------------------------------------------------------
+
+TEST(ResourceOwner, PeerDeathTakesOverItsGroupsAndLogsMachDownOnce) {
+    Fixture f;
+    f.start_with_peer("local");
+    auto a = f.complete(f.owner->on_peer_dead(f.now));
+    EXPECT_EQ(summary(a), (std::vector<std::string>{"START " + std::string(kVipB),
+                                                    "resource rsc_hold=foreign info=mach_down"}));
+    EXPECT_EQ(f.owner->rsc_hold_word(), "all");
+    EXPECT_EQ(f.log.count(LogLevel::info, "Resources being acquired from web2."), 1);
+    EXPECT_EQ(f.log.count(LogLevel::info, "mach_down takeover complete."), 1);
+    // NodeStatusChanged(dead) and NodeDead both arrive: the second is a no-op.
+    EXPECT_TRUE(f.owner->on_cluster_event(f.now, hm::NodeDead{"web2"}).empty());
+    EXPECT_EQ(f.log.count("Resources being acquired from web2."), 1);
+}
+
+TEST(ResourceOwner, RscHoldWordIsTransitionWhileAnOpIsInFlight) {
+    Fixture f;
+    f.start_with_peer("local");
+    EXPECT_EQ(f.owner->rsc_hold_word(), "local");
+    auto a = f.owner->on_peer_dead(f.now);
+    ASSERT_EQ(runs(a).size(), 1u);
+    EXPECT_EQ(f.owner->rsc_hold_word(), "transition");
+    EXPECT_FALSE(f.owner->stable());
+    f.complete(a);
+    EXPECT_EQ(f.owner->rsc_hold_word(), "all");
+}
+
+TEST(ResourceOwner, ShutdoneFromPeerTakesOverAtOnce) {
+    Fixture f;
+    f.start_with_peer("local");
+    auto a = f.complete(f.peer({{"t", "shutdone"}, {"st", "dead"}}));
+    EXPECT_EQ(summary(a), (std::vector<std::string>{"START " + std::string(kVipB),
+                                                    "ask_resources rsc_hold=foreign info=done",
+                                                    "resource rsc_hold=foreign info=mach_down"}));
+    EXPECT_EQ(f.log.count("Received shutdown notice from 'web2'."), 1);
+    EXPECT_EQ(f.owner->rsc_hold_word(), "all");
+    // Later deadtime expiry: nothing more to take.
+    EXPECT_TRUE(f.owner->on_peer_dead(f.now).empty());
+    EXPECT_EQ(f.log.count("Dead node web2 gave up resources."), 1);
+    EXPECT_EQ(f.log.count("Resources being acquired from web2."), 1);
+}
+
+TEST(ResourceOwner, SplitBrainSeamWaitsForClearanceBeforeAcquiringAfterPeerDeath) {
+    Fixture f(AutoFailback::on, /*clearance=*/true);
+    f.start_with_peer("local");  // initial acquisition with a live peer needs no clearance
+    EXPECT_EQ(f.owner->rsc_hold_word(), "local");
+    auto a = f.owner->on_peer_dead(f.now);
+    EXPECT_EQ(summary(a), (std::vector<std::string>{"CLEARANCE " + std::string(kVipB)}));
+    EXPECT_EQ(f.owner->rsc_hold_word(), "transition");
+    auto b = f.complete(f.owner->on_acquire_clearance(f.now, kVipB));
+    EXPECT_EQ(summary(b), (std::vector<std::string>{"START " + std::string(kVipB),
+                                                    "resource rsc_hold=foreign info=mach_down"}));
+}
+
+// --- graceful shutdown --------------------------------------------------------------------------
+
+TEST(ResourceOwner, GracefulShutdownWithPeerAliveStopsThenSendsShutdone) {
+    Fixture f;
+    f.start_with_peer("none");  // web2 alive, holds nothing
+    f.complete(f.owner->on_peer_dead(f.now));
+    f.owner->on_peer_active(f.now);  // web2 back, we still hold all
+    auto a = f.complete(f.owner->shutdown(f.now));
+    EXPECT_EQ(summary(a), (std::vector<std::string>{
+                              "resource rsc_hold=none rtype=full isstable=0 info=shutdown",
+                              "STOP " + std::string(kVipB), "STOP " + std::string(kVipA),
+                              "shutdone st=dead", "COMPLETE"}));
+    EXPECT_EQ(f.log.count("Giving up all HA resources."), 1);
+    EXPECT_EQ(f.log.count("All HA resources relinquished."), 1);
+    EXPECT_EQ(f.log.count(std::string("Releasing resource group: web2 ") + kVipB + " httpd"), 1);
+    EXPECT_EQ(f.owner->phase(), Phase::stopped);
+    EXPECT_TRUE(f.owner->held_groups().empty());
+}
+
+TEST(ResourceOwner, GracefulShutdownWithPeerDeadJustReleasesAndCompletes) {
+    Fixture f;
+    f.owner->on_peer_dead(f.now);
+    f.complete(f.owner->on_local_comm_up(f.now));
+    auto a = f.complete(f.owner->shutdown(f.now));
+    EXPECT_EQ(summary(a), (std::vector<std::string>{"STOP " + std::string(kVipB), "STOP " + std::string(kVipA),
+                                                    "COMPLETE"}));
+}
+
+TEST(ResourceOwner, ShutdownDuringAStartWaitsForItThenStops) {
+    Fixture f;
+    f.owner->on_peer_active(f.now);
+    f.owner->on_local_comm_up(f.now);
+    auto a = f.peer({{"t", "resource"}, {"rsc_hold", "local"}, {"rtype", "full"}, {"isstable", "1"}});
+    auto b = f.owner->shutdown(f.now);
+    EXPECT_TRUE(runs(b).empty());  // one op at a time
+    auto c = f.complete(a);
+    EXPECT_EQ(summary(c), (std::vector<std::string>{"START " + std::string(kVipA), "STOP " + std::string(kVipA),
+                                                    "shutdone st=dead", "COMPLETE"}));
+}
+
+// --- standby, requester role --------------------------------------------------------------------
+
+TEST(ResourceOwner, StandbyAllRequesterReleasesThenSendsDone) {
+    Fixture f;
+    f.start_with_peer("local");
+    auto me = f.owner->standby(f.now, hm::StandbyKind::all);
+    EXPECT_EQ(summary(me), (std::vector<std::string>{"ask_resources rsc_hold=all info=me"}));
+    EXPECT_EQ(f.log.count("Going standby [all]."), 1);
+    EXPECT_EQ(f.owner->standby_state(), Standby::requested);
+    auto rel = f.complete(f.peer({{"t", "ask_resources"}, {"rsc_hold", "all"}, {"info", "other"}}));
+    EXPECT_EQ(summary(rel), (std::vector<std::string>{"resource rsc_hold=none rtype=full isstable=0 info=standby",
+                                                      "STOP " + std::string(kVipA),
+                                                      "ask_resources rsc_hold=all info=done"}));
+    EXPECT_EQ(f.log.count("Local standby process completed [all]."), 1);
+    EXPECT_EQ(f.owner->standby_state(), Standby::released);
+    auto fin = f.peer({{"t", "ask_resources"}, {"rsc_hold", "all"}, {"info", "done"}});
+    EXPECT_EQ(summary(fin), (std::vector<std::string>{"resource rsc_hold=none rtype=full isstable=1"}));
+    EXPECT_EQ(f.owner->standby_state(), Standby::idle);
+    EXPECT_EQ(f.owner->rsc_hold_word(), "none");
+}
+
+TEST(ResourceOwner, StandbyLocalRequesterReleasesOnlyLocalGroups) {
+    Fixture f(AutoFailback::off);  // holding all after a takeover, no failback in the way
+    f.start_with_peer("none");
+    f.complete(f.owner->on_peer_dead(f.now));
+    f.owner->on_peer_active(f.now);
+    f.peer({{"t", "resource"}, {"rsc_hold", "none"}, {"rtype", "full"}, {"isstable", "1"}});
+    f.owner->standby(f.now, hm::StandbyKind::local);
+    auto rel = f.complete(f.peer({{"t", "ask_resources"}, {"rsc_hold", "local"}, {"info", "other"}}));
+    EXPECT_EQ(runs(rel).size(), 1u);
+    EXPECT_EQ(runs(rel)[0].group, kVipA);
+    EXPECT_EQ(f.owner->held_groups(), (std::vector<std::string>{kVipB}));
+}
+
+TEST(ResourceOwner, StandbyFailbackIsForeign) {
+    Fixture f;
+    f.start_with_peer("local");
+    auto me = f.owner->standby(f.now, hm::StandbyKind::failback);
+    EXPECT_EQ(summary(me), (std::vector<std::string>{"ask_resources rsc_hold=foreign info=me"}));
+}
+
+TEST(ResourceOwner, StandbyRequestWithoutReplyIsCancelledAfterTenSeconds) {
+    Fixture f;
+    f.start_with_peer("local");
+    f.owner->standby(f.now, hm::StandbyKind::all);
+    EXPECT_EQ(f.owner->next_deadline(), f.now + 10s);
+    f.now += 10s;
+    f.owner->on_tick(f.now);
+    EXPECT_EQ(f.owner->standby_state(), Standby::idle);
+    EXPECT_EQ(f.log.count(LogLevel::warn, "No reply to standby request.  Standby request cancelled."), 1);
+    EXPECT_FALSE(f.owner->next_deadline().has_value());
+}
+
+// --- standby, responder role --------------------------------------------------------------------
+
+TEST(ResourceOwner, StandbyAllResponderAcquiresEverythingAfterPeersDone) {
+    Fixture f;
+    f.start_with_peer("local");
+    auto other = f.peer({{"t", "ask_resources"}, {"rsc_hold", "all"}, {"info", "me"}});
+    EXPECT_EQ(summary(other), (std::vector<std::string>{"ask_resources rsc_hold=all info=other"}));
+    EXPECT_EQ(f.log.count(LogLevel::info, "web2 wants to go standby [all]"), 1);
+    auto done = f.complete(f.peer({{"t", "ask_resources"}, {"rsc_hold", "all"}, {"info", "done"}}));
+    EXPECT_EQ(summary(done), (std::vector<std::string>{"START " + std::string(kVipB),
+                                                       "ask_resources rsc_hold=all info=done",
+                                                       "resource rsc_hold=all rtype=full isstable=1"}));
+    EXPECT_EQ(f.log.count("standby: acquire [all] resources from web2"), 1);
+    EXPECT_EQ(f.log.count("Standby resource acquisition done [all]."), 1);
+    EXPECT_EQ(f.owner->rsc_hold_word(), "all");
+}
+
+TEST(ResourceOwner, StandbyLocalResponderAcquiresThePeersLocalGroups) {
+    Fixture f;
+    f.start_with_peer("local");
+    f.peer({{"t", "ask_resources"}, {"rsc_hold", "local"}, {"info", "me"}});
+    auto done = f.complete(f.peer({{"t", "ask_resources"}, {"rsc_hold", "local"}, {"info", "done"}}));
+    ASSERT_EQ(runs(done).size(), 1u);
+    EXPECT_EQ(runs(done)[0].group, kVipB);  // web2's local = our foreign
+}
+
+TEST(ResourceOwner, StandbyRequestRejectedWhileOneIsInProgress) {
+    Fixture f;
+    f.start_with_peer("local");
+    f.peer({{"t", "ask_resources"}, {"rsc_hold", "all"}, {"info", "me"}});
+    f.now += 1500ms;
+    auto again = f.peer({{"t", "ask_resources"}, {"rsc_hold", "all"}, {"info", "me"}});
+    EXPECT_TRUE(again.empty());
+    EXPECT_EQ(f.log.count(LogLevel::warn, "Standby in progress- new request from web2 ignored [3599 seconds left]"), 1);
+}
+
+TEST(ResourceOwner, StandbyRequestRejectedWhenPeerNotStable) {
+    Fixture f;
+    f.start_with_peer("local");
+    f.peer({{"t", "resource"}, {"rsc_hold", "local"}, {"rtype", "full"}, {"isstable", "0"}});
+    auto a = f.peer({{"t", "ask_resources"}, {"rsc_hold", "all"}, {"info", "me"}});
+    EXPECT_TRUE(a.empty());
+    EXPECT_EQ(f.log.count(LogLevel::warn, "standby message [me] from web2 ignored.  Other side is in flux."), 1);
+    auto own = f.owner->standby(f.now, hm::StandbyKind::all);
+    EXPECT_TRUE(own.empty());
+}
+
+TEST(ResourceOwner, StandbyRequestRejectedWhenLocalResourcesInFlux) {
+    Fixture f;
+    f.start_with_peer("local");
+    auto takeover = f.owner->on_peer_dead(f.now);  // VipB start in flight
+    f.owner->on_peer_active(f.now);
+    f.peer({{"t", "resource"}, {"rsc_hold", "none"}, {"rtype", "full"}, {"isstable", "1"}});
+    auto a = f.peer({{"t", "ask_resources"}, {"rsc_hold", "all"}, {"info", "me"}});
+    EXPECT_EQ(f.log.count(LogLevel::warn, "standby message [me] from web2 ignored.  local resources in flux."), 1);
+    EXPECT_EQ(f.owner->standby_state(), Standby::idle);
+}
+
+TEST(ResourceOwner, LegacyRefusesStandby) {
+    Fixture f(AutoFailback::legacy);
+    f.start_with_peer("local");
+    auto a = f.owner->standby(f.now, hm::StandbyKind::all);
+    EXPECT_TRUE(a.empty());
+    EXPECT_EQ(f.log.count(LogLevel::info, "Standby mode only implemented when nice_failback on"), 1);
+}
+
+// --- hb_takeover --------------------------------------------------------------------------------
+
+TEST(ResourceOwner, TakeoverSendsHbTakeoverWithTheWordAsWritten) {
+    Fixture f;
+    f.start_with_peer("local");
+    EXPECT_EQ(summary(f.owner->takeover(f.now, hm::StandbyKind::failback)),
+              (std::vector<std::string>{"hb_takeover rsc_hold=failback"}));
+    EXPECT_EQ(summary(f.owner->takeover(f.now, hm::StandbyKind::local)),
+              (std::vector<std::string>{"hb_takeover rsc_hold=local"}));
+}
+
+TEST(ResourceOwner, PeersHbTakeoverIsMirroredIntoOurStandby) {
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"all", "all"}, {"local", "foreign"}, {"foreign", "local"}, {"failback", "all"}};
+    for (const auto& [sent_word, standby_word] : cases) {
+        Fixture f;
+        f.start_with_peer("local");
+        auto a = f.peer({{"t", "hb_takeover"}, {"rsc_hold", sent_word}});
+        EXPECT_EQ(summary(a), (std::vector<std::string>{"ask_resources rsc_hold=" + standby_word + " info=me"}))
+            << sent_word;
+    }
+}
+
+// --- auto_failback ------------------------------------------------------------------------------
+
+TEST(ResourceOwner, AutoFailbackOnGivesForeignGroupsBackWhenPeerReturnsStable) {
+    Fixture f(AutoFailback::on);
+    f.start_with_peer("none");
+    f.complete(f.owner->on_peer_dead(f.now));
+    ASSERT_EQ(f.owner->rsc_hold_word(), "all");
+    // web2 restarts: status active, `starting`, then its stable report holding nothing.
+    f.owner->on_peer_active(f.now);
+    auto rep = f.peer({{"t", "starting"}});
+    EXPECT_EQ(summary(rep), (std::vector<std::string>{"resource rsc_hold=all rtype=full isstable=1"}));
+    auto a = f.peer({{"t", "resource"}, {"rsc_hold", "none"}, {"rtype", "full"}, {"isstable", "1"}});
+    EXPECT_EQ(f.log.count("Giving up foreign resources (auto_failback)."), 1);
+    EXPECT_EQ(f.log.count("remote resource transition completed."), 2);  // at start, and now
+    auto msgs = sent(a);
+    ASSERT_FALSE(msgs.empty());
+    EXPECT_EQ(msgs.back().type(), "ask_resources");
+    EXPECT_EQ(msgs.back().get_or("rsc_hold", ""), "foreign");
+    EXPECT_EQ(msgs.back().get_or("info", ""), "me");
+    auto rel = f.complete(f.peer({{"t", "ask_resources"}, {"rsc_hold", "foreign"}, {"info", "other"}}));
+    EXPECT_EQ(summary(rel), (std::vector<std::string>{"resource rsc_hold=local rtype=full isstable=0 info=standby",
+                                                      "STOP " + std::string(kVipB),
+                                                      "ask_resources rsc_hold=foreign info=done"}));
+    EXPECT_EQ(f.owner->held_groups(), (std::vector<std::string>{kVipA}));
+}
+
+TEST(ResourceOwner, AutoFailbackOffKeepsForeignGroupsWhenPeerReturns) {
+    Fixture f(AutoFailback::off);
+    f.start_with_peer("none");
+    f.complete(f.owner->on_peer_dead(f.now));
+    f.owner->on_peer_active(f.now);
+    f.peer({{"t", "starting"}});
+    auto a = f.peer({{"t", "resource"}, {"rsc_hold", "none"}, {"rtype", "full"}, {"isstable", "1"}});
+    for (const auto& m : sent(a)) EXPECT_NE(m.type(), "ask_resources");
+    EXPECT_EQ(f.log.count("Giving up foreign resources (auto_failback)."), 0);
+    EXPECT_EQ(f.owner->rsc_hold_word(), "all");
+}
+
+TEST(ResourceOwner, OperatorStandbyOfPeerDoesNotBounceBackUnderAutoFailbackOn) {
+    Fixture f(AutoFailback::on);
+    f.start_with_peer("local");
+    f.peer({{"t", "ask_resources"}, {"rsc_hold", "all"}, {"info", "me"}});
+    f.complete(f.peer({{"t", "ask_resources"}, {"rsc_hold", "all"}, {"info", "done"}}));
+    auto a = f.peer({{"t", "resource"}, {"rsc_hold", "none"}, {"rtype", "full"}, {"isstable", "1"}});
+    for (const auto& m : sent(a)) EXPECT_NE(m.type(), "ask_resources");
+    EXPECT_EQ(f.owner->rsc_hold_word(), "all");
+}
+
+// --- bus contract -------------------------------------------------------------------------------
+
+TEST(ResourceOwner, RunGroupAndResultUseTheRscdBusContract) {
+    hm::RunGroup r{hm::GroupOp::stop, kVipA, "r7"};
+    const auto m = r.to_message();
+    EXPECT_EQ(m.get_or("t", ""), "rsc_op");
+    EXPECT_EQ(m.get_or("op", ""), "stop");
+    EXPECT_EQ(m.get_or("group", ""), kVipA);
+    EXPECT_EQ(m.get_or("seq", ""), "r7");
+    ha::ipc::Message res;
+    res.add("t", "rsc_result").add("op", "start").add("group", kVipA).add("seq", "r7").add("rc", "failed")
+        .add("running", "no").add("failed_rsc", "httpd");
+    auto d = hm::decode_group_result(res);
+    ASSERT_TRUE(d.has_value());
+    EXPECT_FALSE(d->ok);
+    EXPECT_EQ(d->failed_rsc, "httpd");
+    res.remove("rc");
+    EXPECT_FALSE(hm::decode_group_result(res).has_value());
+}
