@@ -1,0 +1,173 @@
+// Bus — the master↔children message bus and the control socket: ZeroMQ over ipc:// on one Asio loop.
+//
+// BusRouter is the master's end (ROUTER, binds `ipc://<run>/bus`); BusClient is a child's end
+// (DEALER whose routing id is its name, e.g. "heartbeatd-net", connects). Every payload is one
+// Message in netstring form (ipc/codec.hpp); a frame is checked in the order of style.md §8: size
+// (ZMQ_MAXMSGSIZE = kMaxMessageBytes, zmq drops the peer that exceeds it), frame count, then
+// decode() with the default limits. A frame that fails is dropped, counted per reason and logged
+// through a RateLimitedLog. ControlServer (ROUTER at `ipc://<run>/control`) answers one request
+// with one reply, synchronously, for cl_status / hb_standby; control_request() is their blocking
+// client. Nobody else in the project touches a zmq socket or zmq_poll.
+//
+// Loop integration: the socket's ZMQ_FD is wrapped in an asio::posix::stream_descriptor (released,
+// never closed, by us) and waited on with async_wait(wait_read). The fd is edge-triggered, so after
+// every wait and after every send we drain while ZMQ_EVENTS has ZMQ_POLLIN (a send may consume the
+// edge); a drain handles at most kDrainBatch messages and then re-posts itself, so one busy peer
+// cannot starve the loop. Callbacks run on the loop thread, never inside send().
+//
+// Time and blocking: nothing blocks on the loop (all zmq calls use ZMQ_DONTWAIT).
+// control_request() blocks its caller up to the timeout: use it from tools, never from a loop.
+// Errors: the constructors throw BusError (startup, style.md §3) — bind failure, an ipc:// path
+// of 108 bytes or more; open() is the same as a Result. send() returns false and never throws.
+// Diagnostics: WARN (rate-limited per reason) `bus: dropped message from <peer>: <why>`; drop
+// counters by reason: decode error codes (bad_framing, truncated, ...), "bad_frames",
+// "no_identity"; send failures counted as "unknown_peer", "would_block", "too_big", "send_error".
+// See also: design.md "IPC", shared/style.md §5 and §8, ipc/codec.hpp, ipc/rate_limit.hpp.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/io_context.hpp>
+
+#include "ipc/log.hpp"
+#include "ipc/message.hpp"
+#include "ipc/result.hpp"
+
+namespace zmq {
+class context_t;
+}
+
+namespace ha::ipc {
+
+// Unix socket paths (sun_path) hold at most 107 bytes plus the NUL.
+inline constexpr std::size_t kMaxIpcPathBytes = 107;
+// Per-peer send/receive high-water mark, in messages.
+inline constexpr int kBusHighWaterMark = 4096;
+// Messages handled per drain before the drain re-posts itself.
+inline constexpr int kDrainBatch = 256;
+
+// `ipc://<run_dir>/bus` and `ipc://<run_dir>/control`. The length is checked where they are used
+// (check_ipc_endpoint); these never fail.
+std::string bus_endpoint(std::string_view run_dir);
+std::string control_endpoint(std::string_view run_dir);
+
+// Ok when `endpoint` is `ipc://PATH` with PATH no longer than kMaxIpcPathBytes; error codes
+// "bad_endpoint", "path_too_long".
+Result<void> check_ipc_endpoint(std::string_view endpoint);
+
+// Creates `path` (and its parents) with mode 0700 if absent. An existing directory is kept as it
+// is (we do not fight an administrator's chmod); an existing non-directory is an error.
+// Error codes: "mkdir", "not_a_dir".
+Result<void> ensure_private_dir(const std::string& path);
+
+class BusError : public std::runtime_error {
+public:
+    BusError(std::string code, const std::string& what) : std::runtime_error(what), code_(std::move(code)) {}
+    const std::string& code() const { return code_; }
+
+private:
+    std::string code_;
+};
+
+// Counters shared by all bus sockets.
+struct BusCounters {
+    std::uint64_t received = 0;  // messages delivered to the callback
+    std::uint64_t sent = 0;
+    std::map<std::string, std::uint64_t> dropped;       // incoming, by reason
+    std::map<std::string, std::uint64_t> send_failed;   // outgoing, by reason
+    std::uint64_t dropped_total() const;
+    std::uint64_t dropped_for(std::string_view reason) const;
+    std::uint64_t send_failed_for(std::string_view reason) const;
+};
+
+namespace detail {
+class ZmqEndpoint;
+}
+
+// The master's end of the bus.
+class BusRouter {
+public:
+    using Handler = std::function<void(std::string_view identity, Message message)>;
+
+    // Creates the run dir if absent (0700) and binds `endpoint` (a stale socket file is replaced).
+    // Throws BusError. `io`, `zmq_context` and `log` must outlive this object.
+    BusRouter(boost::asio::io_context& io, zmq::context_t& zmq_context, const std::string& endpoint, Log& log);
+    static Result<std::unique_ptr<BusRouter>> open(boost::asio::io_context& io, zmq::context_t& zmq_context,
+                                                   const std::string& endpoint, Log& log);
+    ~BusRouter();
+    BusRouter(const BusRouter&) = delete;
+    BusRouter& operator=(const BusRouter&) = delete;
+
+    // Called on the loop for every well-formed message; `identity` is the sender's name.
+    void on_message(Handler handler);
+    // Queues `message` for the child called `identity`. False (and counted) when no such peer is
+    // connected, its queue is full, or the message is over kMaxMessageBytes.
+    bool send(std::string_view identity, const Message& message);
+    const BusCounters& counters() const;
+
+private:
+    std::shared_ptr<Handler> handler_;
+    std::shared_ptr<detail::ZmqEndpoint> ep_;
+};
+
+// A child's end of the bus.
+class BusClient {
+public:
+    using Handler = std::function<void(Message message)>;
+
+    // Connects `endpoint` as `name` (the master sees it as the identity). zmq reconnects by
+    // itself if the master is not there yet or restarts. Throws BusError.
+    BusClient(boost::asio::io_context& io, zmq::context_t& zmq_context, const std::string& endpoint,
+              std::string name, Log& log);
+    static Result<std::unique_ptr<BusClient>> open(boost::asio::io_context& io, zmq::context_t& zmq_context,
+                                                   const std::string& endpoint, std::string name, Log& log);
+    ~BusClient();
+    BusClient(const BusClient&) = delete;
+    BusClient& operator=(const BusClient&) = delete;
+
+    void on_message(Handler handler);
+    // False (and counted) when the queue is full or the message is over kMaxMessageBytes.
+    bool send(const Message& message);
+    const std::string& name() const { return name_; }
+    const BusCounters& counters() const;
+
+private:
+    std::string name_;
+    std::shared_ptr<Handler> handler_;
+    std::shared_ptr<detail::ZmqEndpoint> ep_;
+};
+
+// The master's control socket: one request in, one reply out, synchronously on the loop.
+// Accepts REQ clients ([id, "", payload]) and DEALER clients ([id, payload]) and answers in the
+// same envelope. A request that does not decode is answered `t=error reason=<code>`; a handler
+// that throws is answered `t=error reason=internal` and logged as ERROR.
+class ControlServer {
+public:
+    using Handler = std::function<Message(const Message& request)>;
+
+    ControlServer(boost::asio::io_context& io, zmq::context_t& zmq_context, const std::string& endpoint, Log& log,
+                  Handler handler);
+    ~ControlServer();
+    ControlServer(const ControlServer&) = delete;
+    ControlServer& operator=(const ControlServer&) = delete;
+    const BusCounters& counters() const;
+
+private:
+    std::shared_ptr<detail::ZmqEndpoint> ep_;
+};
+
+// Sends `request` to the control socket of the hamaster whose run dir is `run_dir` and waits up to
+// `timeout` for the reply. Blocking; for tools. Error codes: "not_running" (no socket file, or
+// nothing accepts on it), "timeout", "path_too_long", "bad_reply" (the reply does not decode),
+// "too_big", "zmq" (any other zmq failure).
+Result<Message> control_request(const std::string& run_dir, const Message& request,
+                                std::chrono::milliseconds timeout);
+
+}  // namespace ha::ipc

@@ -1,0 +1,226 @@
+// Daemon skeleton — see daemon.hpp.
+#include "ipc/daemon.hpp"
+
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+
+#include "ipc/bus.hpp"
+#include "ipc/message.hpp"
+
+namespace ha::ipc {
+
+namespace po = boost::program_options;
+
+std::string local_node_name() {
+    struct utsname u {};
+    if (::uname(&u) != 0 || u.nodename[0] == '\0') return "localhost";
+    return u.nodename;
+}
+
+// ---- options --------------------------------------------------------------------------------
+
+namespace {
+
+po::options_description common_options(DaemonOptions& o) {
+    po::options_description d("Common options");
+    d.add_options()
+        ("help,h", po::bool_switch(&o.help), "show this help")
+        ("node", po::value(&o.node), "local node name (default: uname -n)")
+        ("config", po::value(&o.config_dir)->default_value(o.config_dir), "configuration directory")
+        ("run-dir", po::value(&o.run_dir)->default_value(o.run_dir), "run directory (sockets, pid file)")
+        ("log-dir", po::value(&o.log_dir)->default_value(o.log_dir), "log directory")
+        ("state-dir", po::value(&o.state_dir)->default_value(o.state_dir), "state directory")
+        ("foreground,f", po::bool_switch(&o.foreground), "also log to stderr")
+        ("verbose,v", po::bool_switch(&o.verbose), "log debug lines")
+        ("parent-pid", po::value(&o.parent_pid), "exit if our parent is not this pid");
+    return d;
+}
+
+}  // namespace
+
+DaemonOptionParser::DaemonOptionParser(std::string program)
+    : program_(std::move(program)), own_(program_ + " options") {}
+
+Result<DaemonOptions> DaemonOptionParser::parse(const std::vector<std::string>& args) {
+    std::vector<const char*> argv{program_.c_str()};
+    for (const auto& a : args) argv.push_back(a.c_str());
+    return parse(static_cast<int>(argv.size()), argv.data());
+}
+
+Result<DaemonOptions> DaemonOptionParser::parse(int argc, const char* const* argv) {
+    DaemonOptions o;
+    o.program = program_;
+    po::options_description all;
+    all.add(common_options(o)).add(own_);
+    po::options_description hidden;
+    hidden.add_options()("extra", po::value(&o.extra));
+    all.add(hidden);
+    po::positional_options_description positional;
+    positional.add("extra", -1);
+    values_.clear();
+    try {
+        po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), values_);
+        po::notify(values_);
+    } catch (const po::error& e) {
+        return make_error("usage", fmt::format("{}: {}", program_, e.what()));
+    }
+    if (o.node.empty()) o.node = local_node_name();
+    if (o.parent_pid < 0) return make_error("usage", fmt::format("{}: --parent-pid {} is not a pid", program_, o.parent_pid));
+    return o;
+}
+
+std::string DaemonOptionParser::usage() const {
+    DaemonOptions scratch;
+    std::ostringstream out;
+    out << "usage: " << program_ << " [options]\n" << common_options(scratch);
+    if (!own_.options().empty()) out << own_;
+    return out.str();
+}
+
+Result<DaemonOptions> parse_daemon_options(std::string program, int argc, const char* const* argv) {
+    DaemonOptionParser parser(std::move(program));
+    return parser.parse(argc, argv);
+}
+
+// ---- process setup --------------------------------------------------------------------------
+
+bool parent_still_there(const DaemonOptions& opts) {
+    return opts.parent_pid == 0 || ::getppid() == opts.parent_pid;
+}
+
+void child_setup(const DaemonOptions& opts) {
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    // The master may have died between fork and prctl: then nobody would ever tell us.
+    if (!parent_still_there(opts)) ::_exit(kExitOk);
+}
+
+Log& install_file_log(const DaemonOptions& opts) {
+    LogOptions lo;
+    lo.program = opts.program;
+    lo.node = opts.node;
+    lo.debug = opts.verbose;
+    lo.sinks.push_back({opts.log_dir + "/" + opts.program + ".log", opts.verbose ? LogLevel::debug : LogLevel::info});
+    if (opts.foreground) lo.sinks.push_back({"-", opts.verbose ? LogLevel::debug : LogLevel::info});
+    install_process_log(std::make_unique<FileLog>(std::move(lo)));
+    return process_log();
+}
+
+bool realtime_setup(bool on, Log& log) {
+    if (!on) return false;
+    std::string failed;
+    sched_param param{};
+    param.sched_priority = ::sched_get_priority_min(SCHED_RR);
+    if (::sched_setscheduler(0, SCHED_RR, &param) != 0)
+        failed = fmt::format("SCHED_RR priority {}: {}", param.sched_priority, std::strerror(errno));
+    if (::mlockall(MCL_CURRENT | MCL_FUTURE) != 0) {
+        if (!failed.empty()) failed += "; ";
+        failed += fmt::format("mlockall: {}", std::strerror(errno));
+    }
+    if (!failed.empty()) {
+        log.warn("Realtime not available, running without it ({}).", failed);
+        return false;
+    }
+    log.info("Realtime: SCHED_RR priority {}, memory locked.", param.sched_priority);
+    return true;
+}
+
+// ---- DaemonLoop -----------------------------------------------------------------------------
+
+DaemonLoop::DaemonLoop(Log& log, std::chrono::milliseconds liveness_interval)
+    : log_(log),
+      stop_signals_(io_, SIGTERM, SIGINT),
+      hup_signal_(io_, SIGHUP),
+      beat_timer_(io_),
+      liveness_interval_(liveness_interval) {
+    wait_stop();
+    wait_hup();
+}
+
+DaemonLoop::~DaemonLoop() {
+    boost::system::error_code ec;
+    stop_signals_.cancel(ec);
+    hup_signal_.cancel(ec);
+    beat_timer_.cancel();
+}
+
+void DaemonLoop::wait_stop() {
+    stop_signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
+        if (ec) return;
+        log_.info("{} stopping on signal {} ({}).", program_invocation_short_name, signo, ::strsignal(signo));
+        if (stop_handler_) {
+            try {
+                stop_handler_(signo);
+            } catch (const std::exception& e) {
+                log_.crit("stop handler failed: {}", e.what());
+                stop(1);
+            }
+            wait_stop();  // a second signal while the daemon winds down is logged too
+        } else {
+            stop(kExitOk);
+        }
+    });
+}
+
+void DaemonLoop::wait_hup() {
+    hup_signal_.async_wait([this](const boost::system::error_code& ec, int) {
+        if (ec) return;
+        if (auto* file = dynamic_cast<FileLog*>(&process_log())) file->reopen();
+        log_.info("SIGHUP: log files reopened.");
+        if (hup_handler_) {
+            try {
+                hup_handler_();
+            } catch (const std::exception& e) {
+                log_.error("SIGHUP handler failed: {}", e.what());
+            }
+        }
+        wait_hup();
+    });
+}
+
+void DaemonLoop::attach_bus(BusClient* bus) {
+    bus_ = bus;
+    beat_timer_.cancel();
+    if (bus_ == nullptr) return;
+    beat_timer_.expires_after(std::chrono::milliseconds(0));
+    beat_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) beat();
+    });
+}
+
+void DaemonLoop::beat() {
+    if (bus_ == nullptr) return;
+    Message m;
+    m.add("t", "liveness");
+    m.add("pid", std::to_string(::getpid()));
+    if (bus_->send(m)) ++beats_sent_;
+    else log_.debug("liveness beat not sent (bus queue full or master away)");
+    beat_timer_.expires_after(liveness_interval_);
+    beat_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) beat();
+    });
+}
+
+int DaemonLoop::run() {
+    io_.run();
+    return exit_code_;
+}
+
+void DaemonLoop::stop(int exit_code) {
+    exit_code_ = exit_code;
+    boost::system::error_code ec;
+    stop_signals_.cancel(ec);
+    hup_signal_.cancel(ec);
+    beat_timer_.cancel();
+    io_.stop();
+}
+
+}  // namespace ha::ipc

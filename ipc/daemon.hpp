@@ -1,0 +1,141 @@
+// Daemon skeleton — what every hamaster child shares (Postfix's single_server, style.md §1 and §7).
+//
+// A child's main() parses its options here (common ones plus its own), calls child_setup() (parent
+// death signal; exits at once if the master is already gone), install_file_log(), optionally
+// realtime_setup(), builds its objects on a DaemonLoop's io_context, attaches its BusClient for
+// the liveness beat and calls run(). The loop owns the io_context and the signals: SIGTERM/SIGINT
+// stop it cleanly (or call the daemon's stop handler), SIGHUP reopens the process log and calls
+// the daemon's hook. No work is ever done in a signal handler.
+//
+// Time and blocking: the liveness beat uses a steady_timer; nothing blocks.
+// Diagnostics: info "<program> stopping on signal N"; WARN once when realtime cannot be had;
+// debug per liveness beat that could not be sent.
+// See also: design.md "Processes and failures", ipc/bus.hpp, master/child_specs.cpp (the flags
+// the master passes).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/program_options.hpp>
+
+#include "ipc/log.hpp"
+#include "ipc/result.hpp"
+
+namespace ha::ipc {
+
+class BusClient;
+
+// Exit codes the master understands (style.md §3).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitNoPerm = 77;  // EX_NOPERM
+inline constexpr int kExitConfig = 78;  // EX_CONFIG
+
+struct DaemonOptions {
+    std::string program;
+    std::string node;  // never empty after parsing: defaults to uname -n
+    std::string config_dir = "/etc/ha.d";
+    std::string run_dir = "/run/hamaster";
+    std::string log_dir = "/var/log/hamaster";
+    std::string state_dir = "/var/lib/hamaster";
+    bool foreground = false;
+    bool verbose = false;
+    int parent_pid = 0;  // 0: not started by a master
+    bool help = false;   // -h/--help was given; print usage() and exit 0
+    std::vector<std::string> extra;  // positional arguments
+};
+
+// `uname -n`; "localhost" if uname fails.
+std::string local_node_name();
+
+// Parses the common options (--node --config --run-dir --log-dir --state-dir -f -v --parent-pid
+// -h) plus whatever a daemon adds through add_options(); values() then holds the daemon's own.
+// Never exits; an unknown option or a bad value is an Error (code "usage") naming it.
+class DaemonOptionParser {
+public:
+    explicit DaemonOptionParser(std::string program);
+    // Daemon-specific options, in Boost.Program_options' notation:
+    //   parser.add_options()("udpport", po::value<int>()->default_value(694), "UDP port");
+    boost::program_options::options_description_easy_init add_options() { return own_.add_options(); }
+    Result<DaemonOptions> parse(int argc, const char* const* argv);
+    Result<DaemonOptions> parse(const std::vector<std::string>& args);  // without argv[0]
+    const boost::program_options::variables_map& values() const { return values_; }
+    std::string usage() const;
+
+private:
+    std::string program_;
+    boost::program_options::options_description own_;
+    boost::program_options::variables_map values_;
+};
+
+// Shorthand when a daemon has no options of its own.
+Result<DaemonOptions> parse_daemon_options(std::string program, int argc, const char* const* argv);
+
+// PR_SET_PDEATHSIG(SIGTERM), then exits 0 at once if --parent-pid was given and our parent is no
+// longer that pid (the master died before we could ask to be told).
+void child_setup(const DaemonOptions& opts);
+// True when --parent-pid was not given or getppid() is still that pid.
+bool parent_still_there(const DaemonOptions& opts);
+
+// Installs the process log: <log_dir>/<program>.log (plus stderr with -f; debug lines with -v).
+// Returns process_log().
+Log& install_file_log(const DaemonOptions& opts);
+
+// realtime on: SCHED_RR (lowest RR priority: above every normal task) and
+// mlockall(MCL_CURRENT|MCL_FUTURE). On failure (EPERM, RLIMIT_MEMLOCK, ...) logs ONE WARN naming
+// what failed and carries on. realtime off: does nothing. Returns true when both succeeded.
+bool realtime_setup(bool on, Log& log);
+
+class DaemonLoop {
+public:
+    static constexpr std::chrono::milliseconds kDefaultLivenessInterval{1000};
+
+    // `log` must outlive the loop.
+    explicit DaemonLoop(Log& log, std::chrono::milliseconds liveness_interval = kDefaultLivenessInterval);
+    ~DaemonLoop();
+    DaemonLoop(const DaemonLoop&) = delete;
+    DaemonLoop& operator=(const DaemonLoop&) = delete;
+
+    boost::asio::io_context& io() { return io_; }
+
+    // Sends `t=liveness pid=<pid>` on `bus` every interval from now on (first beat at once).
+    // `bus` must outlive the loop or be detached with attach_bus(nullptr).
+    void attach_bus(BusClient* bus);
+    // Called on SIGTERM/SIGINT instead of stop(); it must call stop() when done (e.g. after rscd
+    // has released its resources).
+    void on_stop_signal(std::function<void(int signo)> handler) { stop_handler_ = std::move(handler); }
+    // Called on SIGHUP after the process log was reopened.
+    void on_hup(std::function<void()> handler) { hup_handler_ = std::move(handler); }
+
+    // Runs the loop until stop(); returns the exit code given to stop().
+    int run();
+    // Cancels the signals and the beat and stops the loop; run() returns `exit_code`.
+    void stop(int exit_code = kExitOk);
+
+    std::uint64_t beats_sent() const { return beats_sent_; }
+
+private:
+    void wait_stop();
+    void wait_hup();
+    void beat();
+
+    Log& log_;
+    boost::asio::io_context io_;
+    boost::asio::signal_set stop_signals_;
+    boost::asio::signal_set hup_signal_;
+    boost::asio::steady_timer beat_timer_;
+    std::chrono::milliseconds liveness_interval_;
+    BusClient* bus_ = nullptr;
+    std::function<void(int)> stop_handler_;
+    std::function<void()> hup_handler_;
+    int exit_code_ = kExitOk;
+    std::uint64_t beats_sent_ = 0;
+};
+
+}  // namespace ha::ipc

@@ -1,0 +1,148 @@
+// Daemon skeleton: option parsing, the liveness beat, signals, realtime fallback.
+#include "ipc/daemon.hpp"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/post.hpp>
+#include <zmq.hpp>
+
+#include "ipc/bus.hpp"
+#include "tests/unit/ipc_test_util.hpp"
+
+using namespace ha::ipc;
+using ha::ipc::testing::TempDir;
+using namespace std::chrono_literals;
+
+TEST(DaemonOptions, DefaultsAndCommonFlags) {
+    DaemonOptionParser parser("heartbeatd-net");
+    auto o = parser.parse(std::vector<std::string>{});
+    ASSERT_TRUE(o) << o.error().message;
+    EXPECT_EQ(o->program, "heartbeatd-net");
+    EXPECT_EQ(o->node, local_node_name());
+    EXPECT_EQ(o->config_dir, "/etc/ha.d");
+    EXPECT_EQ(o->run_dir, "/run/hamaster");
+    EXPECT_EQ(o->log_dir, "/var/log/hamaster");
+    EXPECT_EQ(o->state_dir, "/var/lib/hamaster");
+    EXPECT_FALSE(o->foreground);
+    EXPECT_EQ(o->parent_pid, 0);
+
+    o = parser.parse({"--node", "web1", "--config", "/c", "--run-dir", "/r", "--log-dir", "/l", "--state-dir", "/s",
+                      "-f", "-v", "--parent-pid", "42", "extra1"});
+    ASSERT_TRUE(o) << o.error().message;
+    EXPECT_EQ(o->node, "web1");
+    EXPECT_EQ(o->config_dir, "/c");
+    EXPECT_EQ(o->run_dir, "/r");
+    EXPECT_EQ(o->log_dir, "/l");
+    EXPECT_EQ(o->state_dir, "/s");
+    EXPECT_TRUE(o->foreground);
+    EXPECT_TRUE(o->verbose);
+    EXPECT_EQ(o->parent_pid, 42);
+    EXPECT_EQ(o->extra, std::vector<std::string>{"extra1"});
+}
+
+TEST(DaemonOptions, DaemonSpecificOptionsAndUsageErrors) {
+    namespace po = boost::program_options;
+    DaemonOptionParser parser("heartbeatd-net");
+    parser.add_options()("udpport", po::value<int>()->default_value(694), "UDP port")(
+        "ucast", po::value<std::vector<std::string>>(), "ucast DEV:PEER:PORT");
+    auto o = parser.parse({"--ucast", "eth0:10.0.0.2:694", "--ucast", "eth1:10.0.1.2:694", "--node", "web1"});
+    ASSERT_TRUE(o) << o.error().message;
+    EXPECT_EQ(parser.values()["udpport"].as<int>(), 694);
+    EXPECT_EQ(parser.values()["ucast"].as<std::vector<std::string>>().size(), 2u);
+    EXPECT_NE(parser.usage().find("--udpport"), std::string::npos);
+    EXPECT_NE(parser.usage().find("--run-dir"), std::string::npos);
+
+    auto bad = parser.parse({"--bogus"});
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().code, "usage");
+    EXPECT_NE(bad.error().message.find("bogus"), std::string::npos);
+    EXPECT_FALSE(parser.parse({"--parent-pid", "abc"}));
+    EXPECT_FALSE(parser.parse({"--parent-pid", "-3"}));
+}
+
+TEST(DaemonOptions, ParentCheck) {
+    DaemonOptions o;
+    EXPECT_TRUE(parent_still_there(o));
+    o.parent_pid = static_cast<int>(::getppid());
+    EXPECT_TRUE(parent_still_there(o));
+    o.parent_pid = static_cast<int>(::getppid()) + 100000;
+    EXPECT_FALSE(parent_still_there(o));
+}
+
+TEST(DaemonLoop, LivenessBeatReachesTheMasterAndStopEndsRun) {
+    TempDir dir;
+    CaptureLog log;
+    DaemonLoop loop(log, 10ms);
+    zmq::context_t ctx;
+    BusRouter router(loop.io(), ctx, bus_endpoint(dir.path()), log);
+    BusClient client(loop.io(), ctx, bus_endpoint(dir.path()), "ipfaild", log);
+    int beats = 0;
+    router.on_message([&](std::string_view id, Message m) {
+        EXPECT_EQ(id, "ipfaild");
+        EXPECT_EQ(m.type(), "liveness");
+        EXPECT_EQ(m.get_or("pid", ""), std::to_string(::getpid()));
+        if (++beats == 3) loop.stop(5);
+    });
+    loop.attach_bus(&client);
+    boost::asio::steady_timer guard(loop.io(), 10s);  // bounded: never hang the suite
+    guard.async_wait([&](const boost::system::error_code& ec) {
+        if (!ec) loop.stop(99);
+    });
+    EXPECT_EQ(loop.run(), 5);
+    EXPECT_EQ(beats, 3);
+    EXPECT_GE(loop.beats_sent(), 3u);
+}
+
+TEST(DaemonLoop, SigtermStopsCleanlyAndSighupCallsTheHook) {
+    CaptureLog log;
+    DaemonLoop loop(log, 1000ms);
+    int hups = 0;
+    loop.on_hup([&] {
+        ++hups;
+        ::raise(SIGTERM);
+    });
+    boost::asio::post(loop.io(), [] { ::raise(SIGHUP); });
+    boost::asio::steady_timer guard(loop.io(), 10s);
+    guard.async_wait([&](const boost::system::error_code& ec) {
+        if (!ec) loop.stop(99);
+    });
+    EXPECT_EQ(loop.run(), 0);
+    EXPECT_EQ(hups, 1);
+    EXPECT_EQ(log.count(LogLevel::info, "stopping on signal 15"), 1) << log.dump();
+}
+
+TEST(DaemonLoop, StopHandlerDecidesWhenToStop) {
+    CaptureLog log;
+    DaemonLoop loop(log, 1000ms);
+    int signals = 0;
+    loop.on_stop_signal([&](int signo) {
+        ++signals;
+        EXPECT_EQ(signo, SIGINT);
+        boost::asio::post(loop.io(), [&] { loop.stop(3); });  // e.g. after releasing resources
+    });
+    boost::asio::post(loop.io(), [] { ::raise(SIGINT); });
+    EXPECT_EQ(loop.run(), 3);
+    EXPECT_EQ(signals, 1);
+}
+
+TEST(DaemonRealtime, LogsAtMostOneWarnAndGoesOn) {
+    pid_t child = ::fork();  // mlockall and SCHED_RR stay in the child
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        CaptureLog log;
+        bool ok = realtime_setup(true, log);
+        int warns = log.count(LogLevel::warn, "Realtime");
+        int infos = log.count(LogLevel::info, "Realtime");
+        bool good = ok ? (warns == 0 && infos == 1) : (warns == 1 && infos == 0);
+        CaptureLog off;
+        good = good && !realtime_setup(false, off) && off.lines().empty();
+        ::_exit(good ? 0 : 1);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}

@@ -1,0 +1,282 @@
+// StatusTable: round trip, seqlock consistency under a concurrent writer, stale/live owners, mode.
+#include "ipc/status_table.hpp"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <grp.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "tests/unit/ipc_test_util.hpp"
+
+using namespace ha::ipc;
+using ha::ipc::testing::TempDir;
+
+namespace {
+
+StatusSnapshot sample() {
+    StatusSnapshot s;
+    s.generation = 7;
+    s.local_node = "web1";
+    s.local_status = "active";
+    s.local_uuid = "0b5f3c1e-6b7e-4d2a-9d6c-0c7f9b1a2e33";
+    s.rsc_hold = RscHold::local;
+    s.nodes = {{"web1", StatusNodeType::normal, "active", 1764300000123, 7},
+               {"web2", StatusNodeType::normal, "dead", 1764299990000, 4},
+               {"10.0.0.254", StatusNodeType::ping, "ping", 0, 0}};
+    s.links = {{"web2", "eth0", true, 120, 118, 2, {{"bad_auth", 3}, {"replay", 1}}, 250},
+               {"web2", "/dev/ttyS0", false, 0, 118, 0, {}, std::nullopt}};
+    s.groups = {{"web1 IPaddr::10.0.0.10/24 httpd", "web1"}};
+    s.parameters = {{"keepalive", "1000ms"}, {"deadtime", "30000ms"}, {"auto_failback", "on"}};
+    return s;
+}
+
+// A snapshot whose every numeric field (and some strings) equal `k`, to detect a torn copy.
+StatusSnapshot counter_snapshot(std::uint64_t k) {
+    StatusSnapshot s;
+    s.generation = k;
+    s.local_node = "n" + std::to_string(k);
+    s.local_status = std::to_string(k);
+    for (int i = 0; i < 8; ++i)
+        s.nodes.push_back({"node" + std::to_string(k), StatusNodeType::normal, std::to_string(k),
+                           static_cast<std::int64_t>(k), k});
+    for (int i = 0; i < 32; ++i) {
+        StatusLink l{"node" + std::to_string(k), "eth" + std::to_string(k), (k & 1) != 0, k, k, k, {}, static_cast<std::int64_t>(k)};
+        for (int d = 0; d < 8; ++d) l.dropped.emplace_back("r" + std::to_string(k), k);
+        s.links.push_back(std::move(l));
+    }
+    for (int i = 0; i < 64; ++i) s.parameters.emplace_back("p" + std::to_string(k), std::to_string(k));
+    return s;
+}
+
+bool consistent(const StatusSnapshot& s) {
+    const auto k = s.generation;
+    const auto ks = std::to_string(k);
+    if (s.local_status != ks || s.local_node != "n" + ks || s.nodes.size() != 8 || s.links.size() != 32 ||
+        s.parameters.size() != 64)
+        return false;
+    for (const auto& n : s.nodes)
+        if (n.generation != k || n.last_heard_wall_ms != static_cast<std::int64_t>(k) || n.status != ks) return false;
+    for (const auto& l : s.links) {
+        if (l.rx != k || l.tx != k || l.late != k || l.age_ms != static_cast<std::int64_t>(k) || l.link != "eth" + ks ||
+            l.up != ((k & 1) != 0) || l.dropped.size() != 8)
+            return false;
+        for (const auto& [reason, count] : l.dropped)
+            if (count != k || reason != "r" + ks) return false;
+    }
+    for (const auto& [name, value] : s.parameters)
+        if (value != ks || name != "p" + ks) return false;
+    return true;
+}
+
+std::string shm_path(const std::string& run_dir) { return "/dev/shm" + status_table_name(run_dir); }
+
+}  // namespace
+
+TEST(StatusTable, PublishThenReadRoundTrip) {
+    TempDir dir;
+    CaptureLog log;
+    auto writer = StatusTableWriter::create(dir.path(), log);
+    ASSERT_TRUE(writer) << writer.error().message;
+    auto reader = StatusTableReader::open(dir.path());
+    ASSERT_TRUE(reader) << reader.error().message;
+
+    auto empty = reader->read();
+    ASSERT_TRUE(empty) << empty.error().message;
+    EXPECT_TRUE(empty->nodes.empty());
+    EXPECT_EQ(empty->writer_pid, ::getpid());
+
+    const StatusSnapshot s = sample();
+    ASSERT_TRUE(writer->publish(s));
+    auto got = reader->read();
+    ASSERT_TRUE(got) << got.error().message;
+    EXPECT_EQ(got->publish_count, 1u);
+    EXPECT_GT(got->published_wall_ms, 0);
+    StatusSnapshot expected = s;
+    expected.publish_count = got->publish_count;
+    expected.published_wall_ms = got->published_wall_ms;
+    expected.writer_pid = ::getpid();
+    EXPECT_EQ(*got, expected);
+    EXPECT_EQ(rsc_hold_word(got->rsc_hold), "local");
+    EXPECT_EQ(rsc_hold_from_word("transition"), RscHold::transition);
+    EXPECT_FALSE(rsc_hold_from_word("bogus"));
+}
+
+TEST(StatusTable, OverLongFieldIsRefusedAndThePreviousSnapshotStays) {
+    TempDir dir;
+    CaptureLog log;
+    auto writer = StatusTableWriter::create(dir.path(), log);
+    ASSERT_TRUE(writer);
+    ASSERT_TRUE(writer->publish(sample()));
+    StatusSnapshot bad = sample();
+    bad.nodes[1].name = std::string(64, 'n');  // 63 bytes fit
+    ASSERT_FALSE(writer->publish(bad));
+    ASSERT_TRUE(writer->last_error());
+    EXPECT_EQ(writer->last_error()->code, "too_big");
+    EXPECT_NE(writer->last_error()->message.find("nodes[1].name"), std::string::npos) << writer->last_error()->message;
+    EXPECT_FALSE(writer->publish(bad));  // same reason: logged once
+    StatusSnapshot many = sample();
+    many.nodes.resize(9);
+    EXPECT_FALSE(writer->publish(many));
+    EXPECT_EQ(writer->last_error()->code, "too_big");
+    EXPECT_EQ(log.count(LogLevel::error, "Status table not updated"), 2) << log.dump();
+
+    auto reader = StatusTableReader::open(dir.path());
+    ASSERT_TRUE(reader);
+    auto got = reader->read();
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->nodes[1].name, "web2");
+    EXPECT_EQ(got->publish_count, 1u);
+    EXPECT_TRUE(writer->publish(sample()));
+    EXPECT_FALSE(writer->last_error());
+    EXPECT_EQ(log.count(LogLevel::info, "Status table updated again"), 1);
+}
+
+TEST(StatusTable, ReaderNeverSeesATornSnapshotWhileTheWriterPublishes) {
+    TempDir dir;
+    CaptureLog log;
+    auto writer = StatusTableWriter::create(dir.path(), log);
+    ASSERT_TRUE(writer);
+    ASSERT_TRUE(writer->publish(counter_snapshot(0)));
+    auto reader = StatusTableReader::open(dir.path());
+    ASSERT_TRUE(reader);
+
+    // Prepared in advance so the writer thread spends its time inside publish().
+    std::vector<StatusSnapshot> snapshots;
+    for (std::uint64_t k = 1; k <= 64; ++k) snapshots.push_back(counter_snapshot(k));
+    std::atomic<bool> done{false};
+    std::thread writer_thread([&] {
+        for (int round = 0; round < 60; ++round)
+            for (const auto& s : snapshots) (void)writer->publish(s);
+        done = true;
+    });
+    int reads = 0, torn = 0, failed = 0;
+    std::uint64_t distinct_last = ~0ULL;
+    int distinct = 0;
+    while (!done) {
+        auto s = reader->read();
+        if (!s) {
+            ++failed;
+            continue;
+        }
+        ++reads;
+        torn += !consistent(*s);
+        if (s->generation != distinct_last) {
+            distinct_last = s->generation;
+            ++distinct;
+        }
+    }
+    writer_thread.join();
+    EXPECT_EQ(torn, 0);
+    EXPECT_EQ(failed, 0);
+    EXPECT_GT(reads, 0);
+    EXPECT_GT(distinct, 1) << "the reader should have seen the table change";
+}
+
+TEST(StatusTable, StaleSegmentFromADeadWriterIsReplaced) {
+    TempDir dir;
+    pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        CaptureLog child_log;
+        auto w = StatusTableWriter::create(dir.path(), child_log);
+        if (!w || !w->publish(sample())) ::_exit(1);
+        ::_exit(0);  // crash-like: no destructor, the segment stays behind
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+    auto reader = StatusTableReader::open(dir.path());
+    ASSERT_TRUE(reader) << reader.error().message;
+    auto stale = reader->read();
+    ASSERT_FALSE(stale);
+    EXPECT_EQ(stale.error().code, "stale");
+
+    CaptureLog log;
+    auto writer = StatusTableWriter::create(dir.path(), log);
+    ASSERT_TRUE(writer) << writer.error().message;
+    EXPECT_EQ(log.count(LogLevel::warn, fmt::format("writer pid {} is dead", child)), 1) << log.dump();
+    auto fresh = StatusTableReader::open(dir.path());
+    ASSERT_TRUE(fresh);
+    auto got = fresh->read();
+    ASSERT_TRUE(got) << got.error().message;
+    EXPECT_TRUE(got->nodes.empty());
+    EXPECT_EQ(got->writer_pid, ::getpid());
+}
+
+TEST(StatusTable, LiveOwnerIsRefused) {
+    TempDir dir;
+    int ready[2], release[2];
+    ASSERT_EQ(::pipe(ready), 0);
+    ASSERT_EQ(::pipe(release), 0);
+    pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        ::close(ready[0]);
+        ::close(release[1]);
+        int rc = 1;
+        {
+            CaptureLog child_log;
+            auto w = StatusTableWriter::create(dir.path(), child_log);
+            char c = w ? 'y' : 'n';
+            if (::write(ready[1], &c, 1) != 1) ::_exit(2);
+            if (::read(release[0], &c, 1) < 0) ::_exit(3);  // until the parent closes its end
+            rc = w ? 0 : 1;
+        }  // the writer unlinks here
+        ::_exit(rc);
+    }
+    ::close(ready[1]);
+    ::close(release[0]);
+    char c = 0;
+    ASSERT_EQ(::read(ready[0], &c, 1), 1);
+    ASSERT_EQ(c, 'y');
+
+    CaptureLog log;
+    auto writer = StatusTableWriter::create(dir.path(), log);
+    ASSERT_FALSE(writer);
+    EXPECT_EQ(writer.error().code, "exists");
+    EXPECT_NE(writer.error().message.find(fmt::format("pid {}", child)), std::string::npos) << writer.error().message;
+
+    ::close(release[1]);
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ::close(ready[0]);
+    // The owner unlinked on its way out.
+    struct stat st {};
+    EXPECT_NE(::stat(shm_path(dir.path()).c_str(), &st), 0);
+}
+
+TEST(StatusTable, SegmentIsPrivateAndGoneAfterTheWriter) {
+    TempDir dir;
+    CaptureLog log;
+    const std::string path = shm_path(dir.path());
+    {
+        auto writer = StatusTableWriter::create(dir.path(), log);
+        ASSERT_TRUE(writer);
+        struct stat st {};
+        ASSERT_EQ(::stat(path.c_str(), &st), 0) << path;
+        if (::getgrnam("haclient") != nullptr) EXPECT_EQ(st.st_mode & 0777, 0640u);
+        else EXPECT_EQ(st.st_mode & 0777, 0600u);
+        EXPECT_EQ(st.st_size, static_cast<off_t>(sizeof(status_layout::Segment)));
+    }
+    struct stat st {};
+    EXPECT_NE(::stat(path.c_str(), &st), 0);
+    auto reader = StatusTableReader::open(dir.path());
+    ASSERT_FALSE(reader);
+    EXPECT_EQ(reader.error().code, "not_found");
+}
+
+TEST(StatusTable, NameFollowsTheCanonicalRunDir) {
+    TempDir a, b;
+    EXPECT_NE(status_table_name(a.path()), status_table_name(b.path()));
+    EXPECT_EQ(status_table_name(a.path()), status_table_name(a.path() + "/"));
+    EXPECT_EQ(status_table_name(a.path()), status_table_name(a.path() + "/./x/.."));
+    EXPECT_EQ(status_table_name(a.path()).rfind("/hamaster.", 0), 0u);
+    EXPECT_EQ(status_table_name(a.path()).size(), std::string("/hamaster.").size() + 16);
+}
