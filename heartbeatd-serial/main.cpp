@@ -1,0 +1,54 @@
+// heartbeatd-serial — the serial media daemon: classic frames over null-modem cables, signed both ways.
+//
+// main only builds the objects and hands them to the daemon skeleton (ipc/daemon.hpp); see
+// serial_bridge.hpp for the bus contract, serial_options.hpp for the flags, port_link.hpp for
+// reopening, frame_decoder.hpp for framing. Exit codes (style.md §3): 0 clean, 78 bad flags or
+// authkeys, 1 other start-up failure, 70 an exception. A missing device is no start-up failure:
+// it is retried with backoff.
+#include <exception>
+#include <iostream>
+
+#include "heartbeatd-net/net_setup.hpp"
+#include "heartbeatd-serial/serial_bridge.hpp"
+#include "heartbeatd-serial/serial_bus.hpp"
+#include "heartbeatd-serial/serial_options.hpp"
+#include "ipc/daemon.hpp"
+
+int main(int argc, char** argv) {
+    using namespace ha;
+    try {
+        ipc::DaemonOptionParser parser(serial::kProgram);
+        serial::add_serial_options(parser);
+        auto opts = parser.parse(argc, argv);
+        if (opts && opts->help) return std::cout << parser.usage(), 0;
+        auto so = opts ? serial::serial_options_from(parser) : Result<serial::SerialOptions>(opts.error());
+        if (!so || !opts->extra.empty()) {
+            std::cerr << serial::kProgram << ": " << (so ? "unexpected argument " + opts->extra[0] : so.error().message) << "\n";
+            return ipc::kExitConfig;
+        }
+        ipc::child_setup(*opts);
+        ipc::Log& log = ipc::install_file_log(*opts);
+        ipc::DaemonLoop loop(log);
+        auto keys = net::load_authkeys(opts->config_dir, log);
+        auto bus = keys ? serial::SerialBus::open(loop.io(), so->stdio_bus, opts->run_dir, log)
+                        : Result<std::unique_ptr<serial::SerialBus>>(keys.error());
+        if (!bus) {
+            log.crit("cannot start: {}", bus.error().message);
+            return net::exit_code_for(bus.error());
+        }
+        ipc::SystemClock clock;
+        serial::SerialBridge bridge(loop.io(), so->devices, so->baud, net::PipelineConfig{opts->node, so->nodes, *keys},
+                                    [&](const ipc::Message& m) { bus.value()->send(m); }, clock, log);
+        loop.on_hup([&] { serial::reload_authkeys(opts->config_dir, bridge, log); });
+        bus.value()->start([&](ipc::Message m) { bridge.on_bus_message(std::move(m)); }, [&] { loop.stop(); });
+        loop.attach_bus(bus.value()->client());
+        bridge.start();
+        const int rc = loop.run();
+        loop.attach_bus(nullptr);
+        bridge.stop();
+        return rc;
+    } catch (const std::exception& e) {
+        std::cerr << serial::kProgram << ": CRIT: " << e.what() << "\n";
+        return 70;
+    }
+}

@@ -1,0 +1,66 @@
+// WriteQueue — the bounded queue of signed frames waiting for one serial port to take them.
+//
+// A serial line is slow (19200 baud is about 1.9 KB/s) and may stop taking bytes altogether (the
+// peer is not reading, the cable is a pty nobody drains). The loop must never block on it, and a
+// stale heartbeat is worth less than a fresh one, so the queue is bounded in frames and bytes: when
+// a new frame does not fit, the OLDEST queued heartbeat (`t=status`) that has not started going out
+// is dropped first, then the oldest other frame, and each drop is counted. A frame partly written
+// is never dropped (that would put half a frame on the wire). A single frame larger than the byte
+// bound is refused.
+//
+// Core only: the shell (PortLink) writes front() and calls consumed(n). Time and blocking: none.
+// Diagnostics: counters `dropped_heartbeats`, `dropped_other`, `refused`; the shell logs.
+// See also: port_link.hpp.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+
+namespace ha::serial {
+
+class WriteQueue {
+public:
+    static constexpr std::size_t kDefaultMaxFrames = 32;
+    static constexpr std::size_t kDefaultMaxBytes = 64 * 1024;
+
+    explicit WriteQueue(std::size_t max_frames = kDefaultMaxFrames, std::size_t max_bytes = kDefaultMaxBytes);
+
+    // Queues `frame`; `heartbeat` marks a frame that may be dropped first. False when refused
+    // (bigger than the byte bound, or nothing could be dropped to make room).
+    bool push(std::string frame, bool heartbeat);
+
+    bool empty() const { return frames_.empty(); }
+    std::size_t frames() const { return frames_.size(); }
+    std::size_t bytes() const { return bytes_; }
+    // The unwritten rest of the front frame. Precondition: !empty().
+    std::string_view front() const;
+    // `n` bytes of front() went out; the frame leaves the queue once all of it has.
+    void consumed(std::size_t n);
+    // Forgets everything (the port was lost; a half-written frame is garbage to the peer anyway).
+    void clear();
+
+    std::uint64_t dropped_heartbeats() const { return dropped_heartbeats_; }
+    std::uint64_t dropped_other() const { return dropped_other_; }
+    std::uint64_t refused() const { return refused_; }
+
+private:
+    struct Entry {
+        std::string bytes;
+        bool heartbeat = false;
+    };
+    bool drop_one();
+
+    std::size_t max_frames_;
+    std::size_t max_bytes_;
+    std::deque<Entry> frames_;
+    std::size_t bytes_ = 0;        // sum of unwritten bytes
+    std::size_t front_done_ = 0;   // bytes of the front frame already written
+    std::uint64_t dropped_heartbeats_ = 0;
+    std::uint64_t dropped_other_ = 0;
+    std::uint64_t refused_ = 0;
+};
+
+}  // namespace ha::serial
