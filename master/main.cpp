@@ -1,12 +1,13 @@
-// hamaster — the Heartbeat-compatible cluster master. So far only `hamaster -t` (config test).
+// hamaster — the Heartbeat-compatible cluster master: `hamaster -t`, `hamaster status`, or the daemon.
 //
 // main only parses the command line and dispatches; the config test lives in config_test.cpp.
-// Exit codes: 0 ok, 1 config test failed, 2 usage error / not implemented yet.
+// Exit codes: 0 ok, 1 config test failed / start refused, 2 usage error, 78 config error at start.
 // See also: master/options.hpp, master/config_test.hpp, design.md.
 #include <exception>
 #include <iostream>
 
 #include "master/config_test.hpp"
+#include "master/master_run.hpp"
 #include "master/options.hpp"
 
 int main(int argc, char** argv) {
@@ -21,8 +22,8 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (options->test) return ha::master::run_config_test(*options);
-        std::cerr << "hamaster: only -t is implemented in this build\n";
-        return 2;
+        if (options->status) return ha::master::run_status(*options);
+        return ha::master::run_master(*options);
     } catch (const std::exception& e) {
         std::cerr << "hamaster: CRIT: " << e.what() << "\n";
         return 70;

@@ -21,7 +21,8 @@ po::options_description describe(Options& o) {
         ("log-dir", po::value(&o.log_dir), "directory of the log files")
         ("state-dir", po::value(&o.state_dir), "directory of persistent state (generation, uuid)")
         ("foreground,f", po::bool_switch(&o.foreground), "do not detach")
-        ("verbose,v", po::bool_switch(&o.verbose), "debug logging");
+        ("verbose,v", po::bool_switch(&o.verbose), "debug logging")
+        ("bind", po::value(&o.bind_address), "local IPv4 address of the UDP media (several nodes on one host)");
     return d;
 }
 
@@ -30,7 +31,7 @@ po::options_description describe(Options& o) {
 std::string usage() {
     Options o;
     std::ostringstream out;
-    out << "usage: hamaster [-t] [--config DIR] [--node NAME] [options]\n" << describe(o);
+    out << "usage: hamaster [-t] [--config DIR] [--node NAME] [options]\n       hamaster status [--run-dir DIR]\n" << describe(o);
     return out.str();
 }
 
@@ -38,8 +39,17 @@ Result<Options> parse_options(int argc, const char* const* argv) {
     Options o;
     try {
         po::variables_map vm;
-        po::store(po::command_line_parser(argc, argv).options(describe(o)).run(), vm);
+        auto desc = describe(o);
+        std::vector<std::string> words;
+        desc.add_options()("command", po::value(&words), "command");
+        po::positional_options_description pos;
+        pos.add("command", -1);
+        po::store(po::command_line_parser(argc, argv).options(desc).positional(pos).run(), vm);
         po::notify(vm);
+        for (const auto& w : words) {
+            if (w == "status") o.status = true;
+            else return make_error("usage", "unknown command [" + w + "] (known: status)");
+        }
     } catch (const std::exception& e) {
         return make_error("usage", e.what());
     }

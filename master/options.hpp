@@ -20,10 +20,12 @@ struct Options {
     std::string config_dir = "/etc/ha.d";
     std::string node;          // never empty after parse_options: defaults to uname -n
     std::string run_dir = "/run/hamaster";
-    std::string log_dir = "/var/log";
+    std::string log_dir = "/var/log/hamaster";
     std::string state_dir = "/var/lib/hamaster";
     bool foreground = false;
     bool verbose = false;
+    bool status = false;          // `hamaster status`: print the one-screen status and exit
+    std::string bind_address;     // --bind: local address for UDP media (several nodes on one host)
 };
 
 Result<Options> parse_options(int argc, const char* const* argv);

@@ -1,0 +1,81 @@
+#include "master/child_specs.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fmt/format.h>
+
+namespace ha::master {
+
+std::string daemon_path(const std::string& name) {
+    std::error_code ec;
+    auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        auto sibling = self.parent_path() / name;
+        if (::access(sibling.c_str(), X_OK) == 0) return sibling.string();
+    }
+    return "/usr/lib/hamaster/" + name;
+}
+
+namespace {
+
+std::vector<std::string> common_args(const std::string& name, const conf::Config& config, const Options& o) {
+    std::vector<std::string> a{daemon_path(name),
+                               "--node", config.local_node,
+                               "--config", o.config_dir,
+                               "--run-dir", o.run_dir,
+                               "--log-dir", o.log_dir,
+                               "--state-dir", o.state_dir,
+                               "--parent-pid", std::to_string(::getpid())};
+    if (o.verbose || config.ha_cf.debug > 0) a.push_back("-v");
+    return a;
+}
+
+std::string node_list(const conf::Config& config) {
+    std::string out;
+    for (const auto& n : config.ha_cf.nodes) out += (out.empty() ? "" : ",") + n;
+    return out;
+}
+
+}  // namespace
+
+std::vector<ChildSpec> child_specs(const conf::Config& config, const Options& o) {
+    std::vector<ChildSpec> specs;
+    const auto& cf = config.ha_cf;
+    std::vector<std::string> net;
+    std::vector<std::string> serial;
+    for (const auto& m : cf.media) {
+        switch (m.kind) {
+            case conf::MediumKind::ucast:
+                if (m.self || (!o.bind_address.empty() && m.peer == o.bind_address)) break;
+                net.insert(net.end(), {"--ucast", fmt::format("{}:{}:{}", m.device, m.peer, m.port ? m.port : cf.udpport)});
+                break;
+            case conf::MediumKind::bcast:
+                net.insert(net.end(), {"--bcast", fmt::format("{}:{}", m.device, m.port ? m.port : cf.udpport)});
+                break;
+            case conf::MediumKind::mcast:
+                net.insert(net.end(), {"--mcast", fmt::format("{}:{}:{}:{}:{}", m.device, m.group, m.port, m.ttl, m.loop ? 1 : 0)});
+                break;
+            case conf::MediumKind::serial:
+                serial.insert(serial.end(), {"--serial", m.device});
+                break;
+        }
+    }
+    if (!net.empty()) {
+        auto a = common_args("heartbeatd-net", config, o);
+        a.insert(a.end(), {"--udpport", std::to_string(cf.udpport), "--nodes", node_list(config)});
+        if (!o.bind_address.empty()) a.insert(a.end(), {"--bind", o.bind_address});
+        a.insert(a.end(), net.begin(), net.end());
+        specs.push_back(ChildSpec{"heartbeatd-net", std::move(a)});
+    }
+    if (!serial.empty()) {
+        auto a = common_args("heartbeatd-serial", config, o);
+        a.insert(a.end(), {"--baud", std::to_string(cf.baud), "--nodes", node_list(config)});
+        a.insert(a.end(), serial.begin(), serial.end());
+        specs.push_back(ChildSpec{"heartbeatd-serial", std::move(a)});
+    }
+    return specs;
+}
+
+}  // namespace ha::master

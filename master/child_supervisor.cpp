@@ -1,0 +1,122 @@
+#include "master/child_supervisor.hpp"
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "master/spawn.hpp"
+
+namespace ha::master {
+
+ChildSupervisor::ChildSupervisor(boost::asio::io_context& io, const ipc::Clock& clock, ipc::Log& log, RespawnParams params)
+    : clock_(clock), log_(log), policy_(params, log), timer_(io), stop_timer_(io) {}
+
+void ChildSupervisor::add(ChildSpec spec) {
+    std::string name = spec.name;
+    children_[name] = Child{std::move(spec), 0};
+}
+
+void ChildSupervisor::start_all() {
+    for (auto& [name, child] : children_) start(child);
+    arm_timer();
+}
+
+void ChildSupervisor::start(Child& child) {
+    auto pid = spawn_child(child.spec.argv);
+    if (!pid) {
+        log_.error("Cannot start child {}: {}", child.spec.name, pid.error().message);
+        // Treat like a crash at once so the policy backs off.
+        policy_.on_started(child.spec.name, 0, clock_.now());
+        policy_.on_exit(child.spec.name, ChildExit::exited(1), clock_.now());
+        return;
+    }
+    child.pid = *pid;
+    std::string cmd;
+    for (const auto& a : child.spec.argv) cmd += (cmd.empty() ? "" : " ") + a;
+    log_.info("Starting child {} (pid {}): {}", child.spec.name, child.pid, cmd);
+    policy_.on_started(child.spec.name, child.pid, clock_.now());
+    if (on_child_started) on_child_started(child.spec.name);
+}
+
+void ChildSupervisor::reap() {
+    for (;;) {
+        int status = 0;
+        pid_t pid = ::waitpid(-1, &status, WNOHANG);
+        if (pid <= 0) break;
+        for (auto& [name, child] : children_) {
+            if (child.pid != pid) continue;
+            child.pid = 0;
+            if (stopping_) {
+                log_.info("Child {} (pid {}) stopped: {}", name, pid, describe_wait_status(status));
+            } else {
+                policy_.on_exit(name, ChildExit::from_wait_status(status), clock_.now());
+            }
+        }
+    }
+    if (stopping_) check_stopped();
+    else arm_timer();
+}
+
+void ChildSupervisor::on_liveness(const std::string& name) {
+    if (children_.count(name)) policy_.on_liveness(name, clock_.now());
+}
+
+void ChildSupervisor::arm_timer() {
+    if (stopping_) return;
+    auto next = policy_.next_deadline();
+    timer_.cancel();
+    if (!next) return;
+    timer_.expires_at(*next);
+    timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) on_timer();
+    });
+}
+
+void ChildSupervisor::on_timer() {
+    for (const auto& action : policy_.on_tick(clock_.now())) {
+        auto it = children_.find(action.child);
+        if (it == children_.end()) continue;
+        if (action.kind == RespawnActionKind::kill_hung) {
+            if (it->second.pid > 0) ::kill(it->second.pid, SIGKILL);
+        } else if (it->second.pid == 0) {
+            start(it->second);
+        }
+    }
+    arm_timer();
+}
+
+pid_t ChildSupervisor::pid_of(const std::string& name) const {
+    auto it = children_.find(name);
+    return it == children_.end() ? 0 : it->second.pid;
+}
+
+void ChildSupervisor::stop_all(std::chrono::milliseconds grace, std::function<void()> done) {
+    stopping_ = true;
+    stopped_ = std::move(done);
+    timer_.cancel();
+    for (auto& [name, child] : children_) {
+        if (child.pid > 0) ::kill(child.pid, SIGTERM);
+    }
+    stop_timer_.expires_after(grace);
+    stop_timer_.async_wait([this, grace](const boost::system::error_code& ec) {
+        if (ec) return;
+        for (auto& [name, child] : children_) {
+            if (child.pid <= 0) continue;
+            log_.warn("Child {} (pid {}) did not stop in {} ms; killing it", name, child.pid, grace.count());
+            ::kill(child.pid, SIGKILL);
+        }
+    });
+    check_stopped();
+}
+
+void ChildSupervisor::check_stopped() {
+    for (const auto& [name, child] : children_)
+        if (child.pid > 0) return;
+    stop_timer_.cancel();
+    if (stopped_) {
+        auto cb = std::move(stopped_);
+        stopped_ = nullptr;
+        cb();
+    }
+}
+
+}  // namespace ha::master

@@ -1,0 +1,72 @@
+// ChildSupervisor — starts the master's children, reaps them, and respawns them per RespawnPolicy.
+//
+// The shell around master/core/respawn_policy: fork+exec through spawn_child(), SIGCHLD reaping in
+// a loop (signals coalesce), one steady_timer at the policy's next deadline, SIGKILL for a child
+// the policy reports hung, and an orderly stop (SIGTERM to all, bounded wait, SIGKILL stragglers,
+// each logged). Every start, death and respawn is logged once with pid and exit status or signal.
+//
+// Time and blocking: monotonic clock via ipc::Clock; never blocks (waitpid WNOHANG only).
+// Diagnostics: info `Starting child X (pid N): argv`, the policy's WARN/ERROR lines,
+//   WARN `Child X (pid N) did not stop in T ms; killing it`.
+// See also: master/spawn.hpp, master/core/respawn_policy.hpp, style.md §7.
+#pragma once
+
+#include <sys/types.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ipc/clock.hpp"
+#include "ipc/log.hpp"
+#include "master/core/respawn_policy.hpp"
+
+namespace ha::master {
+
+struct ChildSpec {
+    std::string name;               // bus identity and log name, e.g. "heartbeatd-net"
+    std::vector<std::string> argv;  // argv[0] is the path
+};
+
+class ChildSupervisor {
+public:
+    ChildSupervisor(boost::asio::io_context& io, const ipc::Clock& clock, ipc::Log& log, RespawnParams params);
+
+    void add(ChildSpec spec);
+    void start_all();
+    // Call on SIGCHLD: reaps every exited child.
+    void reap();
+    // A liveness beat (or any bus message) from `name`.
+    void on_liveness(const std::string& name);
+    // SIGTERM every child; calls `done` once all are gone or after `grace` (stragglers SIGKILLed).
+    void stop_all(std::chrono::milliseconds grace, std::function<void()> done);
+
+    pid_t pid_of(const std::string& name) const;
+    bool stopping() const { return stopping_; }
+    // Hook: called after a child (re)started, e.g. to resend state to it.
+    std::function<void(const std::string& name)> on_child_started;
+
+private:
+    struct Child {
+        ChildSpec spec;
+        pid_t pid = 0;
+    };
+    void start(Child& child);
+    void arm_timer();
+    void on_timer();
+    void check_stopped();
+
+    const ipc::Clock& clock_;
+    ipc::Log& log_;
+    RespawnPolicy policy_;
+    boost::asio::steady_timer timer_;
+    boost::asio::steady_timer stop_timer_;
+    std::map<std::string, Child> children_;
+    bool stopping_ = false;
+    std::function<void()> stopped_;
+};
+
+}  // namespace ha::master

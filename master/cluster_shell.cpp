@@ -1,0 +1,138 @@
+#include "master/cluster_shell.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+namespace ha::master {
+
+LinkTableParams link_table_params(const conf::Config& config) {
+    const auto& cf = config.ha_cf;
+    std::vector<std::string> links;
+    for (const auto& m : cf.media) {
+        if (m.self) continue;
+        if (std::find(links.begin(), links.end(), m.device) == links.end()) links.push_back(m.device);
+    }
+    LinkTableParams p;
+    p.local_node = config.local_node;
+    p.local_links = links;
+    for (const auto& peer : config.peers()) p.peers.push_back(PeerParams{peer, links});
+    for (const auto& ping : cf.ping_nodes) p.ping_nodes.push_back(ping.name);
+    p.keepalive = cf.keepalive;
+    p.deadtime = cf.deadtime;
+    p.warntime = cf.warntime;
+    p.initdead = cf.initdead;
+    p.deadping = cf.deadping;
+    return p;
+}
+
+ClusterShell::ClusterShell(boost::asio::io_context& io, const conf::Config& config, const ipc::Clock& clock, ipc::Log& log,
+                           HeartbeatSourceParams source, std::vector<std::string> media_children, Sender send)
+    : config_(config),
+      clock_(clock),
+      log_(log),
+      table_(link_table_params(config), log, clock.now()),
+      source_(std::move(source)),
+      media_children_(std::move(media_children)),
+      send_(std::move(send)),
+      keepalive_timer_(io),
+      deadline_timer_(io) {}
+
+void ClusterShell::start() {
+    send_heartbeat();
+    arm_keepalive();
+    arm_deadline();
+}
+
+void ClusterShell::stop() {
+    stopped_ = true;
+    keepalive_timer_.cancel();
+    deadline_timer_.cancel();
+}
+
+void ClusterShell::send_heartbeat() {
+    ipc::Message msg = source_.make_status(clock_.wall_now(), table_.local_status(), table_.effective_deadtime());
+    for (const auto& child : media_children_) send_(child, msg);
+}
+
+void ClusterShell::announce_shutdown() {
+    handle_events(table_.set_local_status(kStatusDead));
+    send_heartbeat();
+}
+
+void ClusterShell::arm_keepalive() {
+    if (stopped_) return;
+    keepalive_timer_.expires_after(config_.ha_cf.keepalive);
+    keepalive_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec || stopped_) return;
+        send_heartbeat();
+        arm_keepalive();
+    });
+}
+
+void ClusterShell::arm_deadline() {
+    if (stopped_) return;
+    auto next = table_.next_deadline();
+    deadline_timer_.cancel();
+    if (!next) return;
+    deadline_timer_.expires_at(std::max(*next, clock_.now()));
+    deadline_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec || stopped_) return;
+        handle_events(table_.on_tick(clock_.now()));
+        arm_deadline();
+    });
+}
+
+void ClusterShell::on_media_message(const std::string& child, ipc::Message message) {
+    std::string link = message.get_or("_link", "");
+    std::string src(message.src());
+    // The `_` fields are our own annotations, never part of the cluster message.
+    std::erase_if(message.fields(), [](const ipc::Field& f) { return !f.name.empty() && f.name[0] == '_'; });
+    auto info = heartbeat_info_from(message);
+    if (link.empty() || src.empty() || !info) {
+        if (bad_bus_messages_++ < 10 || bad_bus_messages_ % 1000 == 0)
+            log_.warn("dropped message from media daemon {}: {} ({} so far)", child,
+                      !info ? info.error().message : link.empty() ? "missing _link" : "missing src", bad_bus_messages_);
+        return;
+    }
+    auto outcome = table_.on_heartbeat(clock_.now(), src, link, *info);
+    handle_events(outcome.events);
+    arm_deadline();
+}
+
+void ClusterShell::handle_events(const std::vector<ClusterEvent>& events) {
+    if (events.empty()) return;
+    for (const auto& e : events) {
+        // Our status changes go out at once rather than at the next keepalive.
+        if (std::holds_alternative<LocalStatusChanged>(e)) send_heartbeat();
+    }
+    if (on_change) on_change();
+}
+
+ClusterView ClusterShell::view() const {
+    ClusterView v;
+    v.local_node = config_.local_node;
+    v.local_status = table_.local_status();
+    v.generation = source_.generation();
+    v.pid = static_cast<int>(::getpid());
+    const auto now = clock_.now();
+    for (const auto& n : table_.nodes()) {
+        v.nodes.push_back(NodeView{n.name, std::string(node_type_word(n.type)), n.status});
+    }
+    for (const auto& l : table_.links()) {
+        LinkView lv;
+        lv.node = l.node;
+        lv.link = l.link;
+        lv.up = l.status == LinkStatus::up;
+        if (l.last_heard) lv.age = std::chrono::duration_cast<std::chrono::milliseconds>(now - *l.last_heard);
+        lv.received = l.counters.received;
+        lv.late = l.counters.late;
+        for (const auto& [reason, count] : l.counters.dropped) lv.dropped[std::string(drop_reason_word(reason))] = count;
+        v.links.push_back(std::move(lv));
+    }
+    const auto& cf = config_.ha_cf;
+    v.parameter = [&cf](std::string_view name) { return cf.parameter(name); };
+    return v;
+}
+
+}  // namespace ha::master

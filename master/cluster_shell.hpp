@@ -1,0 +1,69 @@
+// ClusterShell — the master's loop glue between the bus and the cluster cores.
+//
+// Feeds authenticated messages forwarded by the media daemons into the LinkTable, sends a status
+// heartbeat to every media daemon each keepalive (HeartbeatSource), keeps one timer armed at the
+// LinkTable's next deadline, and rebuilds the ClusterView after every change. It decides nothing
+// itself: transitions and their log lines come from master/core.
+//
+// Time and blocking: monotonic clock for deadlines, wall clock for the `ts` field; never blocks.
+// Diagnostics: the core's transition lines; WARN `dropped message from media daemon X: reason`
+//   (rate-limited by count) for a bus message that is not a valid forwarded packet.
+// See also: master/core/link_table.hpp, master/core/heartbeat_source.hpp, design.md "Data flow".
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <functional>
+#include <set>
+#include <string>
+
+#include "ipc/clock.hpp"
+#include "ipc/config/config.hpp"
+#include "ipc/log.hpp"
+#include "ipc/message.hpp"
+#include "master/cluster_view.hpp"
+#include "master/core/heartbeat_source.hpp"
+#include "master/core/link_table.hpp"
+
+namespace ha::master {
+
+// The LinkTable's parameters from the configuration: every peer gets every medium's link name.
+LinkTableParams link_table_params(const conf::Config& config);
+
+class ClusterShell {
+public:
+    using Sender = std::function<void(const std::string& child, const ipc::Message&)>;
+
+    ClusterShell(boost::asio::io_context& io, const conf::Config& config, const ipc::Clock& clock, ipc::Log& log,
+                 HeartbeatSourceParams source, std::vector<std::string> media_children, Sender send);
+
+    void start();
+    void stop();
+    // A message a media daemon forwarded (with `_link`, `_from`).
+    void on_media_message(const std::string& child, ipc::Message message);
+    // The local node leaves: status `dead` goes out once more.
+    void announce_shutdown();
+
+    ClusterView view() const;
+    std::function<void()> on_change;  // after any transition (status table refresh)
+
+private:
+    void send_heartbeat();
+    void arm_keepalive();
+    void arm_deadline();
+    void handle_events(const std::vector<ClusterEvent>& events);
+
+    const conf::Config& config_;
+    const ipc::Clock& clock_;
+    ipc::Log& log_;
+    LinkTable table_;
+    HeartbeatSource source_;
+    std::vector<std::string> media_children_;
+    Sender send_;
+    boost::asio::steady_timer keepalive_timer_;
+    boost::asio::steady_timer deadline_timer_;
+    std::uint64_t bad_bus_messages_ = 0;
+    bool stopped_ = false;
+};
+
+}  // namespace ha::master

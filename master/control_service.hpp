@@ -1,0 +1,21 @@
+// ControlService — answers the control socket's queries (cl_status, status) from a ClusterView.
+//
+// Pure: a request Message and a snapshot of the cluster in, a reply Message out (`rc`, `out`,
+// optional `err`). The words and exit codes are Heartbeat's (compat spec §10.1 and "Confirmed on a
+// live node"), so cl_status stays a thin printer. `json=1` asks for the same answer as JSON.
+//
+// Time and blocking: none. Diagnostics: none; a malformed request gets rc 11 and a reason.
+// See also: tools/cl_status.cpp, master/cluster_view.hpp.
+#pragma once
+
+#include "ipc/message.hpp"
+#include "master/cluster_view.hpp"
+
+namespace ha::master {
+
+ipc::Message handle_control(const ipc::Message& request, const ClusterView& view);
+
+// The one-screen status (`hamaster status`, `service hamaster status`).
+std::string render_status(const ClusterView& view);
+
+}  // namespace ha::master

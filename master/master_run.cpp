@@ -1,0 +1,209 @@
+#include "master/master_run.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <filesystem>
+#include <iostream>
+#include <zmq.hpp>
+
+#include "ipc/bus.hpp"
+#include "ipc/clock.hpp"
+#include "ipc/config/config.hpp"
+#include "ipc/daemon.hpp"
+#include "ipc/log.hpp"
+#include "ipc/status_table.hpp"
+#include "master/status_publisher.hpp"
+#include "master/child_specs.hpp"
+#include "master/child_supervisor.hpp"
+#include "master/cluster_shell.hpp"
+#include "master/control_service.hpp"
+#include "master/core/generation_file.hpp"
+#include "master/node_uuid.hpp"
+#include "master/pid_file.hpp"
+
+namespace ha::master {
+namespace {
+
+constexpr int kExConfig = 78;
+constexpr const char* kVersion = "0.1.0";
+
+Result<void> make_dir(const std::string& path, mode_t mode) {
+    std::error_code ec;
+    std::filesystem::create_directories(path, ec);
+    if (ec) return make_error("mkdir", fmt::format("cannot create {}: {}", path, ec.message()));
+    if (mode != 0 && ::chmod(path.c_str(), mode) != 0)
+        return make_error("chmod", fmt::format("cannot chmod {}: {}", path, std::strerror(errno)));
+    return {};
+}
+
+// Classic double fork; the first parent exits 0 once the daemon is on its way.
+void daemonize() {
+    pid_t pid = ::fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid > 0) ::_exit(0);
+    ::setsid();
+    pid = ::fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid > 0) ::_exit(0);
+    if (::chdir("/") != 0) {}
+    int fd = ::open("/dev/null", O_RDWR);
+    if (fd >= 0) {
+        ::dup2(fd, STDIN_FILENO);
+        ::dup2(fd, STDOUT_FILENO);
+        ::dup2(fd, STDERR_FILENO);
+        if (fd > 2) ::close(fd);
+    }
+}
+
+std::unique_ptr<ipc::Log> make_log(const conf::Config& config, const Options& o) {
+    const auto& cf = config.ha_cf;
+    ipc::LogOptions lo;
+    lo.program = "hamaster";
+    lo.node = config.local_node;
+    lo.syslogmsgfmt = cf.syslogmsgfmt;
+    lo.debug = o.verbose || cf.debug > 0;
+    lo.syslog_facility = cf.logfacility;
+    lo.sinks.push_back({o.log_dir + "/hamaster.log", ipc::LogLevel::info});
+    if (!cf.logfile.empty()) lo.sinks.push_back({cf.logfile, ipc::LogLevel::info});
+    if (!cf.debugfile.empty()) lo.sinks.push_back({cf.debugfile, ipc::LogLevel::debug});
+    if (o.foreground) lo.sinks.push_back({"-", ipc::LogLevel::info});
+    return std::make_unique<ipc::FileLog>(std::move(lo));
+}
+
+}  // namespace
+
+int run_master(const Options& o) {
+    auto loaded = conf::load_config(o.config_dir, o.node);
+    for (const auto& d : loaded.diagnostics) std::cerr << conf::render(d) << "\n";
+    if (!loaded.ok()) {
+        std::cerr << "hamaster: not started: configuration error.\n";
+        return kExConfig;
+    }
+    const conf::Config& config = *loaded.config;
+
+    for (auto [dir, mode] : {std::pair{o.run_dir, mode_t{0700}}, {o.log_dir, mode_t{0}}, {o.state_dir, mode_t{0}}}) {
+        if (auto r = make_dir(dir, mode); !r) {
+            std::cerr << "hamaster: " << r.error().message << "\n";
+            return 1;
+        }
+    }
+    auto pid_file = PidFile::acquire(o.run_dir + "/hamaster.pid");
+    if (!pid_file) {
+        std::cerr << "hamaster: " << pid_file.error().message << "\n";
+        return 1;
+    }
+    if (!o.foreground) {
+        daemonize();
+        (void)pid_file->write_pid();
+    }
+
+    ipc::install_process_log(make_log(config, o));
+    ipc::Log& log = ipc::process_log();
+    log.info("Configuration validated. Starting hamaster {} on {}", kVersion, config.local_node);
+    ipc::realtime_setup(config.ha_cf.realtime, log);
+
+    GenerationFile generations(log);
+    auto generation = generations.load_and_bump(o.state_dir + "/hb_generation");
+    if (!generation) {
+        log.crit("Cannot read the generation: {}", generation.error().message);
+        return 1;
+    }
+    auto uuid = load_or_create_uuid(o.state_dir + "/hb_uuid");
+    if (!uuid) {
+        log.crit("Cannot read the node uuid: {}", uuid.error().message);
+        return 1;
+    }
+
+    ipc::SystemClock clock;
+    boost::asio::io_context io;
+    zmq::context_t zmq_context;
+
+    auto table = ipc::StatusTableWriter::create(o.run_dir);
+    if (!table) {
+        log.crit("Cannot create the status table: {}", table.error().message);
+        return 1;
+    }
+
+    auto specs = child_specs(config, o);
+    std::vector<std::string> media;
+    for (const auto& s : specs)
+        if (s.name.rfind("heartbeatd-", 0) == 0) media.push_back(s.name);
+
+    ipc::BusRouter bus(io, zmq_context, ipc::bus_endpoint(o.run_dir), log);
+    HeartbeatSourceParams source{config.local_node, *uuid, *generation,
+                                 default_ttl(config.ha_cf.hopfudge, config.ha_cf.nodes.size()), read_proc_loadavg};
+    ClusterShell cluster(io, config, clock, log, source, media,
+                         [&bus](const std::string& child, const ipc::Message& m) { bus.send(child, m); });
+    ChildSupervisor children(io, clock, log, RespawnParams{});
+    for (auto& s : specs) children.add(std::move(s));
+
+    auto publish = [&] { table->publish(to_snapshot(cluster.view())); };
+    cluster.on_change = publish;
+    bus.on_message([&](std::string_view identity, ipc::Message m) {
+        std::string child(identity);
+        children.on_liveness(child);
+        if (m.type() == "liveness") return;
+        cluster.on_media_message(child, std::move(m));
+    });
+    ipc::ControlServer control(io, zmq_context, ipc::control_endpoint(o.run_dir), log,
+                               [&](const ipc::Message& request) { return handle_control(request, cluster.view()); });
+
+    boost::asio::signal_set stop_signals(io, SIGTERM, SIGINT);
+    boost::asio::signal_set hup(io, SIGHUP);
+    boost::asio::signal_set chld(io, SIGCHLD);
+    std::function<void()> wait_chld = [&] {
+        chld.async_wait([&](const boost::system::error_code& ec, int) {
+            if (ec) return;
+            children.reap();
+            wait_chld();
+        });
+    };
+    std::function<void()> wait_hup = [&] {
+        hup.async_wait([&](const boost::system::error_code& ec, int) {
+            if (ec) return;
+            log.info("SIGHUP: reopening log files");
+            if (auto* f = dynamic_cast<ipc::FileLog*>(&log)) f->reopen();
+            wait_hup();
+        });
+    };
+    stop_signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+        if (ec) return;
+        log.info("hamaster shutdown in progress. ({}) on signal {}", ::getpid(), signo);
+        cluster.announce_shutdown();
+        cluster.stop();
+        children.stop_all(std::chrono::seconds(10), [&] {
+            log.info("{} hamaster shutdown complete.", config.local_node);
+            hup.cancel();
+            chld.cancel();
+            io.stop();
+        });
+    });
+    wait_chld();
+    wait_hup();
+
+    children.start_all();
+    cluster.start();
+    publish();
+    io.run();
+    return 0;
+}
+
+int run_status(const Options& o) {
+    ipc::Message req;
+    req.add("t", "cl_status");
+    req.add("cmd", "status");
+    auto reply = ipc::control_request(o.run_dir, req, std::chrono::seconds(5));
+    if (!reply) {
+        std::cout << "hamaster is stopped on this machine (" << reply.error().message << ").\n";
+        return 3;  // LSB: not running
+    }
+    std::cout << reply->get_or("out", "");
+    return 0;
+}
+
+}  // namespace ha::master
