@@ -75,6 +75,10 @@ std::vector<ChildSpec> child_specs(const conf::Config& config, const Options& o)
         a.insert(a.end(), serial.begin(), serial.end());
         specs.push_back(ChildSpec{"heartbeatd-serial", std::move(a)});
     }
+    if (!config.haresources.groups.empty()) {
+        auto a = common_args("rscd", config, o);
+        specs.push_back(ChildSpec{"rscd", std::move(a)});
+    }
     return specs;
 }
 

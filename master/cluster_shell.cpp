@@ -60,6 +60,11 @@ void ClusterShell::announce_shutdown() {
     send_heartbeat();
 }
 
+void ClusterShell::send_cluster(ipc::Message message, Origin origin) {
+    source_.stamp(message, clock_.wall_now(), origin);
+    for (const auto& child : media_children_) send_(child, message);
+}
+
 void ClusterShell::arm_keepalive() {
     if (stopped_) return;
     keepalive_timer_.expires_after(config_.ha_cf.keepalive);
@@ -97,11 +102,14 @@ void ClusterShell::on_media_message(const std::string& child, ipc::Message messa
     }
     auto outcome = table_.on_heartbeat(clock_.now(), src, link, *info);
     handle_events(outcome.events);
+    // The same message arrives once per medium; the LinkTable lets only the first copy through.
+    if (outcome.accepted() && !info->is_status() && on_peer_message) on_peer_message(message);
     arm_deadline();
 }
 
 void ClusterShell::handle_events(const std::vector<ClusterEvent>& events) {
     if (events.empty()) return;
+    if (on_events) on_events(events);
     for (const auto& e : events) {
         // Our status changes go out at once rather than at the next keepalive.
         if (std::holds_alternative<LocalStatusChanged>(e)) send_heartbeat();
@@ -132,6 +140,7 @@ ClusterView ClusterShell::view() const {
     }
     const auto& cf = config_.ha_cf;
     v.parameter = [&cf](std::string_view name) { return cf.parameter(name); };
+    if (decorate_view) decorate_view(v);
     return v;
 }
 

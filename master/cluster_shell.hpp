@@ -43,9 +43,15 @@ public:
     void on_media_message(const std::string& child, ipc::Message message);
     // The local node leaves: status `dead` goes out once more.
     void announce_shutdown();
+    // A cluster message we originate (resource, ask_resources...): default fields added, sent on
+    // every medium (the media daemons sign it).
+    void send_cluster(ipc::Message message, Origin origin = Origin::daemon);
 
     ClusterView view() const;
     std::function<void()> on_change;  // after any transition (status table refresh)
+    std::function<void(const std::vector<ClusterEvent>&)> on_events;  // every transition, in order
+    std::function<void(const ipc::Message&)> on_peer_message;         // accepted non-status messages
+    std::function<void(ClusterView&)> decorate_view;                  // adds what other shells own
 
 private:
     void send_heartbeat();

@@ -25,6 +25,7 @@
 #include "master/core/generation_file.hpp"
 #include "master/node_uuid.hpp"
 #include "master/pid_file.hpp"
+#include "master/resource_shell.hpp"
 
 namespace ha::master {
 namespace {
@@ -143,19 +144,89 @@ int run_master(const Options& o) {
     for (auto& s : specs) children.add(std::move(s));
 
     auto publish = [&] { table->publish(to_snapshot(cluster.view())); };
-    cluster.on_change = publish;
-    bus.on_message([&](std::string_view identity, ipc::Message m) {
-        std::string child(identity);
-        children.on_liveness(child);
-        if (m.type() == "liveness") return;
-        cluster.on_media_message(child, std::move(m));
-    });
-    ipc::ControlServer control(io, zmq_context, ipc::control_endpoint(o.run_dir), log,
-                               [&](const ipc::Message& request) { return handle_control(request, cluster.view()); });
-
+    bool stopping = false;
     boost::asio::signal_set stop_signals(io, SIGTERM, SIGINT);
     boost::asio::signal_set hup(io, SIGHUP);
     boost::asio::signal_set chld(io, SIGCHLD);
+    boost::asio::steady_timer shutdown_timer(io);
+    boost::asio::steady_timer rscd_beat(io);
+    auto finish = [&] {
+        shutdown_timer.cancel();
+        cluster.announce_shutdown();
+        cluster.stop();
+        children.stop_all(std::chrono::seconds(10), [&] {
+            log.info("{} hamaster shutdown complete.", config.local_node);
+            hup.cancel();
+            chld.cancel();
+            stop_signals.cancel();
+            rscd_beat.cancel();
+            io.stop();
+        });
+    };
+
+    ResourceOwnerParams rp;
+    rp.local_node = config.local_node;
+    rp.peer_node = config.peers().empty() ? std::string() : config.peers().front();
+    rp.groups = config.haresources.groups;
+    rp.auto_failback = config.ha_cf.auto_failback;
+    ResourceShell resources(io, rp, clock, log,
+                            ResourceShell::Outputs{
+                                [&](ipc::Message m) { cluster.send_cluster(std::move(m)); },
+                                [&](const ipc::Message& m) { return bus.send("rscd", m); },
+                                [&] {
+                                    if (stopping) finish();
+                                },
+                                publish});
+    cluster.on_change = publish;
+    cluster.on_events = [&](const std::vector<ClusterEvent>& events) { resources.on_cluster_events(events); };
+    cluster.on_peer_message = [&](const ipc::Message& m) { resources.on_peer_message(m); };
+    cluster.decorate_view = [&](ClusterView& v) { v.rsc_hold = resources.rsc_hold_word(); };
+
+    // rscd releases everything when the master falls silent: tell it we live, every keepalive.
+    std::function<void()> beat_rscd = [&] {
+        ipc::Message alive;
+        alive.add("t", "master_alive");
+        bus.send("rscd", alive);
+        rscd_beat.expires_after(config.ha_cf.keepalive);
+        rscd_beat.async_wait([&](const boost::system::error_code& ec) {
+            if (!ec) beat_rscd();
+        });
+    };
+    if (!config.haresources.groups.empty()) beat_rscd();
+    std::string rscd_pid;
+    bus.on_message([&](std::string_view identity, ipc::Message m) {
+        std::string child(identity);
+        children.on_liveness(child);
+        if (child == "rscd") {
+            if (m.type() == "liveness") {
+                std::string pid = m.get_or("pid", "");
+                if (pid != rscd_pid) {
+                    rscd_pid = pid;
+                    ipc::Message ready;
+                    ready.add("t", "rscd_ready");
+                    resources.on_rscd_message(ready);
+                }
+                return;
+            }
+            resources.on_rscd_message(m);
+            return;
+        }
+        if (m.type() == "liveness") return;
+        cluster.on_media_message(child, std::move(m));
+    });
+    ipc::ControlServer control(io, zmq_context, ipc::control_endpoint(o.run_dir), log, [&](const ipc::Message& request) {
+        const auto type = request.type();
+        if (type == "standby" || type == "takeover") {
+            ipc::Message reply;
+            reply.add("t", "control_reply");
+            const std::string kind = request.get_or("rsc_hold", "all");
+            reply.add("out", type == "standby" ? resources.standby(kind) : resources.takeover(kind));
+            reply.add("rc", "0");
+            return reply;
+        }
+        return handle_control(request, cluster.view());
+    });
+
     std::function<void()> wait_chld = [&] {
         chld.async_wait([&](const boost::system::error_code& ec, int) {
             if (ec) return;
@@ -171,18 +242,27 @@ int run_master(const Options& o) {
             wait_hup();
         });
     };
-    stop_signals.async_wait([&](const boost::system::error_code& ec, int signo) {
-        if (ec) return;
-        log.info("hamaster shutdown in progress. ({}) on signal {}", ::getpid(), signo);
-        cluster.announce_shutdown();
-        cluster.stop();
-        children.stop_all(std::chrono::seconds(10), [&] {
-            log.info("{} hamaster shutdown complete.", config.local_node);
-            hup.cancel();
-            chld.cancel();
-            io.stop();
+    std::function<void()> wait_stop = [&] {
+        stop_signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+            if (ec) return;
+            if (stopping) {
+                log.warn("Signal {} again: stopping now without waiting for the resources", signo);
+                finish();
+                return;
+            }
+            stopping = true;
+            log.info("Heartbeat shutdown in progress. ({})", ::getpid());
+            shutdown_timer.expires_after(std::chrono::minutes(5));
+            shutdown_timer.async_wait([&](const boost::system::error_code& e) {
+                if (e) return;
+                log.error("Resources not released after 5 minutes; stopping anyway");
+                finish();
+            });
+            resources.shutdown();
+            wait_stop();
         });
-    });
+    };
+    wait_stop();
     wait_chld();
     wait_hup();
 

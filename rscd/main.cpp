@@ -1,13 +1,15 @@
 // rscd — runs resource agents (start/stop/status) for the master, one group at a time.
 //
-// main only parses the flags, loads the config, sets up the log and hands over. Until the bus
-// (ipc/bus.hpp) lands, only --oneshot is available. Exit codes (style.md §3): 0 done, 1 the
+// main only parses the flags, loads the config, sets up the log and hands over: to the bus mode
+// (the master's child) or, with --oneshot, to one operation run from the command line. Exit codes (style.md §3): 0 done, 1 the
 // operation failed, 78 bad flags or config, 70 an unexpected exception.
 #include <exception>
 #include <iostream>
 
 #include "ipc/config/config.hpp"
 #include "ipc/log.hpp"
+#include "ipc/daemon.hpp"
+#include "rscd/bus_mode.hpp"
 #include "rscd/oneshot.hpp"
 #include "rscd/rscd_options.hpp"
 
@@ -28,14 +30,18 @@ int main(int argc, char** argv) {
         ipc::LogOptions log_options;
         log_options.program = "rscd";
         log_options.node = loaded.config->local_node;
-        log_options.sinks = {{options->logfile, ipc::LogLevel::debug}};
+        if (options->parent_pid > 0) {
+            ipc::DaemonOptions parent;
+            parent.parent_pid = options->parent_pid;
+            ipc::child_setup(parent);  // PR_SET_PDEATHSIG: no resource outlives the master
+        }
+        const std::string logfile = options->log_dir.empty() ? options->logfile : options->log_dir + "/rscd.log";
+        log_options.sinks = {{logfile, options->verbose ? ipc::LogLevel::debug : ipc::LogLevel::info}};
+        if (options->foreground && logfile != "-") log_options.sinks.push_back({"-", ipc::LogLevel::info});
         log_options.debug = options->verbose;
         ipc::install_process_log(std::make_unique<ipc::FileLog>(std::move(log_options)));
         ipc::Log& log = ipc::process_log();
-        if (!options->oneshot) {
-            log.crit("rscd: the bus mode is not built yet; use --oneshot");
-            return 78;
-        }
+        if (!options->oneshot) return rsc::run_bus_mode(*loaded.config, *options, log);
         return rsc::run_oneshot(*loaded.config, *options->oneshot, log);
     } catch (const std::exception& e) {
         std::cerr << "rscd: CRIT: " << e.what() << "\n";

@@ -7,7 +7,7 @@
 namespace ha::rsc {
 
 std::string rscd_usage() {
-    return "usage: rscd --node NAME [--config DIR] [--run-dir DIR] [--logfile FILE] [-v] [--init-dir DIR]\n"
+    return "usage: rscd --node NAME [--config DIR] [--run-dir DIR] [--log-dir DIR | --logfile FILE] [--parent-pid PID] [-v]\n            [--init-dir DIR]\n"
            "            [--ocf-root DIR] [--oneshot start|stop|status GROUPKEY]\n";
 }
 
@@ -23,6 +23,19 @@ Result<RscdOptions> parse_rscd_options(const std::vector<std::string>& args) {
         };
         if (a == "-v" || a == "--verbose") {
             o.verbose = true;
+        } else if (a == "-f" || a == "--foreground") {
+            o.foreground = true;
+        } else if (a == "--log-dir" || a == "--state-dir" || a == "--parent-pid") {
+            std::string v;
+            if (!value(v)) return bad(fmt::format("{} needs a value", a));
+            if (a == "--log-dir") o.log_dir = v;
+            if (a == "--parent-pid") {
+                try {
+                    o.parent_pid = std::stoi(v);
+                } catch (const std::exception&) {
+                    return bad(fmt::format("--parent-pid: bad pid \"{}\"", v));
+                }
+            }
         } else if (a == "--node" || a == "--config" || a == "--run-dir" || a == "--logfile" || a == "--init-dir" ||
                    a == "--ocf-root") {
             std::string& to = a == "--node" ? o.node : a == "--config" ? o.config_dir : a == "--run-dir" ? o.run_dir

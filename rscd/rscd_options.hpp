@@ -27,6 +27,9 @@ struct RscdOptions {
     std::string config_dir = "/etc/ha.d";
     std::string run_dir = "/run/hamaster";
     std::string logfile = "-";
+    std::string log_dir;         // --log-dir: log to <log-dir>/rscd.log (as the master passes it)
+    int parent_pid = 0;          // --parent-pid: the master (PR_SET_PDEATHSIG)
+    bool foreground = false;
     bool verbose = false;
     std::string init_dir = "/etc/init.d";
     std::string ocf_root = "/usr/lib/ocf";

@@ -1,0 +1,64 @@
+#include "rscd/bus_mode.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <zmq.hpp>
+
+#include "ipc/bus.hpp"
+#include "ipc/daemon.hpp"
+#include "rscd/group_executor.hpp"
+#include "rscd/rsc_service.hpp"
+
+namespace ha::rsc {
+
+int run_bus_mode(const conf::Config& config, const RscdOptions& options, ipc::Log& log) {
+    ipc::DaemonLoop loop(log);
+    auto& io = loop.io();
+    ipc::SystemClock clock;
+    ProcessLauncher launcher(io, log);
+    IpAddr ip_addr(log);
+    ArpAnnouncer arp(io, log);
+    GroupExecutor executor(io, launcher, ip_addr, arp, clock, log);
+    zmq::context_t zmq_context;
+    ipc::BusClient bus(io, zmq_context, ipc::bus_endpoint(options.run_dir), "rscd", log);
+    loop.attach_bus(&bus);
+
+    const auto master_timeout = config.ha_cf.deadtime / 2;
+    RscService service(config.haresources, executor, [&bus](const ipc::Message& m) { bus.send(m); }, log, clock.now(),
+                       master_timeout);
+    boost::asio::steady_timer timer(io);
+    std::function<void()> arm = [&] {
+        auto next = service.next_deadline();
+        timer.cancel();
+        if (!next) return;
+        timer.expires_at(*next);
+        timer.async_wait([&](const boost::system::error_code& ec) {
+            if (ec) return;
+            service.on_tick(clock.now());
+            arm();
+        });
+    };
+    bus.on_message([&](ipc::Message m) {
+        service.on_bus_message(m, clock.now());
+        arm();
+    });
+    bool released = false;
+    auto maybe_exit = [&] {
+        if (released && arp.active() == 0) loop.stop(ipc::kExitOk);
+    };
+    arp.on_idle(maybe_exit);
+    service.on_released([&] {
+        log.info("All resources released; rscd exits.");
+        released = true;
+        maybe_exit();
+    });
+    loop.on_stop_signal([&](int signo) {
+        log.info("Signal {}: releasing every resource group before exit", signo);
+        service.shutdown("signal");
+        arm();
+    });
+    log.info("rscd started for node {} ({} resource groups)", config.local_node, config.haresources.groups.size());
+    arm();
+    return loop.run();
+}
+
+}  // namespace ha::rsc

@@ -1,0 +1,21 @@
+// run_bus_mode — rscd as the master's child: resource operations from the bus, results back.
+//
+// Wires RscService (the bus core) to the GroupExecutor on a DaemonLoop: the liveness beat goes to
+// the master, every bus message refreshes the master's liveness, SIGTERM (which the parent-death
+// signal also delivers when the master dies) releases every held group right to left — the VIP
+// last — before rscd exits, so no resource outlives its master. A master that stays silent for
+// half its deadtime counts as gone, with the same release.
+//
+// Time and blocking: one io_context; agents run as child processes, IPaddr in-process.
+// See also: rscd/rsc_service.hpp, ipc/daemon.hpp, design.md "Processes and failures".
+#pragma once
+
+#include "ipc/config/config.hpp"
+#include "ipc/log.hpp"
+#include "rscd/rscd_options.hpp"
+
+namespace ha::rsc {
+
+int run_bus_mode(const conf::Config& config, const RscdOptions& options, ipc::Log& log);
+
+}  // namespace ha::rsc
