@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
         }
         ipc::child_setup(*opts);
         ipc::Log& log = ipc::install_file_log(*opts);
+        if (opts->realtime) ipc::realtime_setup(true, log);
         ipc::DaemonLoop loop(log);
         auto keys = net::load_authkeys(opts->config_dir, log);
         Result<void> resolved = keys ? net::resolve_peers(*net) : Result<void>(keys.error());

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
         }
         ipc::child_setup(*opts);
         ipc::Log& log = ipc::install_file_log(*opts);
+        if (opts->realtime) ipc::realtime_setup(true, log);
         ipc::DaemonLoop loop(log);
         auto keys = net::load_authkeys(opts->config_dir, log);
         auto bus = keys ? serial::SerialBus::open(loop.io(), so->stdio_bus, opts->run_dir, log)

@@ -41,7 +41,8 @@ po::options_description common_options(DaemonOptions& o) {
         ("state-dir", po::value(&o.state_dir)->default_value(o.state_dir), "state directory")
         ("foreground,f", po::bool_switch(&o.foreground), "also log to stderr")
         ("verbose,v", po::bool_switch(&o.verbose), "log debug lines")
-        ("parent-pid", po::value(&o.parent_pid), "exit if our parent is not this pid");
+        ("parent-pid", po::value(&o.parent_pid), "exit if our parent is not this pid")
+        ("realtime", po::bool_switch(&o.realtime), "SCHED_RR + mlockall (ha.cf `realtime on`; media daemons)");
     return d;
 }
 

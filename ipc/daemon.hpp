@@ -47,6 +47,7 @@ struct DaemonOptions {
     bool foreground = false;
     bool verbose = false;
     int parent_pid = 0;  // 0: not started by a master
+    bool realtime = false;  // --realtime: the daemon calls realtime_setup() (media daemons)
     bool help = false;   // -h/--help was given; print usage() and exit 0
     std::vector<std::string> extra;  // positional arguments
 };

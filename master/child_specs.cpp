@@ -66,18 +66,42 @@ std::vector<ChildSpec> child_specs(const conf::Config& config, const Options& o)
         auto a = common_args("heartbeatd-net", config, o);
         a.insert(a.end(), {"--udpport", std::to_string(cf.udpport), "--nodes", node_list(config)});
         if (!o.bind_address.empty()) a.insert(a.end(), {"--bind", o.bind_address});
+        if (cf.realtime) a.push_back("--realtime");
         a.insert(a.end(), net.begin(), net.end());
-        specs.push_back(ChildSpec{"heartbeatd-net", std::move(a)});
+        specs.push_back(ChildSpec{"heartbeatd-net", std::move(a), {}, true});
     }
     if (!serial.empty()) {
         auto a = common_args("heartbeatd-serial", config, o);
         a.insert(a.end(), {"--baud", std::to_string(cf.baud), "--nodes", node_list(config)});
+        if (cf.realtime) a.push_back("--realtime");
         a.insert(a.end(), serial.begin(), serial.end());
-        specs.push_back(ChildSpec{"heartbeatd-serial", std::move(a)});
+        specs.push_back(ChildSpec{"heartbeatd-serial", std::move(a), {}, true});
+    }
+    // `respawn USER PROGRAM [ARGS]`: Heartbeat's ipfail (under any of its historical paths) is our
+    // ipfaild; any other program runs as written, as USER, with the `env` lines in its environment.
+    int n = 0;
+    for (const auto& r : cf.respawns) {
+        ChildSpec spec;
+        if (r.is_ipfail()) {
+            spec.name = "ipfaild";
+            spec.argv = common_args("ipfaild", config, o);
+            spec.argv.insert(spec.argv.end(), {"--user", r.user});
+        } else {
+            spec.name = fmt::format("respawn{}:{}", ++n, r.path);
+            spec.argv.push_back(r.path);
+            spec.argv.insert(spec.argv.end(), r.args.begin(), r.args.end());
+            spec.beats = false;
+            if (auto user = lookup_user(r.user)) {
+                spec.spawn.uid = user->first;
+                spec.spawn.gid = user->second;
+            }
+        }
+        for (const auto& e : cf.env) spec.spawn.env.push_back(e.name + "=" + e.value);
+        specs.push_back(std::move(spec));
     }
     if (!config.haresources.groups.empty()) {
         auto a = common_args("rscd", config, o);
-        specs.push_back(ChildSpec{"rscd", std::move(a)});
+        specs.push_back(ChildSpec{"rscd", std::move(a), {}, true});
     }
     return specs;
 }

@@ -12,6 +12,7 @@ ChildSupervisor::ChildSupervisor(boost::asio::io_context& io, const ipc::Clock& 
 
 void ChildSupervisor::add(ChildSpec spec) {
     std::string name = spec.name;
+    policy_.set_beats(name, spec.beats);
     children_[name] = Child{std::move(spec), 0};
 }
 
@@ -21,7 +22,7 @@ void ChildSupervisor::start_all() {
 }
 
 void ChildSupervisor::start(Child& child) {
-    auto pid = spawn_child(child.spec.argv);
+    auto pid = spawn_child(child.spec.argv, child.spec.spawn);
     if (!pid) {
         log_.error("Cannot start child {}: {}", child.spec.name, pid.error().message);
         // Treat like a crash at once so the policy backs off.

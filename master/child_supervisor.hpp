@@ -23,12 +23,15 @@
 #include "ipc/clock.hpp"
 #include "ipc/log.hpp"
 #include "master/core/respawn_policy.hpp"
+#include "master/spawn.hpp"
 
 namespace ha::master {
 
 struct ChildSpec {
     std::string name;               // bus identity and log name, e.g. "heartbeatd-net"
     std::vector<std::string> argv;  // argv[0] is the path
+    SpawnOptions spawn;             // user and environment (ha.cf `respawn USER`, `env`)
+    bool beats = true;              // our daemons send liveness beats; `respawn` programs do not
 };
 
 class ChildSupervisor {

@@ -11,15 +11,25 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ipc/result.hpp"
 
 namespace ha::master {
 
+struct SpawnOptions {
+    std::optional<uid_t> uid;        // drop to this user (and gid) before exec
+    gid_t gid = 0;
+    std::vector<std::string> env;    // NAME=value added to the environment (ha.cf `env`)
+};
+
 // Starts argv[0] (a path) with argv. Returns the child's pid.
-Result<pid_t> spawn_child(const std::vector<std::string>& argv);
+Result<pid_t> spawn_child(const std::vector<std::string>& argv, const SpawnOptions& options = {});
+// Looks up a user name (before any fork: getpwnam is not async-signal-safe).
+Result<std::pair<uid_t, gid_t>> lookup_user(const std::string& name);
 
 // "exit status 1" / "killed by signal SIGKILL" — for log lines.
 std::string describe_wait_status(int status);

@@ -121,13 +121,19 @@ RespawnDecision RespawnPolicy::on_exit(std::string_view child, ChildExit exit, i
     return decision;
 }
 
+void RespawnPolicy::set_beats(std::string_view child, bool required) {
+    auto it = children_.find(child);
+    if (it == children_.end()) it = children_.emplace(std::string(child), Child{}).first;
+    it->second.beats = required;
+}
+
 std::vector<RespawnAction> RespawnPolicy::on_tick(ipc::SteadyTime now) {
     std::vector<RespawnAction> actions;
     for (auto& [name, c] : children_) {
         if (!c.running && c.respawn_at && *c.respawn_at <= now) {
             c.respawn_at.reset();
             actions.push_back(RespawnAction{RespawnActionKind::respawn, name, c.pid});
-        } else if (c.running && !c.hung_reported && now - c.last_beat >= hang_after()) {
+        } else if (c.running && c.beats && !c.hung_reported && now - c.last_beat >= hang_after()) {
             c.hung_reported = true;
             log_.warn("Child {} (pid {}) hung: no liveness beat for {} ms; killing it", name, c.pid,
                       std::chrono::duration_cast<milliseconds>(now - c.last_beat).count());
@@ -144,7 +150,7 @@ std::optional<ipc::SteadyTime> RespawnPolicy::next_deadline() const {
     };
     for (const auto& [name, c] : children_) {
         if (!c.running && c.respawn_at) consider(*c.respawn_at);
-        if (c.running && !c.hung_reported) consider(c.last_beat + hang_after());
+        if (c.running && c.beats && !c.hung_reported) consider(c.last_beat + hang_after());
     }
     return next;
 }

@@ -78,6 +78,9 @@ public:
 
     // A child (by name, e.g. "heartbeatd-net") was started as `pid`; its liveness clock starts now.
     void on_started(std::string_view child, int pid, ipc::SteadyTime now);
+    // A child that is not ours (a `respawn` program such as a site script) sends no liveness beat;
+    // it is never reported hung. Default: beats required.
+    void set_beats(std::string_view child, bool required);
     // A liveness beat arrived from the child.
     void on_liveness(std::string_view child, ipc::SteadyTime now);
     // The child died; decides (and logs, once) whether and when it comes back.
@@ -97,6 +100,7 @@ private:
         bool running = false;
         bool hung_reported = false;
         bool given_up = false;
+        bool beats = true;
         ipc::SteadyTime started_at{};
         ipc::SteadyTime last_beat{};
         std::optional<std::chrono::milliseconds> last_delay;

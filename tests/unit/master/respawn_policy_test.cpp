@@ -136,3 +136,15 @@ TEST(RespawnPolicy, ChildrenAreIndependent) {
     f.policy.forget("ipfaild");
     EXPECT_FALSE(f.policy.given_up("ipfaild"));
 }
+
+TEST(RespawnPolicy, ChildWithoutBeatsIsNeverReportedHung) {
+    ha::ipc::FakeClock clock;
+    ha::ipc::CaptureLog log;
+    ha::master::RespawnPolicy policy(ha::master::RespawnParams{}, log);
+    policy.set_beats("site-script", false);
+    policy.on_started("site-script", 42, clock.now());
+    clock.advance(std::chrono::minutes(10));
+    EXPECT_TRUE(policy.on_tick(clock.now()).empty());
+    EXPECT_FALSE(policy.next_deadline().has_value());
+    EXPECT_EQ(log.count("hung"), 0);
+}

@@ -1,0 +1,123 @@
+#include "master/control_service.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace ha::master;
+using ha::ipc::Message;
+
+namespace {
+
+ClusterView sample_view() {
+    ClusterView v;
+    v.local_node = "web1";
+    v.local_status = "active";
+    v.nodes = {{"web1", "normal", "active"}, {"web2", "normal", "dead"}, {"192.0.2.1", "ping", "ping"}};
+    LinkView lo{"web2", "eth1", true, std::chrono::milliseconds(12), 40, 1, {{"bad_auth", 3}}};
+    LinkView serial{"web2", "/dev/ttyS0", false, std::nullopt, 0, 0, {}};
+    v.links = {lo, serial};
+    v.rsc_hold = "local";
+    v.parameter = [](std::string_view name) -> std::optional<std::string> {
+        if (name == "deadtime") return "10";
+        return std::nullopt;
+    };
+    return v;
+}
+
+Message request(std::string cmd, std::vector<std::string> args = {}, std::vector<std::string> flags = {}) {
+    Message m;
+    m.add("t", "cl_status");
+    m.add("cmd", cmd);
+    for (auto& a : args) m.add("arg", a);
+    for (auto& f : flags) m.add("flag", f);
+    return m;
+}
+
+int rc(const Message& m) { return std::stoi(m.get_or("rc", "-1")); }
+
+}  // namespace
+
+TEST(ControlService, HbstatusRunning) {
+    auto r = handle_control(request("hbstatus"), sample_view());
+    EXPECT_EQ(r.get_or("out", ""), "Heartbeat is running on this machine.\n");
+    EXPECT_EQ(rc(r), 0);
+}
+
+TEST(ControlService, ListnodesWithPingAndNormalFilters) {
+    EXPECT_EQ(handle_control(request("listnodes"), sample_view()).get_or("out", ""), "web1\nweb2\n192.0.2.1\n");
+    EXPECT_EQ(handle_control(request("listnodes", {}, {"p"}), sample_view()).get_or("out", ""), "192.0.2.1\n");
+    EXPECT_EQ(handle_control(request("listnodes", {}, {"n"}), sample_view()).get_or("out", ""), "web1\nweb2\n");
+}
+
+TEST(ControlService, NodestatusExitCodesFollowHeartbeat) {
+    auto dead = handle_control(request("nodestatus", {"web2"}), sample_view());
+    EXPECT_EQ(dead.get_or("out", ""), "dead\n");
+    EXPECT_EQ(rc(dead), 1);
+    auto active = handle_control(request("nodestatus", {"web1"}), sample_view());
+    EXPECT_EQ(rc(active), 0);
+    auto ping = handle_control(request("nodestatus", {"192.0.2.1"}), sample_view());
+    EXPECT_EQ(ping.get_or("out", ""), "ping\n");
+    EXPECT_EQ(rc(ping), 0);
+    auto unknown = handle_control(request("nodestatus", {"web9"}), sample_view());
+    EXPECT_EQ(unknown.get_or("err", ""), "Error. May be due to incorrect node name\n");
+    EXPECT_EQ(rc(unknown), 11);
+}
+
+TEST(ControlService, NodetypeWords) {
+    EXPECT_EQ(handle_control(request("nodetype", {"web2"}), sample_view()).get_or("out", ""), "normal\n");
+    EXPECT_EQ(handle_control(request("nodetype", {"192.0.2.1"}), sample_view()).get_or("out", ""), "ping\n");
+}
+
+TEST(ControlService, ListhblinksIsTabIndentedAndVerboseAddsStatus) {
+    EXPECT_EQ(handle_control(request("listhblinks", {"web2"}), sample_view()).get_or("out", ""), "\teth1\n\t/dev/ttyS0\n");
+    EXPECT_EQ(handle_control(request("listhblinks", {"web2"}, {"v"}), sample_view()).get_or("out", ""),
+              "\teth1\tup\n\t/dev/ttyS0\tdead\n");
+}
+
+TEST(ControlService, HblinkstatusUpZeroDeadOne) {
+    auto up = handle_control(request("hblinkstatus", {"web2", "eth1"}), sample_view());
+    EXPECT_EQ(up.get_or("out", ""), "up\n");
+    EXPECT_EQ(rc(up), 0);
+    auto dead = handle_control(request("hblinkstatus", {"web2", "/dev/ttyS0"}), sample_view());
+    EXPECT_EQ(dead.get_or("out", ""), "dead\n");
+    EXPECT_EQ(rc(dead), 1);
+}
+
+TEST(ControlService, RscstatusWordAndSentence) {
+    EXPECT_EQ(handle_control(request("rscstatus"), sample_view()).get_or("out", ""), "local\n");
+    EXPECT_EQ(handle_control(request("rscstatus", {}, {"m"}), sample_view()).get_or("out", ""),
+              "This node is holding local resources.\n");
+}
+
+TEST(ControlService, HbparameterKnownAndUnknown) {
+    Message m = request("hbparameter");
+    m.add("param", "deadtime");
+    auto known = handle_control(m, sample_view());
+    EXPECT_EQ(known.get_or("out", ""), "10\n");
+    EXPECT_EQ(rc(known), 0);
+    Message u = request("hbparameter");
+    u.add("param", "nosuch");
+    EXPECT_EQ(rc(handle_control(u, sample_view())), 1);
+}
+
+TEST(ControlService, UnknownSubcommandIsParameterError) {
+    auto r = handle_control(request("frobnicate"), sample_view());
+    EXPECT_EQ(rc(r), 11);
+    EXPECT_EQ(r.get_or("usage", ""), "1");
+}
+
+TEST(ControlService, JsonListsLinksWithCounters) {
+    Message m = request("listhblinks", {"web2"});
+    m.add("json", "1");
+    auto out = handle_control(m, sample_view()).get_or("out", "");
+    EXPECT_NE(out.find("\"link\":\"eth1\",\"status\":\"up\",\"age_ms\":12,\"received\":40,\"late\":1,\"dropped\":{\"bad_auth\":3}"),
+              std::string::npos)
+        << out;
+}
+
+TEST(ControlService, StatusScreenShowsPeerLinksAndResources) {
+    auto out = render_status(sample_view());
+    EXPECT_NE(out.find("peer      web2         dead"), std::string::npos) << out;
+    EXPECT_NE(out.find("link eth1"), std::string::npos) << out;
+    EXPECT_NE(out.find("dropped 3"), std::string::npos) << out;
+    EXPECT_NE(out.find("resources held here: local"), std::string::npos) << out;
+}
