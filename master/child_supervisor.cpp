@@ -5,6 +5,8 @@
 
 #include "master/spawn.hpp"
 
+#include <algorithm>
+
 namespace ha::master {
 
 ChildSupervisor::ChildSupervisor(boost::asio::io_context& io, const ipc::Clock& clock, ipc::Log& log, RespawnParams params)
@@ -46,7 +48,16 @@ void ChildSupervisor::reap() {
         for (auto& [name, child] : children_) {
             if (child.pid != pid) continue;
             child.pid = 0;
-            if (stopping_) {
+            if (child.retired) {
+                log_.info("Child {} (pid {}) stopped after reload: {}", name, pid, describe_wait_status(status));
+                policy_.forget(name);
+            } else if (child.restart && !stopping_) {
+                child.restart = false;
+                log_.info("Child {} (pid {}) stopped for its new command line: {}", name, pid, describe_wait_status(status));
+                policy_.forget(name);
+                policy_.set_beats(name, child.spec.beats);
+                start(child);
+            } else if (stopping_) {
                 log_.info("Child {} (pid {}) stopped: {}", name, pid, describe_wait_status(status));
             } else {
                 policy_.on_exit(name, ChildExit::from_wait_status(status), clock_.now());
@@ -55,6 +66,38 @@ void ChildSupervisor::reap() {
     }
     if (stopping_) check_stopped();
     else arm_timer();
+}
+
+void ChildSupervisor::reconcile(std::vector<ChildSpec> wanted) {
+    for (auto& [child_name, child] : children_) {
+        const std::string& name = child_name;
+        bool still = std::any_of(wanted.begin(), wanted.end(), [&name](const ChildSpec& w) { return w.name == name; });
+        if (!still && !child.retired) {
+            child.retired = true;
+            if (child.pid > 0) ::kill(child.pid, SIGTERM);
+        }
+    }
+    for (auto& w : wanted) {
+        auto it = children_.find(w.name);
+        if (it == children_.end()) {
+            std::string name = w.name;
+            add(std::move(w));
+            start(children_[name]);
+            continue;
+        }
+        Child& child = it->second;
+        if (child.spec.argv == w.argv && !child.retired) continue;
+        child.spec = std::move(w);
+        child.retired = false;
+        if (child.pid > 0) {
+            child.restart = true;
+            ::kill(child.pid, SIGTERM);
+        } else {
+            start(child);
+        }
+    }
+    std::erase_if(children_, [](const auto& kv) { return kv.second.retired && kv.second.pid == 0; });
+    arm_timer();
 }
 
 void ChildSupervisor::on_liveness(const std::string& name) {

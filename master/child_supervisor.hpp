@@ -47,6 +47,10 @@ public:
     // SIGTERM every child; calls `done` once all are gone or after `grace` (stragglers SIGKILLed).
     void stop_all(std::chrono::milliseconds grace, std::function<void()> done);
 
+    // Reload: a child whose command line changed is stopped (SIGTERM) and started again at once
+    // with the new one; a new child is started; a child no longer wanted is stopped for good.
+    void reconcile(std::vector<ChildSpec> wanted);
+
     pid_t pid_of(const std::string& name) const;
     bool stopping() const { return stopping_; }
     // Hook: called after a child (re)started, e.g. to resend state to it.
@@ -56,6 +60,8 @@ private:
     struct Child {
         ChildSpec spec;
         pid_t pid = 0;
+        bool restart = false;  // stopped by reconcile(): start again at once
+        bool retired = false;  // stopped by reconcile(): gone for good
     };
     void start(Child& child);
     void arm_timer();

@@ -47,6 +47,9 @@ public:
     // every medium (the media daemons sign it).
     void send_cluster(ipc::Message message, Origin origin = Origin::daemon);
 
+    // Reload: new timings for the LinkTable (the keepalive timer reads the config it was given).
+    void set_timings(const conf::HaCf& cf) { table_.set_timings(cf.keepalive, cf.deadtime, cf.warntime, cf.initdead, cf.deadping); }
+
     ClusterView view() const;
     std::function<void()> on_change;  // after any transition (status table refresh)
     std::function<void(const std::vector<ClusterEvent>&)> on_events;  // every transition, in order

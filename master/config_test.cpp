@@ -11,9 +11,7 @@
 #include "master/config_summary.hpp"
 
 namespace ha::master {
-namespace {
 
-// This host's IPv4 addresses as text (local interface list; no network traffic).
 std::vector<std::string> local_ipv4_addresses() {
     std::vector<std::string> out;
     ifaddrs* list = nullptr;
@@ -27,8 +25,6 @@ std::vector<std::string> local_ipv4_addresses() {
     ::freeifaddrs(list);
     return out;
 }
-
-}  // namespace
 
 int run_config_test(const Options& options) { return run_config_test(options, std::cout, std::cerr); }
 

@@ -10,12 +10,16 @@
 #pragma once
 
 #include <iosfwd>
+#include <string>
+#include <vector>
 
 #include "master/options.hpp"
 
 namespace ha::master {
 
 int run_config_test(const Options& options);
+// This host's IPv4 addresses as text (getifaddrs; no network traffic): spots ucast lines to itself.
+std::vector<std::string> local_ipv4_addresses();
 int run_config_test(const Options& options, std::ostream& out, std::ostream& err);
 
 }  // namespace ha::master

@@ -20,11 +20,13 @@
 #include "master/status_publisher.hpp"
 #include "master/child_specs.hpp"
 #include "master/child_supervisor.hpp"
+#include "master/config_test.hpp"
 #include "master/cluster_shell.hpp"
 #include "master/control_service.hpp"
 #include "master/core/generation_file.hpp"
 #include "master/node_uuid.hpp"
 #include "master/pid_file.hpp"
+#include "master/reload_plan.hpp"
 #include "master/resource_shell.hpp"
 
 namespace ha::master {
@@ -79,13 +81,15 @@ std::unique_ptr<ipc::Log> make_log(const conf::Config& config, const Options& o)
 }  // namespace
 
 int run_master(const Options& o) {
-    auto loaded = conf::load_config(o.config_dir, o.node);
+    conf::LoadOptions load;
+    load.local_addresses = local_ipv4_addresses();  // so `ucast eth1 <own address>` is skipped
+    auto loaded = conf::load_config(o.config_dir, o.node, load);
     for (const auto& d : loaded.diagnostics) std::cerr << conf::render(d) << "\n";
     if (!loaded.ok()) {
         std::cerr << "hamaster: not started: configuration error.\n";
         return kExConfig;
     }
-    const conf::Config& config = *loaded.config;
+    conf::Config config = std::move(*loaded.config);  // reload updates the parts it can apply live
 
     for (auto [dir, mode] : {std::pair{o.run_dir, mode_t{0700}}, {o.log_dir, mode_t{0}}, {o.state_dir, mode_t{0}}}) {
         if (auto r = make_dir(dir, mode); !r) {
@@ -234,11 +238,59 @@ int run_master(const Options& o) {
             wait_chld();
         });
     };
+    auto reload = [&] {
+        auto next = conf::load_config(o.config_dir, o.node);
+        bool errors = false;
+        for (const auto& d : next.diagnostics) {
+            if (d.severity == conf::Severity::error) {
+                errors = true;
+                log.error("{}", conf::render(d));
+            } else if (d.severity == conf::Severity::warning) {
+                log.warn("{}", conf::render(d));
+            }
+        }
+        if (errors || !next.ok()) {
+            log.error("New configuration failed validation; keeping the running configuration.");
+            return;
+        }
+        const ReloadPlan plan = plan_reload(config, *next.config, resources.held_groups());
+        for (const auto& note : plan.notes) (plan.restart_needed ? log.warn("{}", note) : log.info("{}", note));
+        const auto& n = next.config->ha_cf;
+        if (plan.timings) {
+            config.ha_cf.keepalive = n.keepalive;
+            config.ha_cf.deadtime = n.deadtime;
+            config.ha_cf.warntime = n.warntime;
+            config.ha_cf.initdead = n.initdead;
+            config.ha_cf.deadping = n.deadping;
+            for (const char* key : {"keepalive", "deadtime", "warntime", "initdead", "deadping"}) {
+                if (auto it = n.raw_.find(key); it != n.raw_.end()) config.ha_cf.raw_[key] = it->second;
+                else config.ha_cf.raw_.erase(std::string(key));
+            }
+            cluster.set_timings(n);
+        }
+        if (plan.children) {
+            config.ha_cf.media = n.media;
+            config.ha_cf.udpport = n.udpport;
+            config.ha_cf.baud = n.baud;
+            config.ha_cf.ping_nodes = n.ping_nodes;
+            config.ha_cf.respawns = n.respawns;
+            config.ha_cf.env = n.env;
+            config.ha_cf.realtime = n.realtime;
+            config.ha_cf.debug = n.debug;
+            children.reconcile(child_specs(config, o));
+        }
+        config.authkeys = next.config->authkeys;  // the media daemons re-read authkeys on SIGHUP
+        for (const auto& media_child : media) {
+            if (pid_t pid = children.pid_of(media_child); pid > 0) ::kill(pid, SIGHUP);
+        }
+        publish();
+    };
     std::function<void()> wait_hup = [&] {
         hup.async_wait([&](const boost::system::error_code& ec, int) {
             if (ec) return;
-            log.info("SIGHUP: reopening log files");
+            log.info("SIGHUP: reopening log files and reloading the configuration");
             if (auto* f = dynamic_cast<ipc::FileLog*>(&log)) f->reopen();
+            reload();
             wait_hup();
         });
     };

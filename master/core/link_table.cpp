@@ -291,4 +291,13 @@ std::optional<LinkStatus> LinkTable::link_status(std::string_view node, std::str
     return std::nullopt;
 }
 
+void LinkTable::set_timings(milliseconds keepalive, milliseconds deadtime, milliseconds warntime, milliseconds initdead,
+                            milliseconds deadping) {
+    params_.keepalive = keepalive;
+    params_.deadtime = deadtime;
+    params_.warntime = warntime;
+    params_.initdead = initdead;
+    params_.deadping = deadping;
+}
+
 }  // namespace ha::master

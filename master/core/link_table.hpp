@@ -120,6 +120,13 @@ public:
     // When on_tick must run next; empty when nothing can time out. May lie in the past.
     std::optional<ipc::SteadyTime> next_deadline() const;
 
+    // Reload: new timings apply from now on (a link's silence so far counts against the new
+    // deadtime at the next tick). Peers, links and ping nodes stay as constructed.
+    void set_timings(std::chrono::milliseconds keepalive, std::chrono::milliseconds deadtime,
+                     std::chrono::milliseconds warntime, std::chrono::milliseconds initdead,
+                     std::chrono::milliseconds deadping);
+    const LinkTableParams& params() const { return params_; }
+
     // Changes the local status word (e.g. `dead` at shutdown); logs `Local status now set to: 'x'`.
     std::vector<ClusterEvent> set_local_status(std::string_view status);
 

@@ -418,3 +418,34 @@ TEST(LinkTable, SetLocalStatusLogsTransitionOnce) {
     EXPECT_TRUE(f.table.set_local_status("dead").empty());
     EXPECT_EQ(f.log.count("Local status now set to: 'dead'"), 1);
 }
+
+TEST(LinkTable, ReloadedDeadtimeAppliesToTheNextTick) {
+    ha::ipc::FakeClock clock;
+    ha::ipc::CaptureLog log;
+    ha::master::LinkTableParams p;
+    p.local_node = "web1";
+    p.local_links = {"eth1"};
+    p.peers = {{"web2", {"eth1"}}};
+    p.keepalive = std::chrono::milliseconds(100);
+    p.deadtime = std::chrono::milliseconds(1000);
+    p.warntime = std::chrono::milliseconds(500);
+    p.initdead = std::chrono::milliseconds(2000);
+    p.deadping = std::chrono::milliseconds(1000);
+    ha::master::LinkTable table(p, log, clock.now());
+    ha::master::HeartbeatInfo hb;
+    hb.type = "status";
+    hb.status = "active";
+    hb.seq = 1;
+    hb.generation = 1;
+    table.on_heartbeat(clock.now(), "web2", "eth1", hb);
+    clock.advance(std::chrono::milliseconds(800));
+    table.on_tick(clock.now());
+    ASSERT_EQ(table.node_status("web2"), "active");  // within the 1000 ms deadtime
+    table.set_timings(p.keepalive, std::chrono::milliseconds(3000), p.warntime, std::chrono::milliseconds(6000), p.deadping);
+    clock.advance(std::chrono::milliseconds(1000));
+    table.on_tick(clock.now());
+    EXPECT_EQ(table.node_status("web2"), "active");  // 1800 ms silent: dead under the old 1000 ms, not the new 3000 ms
+    clock.advance(std::chrono::milliseconds(1200));
+    table.on_tick(clock.now());
+    EXPECT_EQ(table.node_status("web2"), "dead");
+}
