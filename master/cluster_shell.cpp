@@ -71,6 +71,8 @@ void ClusterShell::arm_keepalive() {
     keepalive_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec || stopped_) return;
         send_heartbeat();
+        // The media daemons' own counters (sent, dropped on the wire), every 10 keepalives.
+        if (++keepalives_ % 10 == 0) ask_media_stats();
         arm_keepalive();
     });
 }
@@ -88,7 +90,18 @@ void ClusterShell::arm_deadline() {
     });
 }
 
+void ClusterShell::ask_media_stats() {
+    ipc::Message ask;
+    ask.add("t", "_stats");
+    for (const auto& child : media_children_) send_(child, ask);
+}
+
 void ClusterShell::on_media_message(const std::string& child, ipc::Message message) {
+    if (message.type() == "_stats") {
+        std::string link = message.get_or("link", "");
+        if (!link.empty()) media_stats_[link] = std::move(message);
+        return;
+    }
     std::string link = message.get_or("_link", "");
     std::string src(message.src());
     // The `_` fields are our own annotations, never part of the cluster message.
@@ -136,6 +149,18 @@ ClusterView ClusterShell::view() const {
         lv.received = l.counters.received;
         lv.late = l.counters.late;
         for (const auto& [reason, count] : l.counters.dropped) lv.dropped[std::string(drop_reason_word(reason))] = count;
+        if (auto it = media_stats_.find(l.link); it != media_stats_.end() && l.node != config_.local_node) {
+            for (const auto& f : it->second.fields()) {
+                std::uint64_t n = 0;
+                try {
+                    n = std::stoull(f.value);
+                } catch (const std::exception&) {
+                    continue;
+                }
+                if (f.name == "tx") lv.sent = n;
+                else if (f.name.rfind("drop_", 0) == 0 && n > 0) lv.wire_dropped[f.name.substr(5)] = n;
+            }
+        }
         v.links.push_back(std::move(lv));
     }
     const auto& cf = config_.ha_cf;

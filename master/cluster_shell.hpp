@@ -14,6 +14,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 
@@ -58,6 +59,7 @@ public:
 
 private:
     void send_heartbeat();
+    void ask_media_stats();
     void arm_keepalive();
     void arm_deadline();
     void handle_events(const std::vector<ClusterEvent>& events);
@@ -72,7 +74,9 @@ private:
     boost::asio::steady_timer keepalive_timer_;
     boost::asio::steady_timer deadline_timer_;
     std::uint64_t bad_bus_messages_ = 0;
+    std::map<std::string, ipc::Message> media_stats_;  // link → the media daemon's last `_stats`
     bool stopped_ = false;
+    std::uint64_t keepalives_ = 0;
 };
 
 }  // namespace ha::master

@@ -30,7 +30,11 @@ struct LinkView {
     std::optional<std::chrono::milliseconds> age;  // since the last packet on this link
     std::uint64_t received = 0;
     std::uint64_t late = 0;
-    std::map<std::string, std::uint64_t> dropped;  // by reason
+    std::map<std::string, std::uint64_t> dropped;  // by reason: the master's (duplicate, replay...)
+    // From the media daemon that owns the link (its `_stats`): what it sent and what it dropped
+    // before anything reached the master (bad_auth, bad_framing, too_big, ...).
+    std::uint64_t sent = 0;
+    std::map<std::string, std::uint64_t> wire_dropped;
 };
 
 struct ClusterView {

@@ -69,13 +69,15 @@ std::string links_json(const ClusterView& v, std::string_view node) {
     bool first = true;
     for (const auto& l : v.links) {
         if (l.node != node) continue;
-        out += fmt::format("{}{{\"link\":\"{}\",\"status\":\"{}\",\"age_ms\":{},\"received\":{},\"late\":{},\"dropped\":{{",
+        out += fmt::format("{}{{\"link\":\"{}\",\"status\":\"{}\",\"age_ms\":{},\"received\":{},\"sent\":{},\"late\":{},\"dropped\":{{",
                            first ? "" : ",", json_escape(l.link), l.up ? "up" : "dead",
-                           l.age ? std::to_string(l.age->count()) : "null", l.received, l.late);
+                           l.age ? std::to_string(l.age->count()) : "null", l.received, l.sent, l.late);
         bool f2 = true;
-        for (const auto& [reason, n] : l.dropped) {
-            out += fmt::format("{}\"{}\":{}", f2 ? "" : ",", json_escape(reason), n);
-            f2 = false;
+        for (const auto* counts : {&l.dropped, &l.wire_dropped}) {
+            for (const auto& [reason, n] : *counts) {
+                out += fmt::format("{}\"{}\":{}", f2 ? "" : ",", json_escape(reason), n);
+                f2 = false;
+            }
         }
         out += "}}";
         first = false;
@@ -186,9 +188,12 @@ std::string render_status(const ClusterView& v) {
             if (l.node != n.name) continue;
             std::uint64_t drops = 0;
             for (const auto& [reason, count] : l.dropped) drops += count;
-            out += fmt::format("    link {:<14} {:<5} last heard {:>8}  received {}  late {}  dropped {}\n", l.link,
+            for (const auto& [reason, count] : l.wire_dropped) drops += count;
+            const std::uint64_t expected = l.received + drops;
+            out += fmt::format("    link {:<14} {:<5} last heard {:>8}  received {}  sent {}  late {}  dropped {}{}\n", l.link,
                                l.up ? "up" : "dead", l.age ? fmt::format("{}ms ago", l.age->count()) : "never", l.received,
-                               l.late, drops);
+                               l.sent, l.late, drops,
+                               expected ? fmt::format(" ({:.1f}%)", 100.0 * static_cast<double>(drops) / static_cast<double>(expected)) : "");
         }
     }
     out += fmt::format("resources held here: {}\n", v.rsc_hold);

@@ -12,8 +12,8 @@ ClusterView sample_view() {
     v.local_node = "web1";
     v.local_status = "active";
     v.nodes = {{"web1", "normal", "active"}, {"web2", "normal", "dead"}, {"192.0.2.1", "ping", "ping"}};
-    LinkView lo{"web2", "eth1", true, std::chrono::milliseconds(12), 40, 1, {{"bad_auth", 3}}};
-    LinkView serial{"web2", "/dev/ttyS0", false, std::nullopt, 0, 0, {}};
+    LinkView lo{"web2", "eth1", true, std::chrono::milliseconds(12), 40, 1, {{"duplicate", 1}}, 55, {{"bad_auth", 3}}};
+    LinkView serial{"web2", "/dev/ttyS0", false, std::nullopt, 0, 0, {}, 0, {}};
     v.links = {lo, serial};
     v.rsc_hold = "local";
     v.parameter = [](std::string_view name) -> std::optional<std::string> {
@@ -109,7 +109,7 @@ TEST(ControlService, JsonListsLinksWithCounters) {
     Message m = request("listhblinks", {"web2"});
     m.add("json", "1");
     auto out = handle_control(m, sample_view()).get_or("out", "");
-    EXPECT_NE(out.find("\"link\":\"eth1\",\"status\":\"up\",\"age_ms\":12,\"received\":40,\"late\":1,\"dropped\":{\"bad_auth\":3}"),
+    EXPECT_NE(out.find("\"link\":\"eth1\",\"status\":\"up\",\"age_ms\":12,\"received\":40,\"sent\":55,\"late\":1,\"dropped\":{\"duplicate\":1,\"bad_auth\":3}"),
               std::string::npos)
         << out;
 }
@@ -118,6 +118,7 @@ TEST(ControlService, StatusScreenShowsPeerLinksAndResources) {
     auto out = render_status(sample_view());
     EXPECT_NE(out.find("peer      web2         dead"), std::string::npos) << out;
     EXPECT_NE(out.find("link eth1"), std::string::npos) << out;
-    EXPECT_NE(out.find("dropped 3"), std::string::npos) << out;
+    EXPECT_NE(out.find("sent 55"), std::string::npos) << out;
+    EXPECT_NE(out.find("dropped 4 (9.1%)"), std::string::npos) << out;
     EXPECT_NE(out.find("resources held here: local"), std::string::npos) << out;
 }
