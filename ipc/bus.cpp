@@ -124,6 +124,7 @@ public:
                     if (auto ok = ensure_private_dir(dir); !ok) throw BusError(ok.error().code, ok.error().message);
                 }
                 socket_.bind(endpoint);
+                bound_path_ = path;
             } else {
                 socket_.connect(endpoint);
             }
@@ -153,6 +154,8 @@ public:
             (void)descriptor_.release();  // the fd belongs to zmq: never let Asio close it
         }
         socket_.close();
+        // libzmq 4.3 leaves the ipc:// socket file behind; nothing may stay in the run dir.
+        if (!bound_path_.empty()) ::unlink(bound_path_.c_str());
     }
 
     // Sends one multipart message without blocking. `peer` names the receiver in logs.
@@ -260,6 +263,7 @@ private:
     FramesHandler handler_;
     BusCounters counters_;
     std::string endpoint_;
+    std::string bound_path_;  // the socket file this endpoint bound (removed on close)
     bool closed_ = false;
     bool draining_ = false;
     bool drain_posted_ = false;

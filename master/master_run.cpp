@@ -239,7 +239,8 @@ int run_master(const Options& o) {
         });
     };
     auto reload = [&] {
-        auto next = conf::load_config(o.config_dir, o.node);
+        load.local_addresses = local_ipv4_addresses();  // as at start: skip `ucast eth1 <own address>`
+        auto next = conf::load_config(o.config_dir, o.node, load);
         bool errors = false;
         for (const auto& d : next.diagnostics) {
             if (d.severity == conf::Severity::error) {

@@ -1,0 +1,293 @@
+# shellcheck shell=bash
+# tests/integration/lab_lib.sh — helpers for driving live hamaster nodes in the namespace lab
+# (scripts/lab). Sourced by tests/integration/lab_failover_test.sh, scripts/demo and bench/failover.
+#
+# The caller sets LAB_SRC (source tree) and may set HM_BIN (binaries, default $LAB_SRC/build/bin),
+# HA_LAB (namespace prefix) and LABDIR (per-node files), then calls, in this order:
+#   lab_can_run || exit 77          root, netns, nginx, curl? (prints why not)
+#   lab_up                          scripts/lab up + the watch directory; registers lab_teardown
+#   lab_write_config                ha.cf timings from HA_KEEPALIVE.. (see below) on both nodes
+#   lab_start_master web1 ...       hamaster -f in the node, PID in MASTER_PID[web1]
+#   lab_start_watchers              VIP sampler, client poller, log followers (all time-stamped)
+# and reads the results back with the query helpers (first_answer, vip_sample_time, log_time, ...).
+#
+# Time: every record starts with an epoch time in seconds with microseconds ($EPOCHREALTIME, bash
+# >= 5), so intervals are computed with awk; `now` prints the current one.
+#
+# Watch files in $LABDIR/watch/:
+#   vip.samples       "T W1 W2 W1" — 1 when 192.0.2.100 is on that node's eth0 (ip -o addr,
+#                                  every $SAMPLE_MS ms; web1, web2, web1 again: see vip_sampler)
+#   client.answers    "START END ANSWER" — one curl -s -m 1 http://192.0.2.100/ started every
+#                                  $POLL_MS ms in the client namespace (concurrently, so one
+#                                  timed-out request does not hide the next); ANSWER is web1, web2
+#                                  or "-" (no answer / wrong page)
+#   NODE.addr         "T add|del"  — the VIP added to / deleted from NODE's eth0 (ip monitor; only
+#                                  with lab_start_addr_monitors)
+#   NODE.PROG.log     "T LINE"     — each line of NODE's log/PROG.log as soon as it was written
+#                                  (followed every $LOG_POLL s); the daemons' own stamps are in seconds
+#
+# Processes: the masters (and their children, nginx, the client poller) run inside the lab's
+# namespaces; the sampler and the log followers run in the root namespace but only read files and
+# query the lab namespaces over netlink (ip -n). Everything started here is remembered by PID and
+# killed by PID in lab_teardown; scripts/lab down then kills what is left inside the lab's
+# namespaces and deletes them. No traffic leaves the lab: all addresses are RFC 5737 ones inside it.
+
+LAB_SRC=${LAB_SRC:?LAB_SRC must name the source tree}
+HM_BIN=${HM_BIN:-$LAB_SRC/build/bin}
+LAB=$LAB_SRC/scripts/lab
+export HA_LAB=${HA_LAB:-hlf$$}
+export LABDIR=${LABDIR:-/tmp/hamaster-lab-$HA_LAB}
+VIP=192.0.2.100
+WATCH=$LABDIR/watch
+SAMPLE_MS=${SAMPLE_MS:-50}
+LOG_POLL=${LOG_POLL:-0.01}  # seconds between two looks at a followed log
+FOLLOW_LOGS=${FOLLOW_LOGS:-web1.hamaster web1.heartbeatd-net web1.rscd web2.hamaster web2.heartbeatd-net web2.rscd}
+POLL_MS=${POLL_MS:-50}
+
+# ha.cf timings written by lab_write_config (ha.cf syntax: plain numbers are seconds).
+HA_KEEPALIVE=${HA_KEEPALIVE:-200ms}
+HA_DEADTIME=${HA_DEADTIME:-2}
+HA_WARNTIME=${HA_WARNTIME:-1}
+HA_INITDEAD=${HA_INITDEAD:-4}
+HA_AUTO_FAILBACK=${HA_AUTO_FAILBACK:-on}
+# The sample's `ping 192.0.2.1` and `respawn hacluster .../ipfail` lines: removed until ipfaild is
+# built; HA_WITH_IPFAIL=1 keeps them.
+HA_WITH_IPFAIL=${HA_WITH_IPFAIL:-0}
+
+declare -A MASTER_PID=()
+declare -a LAB_BG_PIDS=()
+
+lab_can_run() {  # prints the reason and fails when the lab cannot run here
+  if [ "$(id -u)" -ne 0 ]; then echo "needs root"; return 1; fi
+  if [ "${BASH_VERSINFO[0]}" -lt 5 ]; then echo "needs bash >= 5 (EPOCHREALTIME)"; return 1; fi
+  local c
+  for c in nginx curl socat ip unshare awk; do
+    command -v "$c" >/dev/null || { echo "needs $c"; return 1; }
+  done
+  local probe=$HA_LAB-probe
+  ip netns add "$probe" 2>/dev/null || { echo "no network namespace support"; return 1; }
+  ip netns del "$probe"
+  [ -x "$HM_BIN/hamaster" ] || { echo "no $HM_BIN/hamaster (build first)"; return 1; }
+}
+
+now() { echo "$EPOCHREALTIME"; }
+ms_between() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "") print "?"; else printf "%d\n", (b - a) * 1000 + 0.5 }'; }
+
+wait_for() {  # wait_for SECONDS CMD... — poll CMD every 50 ms until it succeeds or the deadline passes
+  local deadline=$((SECONDS + $1)); shift
+  until "$@"; do
+    [ $SECONDS -lt "$deadline" ] || return 1
+    sleep 0.05
+  done
+}
+
+# --- lab and nodes ---------------------------------------------------------------------------
+
+lab_teardown() {  # idempotent: our PIDs, then the lab's namespaces
+  local p
+  for p in "${LAB_BG_PIDS[@]}" "${MASTER_PID[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${LAB_BG_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  LAB_BG_PIDS=()
+  MASTER_PID=()
+  "$LAB" down >/dev/null 2>&1 || true
+}
+
+lab_up() {
+  "$LAB" up >/dev/null || return 1
+  mkdir -p "$WATCH"
+}
+
+lab_write_config() {  # lab_write_config [NODE...] — timings and auto_failback into each node's ha.cf
+  local n f nodes=("$@")
+  [ ${#nodes[@]} -gt 0 ] || nodes=(web1 web2)
+  for n in "${nodes[@]}"; do
+    f=$LABDIR/$n/etc/ha.d/ha.cf
+    sed -i -E -e "s/^keepalive[[:space:]].*/keepalive       $HA_KEEPALIVE/" \
+      -e "s/^deadtime[[:space:]].*/deadtime        $HA_DEADTIME/" \
+      -e "s/^warntime[[:space:]].*/warntime        $HA_WARNTIME/" \
+      -e "s/^initdead[[:space:]].*/initdead        $HA_INITDEAD/" \
+      -e "s/^auto_failback[[:space:]].*/auto_failback   $HA_AUTO_FAILBACK/" "$f"
+    if [ "$HA_WITH_IPFAIL" = 1 ]; then
+      sed -i -E -e 's/^#lab# //' "$f"
+    else
+      sed -i -E -e 's/^(ping[[:space:]]|ping_group[[:space:]]|respawn[[:space:]])/#lab# \1/' "$f"
+    fi
+  done
+}
+
+node_exec() { "$LAB" exec "$@"; }  # node_exec NODE CMD... (the node's netns, mounts, hostname)
+
+lab_start_master() {  # lab_start_master NODE — hamaster -f in NODE (all defaults), PID kept
+  local node=$1
+  # `lab exec` execs all the way down (ip netns exec → unshare → sh → hamaster): $! is hamaster.
+  "$LAB" exec "$node" "$HM_BIN/hamaster" -f >>"$LABDIR/$node/log/hamaster.stdout" 2>&1 &
+  MASTER_PID[$node]=$!
+  disown "$!"  # no "Killed" job report when a scenario SIGKILLs it
+}
+
+master_running() { [ -n "${MASTER_PID[$1]:-}" ] && kill -0 "${MASTER_PID[$1]}" 2>/dev/null; }
+
+master_pid_in_ns() {  # the pid of hamaster inside NODE's namespace (from its pid file, checked)
+  local node=$1 pid
+  pid=$(cat "$LABDIR/$node/run/hamaster.pid" 2>/dev/null) || return 1
+  ip netns pids "$HA_LAB-$node" | grep -qx "$pid" || return 1
+  echo "$pid"
+}
+
+lab_stop_master() {  # lab_stop_master NODE SIGNAL [SECONDS] — signal the master, wait for it to exit
+  local node=$1 sig=$2 secs=${3:-30} pid=${MASTER_PID[$1]:-}
+  [ -n "$pid" ] || return 0
+  kill "-$sig" "$pid" 2>/dev/null || true
+  wait_for "$secs" eval "! kill -0 $pid 2>/dev/null" || return 1
+  unset "MASTER_PID[$node]"
+}
+
+ha_procs_in() {  # hamaster's processes still alive in NODE's namespace (names, one a line)
+  local p
+  for p in $(ip netns pids "$HA_LAB-$1" 2>/dev/null); do
+    cat "/proc/$p/comm" 2>/dev/null
+  done | grep -E '^(hamaster|heartbeatd-ne|heartbeatd-se|rscd|nginx)' || true
+}
+no_ha_procs_in() { [ -z "$(ha_procs_in "$1")" ]; }
+
+rscstatus() { "$LAB" exec "$1" "$HM_BIN/cl_status" rscstatus 2>/dev/null; }
+rscstatus_is() { [ "$(rscstatus "$1")" = "$2" ]; }
+
+links() {  # links NODE up|down — both of NODE's interfaces (the host is lost / back)
+  ip -n "$HA_LAB-$1" link set eth0 "$2" && ip -n "$HA_LAB-$1" link set eth1 "$2"
+}
+
+# --- watchers --------------------------------------------------------------------------------
+
+# One sample checks web1, then web2, then web1 again: a handover from web1 to web2 that falls
+# between the first two checks shows as "1 1 0", not as the VIP on both; "1 1 1" means web1 held
+# it all along while web2 had it too (and a handover the other way cannot look like "1 1").
+vip_sampler() {
+  local t a b c gap
+  gap=$(awk -v ms="$SAMPLE_MS" 'BEGIN { printf "%.3f", ms / 1000 }')
+  while :; do
+    t=$EPOCHREALTIME
+    a=0; b=0; c=0
+    ip -n "$HA_LAB-web1" -o -4 addr show dev eth0 2>/dev/null | grep -q " $VIP/" && a=1
+    ip -n "$HA_LAB-web2" -o -4 addr show dev eth0 2>/dev/null | grep -q " $VIP/" && b=1
+    [ $a = 1 ] && ip -n "$HA_LAB-web1" -o -4 addr show dev eth0 2>/dev/null | grep -q " $VIP/" && c=1
+    echo "$t $a $b $c"
+    sleep "$gap"
+  done
+}
+
+# The poller runs inside the client namespace: a loop that starts a curl every POLL_MS ms in the
+# background and appends "START END ANSWER" (one short write per request, O_APPEND).
+# shellcheck disable=SC2016  # expanded by the bash that runs it
+client_poller_script='
+vip=$1 out=$2 gap=$3
+while :; do
+  (
+    s=$EPOCHREALTIME
+    page=$(curl -s -m 1 "http://$vip/" 2>/dev/null)
+    e=$EPOCHREALTIME
+    case $page in
+      *"<h1>web1</h1>"*) a=web1 ;;
+      *"<h1>web2</h1>"*) a=web2 ;;
+      *) a=- ;;
+    esac
+    echo "$s $e $a" >> "$out"
+  ) &
+  sleep "$gap"
+done'
+
+# Follows FILE (which may not exist yet) and writes each complete line, prefixed with the time it
+# was seen, to OUT. Pure bash with a timed read on a private pipe as the sleep (no fork).
+log_follower() {
+  local file=$1 out=$2 line buf=""
+  exec 8<> <(:)
+  until [ -e "$file" ]; do read -r -t "$LOG_POLL" -u 8 _ || true; done
+  exec 9<"$file"
+  while :; do
+    if IFS= read -r -u 9 line; then
+      printf '%s %s\n' "$EPOCHREALTIME" "$buf$line" >>"$out"
+      buf=""
+    else
+      buf+=$line
+      read -r -t "$LOG_POLL" -u 8 _ || true
+    fi
+  done
+}
+
+# Follows NODE's eth0 addresses through netlink (ip monitor, inside the node's namespace) and
+# writes "T add|del" for each change of the VIP to OUT: exact times, unlike the 50 ms sampler.
+addr_monitor() {
+  local node=$1 out=$2 line ipid
+  exec 7< <(exec ip -n "$HA_LAB-$node" -o monitor address dev eth0 2>/dev/null)
+  ipid=$!
+  trap 'kill "$ipid" 2>/dev/null; exit 0' TERM
+  while IFS= read -r -u 7 line; do
+    case $line in
+      *" $VIP/"*) case $line in Deleted*) echo "$EPOCHREALTIME del" ;; *) echo "$EPOCHREALTIME add" ;; esac >>"$out" ;;
+    esac
+  done
+}
+
+lab_start_addr_monitors() {  # lab_start_addr_monitors NODE... — $WATCH/NODE.addr
+  local n
+  for n in "$@"; do
+    : >"$WATCH/$n.addr"
+    addr_monitor "$n" "$WATCH/$n.addr" </dev/null 2>/dev/null &
+    LAB_BG_PIDS+=($!)
+  done
+}
+vip_event_time() {  # vip_event_time AFTER NODE add|del — first such change of the VIP on NODE after AFTER
+  awk -v t="$1" -v e="$3" '$1 > t && $2 == e { print $1; exit }' "$WATCH/$2.addr"
+}
+
+lab_start_watchers() {
+  : >"$WATCH/vip.samples"
+  : >"$WATCH/client.answers"
+  vip_sampler >>"$WATCH/vip.samples" 2>/dev/null &
+  LAB_BG_PIDS+=($!)
+  ip netns exec "$HA_LAB-client" bash -c "$client_poller_script" client-poller "$VIP" "$WATCH/client.answers" \
+    "$(awk -v ms="$POLL_MS" 'BEGIN { printf "%.3f", ms / 1000 }')" </dev/null >/dev/null 2>&1 &
+  LAB_BG_PIDS+=($!)
+  local f
+  for f in $FOLLOW_LOGS; do  # NODE.PROG
+    : >"$WATCH/$f.log"
+    log_follower "$LABDIR/${f%%.*}/log/${f#*.}.log" "$WATCH/$f.log" </dev/null 2>/dev/null &
+    LAB_BG_PIDS+=($!)
+  done
+}
+
+# --- queries on the watch files (times are epoch seconds; empty output = not found) ------------
+
+first_answer() {  # first_answer AFTER NODE — end time of the first answer from NODE that ended after AFTER
+  awk -v t="$1" -v n="$2" '$2 > t && $3 == n { if (best == "" || $2 < best) best = $2 } END { if (best != "") print best }' \
+    "$WATCH/client.answers"
+}
+last_answer() {  # last_answer AFTER NODE — end time of the last answer from NODE that ended after AFTER
+  awk -v t="$1" -v n="$2" '$2 > t && $3 == n { if ($2 > best) best = $2 } END { if (best != "") print best }' \
+    "$WATCH/client.answers"
+}
+answers_from() {  # answers_from FROM TO NODE — how many answers from NODE started in [FROM, TO]
+  awk -v a="$1" -v b="$2" -v n="$3" '$1 >= a && $1 <= b && $3 == n { c++ } END { print c + 0 }' "$WATCH/client.answers"
+}
+answered_by() {  # answered_by NODE — the poller has an answer from NODE that ended in the last 2 s
+  local t; t=$(awk -v n="$EPOCHREALTIME" 'BEGIN { printf "%.6f", n - 2 }')
+  [ -n "$(first_answer "$t" "$1")" ] && [ -z "$(first_answer "$t" "$(other "$1")")" ]
+}
+other() { if [ "$1" = web1 ]; then echo web2; else echo web1; fi; }
+
+vip_sample_time() {  # vip_sample_time AFTER NODE 0|1 — first sample after AFTER where NODE has (1) / lacks (0) the VIP
+  local col=3; [ "$2" = web1 ] && col=2
+  awk -v t="$1" -v c="$col" -v v="$3" '$1 > t && $c == v { print $1; exit }' "$WATCH/vip.samples"
+}
+vip_on_both_count() {  # vip_on_both_count FROM [TO] — samples in [FROM, TO] with the VIP on both nodes
+  awk -v a="$1" -v b="${2:-9999999999}" '$1 >= a && $1 <= b && $2 == 1 && $3 == 1 && $4 == 1 { c++ } END { print c + 0 }' "$WATCH/vip.samples"
+}
+sample_count() {  # sample_count FROM [TO]
+  awk -v a="$1" -v b="${2:-9999999999}" '$1 >= a && $1 <= b { c++ } END { print c + 0 }' "$WATCH/vip.samples"
+}
+
+log_time() {  # log_time AFTER NODE PROG REGEX — when the first matching line after AFTER was seen
+  awk -v t="$1" -v re="$4" '$1 > t && $0 ~ re { print $1; exit }' "$WATCH/$2.$3.log"
+}
+vip_on() { ip -n "$HA_LAB-$1" -o -4 addr show dev eth0 | grep -q " $VIP/"; }
+curl_once() { ip netns exec "$HA_LAB-client" curl -s -m 1 "http://$VIP/" 2>/dev/null | sed -n 's/.*<h1>\(web[12]\)<\/h1>.*/\1/p'; }
