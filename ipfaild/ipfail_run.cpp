@@ -1,0 +1,120 @@
+#include "ipfaild/ipfail_run.hpp"
+
+#include <random>
+
+#include <boost/asio/steady_timer.hpp>
+#include <fmt/format.h>
+#include <zmq.hpp>
+
+#include "ipc/auth.hpp"
+#include "ipc/bus.hpp"
+#include "ipc/config/config.hpp"
+#include "ipfaild/ipfail_service.hpp"
+#include "ipfaild/pinger.hpp"
+#include "ipfaild/privileges.hpp"
+
+namespace ha::ipfail {
+
+namespace {
+
+ServiceConfig service_config(const conf::Config& c) {
+    const auto peers = c.peers();
+    return ServiceConfig{c.local_node, peers.empty() ? std::string() : peers.front(), c.ha_cf.ping_nodes,
+                         c.ha_cf.keepalive, c.ha_cf.deadping, c.ha_cf.auto_failback == conf::AutoFailback::on};
+}
+
+// Heartbeat's ping payload: a signed `t=NS_st st=ping` message; a random token without a key.
+Pinger::PayloadFn payload_fn(const conf::Config& c, const ipc::Clock& clock) {
+    return [&c, &clock, rng = std::mt19937_64(std::random_device{}())](std::uint16_t seq) mutable {
+        ipc::Message m;
+        m.add("t", "NS_st");
+        m.add("st", "ping");
+        m.add("src", c.local_node);
+        m.add("ts", fmt::format("{:x}", std::chrono::duration_cast<std::chrono::seconds>(
+                                            clock.wall_now().time_since_epoch()).count()));
+        m.add("nonce", fmt::format("{:x}{:04x}", rng(), seq));
+        if (c.authkeys.active_key() != nullptr) return ipc::sign_netstring(m, c.authkeys);
+        return ipc::encode_netstring(m);
+    };
+}
+
+}  // namespace
+
+int run_ipfaild(const ipc::DaemonOptions& opts, std::string user, ipc::Log& log) {
+    auto loaded = conf::load_config(opts.config_dir, opts.node);
+    for (const auto& d : loaded.diagnostics)
+        if (d.severity == conf::Severity::error) log.error("{}", conf::render(d));
+    if (!loaded.ok()) {
+        log.crit("ipfaild: bad configuration in {}; exiting.", opts.config_dir);
+        return ipc::kExitConfig;
+    }
+    const conf::Config& config = *loaded.config;
+    if (user.empty())
+        for (const auto& r : config.ha_cf.respawns)
+            if (r.is_ipfail()) user = r.user;
+
+    ipc::DaemonLoop loop(log);
+    ipc::SystemClock clock;
+    auto pinger = Pinger::open(loop.io(), clock, log);
+    if (!pinger) {
+        log.crit("ipfaild: {}; exiting.", pinger.error().message);
+        return ipc::kExitNoPerm;
+    }
+    auto targets = resolve_targets(PingTable(config.ha_cf.ping_nodes, {}, {}).hosts(), log);
+    zmq::context_t zmq_context;
+    ipc::BusClient bus(loop.io(), zmq_context, ipc::bus_endpoint(opts.run_dir), "ipfaild", log);
+    IpfailService service(service_config(config), [&bus](const ipc::Message& m) { bus.send(m); }, clock, log);
+
+    boost::asio::steady_timer tick(loop.io());
+    std::function<void()> arm = [&] {
+        tick.cancel();
+        const auto next = service.next_deadline();
+        if (!next) return;
+        tick.expires_at(*next);
+        tick.async_wait([&](const boost::system::error_code& ec) {
+            if (ec) return;
+            service.on_tick(clock.now());
+            arm();
+        });
+    };
+    bool dropped = false;
+    int exit_code = ipc::kExitOk;
+    auto drop = [&] {
+        if (dropped) return;
+        dropped = true;
+        auto r = drop_privileges(user, log);
+        if (!r) {
+            log.crit("ipfaild: {}; exiting.", r.error().message);
+            exit_code = ipc::kExitNoPerm;
+            return loop.stop(ipc::kExitNoPerm);
+        }
+        if (*r) ipc::child_setup(opts);
+    };
+    boost::asio::steady_timer drop_deadline(loop.io());
+    drop_deadline.expires_after(kDropDeadline);
+    drop_deadline.async_wait([&](const boost::system::error_code& ec) {
+        if (!ec) drop();
+    });
+    bus.on_message([&](ipc::Message m) {
+        drop();
+        service.on_bus_message(m, clock.now());
+        arm();
+    });
+    loop.attach_bus(&bus);
+    (*pinger)->start(std::move(targets), config.ha_cf.keepalive, payload_fn(config, clock), [&](const std::string& host) {
+        service.on_reply(host, clock.now());
+        arm();
+    });
+    const auto sc = service_config(config);
+    if (sc.ping_nodes.empty()) log.warn("ha.cf names no ping node: ipfaild has nothing to watch.");
+    if (sc.peer.empty()) log.warn("ha.cf names no peer node: no ping node counts to exchange.");
+    log.info("ipfaild started on node {}: {} ping nodes, peer {}, deadping {} ms", sc.local_node, sc.ping_nodes.size(),
+             sc.peer.empty() ? "none" : sc.peer, sc.deadping.count());
+    service.start();
+    arm();
+    const int rc = loop.run();
+    loop.attach_bus(nullptr);
+    return exit_code != ipc::kExitOk ? exit_code : rc;
+}
+
+}  // namespace ha::ipfail
