@@ -17,7 +17,7 @@ LinkTableParams link_table_params(const conf::Config& config) {
     p.local_node = config.local_node;
     p.local_links = links;
     for (const auto& peer : config.peers()) p.peers.push_back(PeerParams{peer, links});
-    for (const auto& ping : cf.ping_nodes) p.ping_nodes.push_back(ping.name);
+    // Ping nodes are judged by ipfaild (it owns the pinging); the master shows what it reports.
     p.keepalive = cf.keepalive;
     p.deadtime = cf.deadtime;
     p.warntime = cf.warntime;
@@ -161,6 +161,15 @@ ClusterView ClusterShell::view() const {
                 else if (f.name.rfind("drop_", 0) == 0 && n > 0) lv.wire_dropped[f.name.substr(5)] = n;
             }
         }
+        v.links.push_back(std::move(lv));
+    }
+    for (const auto& ping : config_.ha_cf.ping_nodes) {
+        auto it = ping_status_.find(ping.name);
+        const std::string status = it == ping_status_.end() ? "init" : it->second ? "ping" : "dead";
+        v.nodes.push_back(NodeView{ping.name, "ping", status});
+        LinkView lv;
+        lv.node = lv.link = ping.name;
+        lv.up = it != ping_status_.end() && it->second;
         v.links.push_back(std::move(lv));
     }
     const auto& cf = config_.ha_cf;

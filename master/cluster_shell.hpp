@@ -51,6 +51,12 @@ public:
     // Reload: new timings for the LinkTable (the keepalive timer reads the config it was given).
     void set_timings(const conf::HaCf& cf) { table_.set_timings(cf.keepalive, cf.deadtime, cf.warntime, cf.initdead, cf.deadping); }
 
+    // ipfaild's verdict on a ping node (cl_status shows it as type ping, status ping/dead).
+    void set_ping_status(const std::string& node, bool up) {
+        ping_status_[node] = up;
+        if (on_change) on_change();
+    }
+
     ClusterView view() const;
     std::function<void()> on_change;  // after any transition (status table refresh)
     std::function<void(const std::vector<ClusterEvent>&)> on_events;  // every transition, in order
@@ -74,7 +80,8 @@ private:
     boost::asio::steady_timer keepalive_timer_;
     boost::asio::steady_timer deadline_timer_;
     std::uint64_t bad_bus_messages_ = 0;
-    std::map<std::string, ipc::Message> media_stats_;  // link → the media daemon's last `_stats`
+    std::map<std::string, ipc::Message> media_stats_;
+    std::map<std::string, bool> ping_status_;  // link → the media daemon's last `_stats`
     bool stopped_ = false;
     std::uint64_t keepalives_ = 0;
 };

@@ -168,6 +168,7 @@ int run_master(const Options& o) {
         });
     };
 
+    std::function<void()> after_rsc_change;
     ResourceOwnerParams rp;
     rp.local_node = config.local_node;
     rp.peer_node = config.peers().empty() ? std::string() : config.peers().front();
@@ -180,10 +181,72 @@ int run_master(const Options& o) {
                                 [&] {
                                     if (stopping) finish();
                                 },
-                                publish});
-    cluster.on_change = publish;
-    cluster.on_events = [&](const std::vector<ClusterEvent>& events) { resources.on_cluster_events(events); };
-    cluster.on_peer_message = [&](const ipc::Message& m) { resources.on_peer_message(m); };
+                                [&] {
+                                    publish();
+                                    if (after_rsc_change) after_rsc_change();
+                                }});
+    // ipfaild: ping-node verdicts in, the peer's status and our rsc_hold out, its messages to the
+    // peer's ipfail stamped as an API client's.
+    const std::string peer = rp.peer_node;
+    std::string last_rsc_hold_told;
+    auto tell_ipfaild = [&](bool force) {
+        if (children.pid_of("ipfaild") <= 0) return;
+        ipc::Message ns;
+        ns.add("t", "node_status");
+        ns.add("node", peer);
+        ns.add("st", cluster.view().nodes.size() > 1 ? cluster.view().nodes[1].status : "init");
+        if (force) bus.send("ipfaild", ns);
+        const std::string hold = resources.rsc_hold_word();
+        if (force || hold != last_rsc_hold_told) {
+            ipc::Message rh;
+            rh.add("t", "rsc_hold");
+            rh.add("word", hold);
+            bus.send("ipfaild", rh);
+            last_rsc_hold_told = hold;
+        }
+    };
+    cluster.on_change = [&] {
+        publish();
+        tell_ipfaild(false);
+    };
+    after_rsc_change = [&] { tell_ipfaild(false); };
+    cluster.on_events = [&](const std::vector<ClusterEvent>& events) {
+        for (const auto& e : events) {
+            const auto* changed = std::get_if<NodeStatusChanged>(&e);
+            if (changed && changed->node == peer) {
+                ipc::Message ns;
+                ns.add("t", "node_status");
+                ns.add("node", peer);
+                ns.add("st", changed->new_status);
+                bus.send("ipfaild", ns);
+            }
+        }
+        resources.on_cluster_events(events);
+    };
+    cluster.on_peer_message = [&](const ipc::Message& m) {
+        if (m.get_or("from_id", "") == "ipfail" || m.get_or("to_id", "") == "ipfail") {
+            bus.send("ipfaild", m);
+            return;
+        }
+        resources.on_peer_message(m);
+    };
+    auto on_ipfaild = [&](ipc::Message m) {
+        const auto type = m.type();
+        if (m.get_or("_to_peer", "") == "1") {
+            m.remove("_to_peer");
+            cluster.send_cluster(std::move(m), Origin::api_client);
+        } else if (type == "ping_status") {
+            cluster.set_ping_status(m.get_or("node", ""), m.get_or("st", "") == "up");
+        } else if (type == "standby") {
+            resources.standby(m.get_or("rsc_hold", "all"));
+        } else if (type == "ipfail_release") {
+            resources.set_isolated(true);
+        } else if (type == "ipfail_ok") {
+            resources.set_isolated(false);
+        } else {
+            log.error("dropped message from ipfaild: unexpected type [{}]", type);
+        }
+    };
     cluster.decorate_view = [&](ClusterView& v) { v.rsc_hold = resources.rsc_hold_word(); };
 
     // rscd releases everything when the master falls silent: tell it we live, every keepalive.
@@ -198,9 +261,23 @@ int run_master(const Options& o) {
     };
     if (!config.haresources.groups.empty()) beat_rscd();
     std::string rscd_pid;
+    std::string ipfaild_pid;
     bus.on_message([&](std::string_view identity, ipc::Message m) {
         std::string child(identity);
         children.on_liveness(child);
+        if (child == "ipfaild") {
+            if (m.type() == "liveness") {
+                std::string pid = m.get_or("pid", "");
+                if (pid != ipfaild_pid) {
+                    ipfaild_pid = pid;
+                    resources.set_isolated(false);  // a new ipfaild starts with no verdict
+                    tell_ipfaild(true);
+                }
+                return;
+            }
+            on_ipfaild(std::move(m));
+            return;
+        }
         if (child == "rscd") {
             if (m.type() == "liveness") {
                 std::string pid = m.get_or("pid", "");

@@ -79,6 +79,10 @@ std::string ResourceShell::takeover(std::string_view kind_word) {
     return "takeover requested";
 }
 
+void ResourceShell::set_isolated(bool isolated) {
+    if (isolated != owner_.isolated()) apply(owner_.set_isolated(clock_.now(), isolated));
+}
+
 void ResourceShell::shutdown() { apply(owner_.shutdown(clock_.now())); }
 
 }  // namespace ha::master

@@ -42,6 +42,8 @@ public:
     std::string standby(std::string_view kind_word);
     std::string takeover(std::string_view kind_word);
     void shutdown();
+    // ipfail's isolation verdict (see ResourceOwner::set_isolated).
+    void set_isolated(bool isolated);
 
     std::string rsc_hold_word() const { return std::string(owner_.rsc_hold_word()); }
     std::vector<std::string> held_groups() const { return owner_.held_groups(); }

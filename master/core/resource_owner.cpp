@@ -137,7 +137,7 @@ std::vector<std::string> ResourceOwner::held_groups() const {
 bool ResourceOwner::converged() const {
     if (in_flight_) return false;
     return std::none_of(groups_.begin(), groups_.end(),
-                        [](const Group& g) { return !g.failed && g.wanted != g.held; });
+                        [this](const Group& g) { return !g.failed && (g.wanted && !isolated_) != g.held; });
 }
 
 bool ResourceOwner::stable() const { return phase_ == Phase::running && converged(); }
@@ -189,8 +189,9 @@ void ResourceOwner::pump(ResourceActions& out) {
     // Stops first, in reverse haresources order (Heartbeat's givegroup order).
     for (std::size_t i = groups_.size(); i-- > 0;) {
         const Group& g = groups_[i];
-        if (g.held && !g.wanted && !g.failed) return issue(i, GroupOp::stop);
+        if (g.held && (!g.wanted || isolated_) && !g.failed) return issue(i, GroupOp::stop);
     }
+    if (isolated_) return;  // ipfail: this node sees no ping node and no peer; hold nothing
     // Then starts: local groups, then foreign ones, each in file order.
     for (bool local : {true, false}) {
         for (std::size_t i = 0; i < groups_.size(); ++i) {
@@ -703,6 +704,20 @@ ResourceActions ResourceOwner::on_acquire_clearance(ipc::SteadyTime now, std::st
         return out;
     }
     log_.debug("acquire clearance for {} not awaited; ignored", group);
+    return out;
+}
+
+ResourceActions ResourceOwner::set_isolated(ipc::SteadyTime now, bool isolated) {
+    ResourceActions out;
+    if (isolated == isolated_) return out;
+    isolated_ = isolated;
+    if (isolated) {
+        log_.warn("No ping node and no peer visible: giving up all HA resources until a ping node answers.");
+    } else {
+        log_.info("A ping node answers again: resources may be acquired.");
+    }
+    pump(out);
+    if (converged()) on_converged(now, out);
     return out;
 }
 

@@ -201,6 +201,12 @@ public:
     // Service stop: release everything, then tell the peer (when alive) and complete.
     ResourceActions shutdown(ipc::SteadyTime now);
 
+    // ipfail's isolation tie-breaker: while set, every held group is released and none acquired
+    // (a node that lost its public link must not hold a dead VIP); cleared, the decisions in
+    // force apply again.
+    ResourceActions set_isolated(ipc::SteadyTime now, bool isolated);
+    bool isolated() const { return isolated_; }
+
     ResourceActions on_tick(ipc::SteadyTime now);
     std::optional<ipc::SteadyTime> next_deadline() const;
 
@@ -252,6 +258,7 @@ private:
     ipc::Log& log_;
     std::vector<Group> groups_;
     Phase phase_ = Phase::waiting;
+    bool isolated_ = false;
     PeerState peer_ = PeerState::unknown;
     bool peer_departed_ = false;  // `shutdone` received, not seen active since
     bool peer_starting_ = false;  // the peer sent `starting` since it became active

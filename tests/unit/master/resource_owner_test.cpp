@@ -562,3 +562,16 @@ TEST(ResourceOwner, RunGroupAndResultUseTheRscdBusContract) {
     res.remove("rc");
     EXPECT_FALSE(hm::decode_group_result(res).has_value());
 }
+
+TEST(ResourceOwner, IsolationReleasesEverythingAndLiftingItAcquiresAgain) {
+    Fixture f;
+    f.start_with_peer("local");
+    f.complete(f.owner->on_peer_dead(f.now));
+    ASSERT_EQ(f.owner->rsc_hold_word(), "all");
+    auto released = f.complete(f.owner->set_isolated(f.now, true));
+    EXPECT_EQ(f.owner->rsc_hold_word(), "none");
+    for (const auto& line : summary(released)) EXPECT_EQ(line.rfind("START", 0), std::string::npos) << line;
+    EXPECT_EQ(f.log.count(LogLevel::warn, "giving up all HA resources"), 1);
+    auto back = f.complete(f.owner->set_isolated(f.now, false));
+    EXPECT_EQ(f.owner->rsc_hold_word(), "all");
+}
