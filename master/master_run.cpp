@@ -197,7 +197,7 @@ int run_master(const Options& o) {
         ns.add("st", cluster.view().nodes.size() > 1 ? cluster.view().nodes[1].status : "init");
         if (force) bus.send("ipfaild", ns);
         const std::string hold = resources.rsc_hold_word();
-        if (force || hold != last_rsc_hold_told) {
+        if (hold != "transition" && (force || hold != last_rsc_hold_told)) {
             ipc::Message rh;
             rh.add("t", "rsc_hold");
             rh.add("word", hold);
