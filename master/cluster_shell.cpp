@@ -2,6 +2,10 @@
 
 #include <unistd.h>
 
+#include <random>
+
+#include "master/core/membership_replies.hpp"
+
 #include <algorithm>
 
 namespace ha::master {
@@ -36,7 +40,8 @@ ClusterShell::ClusterShell(boost::asio::io_context& io, const conf::Config& conf
       media_children_(std::move(media_children)),
       send_(std::move(send)),
       keepalive_timer_(io),
-      deadline_timer_(io) {}
+      deadline_timer_(io),
+      ack_pick_(std::random_device{}() % 10) {}
 
 void ClusterShell::start() {
     send_heartbeat();
@@ -51,13 +56,16 @@ void ClusterShell::stop() {
 }
 
 void ClusterShell::send_heartbeat() {
+    if (shutdown_announced_) return;
     ipc::Message msg = source_.make_status(clock_.wall_now(), table_.local_status(), table_.effective_deadtime());
     for (const auto& child : media_children_) send_(child, msg);
 }
 
 void ClusterShell::announce_shutdown() {
+    // Our `shutdone` already told the peer; a 3.0.6 peer that marked us dead would read any later
+    // status as "returning after partition". So nothing more goes out.
+    shutdown_announced_ = true;
     handle_events(table_.set_local_status(kStatusDead));
-    send_heartbeat();
 }
 
 void ClusterShell::send_cluster(ipc::Message message, Origin origin) {
@@ -117,6 +125,10 @@ void ClusterShell::on_media_message(const std::string& child, ipc::Message messa
     handle_events(outcome.events);
     // The same message arrives once per medium; the LinkTable lets only the first copy through.
     if (outcome.accepted() && !info->is_status() && on_peer_message) on_peer_message(message);
+    if (outcome.accepted()) {
+        if (auto rep = repnodes_for(message, config_.local_node, config_.ha_cf.nodes)) send_cluster(std::move(*rep));
+        if (auto ack = ack_for(message, config_.local_node, ack_pick_)) send_cluster(std::move(*ack));
+    }
     arm_deadline();
 }
 

@@ -83,6 +83,8 @@ private:
     std::map<std::string, ipc::Message> media_stats_;
     std::map<std::string, bool> ping_status_;  // link → the media daemon's last `_stats`
     bool stopped_ = false;
+    bool shutdown_announced_ = false;  // after `shutdone` no status goes out any more
+    unsigned ack_pick_ = 0;            // we ack the peer's seqs with this value modulo 10
     std::uint64_t keepalives_ = 0;
 };
 
