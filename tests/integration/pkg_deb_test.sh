@@ -148,7 +148,18 @@ rc_is() {  # rc_is WANT DESCRIPTION COMMAND...
 EXPECTED=/tmp/expected.txt
 export DEBIAN_FRONTEND=noninteractive
 
-check "host heartbeat package absent here (Conflicts)" bash -c '! dpkg -s heartbeat >/dev/null 2>&1'
+# The host may have Debian's heartbeat (scripts/setup installs it as the interop reference peer).
+# hamaster Conflicts with it (same tool names), so remove it here: this root is a scratch overlay.
+if dpkg -s heartbeat >/dev/null 2>&1; then
+    dpkg --remove --force-depends heartbeat >/tmp/dpkg-r-heartbeat.log 2>&1 || { cat /tmp/dpkg-r-heartbeat.log; fail "remove heartbeat in the scratch root"; }
+fi
+hacluster_before=no
+getent passwd hacluster >/dev/null && hacluster_before=yes
+# Files another package left in /etc/ha.d (heartbeat's, removed above without purge) stay: dpkg
+# removes /etc/ha.d only when it is empty.
+etc_ha_d_foreign=no
+[ -n "$(ls -A /etc/ha.d 2>/dev/null)" ] && etc_ha_d_foreign=yes
+check "heartbeat package absent in the scratch root (Conflicts)" bash -c '! dpkg -s heartbeat >/dev/null 2>&1 || dpkg -s heartbeat | grep -q "Status: deinstall"'
 if ! dpkg -i /tmp/hamaster.deb >/tmp/dpkg-i.log 2>&1; then
     cat /tmp/dpkg-i.log; fail "dpkg -i"; exit 1
 fi
@@ -166,9 +177,12 @@ done <"$EXPECTED"
 check "nothing auto-started (no pid file)" test ! -e /run/hamaster/hamaster.pid
 check "not enabled at boot (no rc2.d link)" bash -c '! ls /etc/rc2.d/S*hamaster >/dev/null 2>&1'
 check "group haclient (system)" bash -c 'gid=$(getent group haclient | cut -d: -f3) && [ "$gid" -lt 1000 ]'
+# A hacluster user made earlier (e.g. by Debian's pacemaker) is kept as it is: only its group is checked.
+if [ "$hacluster_before" = yes ]; then want_home=""; else want_home=/var/lib/hamaster; fi
+export want_home
 check "user hacluster (system, group haclient)" \
     bash -c 'IFS=: read -r _ _ uid gid _ home shell < <(getent passwd hacluster) && [ "$uid" -lt 1000 ] &&
-             [ "$gid" = "$(getent group haclient | cut -d: -f3)" ] && [ "$home" = /var/lib/hamaster ]'
+             [ "$gid" = "$(getent group haclient | cut -d: -f3)" ] && { [ -z "$want_home" ] || [ "$home" = "$want_home" ]; }'
 check "/etc/ha.d is a directory" test -d /etc/ha.d
 check "/var/lib/hamaster mode 700" bash -c '[ "$(stat -c %a /var/lib/hamaster)" = 700 ]'
 check "/var/log/hamaster mode 750" bash -c '[ "$(stat -c %a /var/log/hamaster)" = 750 ]'
@@ -279,6 +293,7 @@ check "logs kept after remove" test -e /var/log/hamaster/hamaster.log
 if dpkg -P hamaster >/tmp/dpkg-p.log 2>&1; then ok "dpkg -P"; else cat /tmp/dpkg-p.log; fail "dpkg -P"; fi
 check "package unknown to dpkg after purge" bash -c '! dpkg-query -W -f="\${Status}" hamaster 2>/dev/null | grep -q installed'
 for p in /etc/init.d/hamaster /etc/default/hamaster /etc/logrotate.d/hamaster /var/lib/hamaster /var/log/hamaster /etc/ha.d; do
+    [ "$p" = /etc/ha.d ] && [ "$etc_ha_d_foreign" = yes ] && continue
     check "purged $p" test ! -e "$p"
 done
 check "user hacluster kept after purge" bash -c 'getent passwd hacluster >/dev/null'

@@ -103,6 +103,9 @@ TEST_F(PortLinkTest, LostPortIsLoggedOnceAndReopenedWhenItComesBack) {
     link_->start();
     ASSERT_TRUE(link_->is_open());
     pty_.close();  // the cable is pulled (socat killed)
+    // The link name now points nowhere, as after socat's exit (its links go away). Without this a
+    // pty opened meanwhile by another test could reuse the freed /dev/pts number.
+    repoint(dir_ + "/gone");
     ASSERT_TRUE(run_until(io_, [&] { return !link_->is_open(); })) << log_.dump();
     // Several silent reopen attempts (the old pty is gone for good).
     run_until(io_, [] { return false; }, 400ms);
