@@ -419,8 +419,13 @@ void ResourceOwner::on_converged(ipc::SteadyTime now, ResourceActions& out) {
 void ResourceOwner::maybe_auto_failback(ipc::SteadyTime now, ResourceActions& out) {
     if (params_.auto_failback == conf::AutoFailback::off || !failback_armed_) return;
     if (phase_ != Phase::running || standby_ != Standby::idle || !stable()) return;
+    if (!has(holds(), ResourceSet::foreign)) {
+        // Nothing of the peer's is held here once things settled: there is nothing to give back,
+        // and a later acquisition (an operator's or ipfail's standby) must not be undone by this.
+        failback_armed_ = false;
+        return;
+    }
     if (peer_ != PeerState::alive || peer_departed_ || !peer_stable_) return;
-    if (!has(holds(), ResourceSet::foreign)) return;
     failback_armed_ = false;
     log_.info("Giving up foreign resources (auto_failback).");
     standby_auto_failback_ = true;

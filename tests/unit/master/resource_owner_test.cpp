@@ -575,3 +575,17 @@ TEST(ResourceOwner, IsolationReleasesEverythingAndLiftingItAcquiresAgain) {
     auto back = f.complete(f.owner->set_isolated(f.now, false));
     EXPECT_EQ(f.owner->rsc_hold_word(), "all");
 }
+
+// sec_-style regression: a peer's `starting` while we held nothing foreign armed auto_failback for
+// good, so the next foreign acquisition (ipfail's standby of the peer) was handed straight back.
+TEST(ResourceOwner, PeerStartWhileHoldingNothingForeignDoesNotUndoALaterStandby) {
+    Fixture f;
+    f.start_with_peer("local");
+    f.complete(f.peer({{"t", "starting"}}));
+    f.complete(f.peer({{"t", "resource"}, {"rsc_hold", "local"}, {"rtype", "full"}, {"isstable", "1"}}));
+    f.complete(f.peer({{"t", "ask_resources"}, {"rsc_hold", "all"}, {"info", "me"}}));
+    f.complete(f.peer({{"t", "ask_resources"}, {"rsc_hold", "all"}, {"info", "done"}}));
+    f.complete(f.peer({{"t", "resource"}, {"rsc_hold", "none"}, {"rtype", "full"}, {"isstable", "1"}}));
+    EXPECT_EQ(f.owner->rsc_hold_word(), "all");
+    EXPECT_EQ(f.log.count("Giving up foreign resources (auto_failback)."), 0) << f.log.dump();
+}
