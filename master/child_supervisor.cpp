@@ -15,6 +15,7 @@ ChildSupervisor::ChildSupervisor(boost::asio::io_context& io, const ipc::Clock& 
 void ChildSupervisor::add(ChildSpec spec) {
     std::string name = spec.name;
     policy_.set_beats(name, spec.beats);
+    if (spec.urgent) policy_.set_initial_delay(name, std::chrono::milliseconds(0));
     children_[name] = Child{std::move(spec), 0};
 }
 
@@ -56,6 +57,7 @@ void ChildSupervisor::reap() {
                 log_.info("Child {} (pid {}) stopped for its new command line: {}", name, pid, describe_wait_status(status));
                 policy_.forget(name);
                 policy_.set_beats(name, child.spec.beats);
+                if (child.spec.urgent) policy_.set_initial_delay(name, std::chrono::milliseconds(0));
                 start(child);
             } else if (stopping_) {
                 log_.info("Child {} (pid {}) stopped: {}", name, pid, describe_wait_status(status));

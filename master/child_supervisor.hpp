@@ -32,6 +32,7 @@ struct ChildSpec {
     std::vector<std::string> argv;  // argv[0] is the path
     SpawnOptions spawn;             // user and environment (ha.cf `respawn USER`, `env`)
     bool beats = true;              // our daemons send liveness beats; `respawn` programs do not
+    bool urgent = false;            // media daemons: respawned at once (RespawnPolicy::set_initial_delay)
 };
 
 class ChildSupervisor {

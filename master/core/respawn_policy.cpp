@@ -103,9 +103,9 @@ RespawnDecision RespawnPolicy::on_exit(std::string_view child, ChildExit exit, i
     }
 
     const milliseconds lived = std::chrono::duration_cast<milliseconds>(now - c.started_at);
-    milliseconds delay = params_.initial_delay;
+    milliseconds delay = c.initial_delay.value_or(params_.initial_delay);
     if (c.last_delay && !(was_running && lived >= params_.stable_after)) {
-        delay = std::min(*c.last_delay * 2, params_.max_delay);
+        delay = std::min(std::max(*c.last_delay * 2, milliseconds(100)), params_.max_delay);
     }
     c.last_delay = delay;
     c.respawn_at = now + delay;
@@ -119,6 +119,12 @@ RespawnDecision RespawnPolicy::on_exit(std::string_view child, ChildExit exit, i
         log_.warn("Respawning child {} (pid {}) after {} in {} ms", it->first, c.pid, exit.describe(), delay.count());
     }
     return decision;
+}
+
+void RespawnPolicy::set_initial_delay(std::string_view child, milliseconds delay) {
+    auto it = children_.find(child);
+    if (it == children_.end()) it = children_.emplace(std::string(child), Child{}).first;
+    it->second.initial_delay = delay;
 }
 
 void RespawnPolicy::set_beats(std::string_view child, bool required) {

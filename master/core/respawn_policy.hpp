@@ -81,6 +81,10 @@ public:
     // A child that is not ours (a `respawn` program such as a site script) sends no liveness beat;
     // it is never reported hung. Default: beats required.
     void set_beats(std::string_view child, bool required);
+    // A child whose absence costs heartbeats (a media daemon) is respawned sooner: the first time
+    // after `delay` (0: at once), then from 100 ms doubling — a gap of a whole second would make
+    // the peer late, or dead with a short deadtime. Default: params' initial_delay.
+    void set_initial_delay(std::string_view child, std::chrono::milliseconds delay);
     // A liveness beat arrived from the child.
     void on_liveness(std::string_view child, ipc::SteadyTime now);
     // The child died; decides (and logs, once) whether and when it comes back.
@@ -101,6 +105,7 @@ private:
         bool hung_reported = false;
         bool given_up = false;
         bool beats = true;
+        std::optional<std::chrono::milliseconds> initial_delay;
         ipc::SteadyTime started_at{};
         ipc::SteadyTime last_beat{};
         std::optional<std::chrono::milliseconds> last_delay;

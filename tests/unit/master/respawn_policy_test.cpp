@@ -148,3 +148,19 @@ TEST(RespawnPolicy, ChildWithoutBeatsIsNeverReportedHung) {
     EXPECT_FALSE(policy.next_deadline().has_value());
     EXPECT_EQ(log.count("hung"), 0);
 }
+
+TEST(RespawnPolicy, MediaDaemonIsRespawnedAtOnceThenFromAHundredMilliseconds) {
+    ha::ipc::FakeClock clock;
+    ha::ipc::CaptureLog log;
+    ha::master::RespawnPolicy policy(ha::master::RespawnParams{}, log);
+    policy.set_initial_delay("heartbeatd-net", std::chrono::milliseconds(0));
+    policy.on_started("heartbeatd-net", 10, clock.now());
+    auto first = policy.on_exit("heartbeatd-net", ha::master::ChildExit::signaled(9), clock.now());
+    EXPECT_EQ(first.delay, std::chrono::milliseconds(0));
+    policy.on_started("heartbeatd-net", 11, clock.now());
+    auto second = policy.on_exit("heartbeatd-net", ha::master::ChildExit::signaled(9), clock.now());
+    EXPECT_EQ(second.delay, std::chrono::milliseconds(100));
+    policy.on_started("heartbeatd-net", 12, clock.now());
+    auto third = policy.on_exit("heartbeatd-net", ha::master::ChildExit::signaled(9), clock.now());
+    EXPECT_EQ(third.delay, std::chrono::milliseconds(200));
+}
