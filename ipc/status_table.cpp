@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <new>
@@ -34,7 +35,19 @@ std::uint32_t magic_word() {
     return m;
 }
 
-bool pid_alive(int pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
+// A zombie (exited, not yet reaped) is dead for our purpose: it writes nothing any more.
+bool pid_alive(int pid) {
+    if (pid <= 0 || (::kill(pid, 0) != 0 && errno != EPERM)) return false;
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    if (FILE* f = std::fopen(path, "r")) {
+        char state = 0;
+        const int n = std::fscanf(f, "%*d (%*[^)]) %c", &state);
+        std::fclose(f);
+        if (n == 1 && state == 'Z') return false;
+    }
+    return true;
+}
 
 template <std::size_t N>
 Result<void> put(char (&dst)[N], std::string_view src, std::string_view what) {
