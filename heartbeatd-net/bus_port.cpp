@@ -5,14 +5,14 @@
 namespace ha::net {
 
 Result<std::unique_ptr<BusPort>> BusPort::open(boost::asio::io_context& io, bool stdio, const std::string& run_dir,
-                                               ipc::Log& log) {
+                                               ipc::Log& log, const std::string& name) {
     std::unique_ptr<BusPort> port(new BusPort());
     if (stdio) {
         port->stdio_ = std::make_unique<StdioBus>(io, log);
         return port;
     }
     port->zmq_ = std::make_unique<zmq::context_t>(1);
-    auto bus = ipc::BusClient::open(io, *port->zmq_, ipc::bus_endpoint(run_dir), kBusName, log);
+    auto bus = ipc::BusClient::open(io, *port->zmq_, ipc::bus_endpoint(run_dir), name, log);
     if (!bus) return bus.error();
     port->bus_ = std::move(bus.value());
     return port;

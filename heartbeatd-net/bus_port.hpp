@@ -34,9 +34,10 @@ class BusPort {
 public:
     using Handler = std::function<void(ipc::Message)>;
 
-    // `stdio`: the test bus; otherwise connects to ipc://<run_dir>/bus.
+    // `stdio`: the test bus; otherwise connects to ipc://<run_dir>/bus with `name` as its identity
+    // (heartbeatd-serial uses this class too, under its own name).
     static Result<std::unique_ptr<BusPort>> open(boost::asio::io_context& io, bool stdio, const std::string& run_dir,
-                                                 ipc::Log& log);
+                                                 ipc::Log& log, const std::string& name = kBusName);
     ~BusPort();
 
     void start(Handler on_message, std::function<void()> on_eof);

@@ -10,7 +10,7 @@
 
 #include "heartbeatd-net/net_setup.hpp"
 #include "heartbeatd-serial/serial_bridge.hpp"
-#include "heartbeatd-serial/serial_bus.hpp"
+#include "heartbeatd-net/bus_port.hpp"
 #include "heartbeatd-serial/serial_options.hpp"
 #include "ipc/daemon.hpp"
 
@@ -31,8 +31,8 @@ int main(int argc, char** argv) {
         if (opts->realtime) ipc::realtime_setup(true, log);
         ipc::DaemonLoop loop(log);
         auto keys = net::load_authkeys(opts->config_dir, log);
-        auto bus = keys ? serial::SerialBus::open(loop.io(), so->stdio_bus, opts->run_dir, log)
-                        : Result<std::unique_ptr<serial::SerialBus>>(keys.error());
+        auto bus = keys ? net::BusPort::open(loop.io(), so->stdio_bus, opts->run_dir, log, serial::kProgram)
+                        : Result<std::unique_ptr<net::BusPort>>(keys.error());
         if (!bus) {
             log.crit("cannot start: {}", bus.error().message);
             return net::exit_code_for(bus.error());
