@@ -14,7 +14,7 @@
 // non-blocking). Reads the monotonic clock only to rate-limit drop logs.
 // Diagnostics: drop lines and counters from ReceivePipeline; ERROR for a message from the master we
 // cannot send (SendPipeline error), counted as tx_errors on every link it was meant for; a link
-// whose sends start failing logs WARN `send on eth0 to 10.0.0.2:694 failed: ...` once, and info
+// whose sends start failing logs WARN `send on eth0 to 198.51.100.2:694 failed: ...` once, and info
 // `send on eth0 works again` once when it recovers.
 // See also: receive_pipeline.hpp, send_pipeline.hpp, udp_link.hpp, design.md "Data flow".
 #pragma once

@@ -240,7 +240,7 @@ TEST(HaCf, UcastNeedsDeviceAndIpv4OrHostname) {
 
 TEST(HaCf, McastChecksEachField) {
     Diagnostics d;
-    parse(base("mcast eth0 10.0.0.1 694 1 0\nmcast eth0 239.1.1.1 0 1 0\nmcast eth0 239.1.1.1 694 0 0\n"
+    parse(base("mcast eth0 198.51.100.1 694 1 0\nmcast eth0 239.1.1.1 0 1 0\nmcast eth0 239.1.1.1 694 0 0\n"
                "mcast eth0 239.1.1.1 694 1 2\nmcast eth0 239.1.1.1 694\n"),
           d);
     EXPECT_TRUE(has(d, Severity::error, 4, "multicast group")) << dump(d);
@@ -399,7 +399,7 @@ TEST(HaCf, AutojoinOtherThanNoneConflictsWithR1) {
 
 TEST(HaCf, UnimplementedDirectivesAreRefused) {
     Diagnostics d;
-    parse(base("stonith baytech /etc/ha.d/conf/stonith.baytech\nstonith_host * baytech 10.0.0.3 mylogin\n"
+    parse(base("stonith baytech /etc/ha.d/conf/stonith.baytech\nstonith_host * baytech 198.51.100.3 mylogin\n"
                "failfast hacluster\nuse_logd yes\nuse_logd no\n"),
           d);
     EXPECT_TRUE(has(d, Severity::error, 4, "stonith is not implemented")) << dump(d);

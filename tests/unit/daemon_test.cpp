@@ -49,7 +49,7 @@ TEST(DaemonOptions, DaemonSpecificOptionsAndUsageErrors) {
     DaemonOptionParser parser("heartbeatd-net");
     parser.add_options()("udpport", po::value<int>()->default_value(694), "UDP port")(
         "ucast", po::value<std::vector<std::string>>(), "ucast DEV:PEER:PORT");
-    auto o = parser.parse({"--ucast", "eth0:10.0.0.2:694", "--ucast", "eth1:10.0.1.2:694", "--node", "web1"});
+    auto o = parser.parse({"--ucast", "eth0:198.51.100.2:694", "--ucast", "eth1:203.0.113.2:694", "--node", "web1"});
     ASSERT_TRUE(o) << o.error().message;
     EXPECT_EQ(parser.values()["udpport"].as<int>(), 694);
     EXPECT_EQ(parser.values()["ucast"].as<std::vector<std::string>>().size(), 2u);

@@ -27,10 +27,10 @@ StatusSnapshot sample() {
     s.rsc_hold = RscHold::local;
     s.nodes = {{"web1", StatusNodeType::normal, "active", 1764300000123, 7},
                {"web2", StatusNodeType::normal, "dead", 1764299990000, 4},
-               {"10.0.0.254", StatusNodeType::ping, "ping", 0, 0}};
+               {"192.0.2.254", StatusNodeType::ping, "ping", 0, 0}};
     s.links = {{"web2", "eth0", true, 120, 118, 2, {{"bad_auth", 3}, {"replay", 1}}, 250},
                {"web2", "/dev/ttyS0", false, 0, 118, 0, {}, std::nullopt}};
-    s.groups = {{"web1 IPaddr::10.0.0.10/24 httpd", "web1"}};
+    s.groups = {{"web1 IPaddr::192.0.2.10/24 httpd", "web1"}};
     s.parameters = {{"keepalive", "1000ms"}, {"deadtime", "30000ms"}, {"auto_failback", "on"}};
     return s;
 }

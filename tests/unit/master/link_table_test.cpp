@@ -17,7 +17,7 @@ namespace {
 
 constexpr const char* kEth = "eth1";
 constexpr const char* kTty = "/dev/ttyS0";
-constexpr const char* kPing = "10.0.0.254";
+constexpr const char* kPing = "192.0.2.254";
 
 hm::LinkTableParams params(bool with_ping = false) {
     hm::LinkTableParams p;
@@ -305,8 +305,8 @@ TEST(LinkTable, PingNodeUpAndDeadWithDeadping) {
     ASSERT_TRUE(out.accepted());
     EXPECT_EQ(f.table.node_type(kPing), hm::NodeType::ping);
     EXPECT_EQ(f.table.node_status(kPing), "ping");
-    EXPECT_EQ(f.log.count("Link 10.0.0.254:10.0.0.254 up."), 1);
-    EXPECT_EQ(f.log.count("Status update for node 10.0.0.254: status ping"), 1);
+    EXPECT_EQ(f.log.count("Link 192.0.2.254:192.0.2.254 up."), 1);
+    EXPECT_EQ(f.log.count("Status update for node 192.0.2.254: status ping"), 1);
     EXPECT_TRUE(f.table.comm_up());
 
     f.table.on_ping_reply(f.start + 2s, kPing);
@@ -315,12 +315,12 @@ TEST(LinkTable, PingNodeUpAndDeadWithDeadping) {
     auto events = f.table.on_tick(f.start + 2s + 15s);
     EXPECT_EQ(f.table.node_status(kPing), "dead");
     EXPECT_EQ(count_events<hm::NodeDead>(events), 1);
-    EXPECT_EQ(f.log.count(LogLevel::warn, "node 10.0.0.254: is dead"), 1);
-    EXPECT_EQ(f.log.count("Link 10.0.0.254:10.0.0.254 dead."), 1);
+    EXPECT_EQ(f.log.count(LogLevel::warn, "node 192.0.2.254: is dead"), 1);
+    EXPECT_EQ(f.log.count("Link 192.0.2.254:192.0.2.254 dead."), 1);
 
     f.table.on_ping_reply(f.start + 20s, kPing);
     EXPECT_EQ(f.table.node_status(kPing), "ping");
-    EXPECT_EQ(f.log.count("Status update for node 10.0.0.254: status ping"), 2);
+    EXPECT_EQ(f.log.count("Status update for node 192.0.2.254: status ping"), 2);
 }
 
 TEST(LinkTable, LinkReturnIsLoggedOnce) {
@@ -372,7 +372,7 @@ TEST(LinkTable, UnknownNodeLinkAndOwnNodeAreDroppedAndCounted) {
     EXPECT_EQ(f.table.on_heartbeat(f.start, "web3", kEth, status(1)).dropped, hm::DropReason::unknown_node);
     EXPECT_EQ(f.table.on_heartbeat(f.start, "web1", kEth, status(1)).dropped, hm::DropReason::own_node);
     EXPECT_EQ(f.table.on_heartbeat(f.start, "web2", "eth7", status(1)).dropped, hm::DropReason::unknown_link);
-    EXPECT_EQ(f.table.on_ping_reply(f.start, "10.9.9.9").dropped, hm::DropReason::unknown_node);
+    EXPECT_EQ(f.table.on_ping_reply(f.start, "203.0.113.9").dropped, hm::DropReason::unknown_node);
     EXPECT_EQ(f.table.unattributed_drops().at(hm::DropReason::unknown_node), 2u);
     EXPECT_EQ(f.table.unattributed_drops().at(hm::DropReason::own_node), 1u);
     EXPECT_EQ(f.table.nodes()[1].counters.dropped.at(hm::DropReason::unknown_link), 1u);

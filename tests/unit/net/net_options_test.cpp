@@ -18,7 +18,7 @@ Result<NetOptions> parse(const std::vector<std::string>& args, std::vector<std::
 }
 
 TEST(NetOptions, ParsesMediaNextToTheCommonFlags) {
-    std::vector<std::string> args = {"--node", "web1", "--udpport", "695", "--ucast", "eth0:10.0.0.2",
+    std::vector<std::string> args = {"--node", "web1", "--udpport", "695", "--ucast", "eth0:198.51.100.2",
                                      "--bcast=eth1:696", "--mcast", "eth2:239.0.0.1:694:1:0", "--nodes", "web1,web2",
                                      "--bind", "127.0.0.2", "-v", "--stdio-bus"};
     auto o = parse(args);
@@ -27,7 +27,7 @@ TEST(NetOptions, ParsesMediaNextToTheCommonFlags) {
     ASSERT_EQ(o->media.size(), 3u);
     EXPECT_EQ(o->media[0].kind, MediumKind::ucast);
     EXPECT_EQ(o->media[0].dev, "eth0");
-    EXPECT_EQ(o->media[0].peer, "10.0.0.2");
+    EXPECT_EQ(o->media[0].peer, "198.51.100.2");
     EXPECT_EQ(o->media[1].kind, MediumKind::bcast);
     EXPECT_EQ(o->media[1].dev, "eth1");
     EXPECT_EQ(o->media[1].port, 696);
@@ -45,15 +45,15 @@ TEST(NetOptions, ParsesMediaNextToTheCommonFlags) {
 TEST(NetOptions, RejectsBadValuesNamingTheFlag) {
     const std::vector<std::vector<std::string>> bad = {
         {"--nodes", "a,b"},                                              // no medium
-        {"--ucast", "eth0:10.0.0.2"},                                    // no nodes
+        {"--ucast", "eth0:198.51.100.2"},                                    // no nodes
         {"--ucast", "eth0", "--nodes", "a"},                             // no peer
-        {"--ucast", "eth0:10.0.0.2:0", "--nodes", "a"},                  // port 0
+        {"--ucast", "eth0:198.51.100.2:0", "--nodes", "a"},                  // port 0
         {"--bcast", "eth0:1:2", "--nodes", "a"},                         // too many parts
         {"--udpport", "70000", "--bcast", "eth0", "--nodes", "a"},       // port
         {"--mcast", "eth0:239.0.0.1:694:0:0", "--nodes", "a"},           // ttl 0
         {"--mcast", "eth0:239.0.0.1:694:1:2", "--nodes", "a"},           // loop 2
         {"--mcast", "eth0:239.0.0.1:694", "--nodes", "a"},               // too few parts
-        {"--bcast", "eth0", "--ucast", "eth0:10.0.0.2", "--nodes", "a"}, // duplicate link name
+        {"--bcast", "eth0", "--ucast", "eth0:198.51.100.2", "--nodes", "a"}, // duplicate link name
         {"--bcast"},                                                     // missing value
         {"--bcast", "eth0", "--nodes", "a", "--frobnicate"},             // unknown flag
     };
@@ -72,7 +72,7 @@ TEST(NetOptions, AcceptsTheCommandLineTheMasterBuilds) {
     std::vector<std::string> extra;
     auto o = parse({"--node", "web1", "--config", "/etc/ha.d", "--run-dir", "/run/x", "--log-dir", "/var/log/x",
                     "--state-dir", "/var/lib/x", "--parent-pid", "1", "--udpport", "694", "--nodes", "web1,web2",
-                    "--ucast", "eth0:10.0.0.2:694", "--bcast", "eth1:694", "--mcast", "eth2:239.0.0.1:694:1:0"},
+                    "--ucast", "eth0:198.51.100.2:694", "--bcast", "eth1:694", "--mcast", "eth2:239.0.0.1:694:1:0"},
                    &extra);
     ASSERT_TRUE(o) << o.error().message;
     EXPECT_EQ(o->media.size(), 3u);

@@ -197,7 +197,7 @@ TEST_F(ReceivePipelineTest, EachLinkHasItsOwnWindowSoEveryLinkSeesTheCopy) {
 TEST_F(ReceivePipelineTest, WireUnderscoreFieldsAreStrippedBeforeTagging) {
     ipc::Message m = cluster_message("status", "web2", "1");
     m.add("_link", "eth9");
-    m.add("_from", "10.0.0.1:1");
+    m.add("_from", "198.51.100.1:1");
     Verdict v = feed(signed_wire(m, keys_), "eth0");
     ASSERT_TRUE(std::holds_alternative<Forward>(v));
     const ipc::Message& out = std::get<Forward>(v).message;
