@@ -241,7 +241,7 @@ fi
 t4b=$(now)
 ip -n "$HA_LAB-web1" link set eth1 up
 ip -n "$HA_LAB-web2" link set eth1 up
-if wait_for 60 stable_one_owner 3; then
+if wait_for "${CONVERGE_SECS:-20}" stable_one_owner 3; then
   t4c=$(now)
   pass "4 eth1 back: converged to one owner (${STABLE_OWNER}) within $(ms_between "$t4b" "$t4c") ms (incl. 3 s of stability)"
   echo "info: 4 eth1 back: rscstatus web1 $(rscstatus web1), web2 $(rscstatus web2); client $(curl_once || true)"
@@ -249,7 +249,7 @@ if wait_for 60 stable_one_owner 3; then
   n_after=$(vip_on_both_count "$t4c")
   [ "$n_after" -eq 0 ] || gap "VIP on both nodes again after convergence ($n_after samples)"
 else
-  gap "split brain when the heartbeat LAN dies (ARP-probe guard not built): no single owner 60 s after eth1 came back (owner now: $(owner))"
+  gap "split brain when the heartbeat LAN dies (ARP-probe guard not built): no single owner ${CONVERGE_SECS:-20} s after eth1 came back (owner now: $(owner))"
   echo "evidence: rscstatus web1 $(rscstatus web1), web2 $(rscstatus web2); nodestatus web1→web2 $(cl web1 nodestatus web2), web2→web1 $(cl web2 nodestatus web1); VIP on both in $(vip_on_both_count "$t4b") of $(sample_count "$t4b") samples since eth1 came back"
   for n in web1 web2; do echo "--- $n hamaster.log since eth1 came back"; awk -v t="$t4b" '$1 > t' "$WATCH/$n.hamaster.log" | tail -n 10; done
 fi
