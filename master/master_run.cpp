@@ -213,7 +213,7 @@ int run_master(const Options& o) {
     cluster.on_events = [&](const std::vector<ClusterEvent>& events) {
         for (const auto& e : events) {
             const auto* changed = std::get_if<NodeStatusChanged>(&e);
-            if (changed && changed->node == peer) {
+            if (changed && changed->node == peer && children.pid_of("ipfaild") > 0) {
                 ipc::Message ns;
                 ns.add("t", "node_status");
                 ns.add("node", peer);
