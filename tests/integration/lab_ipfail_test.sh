@@ -55,16 +55,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-pass() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; failures=$((failures + 1)); }
-check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
-timing() { echo "timing: $*"; }
 gap() { echo "KNOWN GAP: $*"; gaps+=("$*"); }
-is_one_of() { local v=$1; shift; local x; for x in "$@"; do [ "$v" = "$x" ] && return 0; done; return 1; }
-holds_service() {  # holds_service NODE — NODE holds the group (web1: local|all, web2: foreign|all), the other none
-  local want=local; [ "$1" = web2 ] && want=foreign
-  is_one_of "$(rscstatus "$1")" "$want" all && is_one_of "$(rscstatus "$(other "$1")")" none ""
-}
 never_both() {  # never_both FROM [TO] WHAT
   local n s; n=$(vip_on_both_count "$1" "$2"); s=$(sample_count "$1" "$2")
   check "$3: VIP never on both nodes ($n of $s samples)" test "$n" -eq 0 -a "$s" -gt 0

@@ -291,3 +291,16 @@ log_time() {  # log_time AFTER NODE PROG REGEX — when the first matching line 
 }
 vip_on() { ip -n "$HA_LAB-$1" -o -4 addr show dev eth0 | grep -q " $VIP/"; }
 curl_once() { ip netns exec "$HA_LAB-client" curl -s -m 1 "http://$VIP/" 2>/dev/null | sed -n 's/.*<h1>\(web[12]\)<\/h1>.*/\1/p'; }
+
+# --- reporting and checks shared by the lab tests (each test keeps its own `failures` count) ---
+pass() { echo "ok   - $*"; }
+fail() { echo "FAIL - $*"; failures=$((failures + 1)); }
+check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
+timing() { echo "timing: $*"; }
+is_one_of() { local v=$1; shift; local x; for x in "$@"; do [ "$v" = "$x" ] && return 0; done; return 1; }
+holds_service() {  # holds_service NODE — NODE holds the group (web1: local|all, web2: foreign|all), the other
+  # none (or runs no master)
+  local want=local; [ "$1" = web2 ] && want=foreign
+  local o; o=$(rscstatus "$(other "$1")")  # empty: no master runs there
+  is_one_of "$(rscstatus "$1")" "$want" all && is_one_of "$o" none ""
+}
