@@ -191,11 +191,14 @@ int run_master(const Options& o) {
     std::string last_rsc_hold_told;
     auto tell_ipfaild = [&](bool force) {
         if (children.pid_of("ipfaild") <= 0) return;
-        ipc::Message ns;
-        ns.add("t", "node_status");
-        ns.add("node", peer);
-        ns.add("st", cluster.view().nodes.size() > 1 ? cluster.view().nodes[1].status : "init");
-        if (force) bus.send("ipfaild", ns);
+        if (force) {  // a new ipfaild: tell it the peer's status (changes follow from on_events)
+            const auto nodes = cluster.view().nodes;
+            ipc::Message ns;
+            ns.add("t", "node_status");
+            ns.add("node", peer);
+            ns.add("st", nodes.size() > 1 ? nodes[1].status : "init");
+            bus.send("ipfaild", ns);
+        }
         const std::string hold = resources.rsc_hold_word();
         if (hold != "transition" && (force || hold != last_rsc_hold_told)) {
             ipc::Message rh;
