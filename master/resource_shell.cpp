@@ -15,13 +15,52 @@ void ResourceShell::apply(const ResourceActions& actions) {
             if (!out_.to_rscd(run->to_message()))
                 log_.error("rscd is not connected; {} of {} waits for it", run->op == GroupOp::start ? "start" : "stop",
                            run->group);
+        } else if (const auto* await = std::get_if<AwaitClearance>(&action)) {
+            probes_[await->group] = Probe{"p" + std::to_string(next_probe_++), await->preferred};
+            if (!out_.to_rscd(probe_message(await->group)))
+                log_.error("rscd is not connected; the address check of {} waits for it", await->group);
+        } else if (const auto* cancel = std::get_if<CancelClearance>(&action)) {
+            auto it = probes_.find(cancel->group);
+            if (it == probes_.end()) continue;
+            ipc::Message m;
+            m.add("t", "rsc_probe_cancel").add("group", cancel->group).add("seq", it->second.seq);
+            probes_.erase(it);
+            out_.to_rscd(m);
         } else if (std::holds_alternative<ShutdownComplete>(action)) {
             if (out_.shutdown_complete) out_.shutdown_complete();
         }
-        // AwaitClearance: the split-brain guard is not configured yet (require_acquire_clearance off).
     }
     if (out_.changed) out_.changed();
     arm();
+}
+
+ipc::Message ResourceShell::probe_message(const std::string& group) const {
+    const Probe& p = probes_.at(group);
+    ipc::Message m;
+    m.add("t", "rsc_probe").add("group", group).add("seq", p.seq).add("preferred", p.preferred ? "yes" : "no");
+    return m;
+}
+
+void ResourceShell::on_clearance(const ipc::Message& message) {
+    const std::string group = message.get_or("group", "");
+    auto it = probes_.find(group);
+    if (it == probes_.end() || it->second.seq != message.get_or("seq", "")) {
+        log_.debug("stale rsc_clearance for {} ignored", group);
+        return;
+    }
+    const std::string verdict = message.get_or("verdict", "");
+    if (verdict == "held") {
+        log_.info("Resource group {} waits: {} is still answered by {} (split-brain guard)", group,
+                  message.get_or("ip", "?"), message.get_or("mac", "?"));
+        return;
+    }
+    if (verdict != "clear" && verdict != "error") {
+        log_.error("dropped rsc_clearance from rscd: bad verdict \"{}\"", verdict);
+        return;
+    }
+    if (verdict == "error") log_.warn("Address check of {} failed ({}); acquiring it anyway", group, message.get_or("error", "?"));
+    probes_.erase(it);
+    apply(owner_.on_acquire_clearance(clock_.now(), group));
 }
 
 void ResourceShell::arm() {
@@ -54,8 +93,10 @@ void ResourceShell::on_rscd_message(const ipc::Message& message) {
             out_.to_rscd(again.to_message());
         }
         if (in_flight_) out_.to_rscd(in_flight_->to_message());
+        for (const auto& [group, probe] : probes_) out_.to_rscd(probe_message(group));
         return;
     }
+    if (message.type() == "rsc_clearance") return on_clearance(message);
     auto result = decode_group_result(message);
     if (!result) {
         log_.error("dropped message from rscd: {}", result.error().message);

@@ -6,6 +6,11 @@
 // end of a shutdown. One timer at the core's next deadline. rscd is asked again for every held
 // group when it (re)starts, so a respawned rscd knows what it holds; results for those resync
 // requests (seq `resync`) are not the core's and are ignored by it.
+// Split-brain guard: AwaitClearance becomes `t=rsc_probe group=K seq=pN preferred=yes|no` to rscd
+// (resent when rscd restarts), CancelClearance `t=rsc_probe_cancel`; rscd's `t=rsc_clearance`
+// answers `clear` (or `error`: nothing to protect, the start decides) → on_acquire_clearance,
+// `held` → one info line here (rscd logs the CRIT with the holder's MAC); answers whose seq is not
+// the pending one are ignored.
 //
 // Time and blocking: monotonic clock only; never blocks.
 // Diagnostics: the core's lines; ERROR when rscd cannot be reached for an operation.
@@ -15,6 +20,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <functional>
+#include <map>
+#include <string>
 
 #include "ipc/clock.hpp"
 #include "ipc/log.hpp"
@@ -51,6 +58,8 @@ public:
 private:
     void apply(const ResourceActions& actions);
     void arm();
+    void on_clearance(const ipc::Message& message);
+    ipc::Message probe_message(const std::string& group) const;
 
     const ipc::Clock& clock_;
     ipc::Log& log_;
@@ -58,6 +67,12 @@ private:
     Outputs out_;
     boost::asio::steady_timer timer_;
     std::optional<RunGroup> in_flight_;
+    struct Probe {
+        std::string seq;
+        bool preferred = false;
+    };
+    std::map<std::string, Probe> probes_;  // group key → the clearance asked of rscd
+    std::uint64_t next_probe_ = 1;
 };
 
 }  // namespace ha::master

@@ -13,12 +13,16 @@ constexpr std::string_view kResource = "resource";
 constexpr std::string_view kAskResources = "ask_resources";
 constexpr std::string_view kHbTakeover = "hb_takeover";
 constexpr std::string_view kShutdone = "shutdone";
+constexpr std::string_view kInfoPartition = "partition";
 
 bool has(ResourceSet set, ResourceSet part) {
     return (static_cast<unsigned>(set) & static_cast<unsigned>(part)) != 0;
 }
 ResourceSet operator|(ResourceSet a, ResourceSet b) {
     return static_cast<ResourceSet>(static_cast<unsigned>(a) | static_cast<unsigned>(b));
+}
+ResourceSet both(ResourceSet a, ResourceSet b) {
+    return static_cast<ResourceSet>(static_cast<unsigned>(a) & static_cast<unsigned>(b));
 }
 ResourceSet without(ResourceSet a, ResourceSet b) {
     return static_cast<ResourceSet>(static_cast<unsigned>(a) & ~static_cast<unsigned>(b) & 3U);
@@ -126,6 +130,15 @@ ResourceSet ResourceOwner::holds() const {
     return s;
 }
 
+ResourceSet ResourceOwner::claims() const {
+    ResourceSet s = ResourceSet::none;
+    for (const auto& g : groups_) {
+        const bool starting = g.wanted && !g.failed && !g.needs_clearance && !isolated_;
+        if (g.held || starting) s = s | (g.local ? ResourceSet::local : ResourceSet::foreign);
+    }
+    return s;
+}
+
 std::vector<std::string> ResourceOwner::held_groups() const {
     std::vector<std::string> keys;
     for (const auto& g : groups_) {
@@ -168,12 +181,16 @@ void ResourceOwner::want(ResourceSet set, bool wanted, bool clearance) {
         if (!has(set, g.local ? ResourceSet::local : ResourceSet::foreign)) continue;
         g.wanted = wanted;
         g.failed = false;
-        g.needs_clearance = wanted && !g.held && clearance;
+        const bool needs = wanted && !g.held && clearance;
+        if (g.needs_clearance && g.clearance_asked && !needs) cancelled_clearances_.push_back(g.config->key());
+        g.needs_clearance = needs;
         g.clearance_asked = false;
     }
 }
 
 void ResourceOwner::pump(ResourceActions& out) {
+    for (auto& key : cancelled_clearances_) out.emplace_back(CancelClearance{std::move(key)});
+    cancelled_clearances_.clear();
     if (in_flight_) return;
     auto issue = [&](std::size_t i, GroupOp op) {
         const auto& cfg = *groups_[i].config;
@@ -200,7 +217,7 @@ void ResourceOwner::pump(ResourceActions& out) {
             if (g.needs_clearance) {
                 if (!g.clearance_asked) {
                     g.clearance_asked = true;
-                    out.emplace_back(AwaitClearance{g.config->key()});
+                    out.emplace_back(AwaitClearance{g.config->key(), g.local});
                 }
                 continue;
             }
@@ -236,6 +253,10 @@ ResourceActions ResourceOwner::on_cluster_event(ipc::SteadyTime now, const Clust
     }
     if (const auto* e = std::get_if<NodeDead>(&event)) {
         if (e->node == params_.peer_node) return on_peer_dead(now);
+        return {};
+    }
+    if (const auto* e = std::get_if<ReturningAfterPartition>(&event)) {
+        if (e->node == params_.peer_node) return on_peer_returned(now);
         return {};
     }
     if (const auto* e = std::get_if<LocalStatusChanged>(&event)) {
@@ -294,6 +315,60 @@ ResourceActions ResourceOwner::on_peer_dead(ipc::SteadyTime now) {
             break;
     }
     return out;
+}
+
+ResourceActions ResourceOwner::on_peer_returned(ipc::SteadyTime now) {
+    ResourceActions out;
+    if (peer_ != PeerState::dead) return out;
+    peer_ = PeerState::alive;
+    peer_departed_ = false;
+    peer_starting_ = false;
+    peer_stable_ = false;
+    peer_holds_ = ResourceSet::none;
+    if (phase_ != Phase::running) return out;  // the start-up exchange or the shutdown settles it
+    // What still waits for clearance is not taken: the peer is back and will say what it holds.
+    for (auto& g : groups_) {
+        if (!g.wanted || g.held || !g.needs_clearance) continue;
+        g.wanted = false;
+        g.needs_clearance = false;
+        if (g.clearance_asked) cancelled_clearances_.push_back(g.config->key());
+        g.clearance_asked = false;
+        log_.info("{} is back: not acquiring resource group: {}", params_.peer_node, g.config->text);
+    }
+    mach_down_pending_ = false;
+    initial_pending_ = false;
+    partition_reconcile_ = true;
+    pump(out);
+    // info=partition asks a peer that never lost us for its full report in return.
+    send_resource(out, holds(), stable(), kInfoPartition);
+    if (converged()) on_converged(now, out);
+    return out;
+}
+
+void ResourceOwner::reconcile_after_partition(ipc::SteadyTime now, ResourceActions& out) {
+    const ResourceSet ours = claims();
+    const ResourceSet theirs = mirror(peer_holds_);  // in our words
+    const ResourceSet twice = both(ours, theirs);
+    bool changed = false;
+    if (twice != ResourceSet::none) {
+        const ResourceSet give = both(twice, ResourceSet::foreign);
+        log_.crit("Both nodes hold [{}] resources after the partition: each group stays on its preferred node; "
+                  "releasing [{}] here.",
+                  resource_set_word(twice), resource_set_word(give));
+        if (give != ResourceSet::none) {
+            want(ResourceSet::foreign, false, false);
+            changed = true;
+        }
+    }
+    if (!has(ours, ResourceSet::local) && !has(theirs, ResourceSet::local)) {
+        log_.info("Neither node holds our resource groups after the partition: acquiring [local].");
+        want(ResourceSet::local, true, false);
+        changed = true;
+    }
+    if (!changed) return;
+    pump(out);
+    send_resource(out, holds(), stable(), "");
+    if (converged()) on_converged(now, out);
 }
 
 // --- decisions ----------------------------------------------------------------------------------
@@ -542,6 +617,20 @@ ResourceActions ResourceOwner::on_peer_message(ipc::SteadyTime now, const ipc::M
             return out;
         }
         if (phase_ != Phase::running) return out;
+        // Settled on the peer's first stable full report: an unstable one may not show a group
+        // it is still starting.
+        if (partition_reconcile_ && full && peer_stable_) {
+            partition_reconcile_ = false;
+            reconcile_after_partition(now, out);
+            maybe_auto_failback(now, out);
+            return out;
+        }
+        if (!partition_reconcile_ && message.get_or("info", "") == kInfoPartition) {
+            // The peer lost us but we did not lose it: it settles on our report.
+            send_resource(out, holds(), stable(), "");
+            maybe_auto_failback(now, out);
+            return out;
+        }
         if (became_stable) send_resource(out, holds(), stable(), "");
         maybe_auto_failback(now, out);
         return out;

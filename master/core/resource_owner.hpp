@@ -31,9 +31,18 @@
 // auto_failback: `legacy` behaves like `on` for failback, but standby requests (ours and the
 // peer's) are refused with `Standby mode only implemented when nice_failback on`, as 3.0.6 does.
 //
-// Split-brain seam: with require_acquire_clearance, a group that is to be acquired because the
-// peer died (or was never heard) is not started until on_acquire_clearance(group) says so; the
-// core emits AwaitClearance{group} once per group and decision. Nothing here probes anything.
+// Split-brain guard (docs/split-brain.md): with require_acquire_clearance, a group that is to be
+// acquired because the peer died (or was never heard) is not started until
+// on_acquire_clearance(group) says so (rscd's ARP probe found its VIPs free); the core emits
+// AwaitClearance{group} once per group and decision, and CancelClearance when the acquisition is
+// no longer wanted. Nothing here probes anything.
+// Partition return (LinkTable's ReturningAfterPartition: the peer we declared dead is heard again
+// with the same generation): acquisitions still waiting for clearance are abandoned, both nodes
+// send a full `resource` report (info=partition, which a peer that never lost us answers with its
+// own), and the first stable full report from the peer settles every group
+// both claim in one round by one rule both sides evaluate alike — the group's haresources node
+// (its preferred owner) keeps it, the other node releases it; a group of ours that neither holds
+// is taken by us. Logged once: CRIT `Both nodes hold <word> resources after the partition: ...`.
 //
 // Time and blocking: only the `now` arguments (monotonic); nothing blocks. Deadlines: the standby
 // timers (10 s for the first reply, 1 h while resources move, as 3.0.6) and the resource-report
@@ -109,10 +118,18 @@ struct RunGroup {
     bool operator==(const RunGroup&) const = default;
 };
 
-// Only with require_acquire_clearance: the group waits for on_acquire_clearance(group).
+// Only with require_acquire_clearance: the group waits for on_acquire_clearance(group). `preferred`:
+// this node is the group's haresources node (rscd's tie-break for simultaneous probes).
 struct AwaitClearance {
     std::string group;
+    bool preferred = false;
     bool operator==(const AwaitClearance&) const = default;
+};
+
+// A clearance asked for earlier is no longer wanted (the peer came back, shutdown, standby).
+struct CancelClearance {
+    std::string group;
+    bool operator==(const CancelClearance&) const = default;
 };
 
 // Everything is released and (peer alive) `shutdone` was sent: the shell may exit.
@@ -120,7 +137,7 @@ struct ShutdownComplete {
     bool operator==(const ShutdownComplete&) const = default;
 };
 
-using ResourceAction = std::variant<SendToPeer, RunGroup, AwaitClearance, ShutdownComplete>;
+using ResourceAction = std::variant<SendToPeer, RunGroup, AwaitClearance, CancelClearance, ShutdownComplete>;
 using ResourceActions = std::vector<ResourceAction>;
 
 // --- input from rscd ----------------------------------------------------------------------------
@@ -183,6 +200,8 @@ public:
     ResourceActions on_local_comm_up(ipc::SteadyTime now);
     ResourceActions on_peer_active(ipc::SteadyTime now);
     ResourceActions on_peer_dead(ipc::SteadyTime now);
+    // The peer we declared dead is back with the same generation (a healed partition).
+    ResourceActions on_peer_returned(ipc::SteadyTime now);
 
     // A cluster message from the peer (starting, resource, ask_resources, hb_takeover, shutdone);
     // other types are ignored. A message whose src is the local node is ignored.
@@ -239,6 +258,8 @@ private:
     enum class PeerState { unknown, alive, dead };
 
     void want(ResourceSet set, bool wanted, bool clearance);
+    void reconcile_after_partition(ipc::SteadyTime now, ResourceActions& out);
+    ResourceSet claims() const;  // held or being acquired
     bool converged() const;
     void pump(ResourceActions& out);
     void on_converged(ipc::SteadyTime now, ResourceActions& out);
@@ -277,6 +298,8 @@ private:
     std::string shutdone_word_;
     bool report_when_stable_ = false;  // we told the peer isstable=0 and owe it a stable report
     bool failback_armed_ = false;      // the peer lost its groups to us or (re)started
+    bool partition_reconcile_ = false; // the peer returned after a partition; settle on its report
+    std::vector<std::string> cancelled_clearances_;  // emitted as CancelClearance by pump()
 
     Standby standby_ = Standby::idle;
     std::string standby_word_;  // the requester's word, as written

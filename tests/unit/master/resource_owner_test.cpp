@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -77,7 +78,9 @@ std::vector<std::string> summary(const hm::ResourceActions& actions) {
         } else if (std::holds_alternative<hm::ShutdownComplete>(a)) {
             out.push_back("COMPLETE");
         } else if (const auto* c = std::get_if<hm::AwaitClearance>(&a)) {
-            out.push_back("CLEARANCE " + c->group);
+            out.push_back("CLEARANCE " + c->group + (c->preferred ? " preferred" : ""));
+        } else if (const auto* x = std::get_if<hm::CancelClearance>(&a)) {
+            out.push_back("CANCEL " + x->group);
         }
     }
     return out;
@@ -588,4 +591,136 @@ TEST(ResourceOwner, PeerStartWhileHoldingNothingForeignDoesNotUndoALaterStandby)
     f.complete(f.peer({{"t", "resource"}, {"rsc_hold", "none"}, {"rtype", "full"}, {"isstable", "1"}}));
     EXPECT_EQ(f.owner->rsc_hold_word(), "all");
     EXPECT_EQ(f.log.count("Giving up foreign resources (auto_failback)."), 0) << f.log.dump();
+}
+
+// --- split-brain guard and partition return -----------------------------------------------------
+
+namespace {
+hm::ResourceActions report(Fixture& f, const char* hold, const char* stable = "1", const char* info = nullptr) {
+    std::vector<std::pair<std::string, std::string>> fields{
+        {"t", "resource"}, {"rsc_hold", hold}, {"rtype", "full"}, {"isstable", stable}};
+    if (info) fields.emplace_back("info", info);
+    return f.complete(f.peer(std::move(fields)));
+}
+std::vector<std::string> starts_and_stops(const hm::ResourceActions& actions) {
+    std::vector<std::string> out;
+    for (const auto& line : summary(actions)) {
+        if (line.rfind("START", 0) == 0 || line.rfind("STOP", 0) == 0 || line.rfind("CANCEL", 0) == 0)
+            out.push_back(line);
+    }
+    return out;
+}
+}  // namespace
+
+TEST(ResourceOwner, ClearanceAskedForEveryGroupToAcquireAfterInitdeadNamesThePreferredNode) {
+    Fixture f(AutoFailback::on, /*clearance=*/true);
+    f.owner->on_peer_dead(f.now);  // initdead: web2 never heard
+    auto a = f.owner->on_local_comm_up(f.now);
+    EXPECT_EQ(runs(a).size(), 0U);
+    // Every group's address check starts at once (they run in parallel in rscd); web1 is the
+    // preferred node of its own group only.
+    EXPECT_EQ(summary(a), (std::vector<std::string>{"starting", "CLEARANCE " + std::string(kVipA) + " preferred",
+                                                    "CLEARANCE " + std::string(kVipB)}));
+    auto b = f.complete(f.owner->on_acquire_clearance(f.now, kVipA));
+    EXPECT_EQ(f.owner->held_groups(), (std::vector<std::string>{kVipA}));
+    EXPECT_EQ(f.owner->rsc_hold_word(), "transition");  // web2's group still waits
+}
+
+TEST(ResourceOwner, ShutdownWhileWaitingForClearanceCancelsTheProbe) {
+    Fixture f(AutoFailback::on, /*clearance=*/true);
+    f.start_with_peer("local");
+    f.owner->on_peer_dead(f.now);  // CLEARANCE kVipB
+    auto a = f.complete(f.owner->shutdown(f.now));
+    auto s = starts_and_stops(a);
+    ASSERT_FALSE(s.empty());
+    EXPECT_EQ(s.front(), "CANCEL " + std::string(kVipB));
+    EXPECT_EQ(f.owner->phase(), Phase::stopped);
+    // A late clearance changes nothing.
+    EXPECT_TRUE(runs(f.owner->on_acquire_clearance(f.now, kVipB)).empty());
+}
+
+TEST(ResourceOwner, PeerReturningWhileWeWaitForClearanceAbandonsTheAcquisition) {
+    // Scenario of the lab: the heartbeat LAN dies, web1 (this node) keeps its group, web2's group
+    // waits for clearance because web2 still answers for its VIP; the LAN comes back.
+    Fixture f(AutoFailback::on, /*clearance=*/true);
+    f.start_with_peer("local");
+    auto dead = f.owner->on_peer_dead(f.now);
+    ASSERT_EQ(summary(dead), (std::vector<std::string>{"CLEARANCE " + std::string(kVipB)}));
+    auto back = f.complete(f.owner->on_cluster_event(f.now, hm::ReturningAfterPartition{"web2"}));
+    EXPECT_EQ(summary(back), (std::vector<std::string>{
+                                 "CANCEL " + std::string(kVipB),
+                                 "resource rsc_hold=local rtype=full isstable=1 info=partition"}));
+    EXPECT_EQ(f.log.count(std::string("web2 is back: not acquiring resource group: web2 ") + kVipB + " httpd"), 1);
+    EXPECT_EQ(f.owner->rsc_hold_word(), "local");
+    // web2's report: it kept its group; nothing is both's, nothing moves, nothing is logged CRIT.
+    auto settled = report(f, "local", "1", "partition");
+    EXPECT_TRUE(runs(settled).empty());
+    EXPECT_EQ(f.log.count(LogLevel::crit, "after the partition"), 0);
+    EXPECT_EQ(f.owner->rsc_hold_word(), "local");
+    EXPECT_TRUE(f.owner->on_acquire_clearance(f.now, kVipB).empty());  // a late answer is ignored
+}
+
+TEST(ResourceOwner, BothHoldingEverythingAfterAPartitionSettleInOneRoundOnThePreferredNodes) {
+    for (auto af : {AutoFailback::on, AutoFailback::off}) {
+        Fixture f(af);  // no guard (e.g. the public LAN was split too): both took everything
+        f.start_with_peer("local");
+        f.complete(f.owner->on_peer_dead(f.now));
+        ASSERT_EQ(f.owner->rsc_hold_word(), "all");
+        auto back = f.complete(f.owner->on_peer_returned(f.now));
+        EXPECT_EQ(summary(back),
+                  (std::vector<std::string>{"resource rsc_hold=all rtype=full isstable=1 info=partition"}));
+        auto settled = report(f, "all", "1", "partition");
+        EXPECT_EQ(starts_and_stops(settled), (std::vector<std::string>{"STOP " + std::string(kVipB)}));
+        EXPECT_EQ(f.log.count(LogLevel::crit,
+                              "Both nodes hold [all] resources after the partition: each group stays on its "
+                              "preferred node; releasing [foreign] here."),
+                  1);
+        EXPECT_EQ(f.owner->held_groups(), (std::vector<std::string>{kVipA}));
+        EXPECT_TRUE(f.owner->stable());
+        // The peer's later reports (it released its copy of our group) change nothing more.
+        auto later = report(f, "local");
+        EXPECT_TRUE(runs(later).empty());
+        EXPECT_EQ(f.log.count("after the partition"), 1);
+        EXPECT_EQ(f.log.count("Giving up foreign resources (auto_failback)."), 0);
+    }
+}
+
+TEST(ResourceOwner, PartitionSettlementWaitsForTheStableReport) {
+    Fixture f;
+    f.start_with_peer("local");
+    f.complete(f.owner->on_peer_dead(f.now));
+    f.complete(f.owner->on_peer_returned(f.now));
+    EXPECT_TRUE(runs(report(f, "none", "0", "partition")).empty());  // still starting something
+    auto settled = report(f, "all");
+    EXPECT_EQ(starts_and_stops(settled), (std::vector<std::string>{"STOP " + std::string(kVipB)}));
+}
+
+TEST(ResourceOwner, OurGroupHeldByNeitherNodeAfterAPartitionIsTakenHere) {
+    Fixture f(AutoFailback::on, /*clearance=*/true);
+    f.owner->on_peer_dead(f.now);
+    f.owner->on_local_comm_up(f.now);  // waits for clearance of kVipA (a stranger answers, say)
+    ASSERT_TRUE(f.owner->held_groups().empty());
+    f.complete(f.owner->on_peer_returned(f.now));
+    auto settled = report(f, "local", "1", "partition");  // web2 holds its own group only
+    EXPECT_EQ(starts_and_stops(settled), (std::vector<std::string>{"START " + std::string(kVipA)}));
+    EXPECT_EQ(f.log.count("Neither node holds our resource groups after the partition: acquiring [local]."), 1);
+    EXPECT_EQ(f.owner->held_groups(), (std::vector<std::string>{kVipA}));
+}
+
+TEST(ResourceOwner, PeerThatNeverLostUsAnswersAPartitionReportWithItsOwn) {
+    Fixture f;
+    f.start_with_peer("local");
+    auto a = f.peer({{"t", "resource"}, {"rsc_hold", "local"}, {"rtype", "full"}, {"isstable", "1"}, {"info", "partition"}});
+    EXPECT_EQ(summary(a), (std::vector<std::string>{"resource rsc_hold=local rtype=full isstable=1"}));
+    EXPECT_TRUE(runs(a).empty());
+}
+
+TEST(ResourceOwner, ARestartedPeerIsNotAPartitionReturn) {
+    Fixture f;
+    f.start_with_peer("local");
+    f.complete(f.owner->on_peer_dead(f.now));
+    f.owner->on_peer_active(f.now);  // new generation: LinkTable sends no ReturningAfterPartition
+    auto a = f.complete(f.peer({{"t", "starting"}}));
+    EXPECT_EQ(summary(a), (std::vector<std::string>{"resource rsc_hold=all rtype=full isstable=1"}));
+    EXPECT_EQ(f.log.count("after the partition"), 0);
 }
