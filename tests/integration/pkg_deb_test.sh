@@ -164,6 +164,7 @@ if ! dpkg -i /tmp/hamaster.deb >/tmp/dpkg-i.log 2>&1; then
     cat /tmp/dpkg-i.log; fail "dpkg -i"; exit 1
 fi
 ok "dpkg -i"
+cp /etc/default/hamaster /tmp/default.orig
 check "dpkg status: install ok installed" \
     bash -c '[ "$(dpkg-query -W -f="\${Status}" hamaster)" = "install ok installed" ]'
 conffiles=$(dpkg-query -W -f='${Conffiles}' hamaster)
@@ -276,6 +277,52 @@ rc_is 3 "$init status after stop" $init status
 echo 99999 >/run/hamaster/hamaster.pid
 rc_is 1 "$init status with a stale pid file" $init status
 rm -f /run/hamaster/hamaster.pid
+rm -rf /etc/ha.d/*
+
+# The seed's three files, unchanged (the packaged web example: ucast on eth1, ping 192.0.2.1,
+# `respawn hacluster /usr/lib64/heartbeat/ipfail`, VIP on eth0), and no flags at all: the node
+# name comes from `uname -n` (this UTS namespace), every path is the default. eth0/eth1 are veth
+# pairs inside this private network namespace, so whatever hamaster sends goes nowhere else.
+cp /tmp/default.orig /etc/default/hamaster
+hostname web1
+for i in 0 1; do ip link add eth$i type veth peer name peer$i && ip link set eth$i up && ip link set peer$i up; done
+ip addr add 192.0.2.11/24 dev eth0
+ip addr add 198.51.100.11/24 dev eth1
+cp /usr/share/doc/hamaster/examples/web/ha.cf /usr/share/doc/hamaster/examples/web/haresources \
+   /usr/share/doc/hamaster/examples/web/authkeys /etc/ha.d/
+chmod 600 /etc/ha.d/authkeys
+ls /dev/shm | grep '^hamaster\.' | sort >/tmp/shm.before  # /dev is the host's: compare, don't assume empty
+rc_is 0 "service hamaster start (seed ha.cf, haresources, authkeys; no flags)" service hamaster start
+pid=$(cat /run/hamaster/hamaster.pid 2>/dev/null)
+up=no
+for _ in $(seq 100); do  # the children come up within a second or two; allow 20 s
+    if cl_status hbstatus >/dev/null 2>&1 && grep -qxE "up|active" <<<"$(cl_status nodestatus web1 2>/dev/null)" &&
+       grep -qx ipfaild /proc/[0-9]*/comm 2>/dev/null; then up=yes; break; fi
+    sleep 0.2
+done
+check "seed config: hamaster up, web1 up (active after initdead), ipfaild running" test "$up" = yes
+[ "$up" = yes ] || { cl_status hbstatus; cl_status nodestatus web1; cat /proc/[0-9]*/comm | sort | uniq -c; tail -30 /var/log/ha-log; ls /var/log/hamaster; tail -n 20 /var/log/hamaster/*.log; }
+rc_is 0 "service hamaster status (seed config)" service hamaster status
+status_out=$(service hamaster status 2>&1)
+check "status names this node, its peer and the link" bash -c 'grep -q web1 <<<"$0" && grep -q web2 <<<"$0" && grep -q eth1 <<<"$0"' "$status_out"
+check "cl_status listnodes: web1 web2 and the ping node" \
+    bash -c '[ "$(cl_status listnodes | sort | tr "\n" " ")" = "192.0.2.1 web1 web2 " ]'
+check "cl_status nodetype 192.0.2.1 is ping" bash -c '[ "$(cl_status nodetype 192.0.2.1)" = ping ]'
+for child in heartbeatd-net ipfaild rscd; do
+    check "child $child running" grep -qx "$child" /proc/[0-9]*/comm
+done
+check "logfile /var/log/ha-log from ha.cf written in the Heartbeat format" \
+    grep -Eq '^[A-Z][a-z]{2} [ 0-9][0-9] [0-9:]{8} web1 hamaster: \[[0-9]+\]: info: ' /var/log/ha-log
+check "no VIP before initdead (120 s)" bash -c '! ip -o addr show dev eth0 | grep -q 192.0.2.100'
+rc_is 0 "service hamaster stop (seed config)" service hamaster stop
+check "nothing left after stop: no process" \
+    bash -c '! grep -qxE "hamaster|heartbeatd-net|heartbeatd-serial|ipfaild|rscd" /proc/[0-9]*/comm 2>/dev/null'
+check "nothing left after stop: pid file, control socket, shm" \
+    bash -c '[ ! -e /run/hamaster/hamaster.pid ] && [ -z "$(ls -A /run/hamaster 2>/dev/null)" ] &&
+             [ -z "$(ls /dev/shm | grep "^hamaster\." | sort | comm -13 /tmp/shm.before -)" ]'
+check "nothing left after stop: no VIP" bash -c '! ip -o addr show | grep -q 192.0.2.100'
+rc_is 3 "service hamaster status after stop" service hamaster status
+for i in 0 1; do ip link del eth$i; done
 rm -rf /etc/ha.d/*
 
 # remove: binaries go, conffiles and user stay
