@@ -204,6 +204,17 @@ if command -v logrotate >/dev/null; then
 fi
 check "man -l ha.cf.5 renders" bash -c 'command -v man >/dev/null || exit 0; MANPAGER=cat man -l /usr/share/man/man5/ha.cf.5 | grep -q autojoin'
 
+for page in man1/hb_standby.1 man1/hb_takeover.1 man1/cl_status.1 man8/hamaster.8; do
+    check "man -l $page renders" bash -c "command -v man >/dev/null || exit 0; MANPAGER=cat man -l /usr/share/man/$page | grep -q 'EXIT STATUS\|SEE ALSO'"
+done
+# The tools with no hamaster running, and with bad arguments (compat spec §10.2 usage rule).
+for tool in hb_standby hb_takeover; do
+    rc_is 2 "$tool with no hamaster running" /usr/bin/$tool
+    rc_is 1 "$tool bogus-kind (usage)" /usr/bin/$tool bogus-kind
+    rc_is 1 "$tool all local (one argument at most)" /usr/bin/$tool all local
+done
+rc_is 1 "cl_status hbstatus with no hamaster running" /usr/bin/cl_status hbstatus
+
 # init script, nothing running
 init=/etc/init.d/hamaster
 rc_is 3 "$init status (stopped)" $init status
