@@ -280,15 +280,36 @@ ResourceActions ResourceOwner::on_local_comm_up(ipc::SteadyTime now) {
     return out;
 }
 
-ResourceActions ResourceOwner::on_peer_active(ipc::SteadyTime) {
-    if (peer_ != PeerState::alive) {
-        peer_ = PeerState::alive;
-        peer_departed_ = false;
-        peer_starting_ = false;
-        peer_stable_ = false;
-        peer_holds_ = ResourceSet::none;
+ResourceActions ResourceOwner::on_peer_active(ipc::SteadyTime now) {
+    ResourceActions out;
+    if (peer_ == PeerState::alive) return out;
+    const bool was_dead = peer_ == PeerState::dead;
+    peer_ = PeerState::alive;
+    peer_departed_ = false;
+    peer_starting_ = false;
+    peer_stable_ = false;
+    peer_holds_ = ResourceSet::none;
+    if (was_dead && phase_ == Phase::running && abandon_waiting()) {
+        // A restarted peer runs its start-up exchange; what we still waited for is its to decide.
+        pump(out);
+        if (converged()) on_converged(now, out);
     }
-    return {};
+    return out;
+}
+
+bool ResourceOwner::abandon_waiting() {
+    bool any = false;
+    for (auto& g : groups_) {
+        if (!g.wanted || g.held || !g.needs_clearance) continue;
+        g.wanted = false;
+        g.needs_clearance = false;
+        if (g.clearance_asked) cancelled_clearances_.push_back(g.config->key());
+        g.clearance_asked = false;
+        log_.info("{} is back: not acquiring resource group: {}", params_.peer_node, g.config->text);
+        any = true;
+    }
+    if (any) mach_down_pending_ = false;
+    return any;
 }
 
 ResourceActions ResourceOwner::on_peer_dead(ipc::SteadyTime now) {
@@ -327,14 +348,7 @@ ResourceActions ResourceOwner::on_peer_returned(ipc::SteadyTime now) {
     peer_holds_ = ResourceSet::none;
     if (phase_ != Phase::running) return out;  // the start-up exchange or the shutdown settles it
     // What still waits for clearance is not taken: the peer is back and will say what it holds.
-    for (auto& g : groups_) {
-        if (!g.wanted || g.held || !g.needs_clearance) continue;
-        g.wanted = false;
-        g.needs_clearance = false;
-        if (g.clearance_asked) cancelled_clearances_.push_back(g.config->key());
-        g.clearance_asked = false;
-        log_.info("{} is back: not acquiring resource group: {}", params_.peer_node, g.config->text);
-    }
+    abandon_waiting();
     mach_down_pending_ = false;
     initial_pending_ = false;
     partition_reconcile_ = true;

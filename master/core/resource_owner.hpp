@@ -259,6 +259,7 @@ private:
 
     void want(ResourceSet set, bool wanted, bool clearance);
     void reconcile_after_partition(ipc::SteadyTime now, ResourceActions& out);
+    bool abandon_waiting();  // drop acquisitions still waiting for clearance; true if any
     ResourceSet claims() const;  // held or being acquired
     bool converged() const;
     void pump(ResourceActions& out);

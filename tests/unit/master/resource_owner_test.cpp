@@ -724,3 +724,16 @@ TEST(ResourceOwner, ARestartedPeerIsNotAPartitionReturn) {
     EXPECT_EQ(summary(a), (std::vector<std::string>{"resource rsc_hold=all rtype=full isstable=1"}));
     EXPECT_EQ(f.log.count("after the partition"), 0);
 }
+
+TEST(ResourceOwner, ARestartedPeerEndsAWaitForClearanceToo) {
+    Fixture f(AutoFailback::on, /*clearance=*/true);
+    f.start_with_peer("local");
+    f.owner->on_peer_dead(f.now);  // CLEARANCE kVipB: web2's VIP still answered
+    auto a = f.owner->on_peer_active(f.now);  // web2 restarted (new generation)
+    EXPECT_EQ(summary(a), (std::vector<std::string>{"CANCEL " + std::string(kVipB)}));
+    EXPECT_EQ(f.owner->rsc_hold_word(), "local");
+    EXPECT_EQ(f.log.count("mach_down takeover complete."), 0);
+    // Its start-up exchange: it takes its own group back, we keep ours.
+    auto b = f.complete(f.peer({{"t", "starting"}}));
+    EXPECT_TRUE(runs(b).empty());
+}
