@@ -58,6 +58,8 @@ public:
     }
 
     ClusterView view() const;
+    // One status heartbeat now, on every medium (a media daemon that just connected).
+    void heartbeat_now() { send_heartbeat(); }
     std::function<void()> on_change;  // after any transition (status table refresh)
     std::function<void(const std::vector<ClusterEvent>&)> on_events;  // every transition, in order
     std::function<void(const ipc::Message&)> on_peer_message;         // accepted non-status messages

@@ -140,10 +140,16 @@ int run_master(const Options& o) {
         if (s.name.rfind("heartbeatd-", 0) == 0) media.push_back(s.name);
 
     ipc::BusRouter bus(io, zmq_context, ipc::bus_endpoint(o.run_dir), log);
+    // The incarnation (pid) of each child that last spoke on the bus: nothing is sent to a child
+    // before it has connected (zmq would drop it and log), and a new one gets a heartbeat at once.
+    std::map<std::string, std::string> child_pids;
+    auto connected = [&child_pids](const std::string& child) { return child_pids.count(child) > 0; };
     HeartbeatSourceParams source{config.local_node, *uuid, *generation,
                                  default_ttl(config.ha_cf.hopfudge, config.ha_cf.nodes.size()), read_proc_loadavg};
     ClusterShell cluster(io, config, clock, log, source, media,
-                         [&bus](const std::string& child, const ipc::Message& m) { bus.send(child, m); });
+                         [&bus, &connected](const std::string& child, const ipc::Message& m) {
+                             if (connected(child)) bus.send(child, m);
+                         });
     ChildSupervisor children(io, clock, log, RespawnParams{});
     for (auto& s : specs) children.add(std::move(s));
 
@@ -177,7 +183,7 @@ int run_master(const Options& o) {
     ResourceShell resources(io, rp, clock, log,
                             ResourceShell::Outputs{
                                 [&](ipc::Message m) { cluster.send_cluster(std::move(m)); },
-                                [&](const ipc::Message& m) { return bus.send("rscd", m); },
+                                [&](const ipc::Message& m) { return connected("rscd") && bus.send("rscd", m); },
                                 [&] {
                                     if (stopping) finish();
                                 },
@@ -256,23 +262,26 @@ int run_master(const Options& o) {
     std::function<void()> beat_rscd = [&] {
         ipc::Message alive;
         alive.add("t", "master_alive");
-        bus.send("rscd", alive);
+        if (connected("rscd")) bus.send("rscd", alive);
         rscd_beat.expires_after(config.ha_cf.keepalive);
         rscd_beat.async_wait([&](const boost::system::error_code& ec) {
             if (!ec) beat_rscd();
         });
     };
     if (!config.haresources.groups.empty()) beat_rscd();
-    std::string rscd_pid;
-    std::string ipfaild_pid;
     bus.on_message([&](std::string_view identity, ipc::Message m) {
         std::string child(identity);
         children.on_liveness(child);
+        bool fresh = false;  // a new incarnation of this child said hello
+        if (m.type() == "liveness") {
+            std::string& known = child_pids[child];
+            const std::string pid = m.get_or("pid", "");
+            fresh = pid != known;
+            known = pid;
+        }
         if (child == "ipfaild") {
             if (m.type() == "liveness") {
-                std::string pid = m.get_or("pid", "");
-                if (pid != ipfaild_pid) {
-                    ipfaild_pid = pid;
+                if (fresh) {
                     resources.set_isolated(false);  // a new ipfaild starts with no verdict
                     tell_ipfaild(true);
                 }
@@ -283,9 +292,7 @@ int run_master(const Options& o) {
         }
         if (child == "rscd") {
             if (m.type() == "liveness") {
-                std::string pid = m.get_or("pid", "");
-                if (pid != rscd_pid) {
-                    rscd_pid = pid;
+                if (fresh) {
                     ipc::Message ready;
                     ready.add("t", "rscd_ready");
                     resources.on_rscd_message(ready);
@@ -295,6 +302,7 @@ int run_master(const Options& o) {
             resources.on_rscd_message(m);
             return;
         }
+        if (fresh) cluster.heartbeat_now();  // the peer hears us without waiting a keepalive
         if (m.type() == "liveness") return;
         cluster.on_media_message(child, std::move(m));
     });
