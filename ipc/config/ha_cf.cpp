@@ -28,6 +28,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <array>
 #include <charconv>
 
@@ -630,6 +631,18 @@ void finish(State& s) {
                 break;
             }
         }
+    }
+    // A status heartbeat is about 216 bytes on the cable (measured, docs/benchmarks.md), 10 bits a
+    // byte at 8N1. Over half the line leaves no room for cluster messages or a retransmission.
+    if (keepalive_ok && s.first_serial) {
+        constexpr double kHeartbeatBits = 216.0 * 10.0;
+        const double load = kHeartbeatBits * 1000.0 / static_cast<double>(cf.keepalive.count()) / cf.baud;
+        if (load > 0.5)
+            d.warning(f, s.baud_line ? s.baud_line : s.first_serial,
+                      fmt::format("serial links at {} baud: a heartbeat every {} ms needs about {} % of the line "
+                                  "(~216 bytes each); use keepalive >= {} ms or a higher baud",
+                                  cf.baud, cf.keepalive.count(), std::lround(load * 100.0),
+                                  static_cast<long>(kHeartbeatBits * 1000.0 / (0.5 * cf.baud) / 100.0 + 1) * 100));
     }
     if (cf.media.empty()) d.error(f, 0, "No heartbeat media defined");
 

@@ -450,3 +450,27 @@ TEST(HaCf, RespawnRecognisesIpfailUnderEveryHistoricalPath) {
     HaCf other = parse_ok(base("respawn root /usr/sbin/myagent\n"));
     EXPECT_FALSE(other.respawns.at(0).is_ipfail());
 }
+
+TEST(HaCf, SerialLineTooSlowForTheKeepaliveIsAWarningNamingTheBaudLine) {
+    // 216 bytes x 10 bits every 100 ms = 21600 bit/s: 113 % of 19200 baud.
+    Diagnostics d;
+    parse("keepalive 100ms\ndeadtime 1\nbaud 19200\nnode web1 web2\nserial /dev/ttyS0\nauto_failback on\n", d);
+    EXPECT_FALSE(d.has_errors()) << dump(d);
+    int found = 0;
+    for (const auto& item : d.items()) {
+        if (item.severity == Severity::warning && item.text.find("113 % of the line") != std::string::npos) {
+            ++found;
+            EXPECT_EQ(item.line, 3);
+            EXPECT_NE(item.text.find("keepalive >= 300 ms"), std::string::npos) << item.text;
+        }
+    }
+    EXPECT_EQ(found, 1) << dump(d);
+    // 115200 baud, or 19200 at 500 ms, or no serial link: no warning.
+    for (const char* text : {"keepalive 100ms\ndeadtime 1\nbaud 115200\nnode web1 web2\nserial /dev/ttyS0\nauto_failback on\n",
+                             "keepalive 500ms\ndeadtime 2\nnode web1 web2\nserial /dev/ttyS0\nauto_failback on\n",
+                             "keepalive 100ms\ndeadtime 1\nbaud 19200\nnode web1 web2\nucast eth1 198.51.100.12\nauto_failback on\n"}) {
+        Diagnostics ok;
+        parse(text, ok);
+        for (const auto& item : ok.items()) EXPECT_EQ(item.text.find("of the line"), std::string::npos) << item.text;
+    }
+}
