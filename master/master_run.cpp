@@ -272,12 +272,12 @@ int run_master(const Options& o) {
     bus.on_message([&](std::string_view identity, ipc::Message m) {
         std::string child(identity);
         children.on_liveness(child);
-        bool fresh = false;  // a new incarnation of this child said hello
+        bool fresh = false;  // a new incarnation of this child said hello (its liveness beat)
+        auto it = child_pids.try_emplace(child).first;  // any message: it is connected
         if (m.type() == "liveness") {
-            std::string& known = child_pids[child];
             const std::string pid = m.get_or("pid", "");
-            fresh = pid != known;
-            known = pid;
+            fresh = pid != it->second;
+            it->second = pid;
         }
         if (child == "ipfaild") {
             if (m.type() == "liveness") {

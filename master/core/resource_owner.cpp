@@ -166,7 +166,9 @@ std::string_view ResourceOwner::rsc_hold_word() const {
 
 std::optional<ipc::SteadyTime> ResourceOwner::next_deadline() const {
     std::optional<ipc::SteadyTime> d = standby_deadline_;
-    if (report_deadline_ && (!d || *report_deadline_ < *d)) d = report_deadline_;
+    for (const auto& other : {report_deadline_, failed_standby_at_}) {
+        if (other && (!d || *other < *d)) d = other;
+    }
     return d;
 }
 
@@ -574,6 +576,7 @@ ResourceActions ResourceOwner::shutdown(ipc::SteadyTime now) {
     if (phase_ == Phase::shutting_down || phase_ == Phase::stopped) return out;
     cancel_standby();
     report_deadline_.reset();
+    failed_standby_at_.reset();
     initial_pending_ = mach_down_pending_ = shutdone_pending_ = false;
     failback_armed_ = false;
     if (peer_ != PeerState::dead && !peer_departed_) {
@@ -783,6 +786,10 @@ ResourceActions ResourceOwner::on_group_result(ipc::SteadyTime now, const GroupR
                        !result.failed_rsc.empty() ? " at " + result.failed_rsc
                        : !result.error.empty()    ? ": " + result.error
                                                   : std::string{});
+            if (phase_ == Phase::running) {
+                failed_standby_set_ = failed_standby_set_ | (g.local ? ResourceSet::local : ResourceSet::foreign);
+                if (!failed_standby_at_) failed_standby_at_ = now + params_.failed_start_standby_delay;
+            }
         }
     } else {
         if (result.ok) {
@@ -841,6 +848,26 @@ ResourceActions ResourceOwner::on_tick(ipc::SteadyTime now) {
     if (report_deadline_ && now >= *report_deadline_ && phase_ == Phase::starting) {
         log_.warn("No resource report from {} after starting; acquiring local resources.", params_.peer_node);
         decide_initial(now, out);
+    }
+    if (failed_standby_at_ && now >= *failed_standby_at_) {
+        failed_standby_at_.reset();
+        // Only the classes that still have a failed group nobody restarted since.
+        ResourceSet set = ResourceSet::none;
+        for (const auto& g : groups_) {
+            const ResourceSet cls = g.local ? ResourceSet::local : ResourceSet::foreign;
+            if (has(failed_standby_set_, cls) && g.failed && !g.held) set = set | cls;
+        }
+        failed_standby_set_ = ResourceSet::none;
+        const bool peer_alive = peer_ == PeerState::alive && !peer_departed_;
+        if (set != ResourceSet::none && phase_ == Phase::running && peer_alive) {
+            log_.info("Failed start: going standby [{}] so that {} can run it.", resource_set_word(set),
+                      params_.peer_node);
+            if (params_.auto_failback == conf::AutoFailback::legacy) {
+                log_.info("Standby mode only implemented when nice_failback on");
+            } else {
+                request_standby(now, set, std::string(resource_set_word(set)), out);
+            }
+        }
     }
     return out;
 }

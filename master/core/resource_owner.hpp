@@ -172,6 +172,9 @@ struct ResourceOwnerParams {
     std::chrono::milliseconds resource_report_timeout{10'000};
     // Split-brain seam (see the header comment).
     bool require_acquire_clearance = false;
+    // A group that failed to start is handed to the peer this long after (3.0.6's ResourceManager
+    // runs `hb_standby local|foreign` 30 s after a failed start).
+    std::chrono::milliseconds failed_start_standby_delay{30'000};
 };
 
 class ResourceOwner {
@@ -307,6 +310,8 @@ private:
     bool standby_auto_failback_ = false;
     std::optional<ipc::SteadyTime> standby_deadline_;
     std::optional<ipc::SteadyTime> report_deadline_;
+    std::optional<ipc::SteadyTime> failed_standby_at_;  // hand failed groups to the peer then
+    ResourceSet failed_standby_set_ = ResourceSet::none;
 };
 
 }  // namespace ha::master

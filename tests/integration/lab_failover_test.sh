@@ -24,7 +24,8 @@
 #     1 both start → web1; SIGKILL web1 → web2; web1 back → the service stays on web2
 #     2 a failed start: port 80 taken on web1, hb_takeover on web1 → nginx fails, the group is
 #       stopped again (VIP rolled back), CRIT "Giving up resources due to failure of" in rscd.log,
-#       cl_status rscstatus on web1 is not local/all
+#       cl_status rscstatus on web1 is not local/all; 30 s later web1 runs Heartbeat's hb_standby
+#       for it and web2 serves again
 # The VIP is never on both nodes at any sample, except while web1's links are down (scenario A6).
 # Times are printed (kill → first good answer, ...); only correctness is asserted, with generous
 # deadlines. Exit 77 (skipped) when not root, without network namespaces or without nginx/curl.
@@ -220,6 +221,13 @@ check "B2 web1 does not claim the resources (cl_status rscstatus: $(rscstatus we
   eval '! is_one_of "$(rscstatus web1)" local all'
 echo "info: after the failed start: web1 rscstatus $(rscstatus web1), web2 rscstatus $(rscstatus web2), VIP on web2: $(vip_on web2 && echo yes || echo no), client: $(curl_once || true)"
 never_both "$tf" "" "B2"
+# 3.0.6's ResourceManager runs `hb_standby local|foreign` 30 s after a failed start: web2 serves.
+check "B2 30 s later web1 goes standby: logged once" \
+  wait_for 45 eval '[ "$(grep -c "Failed start: going standby \[local\] so that web2 can run it." "$LABDIR/web1/log/hamaster.log")" -eq 1 ]'
+serves web2 20 "B2 after the standby"
+check "B2 rscstatus web2 foreign|all, web1 none (got $(rscstatus web2)/$(rscstatus web1))" wait_for 10 holds_service web2
+timing "B2 failed start → first good web2 answer: $(ms_between "$tf" "$(first_answer "$tf" web2)") ms (30 s of it is Heartbeat's hb_standby delay)"
+never_both "$tf" "" "B2 after the standby"
 kill "$holder" 2>/dev/null
 wait "$holder" 2>/dev/null
 holder=""

@@ -737,3 +737,47 @@ TEST(ResourceOwner, ARestartedPeerEndsAWaitForClearanceToo) {
     auto b = f.complete(f.peer({{"t", "starting"}}));
     EXPECT_TRUE(runs(b).empty());
 }
+
+TEST(ResourceOwner, FailedStartHandsTheGroupToThePeerThirtySecondsLaterAsHeartbeatDoes) {
+    Fixture f;
+    f.owner->on_peer_active(f.now);
+    f.owner->on_local_comm_up(f.now);
+    f.complete(f.peer({{"t", "resource"}, {"rsc_hold", "local"}, {"rtype", "full"}, {"isstable", "1"}}), /*ok=*/false);
+    ASSERT_EQ(f.owner->next_deadline(), f.now + 30s);
+    f.now += 29s;
+    EXPECT_TRUE(f.owner->on_tick(f.now).empty());
+    f.now += 1s;
+    auto a = f.owner->on_tick(f.now);
+    EXPECT_EQ(summary(a), (std::vector<std::string>{"ask_resources rsc_hold=local info=me"}));
+    EXPECT_EQ(f.log.count(LogLevel::info, "Failed start: going standby [local] so that web2 can run it."), 1);
+    // The usual handshake follows: web2 answers `other`, nothing is left to release here, `done`.
+    auto b = f.complete(f.peer({{"t", "ask_resources"}, {"rsc_hold", "local"}, {"info", "other"}}));
+    EXPECT_TRUE(runs(b).empty());
+    const auto lines = summary(b);
+    EXPECT_NE(std::find(lines.begin(), lines.end(), "ask_resources rsc_hold=local info=done"), lines.end());
+    EXPECT_EQ(f.owner->standby_state(), Standby::released);
+}
+
+TEST(ResourceOwner, FailedStartIsNotHandedOverWhenThePeerIsDeadOrTheGroupRunsSince) {
+    {
+        Fixture f;
+        f.owner->on_peer_dead(f.now);
+        f.complete(f.owner->on_local_comm_up(f.now), /*ok=*/false);  // alone, every start fails
+        f.now += 30s;
+        EXPECT_TRUE(sent(f.owner->on_tick(f.now)).empty());
+        EXPECT_EQ(f.log.count("Failed start: going standby"), 0);
+    }
+    {
+        Fixture f;
+        f.owner->on_peer_active(f.now);
+        f.owner->on_local_comm_up(f.now);
+        f.complete(f.peer({{"t", "resource"}, {"rsc_hold", "local"}, {"rtype", "full"}, {"isstable", "1"}}), false);
+        f.now += 10s;
+        f.complete(f.owner->on_peer_dead(f.now));  // a new decision: this time every start works
+        ASSERT_EQ(f.owner->rsc_hold_word(), "all");
+        f.owner->on_peer_active(f.now);  // web2 restarted
+        f.now += 20s;
+        EXPECT_TRUE(sent(f.owner->on_tick(f.now)).empty());
+        EXPECT_EQ(f.log.count("Failed start: going standby"), 0);
+    }
+}
