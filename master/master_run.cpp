@@ -342,8 +342,14 @@ int run_master(const Options& o) {
             log.error("New configuration failed validation; keeping the running configuration.");
             return;
         }
-        const ReloadPlan plan = plan_reload(config, *next.config, resources.held_groups());
-        for (const auto& note : plan.notes) (plan.restart_needed ? log.warn("{}", note) : log.info("{}", note));
+        const ReloadPlan plan = plan_reload(config, *next.config, resources.busy_groups(next.config->haresources.groups));
+        for (const auto& note : plan.notes) log.info("{}", note);
+        for (const auto& warning : plan.warnings) log.warn("{}", warning);
+        if (plan.groups) {
+            // rscd swaps first; `config` follows once the resource owner has the new groups too.
+            resources.reload_groups(next.config->haresources.groups,
+                                    [&config, haresources = next.config->haresources] { config.haresources = haresources; });
+        }
         const auto& n = next.config->ha_cf;
         if (plan.timings) {
             config.ha_cf.keepalive = n.keepalive;

@@ -36,7 +36,7 @@ std::string media_text(const conf::HaCf& cf) {
 
 }  // namespace
 
-ReloadPlan plan_reload(const conf::Config& running, const conf::Config& next, const std::vector<std::string>& held) {
+ReloadPlan plan_reload(const conf::Config& running, const conf::Config& next, const std::vector<std::string>& busy) {
     ReloadPlan plan;
     const auto &a = running.ha_cf, &b = next.ha_cf;
     if (a.keepalive != b.keepalive || a.deadtime != b.deadtime || a.warntime != b.warntime || a.initdead != b.initdead ||
@@ -48,37 +48,41 @@ ReloadPlan plan_reload(const conf::Config& running, const conf::Config& next, co
     }
     if (a.nodes != b.nodes) {
         plan.restart_needed = true;
-        plan.notes.push_back("reload: the node list changed; restart hamaster to apply it (not applied)");
+        plan.warnings.push_back("reload: the node list changed; restart hamaster to apply it (not applied)");
     }
     const bool links_changed = link_names(a) != link_names(b);
     if (links_changed) {
         plan.restart_needed = true;
-        plan.notes.push_back("reload: the set of heartbeat links changed; restart hamaster to apply it (not applied)");
+        plan.warnings.push_back("reload: the set of heartbeat links changed; restart hamaster to apply it (not applied)");
     }
     if (!links_changed && a.nodes == b.nodes && media_text(a) != media_text(b)) {
         plan.children = true;
         plan.notes.push_back("reload: media, ping or respawn lines changed; restarting the affected children");
     }
-    std::vector<std::string> changed;
-    for (const auto& g : next.haresources.groups) {
-        auto it = std::find_if(running.haresources.groups.begin(), running.haresources.groups.end(),
-                               [&](const conf::ResourceGroup& o) { return o.key() == g.key(); });
-        if (it == running.haresources.groups.end() || it->text != g.text) changed.push_back(g.key());
+    plan.group_changes = conf::diff_groups(running.haresources.groups, next.haresources.groups);
+    if (!plan.group_changes.empty()) {
+        if (running.haresources.groups.empty() != next.haresources.groups.empty()) {
+            plan.restart_needed = true;
+            plan.warnings.push_back(fmt::format("reload: haresources {} resource groups; restart hamaster to apply it "
+                                                "(not applied)", next.haresources.groups.empty() ? "has no more" : "now has"));
+        } else if (!busy.empty()) {
+            for (const auto& c : plan.group_changes) {
+                const bool is_busy = std::find(busy.begin(), busy.end(), c.key) != busy.end();
+                if (is_busy)
+                    plan.warnings.push_back(fmt::format("reload: resource group {} {} and is held here: run hb_standby, "
+                                                        "then reload again (no haresources change applied)",
+                                                        c.key, conf::group_change_word(c.kind)));
+                else
+                    plan.notes.push_back(fmt::format("reload: resource group {} {}; not applied (a changed group is "
+                                                     "held here)", c.key, conf::group_change_word(c.kind)));
+            }
+        } else {
+            plan.groups = true;
+            plan.notes.push_back(fmt::format("reload: haresources changed ({} group(s)); applying it with rscd",
+                                             plan.group_changes.size()));
+        }
     }
-    for (const auto& g : running.haresources.groups) {
-        bool kept = std::any_of(next.haresources.groups.begin(), next.haresources.groups.end(),
-                                [&](const conf::ResourceGroup& o) { return o.key() == g.key(); });
-        if (!kept) changed.push_back(g.key());
-    }
-    for (const auto& key : changed) {
-        const bool held_here = std::find(held.begin(), held.end(), key) != held.end();
-        plan.notes.push_back(held_here
-                                 ? fmt::format("reload: resource group {} changed and is held here: run hb_standby, then "
-                                               "restart hamaster on this node to apply it (not applied)", key)
-                                 : fmt::format("reload: resource group {} changed; not held here, it applies at the next "
-                                               "start of hamaster on this node", key));
-    }
-    if (plan.notes.empty()) plan.notes.push_back("reload: configuration unchanged");
+    if (plan.notes.empty() && plan.warnings.empty()) plan.notes.push_back("reload: configuration unchanged");
     return plan;
 }
 

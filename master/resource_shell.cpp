@@ -1,6 +1,53 @@
 #include "master/resource_shell.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+#include "ipc/strict_fields.hpp"
+
 namespace ha::master {
+
+namespace {
+
+// rscd's answer to `t=rsc_reload` (rscd/rsc_messages.hpp), decoded strictly.
+struct Reloaded {
+    std::string seq;
+    bool ok = false;
+    std::size_t groups = 0;
+    std::string error;
+};
+
+Result<Reloaded> decode_reloaded(const ipc::Message& m) {
+    static constexpr std::array<std::string_view, 5> kFields{"t", "seq", "rc", "groups", "error"};
+    if (auto fields = ipc::check_fields(m, "rsc_reloaded", kFields); !fields) return fields.error();
+    Reloaded r;
+    const auto seq = m.get("seq");
+    const auto rc = m.get("rc");
+    if (!seq || seq->empty()) return make_error("missing_field", "missing field \"seq\"");
+    if (!rc) return make_error("missing_field", "missing field \"rc\"");
+    r.seq = std::string(*seq);
+    if (*rc == "ok") {
+        const auto groups = m.get("groups");
+        if (!groups) return make_error("missing_field", "missing field \"groups\"");
+        if (m.has("error")) return make_error("unexpected_field", "unexpected field \"error\" with rc=ok");
+        if (groups->empty() || groups->size() > 6 || !std::all_of(groups->begin(), groups->end(), [](char c) { return c >= '0' && c <= '9'; }))
+            return make_error("bad_value", fmt::format("bad groups \"{}\"", *groups));
+        r.ok = true;
+        r.groups = static_cast<std::size_t>(std::stoul(std::string(*groups)));
+    } else if (*rc == "failed") {
+        const auto error = m.get("error");
+        if (!error || error->empty()) return make_error("missing_field", "missing field \"error\"");
+        if (m.has("groups")) return make_error("unexpected_field", "unexpected field \"groups\" with rc=failed");
+        r.error = std::string(*error);
+    } else {
+        return make_error("bad_value", fmt::format("bad rc \"{}\"", *rc));
+    }
+    return r;
+}
+
+}  // namespace
 
 ResourceShell::ResourceShell(boost::asio::io_context& io, ResourceOwnerParams params, const ipc::Clock& clock,
                              ipc::Log& log, Outputs outputs)
@@ -32,6 +79,65 @@ void ResourceShell::apply(const ResourceActions& actions) {
     }
     if (out_.changed) out_.changed();
     arm();
+    send_reload();
+}
+
+void ResourceShell::reload_groups(std::vector<conf::ResourceGroup> next, std::function<void()> applied) {
+    if (reload_) log_.info("reload: this haresources replaces the one still waiting for rscd");
+    reload_ = PendingReload{std::move(next), std::move(applied), "l" + std::to_string(next_reload_++), false};
+    send_reload();
+    if (!reload_->sent)
+        log_.info("reload: the haresources change waits for {}", in_flight_ ? "the resource operation in flight" : "rscd");
+}
+
+void ResourceShell::send_reload() {
+    if (!reload_ || reload_->sent || in_flight_) return;
+    ipc::Message m;
+    m.add("t", "rsc_reload").add("seq", reload_->seq);
+    reload_->sent = out_.to_rscd(m);
+}
+
+void ResourceShell::on_reloaded(const ipc::Message& message) {
+    auto r = decode_reloaded(message);
+    if (!r) {
+        log_.error("dropped rsc_reloaded from rscd: {}", r.error().message);
+        return;
+    }
+    if (!reload_ || !reload_->sent || reload_->seq != r->seq) {
+        log_.debug("rsc_reloaded seq {} not expected; ignored", r->seq);
+        return;
+    }
+    if (!r->ok) {
+        if (r->error == "busy") {  // rscd runs something of its own (a resync): ask after its result
+            reload_->sent = false;
+            return;
+        }
+        log_.warn("reload: rscd refused the haresources change ({}); nothing of haresources changed", r->error);
+        reload_.reset();
+        return;
+    }
+    PendingReload done = std::move(*reload_);
+    reload_.reset();
+    if (r->groups != done.groups.size())
+        log_.error("reload: rscd read {} resource groups, hamaster {}: haresources changed again during the reload; "
+                   "reload again", r->groups, done.groups.size());
+    // A group may have become busy since the reload was planned (a takeover meanwhile).
+    if (const auto busy = owner_.busy_groups(done.groups); !busy.empty()) {
+        log_.error("reload: rscd has the new haresources but hamaster keeps the running one (resource group {} is "
+                   "held or in flight here); run hb_standby, then reload again", busy.front());
+        return;
+    }
+    // Logged before replace_groups so that the starts it brings follow the change that caused them.
+    for (const auto& c : conf::diff_groups(owner_.groups(), done.groups))
+        log_.info("reload: resource group {} {}; applied{}", c.key, conf::group_change_word(c.kind),
+                  c.kind == conf::GroupChange::Kind::added ? "" : " (not held here)");
+    auto actions = owner_.replace_groups(clock_.now(), std::move(done.groups));
+    if (!actions) {
+        log_.error("reload: {}", actions.error().message);  // not reached: busy_groups was checked above
+        return;
+    }
+    if (done.applied) done.applied();
+    apply(*actions);
 }
 
 ipc::Message ResourceShell::probe_message(const std::string& group) const {
@@ -86,7 +192,10 @@ void ResourceShell::on_rscd_message(const ipc::Message& message) {
     }
     if (message.type() == "rscd_ready") {
         // A (re)started rscd knows nothing: tell it again what we hold (a start of a running group
-        // only checks its status) and repeat the operation in flight, if any.
+        // only checks its status) and repeat the operation in flight, if any. A pending reload
+        // goes first, while the new rscd is idle.
+        if (reload_) reload_->sent = false;
+        send_reload();
         for (const auto& group : owner_.held_groups()) {
             if (in_flight_ && in_flight_->group == group) continue;
             RunGroup again{GroupOp::start, group, "resync"};
@@ -97,6 +206,7 @@ void ResourceShell::on_rscd_message(const ipc::Message& message) {
         return;
     }
     if (message.type() == "rsc_clearance") return on_clearance(message);
+    if (message.type() == "rsc_reloaded") return on_reloaded(message);
     auto result = decode_group_result(message);
     if (!result) {
         log_.error("dropped message from rscd: {}", result.error().message);

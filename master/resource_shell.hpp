@@ -11,9 +11,21 @@
 // answers `clear` (or `error`: nothing to protect, the start decides) → on_acquire_clearance,
 // `held` → one info line here (rscd logs the CRIT with the holder's MAC); answers whose seq is not
 // the pending one are ignored.
+// Reload of haresources (reload_groups): rscd swaps first, the core second. The shell sends
+// `t=rsc_reload seq=lN` when no operation of ours is in flight (else after its result) and rscd is
+// connected (else on its `rscd_ready`, before the resync starts, as a new rscd read the files at
+// start anyway); on `t=rsc_reloaded rc=ok groups=N` it calls ResourceOwner::replace_groups and logs
+// one line per change; on `rc=failed error=busy` it asks again after rscd's next result; any other
+// refusal ends the reload with nothing changed. A newer reload replaces a pending one. Answers are
+// decoded strictly (t, seq, rc and groups|error, nothing else; ERROR and dropped otherwise).
 //
 // Time and blocking: monotonic clock only; never blocks.
-// Diagnostics: the core's lines; ERROR when rscd cannot be reached for an operation.
+// Diagnostics: the core's lines; ERROR when rscd cannot be reached for an operation; reload: info
+//   `reload: resource group K added|changed|removed; applied (not held here)` per change, WARN
+//   `reload: rscd refused the haresources change (<error>); nothing of haresources changed`, ERROR
+//   `reload: rscd read N resource groups, hamaster M` (the files changed again during the reload),
+//   `reload: rscd has the new haresources but hamaster keeps the running one (...)` (a group became
+//   busy between the plan and rscd's answer) and `dropped rsc_reloaded from rscd: <reason>`.
 // See also: master/core/resource_owner.hpp, rscd/rsc_messages.hpp.
 #pragma once
 
@@ -21,6 +33,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "ipc/clock.hpp"
@@ -54,12 +67,21 @@ public:
 
     std::string rsc_hold_word() const { return std::string(owner_.rsc_hold_word()); }
     std::vector<std::string> held_groups() const { return owner_.held_groups(); }
+    // See ResourceOwner::busy_groups.
+    std::vector<std::string> busy_groups(const std::vector<conf::ResourceGroup>& next) const {
+        return owner_.busy_groups(next);
+    }
+    // Applies a validated new haresources group list live, rscd first (see the header comment).
+    // `applied` runs once the core has it (not at all when rscd or the core refuses).
+    void reload_groups(std::vector<conf::ResourceGroup> next, std::function<void()> applied);
 
 private:
     void apply(const ResourceActions& actions);
     void arm();
     void on_clearance(const ipc::Message& message);
     ipc::Message probe_message(const std::string& group) const;
+    void send_reload();
+    void on_reloaded(const ipc::Message& message);
 
     const ipc::Clock& clock_;
     ipc::Log& log_;
@@ -73,6 +95,14 @@ private:
     };
     std::map<std::string, Probe> probes_;  // group key → the clearance asked of rscd
     std::uint64_t next_probe_ = 1;
+    struct PendingReload {
+        std::vector<conf::ResourceGroup> groups;
+        std::function<void()> applied;
+        std::string seq;
+        bool sent = false;
+    };
+    std::optional<PendingReload> reload_;
+    std::uint64_t next_reload_ = 1;
 };
 
 }  // namespace ha::master

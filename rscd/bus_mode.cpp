@@ -23,8 +23,16 @@ int run_bus_mode(const conf::Config& config, const RscdOptions& options, ipc::Lo
     loop.attach_bus(&bus);
 
     const auto master_timeout = config.ha_cf.deadtime / 2;
+    // rsc_reload: the same loader as at start, on the same config dir.
+    auto loader = [&options]() -> Result<conf::Haresources> {
+        auto loaded = conf::load_config(options.config_dir, options.node, rscd_load_options(options));
+        for (const auto& d : loaded.diagnostics)
+            if (d.severity == conf::Severity::error) return make_error("invalid_config", conf::render(d));
+        if (!loaded.ok()) return make_error("invalid_config", "configuration not valid");
+        return std::move(loaded.config->haresources);
+    };
     RscService service(config.haresources, executor, [&bus](const ipc::Message& m) { bus.send(m); }, log, clock.now(),
-                       master_timeout);
+                       master_timeout, loader);
     boost::asio::steady_timer timer(io);
     std::function<void()> arm = [&] {
         auto next = service.next_deadline();

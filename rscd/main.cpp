@@ -21,10 +21,7 @@ int main(int argc, char** argv) {
             std::cerr << "rscd: " << options.error().message << "\n" << rsc::rscd_usage();
             return 78;
         }
-        conf::LoadOptions load;
-        load.init_dir = options->init_dir;
-        load.ocf_root = options->ocf_root;
-        auto loaded = conf::load_config(options->config_dir, options->node, load);
+        auto loaded = conf::load_config(options->config_dir, options->node, rsc::rscd_load_options(*options));
         for (const auto& d : loaded.diagnostics) std::cerr << "rscd: " << conf::render(d) << "\n";
         if (!loaded.ok()) return 78;
         ipc::LogOptions log_options;

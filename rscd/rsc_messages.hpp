@@ -1,4 +1,5 @@
-// RscMessages — the bus contract between the master and rscd: decode `rsc_op`, encode `rsc_result`.
+// RscMessages — the bus contract between the master and rscd: decode `rsc_op` and `rsc_reload`,
+// encode `rsc_result` and `rsc_reloaded`.
 //
 //   master → rscd   t=rsc_op     op=start|stop|status  group=<group key>  seq=<id>
 //   rscd → master   t=rsc_result op=…  group=…  seq=<same id>  rc=ok|failed
@@ -9,6 +10,18 @@
 // request was refused without running anything (unknown group, shutting down); a refusal has no
 // `running` field (nothing was asked). Fields are strict
 // (style.md §8): a missing, duplicate or unknown field refuses the message.
+//
+// Reload of haresources (`service hamaster reload`, RscService::on_bus_message):
+//   master → rscd   t=rsc_reload   seq=<id>
+//   rscd → master   t=rsc_reloaded seq=<same id>  rc=ok  groups=<count of groups now in force>
+//                   t=rsc_reloaded seq=<same id>  rc=failed  error=<text>
+// rscd re-reads the whole config from its own config dir with the loader it used at start and
+// swaps its haresources only when it is idle (nothing running, nothing queued) and no group it
+// holds was changed or removed (conf::diff_groups). Errors: `busy` (ask again later),
+// `shutting_down`, `reload not supported` (no loader: --oneshot, tests), the first config error as
+// `FILE:LINE: error: ...`, `held group K changed|removed`. A refusal changes nothing. seq follows
+// the rsc_op rule; only `t` and `seq` are accepted in the request. The master applies its own
+// copy only after rc=ok.
 //
 // Time and blocking: none.
 // Diagnostics: errors returned as ha::Error naming the field.
@@ -26,6 +39,8 @@ namespace ha::rsc {
 
 inline constexpr std::string_view kRscOp = "rsc_op";
 inline constexpr std::string_view kRscResult = "rsc_result";
+inline constexpr std::string_view kRscReload = "rsc_reload";
+inline constexpr std::string_view kRscReloaded = "rsc_reloaded";
 
 struct RscRequest {
     GroupOp op = GroupOp::status;
@@ -37,5 +52,12 @@ Result<RscRequest> decode_rsc_request(const ipc::Message& message);
 ipc::Message encode_rsc_result(const RscRequest& request, const GroupOutcome& outcome);
 // A refusal: rc=failed, error=<reason>.
 ipc::Message encode_rsc_refusal(const RscRequest& request, std::string_view reason);
+
+// `t=rsc_reload seq=N`; returns the seq.
+Result<std::string> decode_rsc_reload(const ipc::Message& message);
+// rc=ok groups=<count>.
+ipc::Message encode_rsc_reloaded(std::string_view seq, std::size_t groups);
+// rc=failed error=<reason>.
+ipc::Message encode_rsc_reload_refusal(std::string_view seq, std::string_view reason);
 
 }  // namespace ha::rsc

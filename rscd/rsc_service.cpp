@@ -6,12 +6,14 @@
 
 #include <algorithm>
 
+#include "ipc/config/group_diff.hpp"
+
 namespace ha::rsc {
 
 RscService::RscService(const conf::Haresources& haresources, GroupOperator& groups, Send send, ipc::Log& log,
-                       ipc::SteadyTime now, std::chrono::milliseconds master_timeout)
-    : haresources_(haresources), groups_(groups), send_(std::move(send)), log_(log), master_timeout_(master_timeout),
-      last_heard_(now) {}
+                       ipc::SteadyTime now, std::chrono::milliseconds master_timeout, Loader loader)
+    : haresources_(haresources), groups_(groups), send_(std::move(send)), loader_(std::move(loader)), log_(log),
+      master_timeout_(master_timeout), last_heard_(now) {}
 
 const conf::ResourceGroup* RscService::find(const std::string& key) const {
     for (const auto& g : haresources_.groups)
@@ -21,6 +23,7 @@ const conf::ResourceGroup* RscService::find(const std::string& key) const {
 
 void RscService::on_bus_message(const ipc::Message& message, ipc::SteadyTime now) {
     last_heard_ = now;
+    if (message.type() == kRscReload) return reload(message);
     if (message.type() != kRscOp) return;
     auto request = decode_rsc_request(message);
     if (!request) {
@@ -39,6 +42,31 @@ void RscService::on_bus_message(const ipc::Message& message, ipc::SteadyTime now
     }
     queue_.push_back({std::move(*request), group, true});
     pump();
+}
+
+void RscService::reload(const ipc::Message& message) {
+    auto seq = decode_rsc_reload(message);
+    if (!seq) {
+        log_.error("dropped bus message from master: {}", seq.error().message);
+        return;
+    }
+    auto refuse = [&](const std::string& why) {
+        log_.warn("haresources reload refused: {}", why);
+        send_(encode_rsc_reload_refusal(*seq, why));
+    };
+    if (shutting_down_) return refuse("shutting_down");
+    if (busy_ || !queue_.empty()) return refuse("busy");
+    if (!loader_) return refuse("reload not supported");
+    auto next = loader_();
+    if (!next) return refuse(next.error().message);
+    for (const auto& change : conf::diff_groups(haresources_.groups, next->groups)) {
+        if (change.kind == conf::GroupChange::Kind::added) continue;
+        if (std::find(held_.begin(), held_.end(), change.key) != held_.end())
+            return refuse(fmt::format("held group {} {}", change.key, conf::group_change_word(change.kind)));
+    }
+    haresources_ = std::move(*next);  // idle: no Pending points into the old groups
+    log_.info("haresources reloaded: {} resource group(s)", haresources_.groups.size());
+    send_(encode_rsc_reloaded(*seq, haresources_.groups.size()));
 }
 
 void RscService::pump() {

@@ -15,11 +15,16 @@
 //     first in its group, goes last. Then `done` is called and the shell exits.
 //   - after a respawn of rscd the held set is empty: the master re-sends `start` for the groups it
 //     holds (a start of a running group only runs `status`), which rebuilds it.
+//   - `rsc_reload` (service hamaster reload): the Loader re-reads the config as at start; the new
+//     haresources replaces the running copy only when nothing runs or waits (queued operations
+//     point into it) and no held group was changed or removed — else `rc=failed error=...` and
+//     nothing changes (contract in rsc_messages.hpp).
 //
-// Time and blocking: reads only the `now` it is given.
-// Diagnostics: ERROR `dropped bus message from master: <reason>` (bad rsc_op), WARN `unknown
-// resource group X`, CRIT `Master gone (<why>): releasing N resource group(s)`, info `All resource
-// groups released.`.
+// Time and blocking: reads only the `now` it is given; the Loader reads files (small, local).
+// Diagnostics: ERROR `dropped bus message from master: <reason>` (bad rsc_op or rsc_reload), WARN
+// `unknown resource group X`, CRIT `Master gone (<why>): releasing N resource group(s)`, info `All
+// resource groups released.`, info `haresources reloaded: N resource group(s)`, WARN `haresources
+// reload refused: <why>`.
 // See also: rsc_messages.hpp (the contract), group_operator.hpp, group_runner.hpp.
 #pragma once
 
@@ -42,10 +47,13 @@ namespace ha::rsc {
 class RscService {
 public:
     using Send = std::function<void(const ipc::Message&)>;
+    // Reads haresources again as at start (the whole config is validated); the error is the first
+    // config error, rendered `FILE:LINE: error: ...`.
+    using Loader = std::function<Result<conf::Haresources>()>;
 
-    // master_timeout zero: no liveness check (tests, --oneshot).
+    // master_timeout zero: no liveness check (tests, --oneshot). No loader: rsc_reload is refused.
     RscService(const conf::Haresources& haresources, GroupOperator& groups, Send send, ipc::Log& log,
-               ipc::SteadyTime now, std::chrono::milliseconds master_timeout);
+               ipc::SteadyTime now, std::chrono::milliseconds master_timeout, Loader loader = {});
 
     // Any message from the master counts as a sign of life; `rsc_op` is acted on, others ignored.
     void on_bus_message(const ipc::Message& message, ipc::SteadyTime now);
@@ -57,6 +65,8 @@ public:
     // Refuse new work and release every held group. Idempotent.
     void shutdown(std::string_view why);
 
+    // The groups in force (the start config's, or the last reloaded one's).
+    const conf::Haresources& haresources() const { return haresources_; }
     // Held group keys, in acquisition order.
     const std::vector<std::string>& held() const { return held_; }
     bool shutting_down() const { return shutting_down_; }
@@ -69,13 +79,15 @@ private:
         bool reply;  // send an rsc_result when done (shutdown stops go out with seq=shutdown)
     };
     void pump();
+    void reload(const ipc::Message& message);
     void finished(const Pending& pending, const GroupOutcome& outcome);
     void maybe_done();
     const conf::ResourceGroup* find(const std::string& key) const;
 
-    const conf::Haresources& haresources_;
+    conf::Haresources haresources_;  // replaced only while queue_ is empty and nothing runs
     GroupOperator& groups_;
     Send send_;
+    Loader loader_;
     ipc::Log& log_;
     std::chrono::milliseconds master_timeout_;
     ipc::SteadyTime last_heard_;

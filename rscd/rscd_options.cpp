@@ -61,4 +61,11 @@ Result<RscdOptions> parse_rscd_options(const std::vector<std::string>& args) {
     return o;
 }
 
+conf::LoadOptions rscd_load_options(const RscdOptions& options) {
+    conf::LoadOptions load;
+    load.init_dir = options.init_dir;
+    load.ocf_root = options.ocf_root;
+    return load;
+}
+
 }  // namespace ha::rsc

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "ipc/config/config.hpp"
 #include "ipc/result.hpp"
 #include "rscd/agent_result.hpp"
 
@@ -42,5 +43,7 @@ struct RscdOptions {
 
 Result<RscdOptions> parse_rscd_options(const std::vector<std::string>& args);
 std::string rscd_usage();
+// How rscd loads its config: at start and again for each rsc_reload (the same agent dirs).
+conf::LoadOptions rscd_load_options(const RscdOptions& options);
 
 }  // namespace ha::rsc

@@ -147,6 +147,80 @@ std::vector<std::string> ResourceOwner::held_groups() const {
     return keys;
 }
 
+std::vector<std::string> ResourceOwner::busy_groups(const std::vector<conf::ResourceGroup>& next) const {
+    std::vector<std::string> keys;
+    for (const auto& change : conf::diff_groups(params_.groups, next)) {
+        if (change.kind == conf::GroupChange::Kind::added) continue;
+        for (std::size_t i = 0; i < groups_.size(); ++i) {
+            const Group& g = groups_[i];
+            if (g.config->key() != change.key) continue;
+            const bool acquiring = g.wanted && !g.held && !g.failed && !isolated_;
+            if (g.held || acquiring || (in_flight_ && in_flight_->index == i)) keys.push_back(change.key);
+        }
+    }
+    return keys;
+}
+
+bool ResourceOwner::new_group_wanted(bool local) const {
+    if (phase_ != Phase::running) return false;  // waiting/starting: the initial decision covers it
+    bool others = false;
+    for (const auto& g : groups_) {
+        if (g.local != local) continue;
+        if (g.wanted) return true;
+        others = true;
+    }
+    if (others) return false;
+    const bool peer_gone = peer_ == PeerState::dead || peer_departed_;
+    return local ? peer_gone || !has(peer_holds_, ResourceSet::foreign) : peer_gone;
+}
+
+Result<ResourceActions> ResourceOwner::replace_groups(ipc::SteadyTime now, std::vector<conf::ResourceGroup> next) {
+    if (const auto busy = busy_groups(next); !busy.empty()) {
+        return make_error("busy", fmt::format("resource group {} is held or in flight here", busy.front()));
+    }
+    // The old Group::config pointers die with the old params_.groups: keep the states by key.
+    std::vector<std::pair<std::string, Group>> before;
+    before.reserve(groups_.size());
+    for (const auto& g : groups_) before.emplace_back(g.config->key(), g);
+    std::optional<std::string> flying;
+    if (in_flight_) flying = groups_[in_flight_->index].config->key();
+    const bool want_local = new_group_wanted(true);
+    const bool want_foreign = new_group_wanted(false);
+    const bool clearance = params_.require_acquire_clearance && peer_ == PeerState::dead && !peer_departed_;
+
+    params_.groups = std::move(next);
+    groups_.clear();
+    groups_.reserve(params_.groups.size());
+    bool starts = false;
+    for (std::size_t i = 0; i < params_.groups.size(); ++i) {
+        const conf::ResourceGroup& cfg = params_.groups[i];
+        const bool local = cfg.node == params_.local_node;
+        auto it = std::find_if(before.begin(), before.end(), [&](const auto& b) { return b.first == cfg.key(); });
+        Group g;
+        if (it != before.end() && it->second.local == local) {
+            g = it->second;
+        } else {
+            g.wanted = local ? want_local : want_foreign;
+            g.needs_clearance = g.wanted && clearance;
+            starts = starts || g.wanted;
+        }
+        g.config = &cfg;
+        g.local = local;
+        // A group in flight is busy, so it is never removed or changed: it is found here.
+        if (flying && *flying == cfg.key()) in_flight_->index = i;
+        groups_.push_back(g);
+    }
+
+    ResourceActions out;
+    const bool peer_alive = peer_ == PeerState::alive && !peer_departed_;
+    if (starts && phase_ == Phase::running && peer_alive && standby_ == Standby::idle) {
+        send_resource(out, holds(), false, "");  // the stable report follows at convergence
+    }
+    pump(out);
+    if (converged()) on_converged(now, out);
+    return out;
+}
+
 bool ResourceOwner::converged() const {
     if (in_flight_) return false;
     return std::none_of(groups_.begin(), groups_.end(),

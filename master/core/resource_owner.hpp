@@ -44,6 +44,11 @@
 // (its preferred owner) keeps it, the other node releases it; a group of ours that neither holds
 // is taken by us. Logged once: CRIT `Both nodes hold <word> resources after the partition: ...`.
 //
+// Reload: replace_groups() swaps in a new haresources group list while the node runs, keeping
+// the state of every group by key; it refuses (all or nothing) while a changed or removed group
+// is held, in flight or about to be acquired here (busy_groups()). The shell calls it only after
+// rscd has swapped its own copy (ResourceShell::reload_groups).
+//
 // Time and blocking: only the `now` arguments (monotonic); nothing blocks. Deadlines: the standby
 // timers (10 s for the first reply, 1 h while resources move, as 3.0.6) and the resource-report
 // wait after `starting`.
@@ -75,6 +80,7 @@
 #include <vector>
 
 #include "ipc/clock.hpp"
+#include "ipc/config/group_diff.hpp"
 #include "ipc/config/ha_cf.hpp"
 #include "ipc/config/haresources.hpp"
 #include "ipc/log.hpp"
@@ -236,6 +242,24 @@ public:
     std::string_view rsc_hold_word() const;
     ResourceSet holds() const;
     std::vector<std::string> held_groups() const;  // keys, haresources order
+    const std::vector<conf::ResourceGroup>& groups() const { return params_.groups; }
+
+    // Reload (`service hamaster reload`; master/reload_plan.hpp, ResourceShell::reload_groups).
+    // Keys of the groups that `next` changes or removes (conf::diff_groups) and that this node
+    // holds, runs an operation on, or is about to acquire (wanted, not failed, not isolated, not
+    // yet held — e.g. waiting for clearance): while any is listed the groups cannot be replaced.
+    std::vector<std::string> busy_groups(const std::vector<conf::ResourceGroup>& next) const;
+    // Replaces the groups with `next` (haresources order) — all or nothing: refused (error
+    // `busy`, nothing changes) while busy_groups(next) is not empty. A group whose key stays and
+    // whose preferred node stays on the same side (local/foreign) keeps its held / wanted /
+    // failed / clearance state, changed text or not; a removed group is forgotten. A new group (or
+    // one that moved side) is wanted when this node wants the other groups of its side; when
+    // there is no other group of that side: a local one when the initial decision is taken and
+    // the peer does not hold our local groups, a foreign one only when the peer is dead or gone.
+    // It is never wanted before the initial decision (that decision covers it) nor during
+    // shutdown. Returns the starts that follow (plus, when one is needed and the peer is alive,
+    // an unstable `resource` report, with the stable one at convergence).
+    Result<ResourceActions> replace_groups(ipc::SteadyTime now, std::vector<conf::ResourceGroup> next);
     bool in_transition() const;
     bool stable() const;  // our `isstable`
     Phase phase() const { return phase_; }
@@ -261,6 +285,7 @@ private:
     enum class PeerState { unknown, alive, dead };
 
     void want(ResourceSet set, bool wanted, bool clearance);
+    bool new_group_wanted(bool local) const;
     void reconcile_after_partition(ipc::SteadyTime now, ResourceActions& out);
     bool abandon_waiting();  // drop acquisitions still waiting for clearance; true if any
     ResourceSet claims() const;  // held or being acquired

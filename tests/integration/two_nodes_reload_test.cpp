@@ -1,5 +1,8 @@
 // Reload (SIGHUP, `service hamaster reload`): a good config applies live, a broken one is refused
-// with file:line in the log and the running configuration stays; the peer never looks dead.
+// with file:line in the log and the running configuration stays; the peer never looks dead. A
+// haresources change applies live (master and rscd) on the node that does not hold the changed
+// group and is refused, group untouched, on the node that holds it — until hb_standby moved it.
+// The groups use a recording script agent only (no IPaddr: loopback, no addresses, no ARP).
 #include <signal.h>
 
 #include <fstream>
@@ -33,6 +36,70 @@ TEST_F(TwoNodes, ReloadAppliesGoodConfigAndRefusesBrokenOne) {
     EXPECT_EQ(cl_status("web1", {"nodestatus", "web2"}).out, "active\n");
     EXPECT_EQ(log_count("web1", "hamaster.log", "is dead"), 0) << c().dump();
     EXPECT_EQ(log_count("web2", "hamaster.log", "is dead"), 0) << c().dump();
+}
+
+// A heartbeat-style agent `rec NAME start|stop|status`: appends "NAME start|stop" to
+// <node dir>/rec.log and keeps <node dir>/rec.NAME.on while "running".
+constexpr const char* kRecAgent = R"(#!/bin/sh
+d="$(dirname "$0")/../.."
+case "$2" in
+start) touch "$d/rec.$1.on"; echo "$1 start" >> "$d/rec.log" ;;
+stop) rm -f "$d/rec.$1.on"; echo "$1 stop" >> "$d/rec.log" ;;
+status) if [ -e "$d/rec.$1.on" ]; then echo running; else echo stopped; fi ;;
+esac
+exit 0
+)";
+
+TEST_F(TwoNodes, ReloadAppliesAGroupChangeWhereItIsNotHeldAndAsksForAStandbyWhereItIs) {
+    c().config().haresources = "web1 rec::a1\n";
+    c().config().resource_scripts["rec"] = kRecAgent;
+    ASSERT_TRUE(start_both_active());
+    const std::string rec1 = c().node("web1").dir + "/rec.log";
+    const std::string rec2 = c().node("web2").dir + "/rec.log";
+    auto recs = [&] { return "\nweb1 rec.log:\n" + read_file(rec1) + "web2 rec.log:\n" + read_file(rec2) + c().dump(); };
+    ASSERT_TRUE(wait_until([&] { return count_in_file(rec1, "a1 start") == 1; }, 30s)) << recs();
+    ASSERT_TRUE(wait_until([&] { return cl_status("web1", {"rscstatus"}).out == "local\n"; }, 30s)) << recs();
+
+    // Group A (web1's) grows a resource; group B (web2's) is new. Both nodes reload.
+    for (const auto& name : Cluster::names())
+        std::ofstream(c().node(name).dir + "/etc/haresources") << "web1 rec::a1 rec::a2\nweb2 rec::b1\n";
+    ASSERT_EQ(::kill(c().node("web2").pid, SIGHUP), 0);
+    ASSERT_EQ(::kill(c().node("web1").pid, SIGHUP), 0);
+
+    // web2 holds neither: both changes apply there, in rscd and the master; B is web2's, so it starts.
+    EXPECT_TRUE(wait_until([&] {
+        return log_count("web2", "hamaster.log", "reload: resource group rec::a1 changed; applied (not held here)") == 1 &&
+               log_count("web2", "hamaster.log", "reload: resource group rec::b1 added; applied") == 1;
+    }, 20s)) << recs();
+    EXPECT_EQ(log_count("web2", "rscd.log", "haresources reloaded: 2 resource group(s)"), 1) << recs();
+    EXPECT_TRUE(wait_until([&] { return count_in_file(rec2, "b1 start") == 1; }, 20s)) << recs();
+
+    // web1 holds A: nothing of haresources changes there, A keeps running untouched.
+    EXPECT_TRUE(wait_until([&] {
+        return log_count("web1", "hamaster.log",
+                         "reload: resource group rec::a1 changed and is held here: run hb_standby, then reload again") == 1;
+    }, 20s)) << recs();
+    EXPECT_EQ(log_count("web1", "hamaster.log", "; applied"), 0) << recs();
+    EXPECT_EQ(log_count("web1", "rscd.log", "haresources reloaded"), 0) << recs();
+    EXPECT_EQ(count_in_file(rec1, "a1 stop"), 0) << recs();
+    EXPECT_EQ(count_in_file(rec1, "a1 start"), 1) << recs();
+    EXPECT_EQ(cl_status("web1", {"rscstatus"}).out, "local\n");
+
+    // hb_standby on web1: web2 takes A with its new resource.
+    const RunResult standby = run({std::string(HA_BIN_DIR) + "/hb_standby", "--run-dir", c().run_dir("web1")});
+    EXPECT_EQ(standby.rc, 0) << standby.out << standby.err;
+    EXPECT_TRUE(wait_until([&] { return count_in_file(rec2, "a1 start") == 1 && count_in_file(rec2, "a2 start") == 1; }, 30s))
+        << recs();
+    EXPECT_EQ(count_in_file(rec1, "a1 stop"), 1) << recs();
+    EXPECT_EQ(count_in_file(rec1, "a2"), 0) << recs();
+
+    // web1 no longer holds A: reloading again applies it there too.
+    ASSERT_TRUE(wait_until([&] { return cl_status("web1", {"rscstatus"}).out == "none\n"; }, 30s)) << recs();
+    ASSERT_EQ(::kill(c().node("web1").pid, SIGHUP), 0);
+    EXPECT_TRUE(wait_until([&] {
+        return log_count("web1", "hamaster.log", "reload: resource group rec::a1 changed; applied (not held here)") == 1;
+    }, 20s)) << recs();
+    EXPECT_EQ(log_count("web1", "hamaster.log", "is dead"), 0) << recs();
 }
 
 }  // namespace

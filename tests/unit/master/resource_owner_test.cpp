@@ -781,3 +781,135 @@ TEST(ResourceOwner, FailedStartIsNotHandedOverWhenThePeerIsDeadOrTheGroupRunsSin
         EXPECT_EQ(f.log.count("Failed start: going standby"), 0);
     }
 }
+
+// --- reload: replacing the groups ------------------------------------------------------------------
+
+namespace {
+
+constexpr const char* kVipC = "IPaddr::192.0.2.30/24/eth0";  // a new group of web1's
+constexpr const char* kVipD = "IPaddr::192.0.2.40/24/eth0";  // a new group of web2's
+
+// The same group with one more resource (same key, other line).
+ha::conf::ResourceGroup grown(ha::conf::ResourceGroup g) {
+    ha::conf::Resource mail;
+    mail.word = "mail";
+    mail.agent = "mail";
+    g.resources.push_back(mail);
+    g.text += " mail";
+    return g;
+}
+
+}  // namespace
+
+TEST(ResourceOwner, ReplaceGroupsAppliesAChangeOfAGroupNotHeldHereAndKeepsTheHeldOnes) {
+    Fixture f;
+    f.start_with_peer("local");
+    const std::vector<ha::conf::ResourceGroup> next{group("web1", kVipA, 1), grown(group("web2", kVipB, 2))};
+    EXPECT_TRUE(f.owner->busy_groups(next).empty());
+    auto a = f.owner->replace_groups(f.now, next);
+    ASSERT_TRUE(a.has_value()) << a.error().message;
+    EXPECT_TRUE(runs(*a).empty());  // nothing stops or starts
+    EXPECT_EQ(f.owner->held_groups(), (std::vector<std::string>{kVipA}));
+    EXPECT_EQ(f.owner->groups()[1].text, next[1].text);
+    EXPECT_TRUE(f.owner->stable());
+    // The changed group is started with its new line when the peer dies.
+    auto b = f.complete(f.owner->on_peer_dead(f.now));
+    EXPECT_EQ(runs(b).size(), 1u);
+    EXPECT_EQ(f.log.count(LogLevel::info, "Acquiring resource group: " + next[1].text), 1);
+    EXPECT_EQ(f.owner->rsc_hold_word(), "all");
+}
+
+TEST(ResourceOwner, ReplaceGroupsRefusesAllOfItWhenAChangedGroupIsHeldHere) {
+    Fixture f;
+    f.start_with_peer("local");
+    const std::vector<ha::conf::ResourceGroup> next{grown(group("web1", kVipA, 1)), group("web2", kVipB, 2),
+                                                     group("web2", kVipD, 3)};
+    EXPECT_EQ(f.owner->busy_groups(next), (std::vector<std::string>{kVipA}));
+    auto a = f.owner->replace_groups(f.now, next);
+    ASSERT_FALSE(a.has_value());
+    EXPECT_EQ(a.error().code, "busy");
+    EXPECT_EQ(f.owner->groups().size(), 2u);  // the added group is not taken either
+    EXPECT_EQ(f.owner->groups()[0].text, group("web1", kVipA, 1).text);
+    EXPECT_EQ(f.owner->held_groups(), (std::vector<std::string>{kVipA}));
+    // Removing the held group is refused the same way.
+    EXPECT_EQ(f.owner->busy_groups({group("web2", kVipB, 2)}), (std::vector<std::string>{kVipA}));
+}
+
+TEST(ResourceOwner, ReplaceGroupsTreatsAGroupInFlightAsBusyAndKeepsTheOperationMatchedByKey) {
+    Fixture f;
+    f.owner->on_peer_active(f.now);
+    f.owner->on_local_comm_up(f.now);
+    auto a = f.peer({{"t", "resource"}, {"rsc_hold", "local"}, {"rtype", "full"}, {"isstable", "1"}});
+    ASSERT_EQ(runs(a).size(), 1u);  // START A in flight
+    EXPECT_EQ(f.owner->busy_groups({grown(group("web1", kVipA, 1)), group("web2", kVipB, 2)}),
+              (std::vector<std::string>{kVipA}));
+    // A new group in front moves A's index: the result of the start in flight still lands on A.
+    auto b = f.owner->replace_groups(f.now, {group("web2", kVipD, 1), group("web1", kVipA, 2), grown(group("web2", kVipB, 3))});
+    ASSERT_TRUE(b.has_value()) << b.error().message;
+    EXPECT_TRUE(runs(*b).empty());
+    f.complete(a);
+    EXPECT_EQ(f.owner->held_groups(), (std::vector<std::string>{kVipA}));
+    EXPECT_TRUE(f.owner->stable());
+}
+
+TEST(ResourceOwner, NewGroupIsWantedLikeTheOtherGroupsOfItsSide) {
+    Fixture f;
+    f.start_with_peer("local");
+    auto a = f.owner->replace_groups(
+        f.now, {group("web1", kVipA, 1), group("web2", kVipB, 2), group("web1", kVipC, 3), group("web2", kVipD, 4)});
+    ASSERT_TRUE(a.has_value()) << a.error().message;
+    // Ours is started (the peer hears "unstable" first, the stable report when it is done); the
+    // peer's new group is not.
+    auto all = f.complete(*a);
+    EXPECT_EQ(summary(all), (std::vector<std::string>{"resource rsc_hold=local rtype=full isstable=0",
+                                                      "START " + std::string(kVipC),
+                                                      "resource rsc_hold=local rtype=full isstable=1"}));
+    EXPECT_EQ(f.owner->held_groups(), (std::vector<std::string>{kVipA, kVipC}));
+}
+
+TEST(ResourceOwner, NewGroupOfASideWithNoOtherGroupFollowsThePeersState) {
+    Fixture f;
+    f.start_with_peer("local");
+    ASSERT_TRUE(f.owner->replace_groups(f.now, {group("web1", kVipA, 1)}).has_value());  // web2's group removed
+    // Peer alive: a new foreign group is the peer's to take.
+    auto a = f.owner->replace_groups(f.now, {group("web1", kVipA, 1), group("web2", kVipD, 2)});
+    ASSERT_TRUE(a.has_value());
+    EXPECT_TRUE(runs(*a).empty());
+    // Peer dead: it is taken here.
+    ASSERT_TRUE(f.owner->replace_groups(f.now, {group("web1", kVipA, 1)}).has_value());
+    f.complete(f.owner->on_peer_dead(f.now));
+    auto b = f.owner->replace_groups(f.now, {group("web1", kVipA, 1), group("web2", kVipD, 2)});
+    ASSERT_TRUE(b.has_value());
+    f.complete(*b);
+    EXPECT_EQ(f.owner->held_groups(), (std::vector<std::string>{kVipA, kVipD}));
+}
+
+TEST(ResourceOwner, NewLocalGroupWithNoOtherLocalGroupIsTakenUnlessThePeerHoldsOurs) {
+    Fixture f;
+    f.start_with_peer("local");
+    EXPECT_FALSE(f.owner->replace_groups(f.now, {group("web2", kVipB, 1)}).has_value());  // removing held A: refused
+    EXPECT_EQ(f.owner->held_groups(), (std::vector<std::string>{kVipA}));
+
+    Fixture g;  // web1 with only web2's group; the peer holds its own
+    g.owner.reset();
+    hm::ResourceOwnerParams p;
+    p.local_node = "web1";
+    p.peer_node = "web2";
+    p.groups = {group("web2", kVipB, 1)};
+    p.auto_failback = AutoFailback::on;
+    g.owner.emplace(std::move(p), g.log);
+    g.start_with_peer("local");
+    auto a = g.owner->replace_groups(g.now, {group("web2", kVipB, 1), group("web1", kVipC, 2)});
+    ASSERT_TRUE(a.has_value());
+    g.complete(*a);
+    EXPECT_EQ(g.owner->held_groups(), (std::vector<std::string>{kVipC}));
+}
+
+TEST(ResourceOwner, NewGroupBeforeTheInitialDecisionIsLeftToThatDecision) {
+    Fixture f;
+    auto a = f.owner->replace_groups(f.now, {group("web1", kVipA, 1), group("web2", kVipB, 2), group("web1", kVipC, 3)});
+    ASSERT_TRUE(a.has_value());
+    EXPECT_TRUE(a->empty());
+    f.start_with_peer("local");
+    EXPECT_EQ(f.owner->held_groups(), (std::vector<std::string>{kVipA, kVipC}));
+}

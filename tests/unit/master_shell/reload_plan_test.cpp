@@ -7,26 +7,32 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// A group `node VIP service` (only the VIP is a Resource: the key is what matters here).
+conf::ResourceGroup vip_group(std::string node, std::string address, std::string service) {
+    conf::ResourceGroup g;
+    g.node = node;
+    g.text = node + " " + address + "/24/eth0 " + service;
+    conf::Resource vip;
+    vip.word = "IPaddr::" + address + "/24/eth0";
+    g.resources.push_back(vip);
+    return g;
+}
+
 conf::Config base() {
     conf::Config c;
     c.local_node = "web1";
     c.ha_cf.nodes = {"web1", "web2"};
     c.ha_cf.media = {conf::Medium{conf::MediumKind::ucast, "eth1", "198.51.100.12", "", 0, 0, false, 0, false, 1}};
-    conf::ResourceGroup g;
-    g.node = "web1";
-    g.text = "web1 192.0.2.100/24/eth0 nginx";
-    conf::Resource vip;
-    vip.word = "IPaddr::192.0.2.100/24/eth0";
-    g.resources.push_back(vip);
-    c.haresources.groups.push_back(g);
+    c.haresources.groups.push_back(vip_group("web1", "192.0.2.100", "nginx"));
     return c;
 }
 
-bool mentions(const master::ReloadPlan& p, std::string_view text) {
-    for (const auto& n : p.notes)
+bool mentions(const std::vector<std::string>& lines, std::string_view text) {
+    for (const auto& n : lines)
         if (n.find(text) != std::string::npos) return true;
     return false;
 }
+bool mentions(const master::ReloadPlan& p, std::string_view text) { return mentions(p.notes, text) || mentions(p.warnings, text); }
 
 }  // namespace
 
@@ -60,10 +66,35 @@ TEST(ReloadPlan, NewLinkNameNeedsARestart) {
     EXPECT_FALSE(p.children);
 }
 
-TEST(ReloadPlan, GroupChangeOnTheHolderNeedsAStandby) {
+TEST(ReloadPlan, GroupChangeOnTheHolderNeedsAStandbyAndNothingOfHaresourcesApplies) {
     auto next = base();
     next.haresources.groups[0].text = "web1 192.0.2.100/24/eth0 nginx apache2";
+    next.haresources.groups.push_back(vip_group("web2", "192.0.2.101", "mail"));
     const std::string key = next.haresources.groups[0].key();
-    EXPECT_TRUE(mentions(master::plan_reload(base(), next, {key}), "held here: run hb_standby"));
-    EXPECT_TRUE(mentions(master::plan_reload(base(), next, {}), "not held here"));
+    auto p = master::plan_reload(base(), next, {key});
+    EXPECT_FALSE(p.groups);
+    EXPECT_TRUE(mentions(p.warnings, "resource group " + key + " changed and is held here: run hb_standby, then reload again"));
+    EXPECT_TRUE(mentions(p.notes, "resource group IPaddr::192.0.2.101/24/eth0 added; not applied"));
+    EXPECT_EQ(p.group_changes.size(), 2u);
+}
+
+TEST(ReloadPlan, GroupChangesNotBusyHereAreHandedOnToApply) {
+    auto next = base();
+    next.haresources.groups[0].text = "web1 192.0.2.100/24/eth0 nginx apache2";
+    next.haresources.groups.push_back(vip_group("web2", "192.0.2.101", "mail"));
+    auto p = master::plan_reload(base(), next, {});
+    EXPECT_TRUE(p.groups);
+    EXPECT_FALSE(p.restart_needed);
+    EXPECT_TRUE(p.warnings.empty());
+    EXPECT_EQ(p.group_changes, (std::vector<conf::GroupChange>{{"IPaddr::192.0.2.100/24/eth0", conf::GroupChange::Kind::changed},
+                                                               {"IPaddr::192.0.2.101/24/eth0", conf::GroupChange::Kind::added}}));
+}
+
+TEST(ReloadPlan, HaresourcesBecomingEmptyNeedsARestart) {
+    auto next = base();
+    next.haresources.groups.clear();
+    auto p = master::plan_reload(base(), next, {});
+    EXPECT_FALSE(p.groups);
+    EXPECT_TRUE(p.restart_needed);
+    EXPECT_TRUE(mentions(p.warnings, "restart hamaster"));
 }

@@ -199,5 +199,115 @@ TEST_F(RscServiceTest, StopThatLeavesSomethingRunningKeepsTheHold) {
     EXPECT_EQ(svc.held(), std::vector<std::string>{g1});
 }
 
+// --- rsc_reload ------------------------------------------------------------------------------------
+
+ipc::Message reload_msg(std::string seq) {
+    ipc::Message m;
+    m.add("t", "rsc_reload").add("seq", seq);
+    return m;
+}
+
+class RscReloadTest : public RscServiceTest {
+protected:
+    RscService make_reloading() {
+        return RscService(hr, groups, [this](const ipc::Message& m) { sent.push_back(m); }, log, clock.now(), 0ms,
+                          [this]() -> Result<conf::Haresources> {
+                              ++loads;
+                              if (!next) return make_error("invalid_config", "haresources:2: error: Cannot locate resource script x");
+                              return *next;
+                          });
+    }
+    // hr with g2 grown by one resource and a third group added.
+    conf::Haresources changed() const {
+        conf::Haresources h = hr;
+        h.groups[1] = test::group_of({test::builtin_ip("192.0.2.101/24/eth0"), test::script("mail"), test::script("spam")});
+        h.groups.push_back(test::group_of({test::builtin_ip("192.0.2.102/24/eth0")}));
+        return h;
+    }
+    std::optional<conf::Haresources> next;
+    int loads = 0;
+    const std::string g3 = "IPaddr::192.0.2.102/24/eth0";
+};
+
+TEST_F(RscReloadTest, IdleServiceSwapsGroupsNotHeldAndAnswersTheCount) {
+    groups.auto_answer = true;
+    auto svc = make_reloading();
+    svc.on_bus_message(op_msg("start", g1, "1"), clock.now());  // g1 held, unchanged
+    next = changed();
+    svc.on_bus_message(reload_msg("l1"), clock.now());
+    ASSERT_EQ(sent.size(), 2u);
+    EXPECT_EQ(sent[1].type(), "rsc_reloaded");
+    EXPECT_EQ(sent[1].get_or("seq", ""), "l1");
+    EXPECT_EQ(sent[1].get_or("rc", ""), "ok");
+    EXPECT_EQ(sent[1].get_or("groups", ""), "3");
+    EXPECT_EQ(svc.haresources().groups[1].resources.size(), 3u);
+    EXPECT_EQ(svc.held(), std::vector<std::string>{g1});
+    EXPECT_EQ(log.count(ipc::LogLevel::info, "haresources reloaded: 3 resource group(s)"), 1);
+    // The new group and the changed one run from the new definitions.
+    svc.on_bus_message(op_msg("start", g3, "2"), clock.now());
+    svc.on_bus_message(op_msg("start", g2, "3"), clock.now());
+    EXPECT_EQ(groups.log().back(), "start " + g2);
+    EXPECT_EQ(sent.back().get_or("rc", ""), "ok");
+    EXPECT_EQ(svc.held(), (std::vector<std::string>{g1, g3, g2}));
+}
+
+TEST_F(RscReloadTest, ChangedOrRemovedHeldGroupIsRefusedAndNothingChanges) {
+    groups.auto_answer = true;
+    auto svc = make_reloading();
+    svc.on_bus_message(op_msg("start", g2, "1"), clock.now());
+    next = changed();
+    svc.on_bus_message(reload_msg("l1"), clock.now());
+    EXPECT_EQ(sent.back().get_or("rc", ""), "failed");
+    EXPECT_EQ(sent.back().get_or("error", ""), "held group " + g2 + " changed");
+    EXPECT_EQ(svc.haresources().groups.size(), 2u);
+    next->groups.erase(next->groups.begin() + 1);  // g2 removed instead
+    svc.on_bus_message(reload_msg("l2"), clock.now());
+    EXPECT_EQ(sent.back().get_or("error", ""), "held group " + g2 + " removed");
+    EXPECT_EQ(svc.haresources().groups[1].resources.size(), 2u);
+    EXPECT_EQ(log.count(ipc::LogLevel::warn, "haresources reload refused"), 2);
+}
+
+TEST_F(RscReloadTest, BusyInvalidOrShuttingDownIsRefused) {
+    auto svc = make_reloading();
+    next = changed();
+    svc.on_bus_message(op_msg("start", g1, "1"), clock.now());  // running, not answered
+    svc.on_bus_message(reload_msg("l1"), clock.now());
+    EXPECT_EQ(sent.back().get_or("error", ""), "busy");
+    EXPECT_EQ(loads, 0);
+    groups.answer({true, "", true, true});
+    next.reset();  // the files are broken now
+    svc.on_bus_message(reload_msg("l2"), clock.now());
+    EXPECT_EQ(sent.back().get_or("rc", ""), "failed");
+    EXPECT_EQ(sent.back().get_or("error", ""), "haresources:2: error: Cannot locate resource script x");
+    EXPECT_EQ(svc.haresources().groups.size(), 2u);
+    groups.auto_answer = true;
+    svc.shutdown("SIGTERM");
+    svc.on_bus_message(reload_msg("l3"), clock.now());
+    EXPECT_EQ(sent.back().get_or("error", ""), "shutting_down");
+}
+
+TEST_F(RscReloadTest, WithoutALoaderReloadIsRefused) {
+    auto svc = make();
+    svc.on_bus_message(reload_msg("l1"), clock.now());
+    EXPECT_EQ(sent.back().get_or("error", ""), "reload not supported");
+}
+
+TEST_F(RscReloadTest, MalformedReloadIsDroppedWithAnError) {
+    auto svc = make_reloading();
+    next = changed();
+    ipc::Message extra = reload_msg("l1");
+    extra.add("group", g1);
+    svc.on_bus_message(extra, clock.now());
+    ipc::Message none;
+    none.add("t", "rsc_reload");
+    svc.on_bus_message(none, clock.now());
+    ipc::Message dup = reload_msg("l2");
+    dup.add("seq", "l3");
+    svc.on_bus_message(dup, clock.now());
+    EXPECT_TRUE(sent.empty());
+    EXPECT_EQ(loads, 0);
+    EXPECT_EQ(log.count(ipc::LogLevel::error, "dropped bus message from master: rsc_reload"), 3);
+}
+
 }  // namespace
 }  // namespace ha::rsc
