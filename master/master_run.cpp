@@ -7,8 +7,12 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <filesystem>
 #include <iostream>
+#include <map>
+#include <string>
+#include <vector>
 #include <zmq.hpp>
 
 #include "ipc/bus.hpp"
@@ -78,6 +82,337 @@ std::unique_ptr<ipc::Log> make_log(const conf::Config& config, const Options& o)
     return std::make_unique<ipc::FileLog>(std::move(lo));
 }
 
+// Everything the running master owns, wired together once; the io_context runs the rest.
+// Construction order matters: the shells keep references to `config_`, `bus_` and each other.
+class Master {
+public:
+    Master(const Options& o, conf::Config config, ipc::Log& log, ipc::StatusTableWriter table, NodeUuid uuid,
+           std::uint64_t generation)
+        : o_(o),
+          config_(std::move(config)),
+          log_(log),
+          table_(std::move(table)),
+          specs_(child_specs(config_, o_)),
+          media_(media_names(specs_)),
+          bus_(io_, zmq_context_, ipc::bus_endpoint(o_.run_dir), log_),
+          cluster_(io_, config_, clock_, log_,
+                   HeartbeatSourceParams{config_.local_node, uuid, generation,
+                                         default_ttl(config_.ha_cf.hopfudge, config_.ha_cf.nodes.size()),
+                                         read_proc_loadavg},
+                   media_,
+                   [this](const std::string& child, const ipc::Message& m) {
+                       if (connected(child)) bus_.send(child, m);
+                   }),
+          children_(io_, clock_, log_, RespawnParams{}),
+          peer_(config_.peers().empty() ? std::string() : config_.peers().front()),
+          resources_(io_, resource_params(), clock_, log_,
+                     ResourceShell::Outputs{
+                         [this](ipc::Message m) { cluster_.send_cluster(std::move(m)); },
+                         [this](const ipc::Message& m) { return connected("rscd") && bus_.send("rscd", m); },
+                         [this] {
+                             if (stopping_) finish();
+                         },
+                         [this] {
+                             publish();
+                             tell_ipfaild(false);
+                         }}),
+          control_(io_, zmq_context_, ipc::control_endpoint(o_.run_dir), log_,
+                   [this](const ipc::Message& request) { return on_control(request); }) {
+        for (auto& spec : specs_) children_.add(spec);
+        wire_cluster();
+        bus_.on_message([this](std::string_view identity, ipc::Message m) { on_bus_message(std::string(identity), std::move(m)); });
+    }
+
+    int run() {
+        if (!config_.haresources.groups.empty()) beat_rscd();
+        wait_stop();
+        wait_chld();
+        wait_hup();
+        children_.start_all();
+        cluster_.start();
+        publish();
+        io_.run();
+        return 0;
+    }
+
+private:
+    static std::vector<std::string> media_names(const std::vector<ChildSpec>& specs) {
+        std::vector<std::string> media;
+        for (const auto& s : specs)
+            if (s.name.rfind("heartbeatd-", 0) == 0) media.push_back(s.name);
+        return media;
+    }
+
+    ResourceOwnerParams resource_params() const {
+        ResourceOwnerParams rp;
+        rp.local_node = config_.local_node;
+        rp.peer_node = peer_;
+        rp.groups = config_.haresources.groups;
+        rp.auto_failback = config_.ha_cf.auto_failback;
+        return rp;
+    }
+
+    // A child counts as connected once it has said anything on the bus (zmq drops, and logs, what
+    // goes to a peer it has not seen).
+    bool connected(const std::string& child) const { return child_pids_.count(child) > 0; }
+    void publish() { table_.publish(to_snapshot(cluster_.view())); }
+
+    void wire_cluster() {
+        cluster_.on_change = [this] {
+            publish();
+            tell_ipfaild(false);
+        };
+        cluster_.on_events = [this](const std::vector<ClusterEvent>& events) {
+            for (const auto& e : events) {
+                const auto* changed = std::get_if<NodeStatusChanged>(&e);
+                if (changed && changed->node == peer_ && children_.pid_of("ipfaild") > 0) {
+                    ipc::Message ns;
+                    ns.add("t", "node_status").add("node", peer_).add("st", changed->new_status);
+                    bus_.send("ipfaild", ns);
+                }
+            }
+            resources_.on_cluster_events(events);
+        };
+        cluster_.on_peer_message = [this](const ipc::Message& m) {
+            if (m.get_or("from_id", "") == "ipfail" || m.get_or("to_id", "") == "ipfail") {
+                bus_.send("ipfaild", m);
+                return;
+            }
+            resources_.on_peer_message(m);
+        };
+        cluster_.decorate_view = [this](ClusterView& v) { v.rsc_hold = resources_.rsc_hold_word(); };
+    }
+
+    // ipfaild: ping-node verdicts in, the peer's status and our rsc_hold out, its messages to the
+    // peer's ipfail stamped as an API client's. `force`: a new ipfaild, tell it everything.
+    void tell_ipfaild(bool force) {
+        if (children_.pid_of("ipfaild") <= 0) return;
+        if (force) {  // changes of the peer's status follow from on_events
+            const auto nodes = cluster_.view().nodes;
+            ipc::Message ns;
+            ns.add("t", "node_status").add("node", peer_).add("st", nodes.size() > 1 ? nodes[1].status : "init");
+            bus_.send("ipfaild", ns);
+        }
+        const std::string hold = resources_.rsc_hold_word();
+        if (hold != "transition" && (force || hold != last_rsc_hold_told_)) {
+            ipc::Message rh;
+            rh.add("t", "rsc_hold").add("word", hold);
+            bus_.send("ipfaild", rh);
+            last_rsc_hold_told_ = hold;
+        }
+    }
+
+    void on_ipfaild(ipc::Message m) {
+        const auto type = m.type();
+        if (m.get_or("_to_peer", "") == "1") {
+            m.remove("_to_peer");
+            cluster_.send_cluster(std::move(m), Origin::api_client);
+        } else if (type == "ping_status") {
+            cluster_.set_ping_status(m.get_or("node", ""), m.get_or("st", "") == "up");
+        } else if (type == "standby") {
+            resources_.standby(m.get_or("rsc_hold", "all"));
+        } else if (type == "ipfail_release") {
+            resources_.set_isolated(true);
+        } else if (type == "ipfail_ok") {
+            resources_.set_isolated(false);
+        } else {
+            log_.error("dropped message from ipfaild: unexpected type [{}]", type);
+        }
+    }
+
+    void on_bus_message(const std::string& child, ipc::Message m) {
+        children_.on_liveness(child);
+        const bool liveness = m.type() == "liveness";
+        bool fresh = false;  // a new incarnation of this child said hello (its liveness beat)
+        auto it = child_pids_.try_emplace(child).first;
+        if (liveness) {
+            const std::string pid = m.get_or("pid", "");
+            fresh = pid != it->second;
+            it->second = pid;
+        }
+        if (child == "ipfaild") {
+            if (!liveness) return on_ipfaild(std::move(m));
+            if (fresh) {
+                resources_.set_isolated(false);  // a new ipfaild starts with no verdict
+                tell_ipfaild(true);
+            }
+            return;
+        }
+        if (child == "rscd") {
+            if (!liveness) return resources_.on_rscd_message(m);
+            if (fresh) {
+                ipc::Message ready;
+                ready.add("t", "rscd_ready");
+                resources_.on_rscd_message(ready);
+            }
+            return;
+        }
+        if (fresh) cluster_.heartbeat_now();  // the peer hears us without waiting a keepalive
+        if (!liveness) cluster_.on_media_message(child, std::move(m));
+    }
+
+    ipc::Message on_control(const ipc::Message& request) {
+        const auto type = request.type();
+        if (type == "standby" || type == "takeover") {
+            ipc::Message reply;
+            reply.add("t", "control_reply");
+            const std::string kind = request.get_or("rsc_hold", "all");
+            reply.add("out", type == "standby" ? resources_.standby(kind) : resources_.takeover(kind));
+            reply.add("rc", "0");
+            return reply;
+        }
+        return handle_control(request, cluster_.view());
+    }
+
+    // rscd releases everything when the master falls silent: tell it we live, every keepalive.
+    void beat_rscd() {
+        ipc::Message alive;
+        alive.add("t", "master_alive");
+        if (connected("rscd")) bus_.send("rscd", alive);
+        rscd_beat_.expires_after(config_.ha_cf.keepalive);
+        rscd_beat_.async_wait([this](const boost::system::error_code& ec) {
+            if (!ec) beat_rscd();
+        });
+    }
+
+    // SIGHUP: validate first (a broken config changes nothing), then apply what plan_reload allows.
+    void reload() {
+        conf::LoadOptions load;
+        load.local_addresses = local_ipv4_addresses();  // as at start: skip `ucast eth1 <own address>`
+        auto next = conf::load_config(o_.config_dir, o_.node, load);
+        bool errors = false;
+        for (const auto& d : next.diagnostics) {
+            if (d.severity == conf::Severity::error) {
+                errors = true;
+                log_.error("{}", conf::render(d));
+            } else if (d.severity == conf::Severity::warning) {
+                log_.warn("{}", conf::render(d));
+            }
+        }
+        if (errors || !next.ok()) {
+            log_.error("New configuration failed validation; keeping the running configuration.");
+            return;
+        }
+        const ReloadPlan plan = plan_reload(config_, *next.config, resources_.busy_groups(next.config->haresources.groups));
+        for (const auto& note : plan.notes) log_.info("{}", note);
+        for (const auto& warning : plan.warnings) log_.warn("{}", warning);
+        if (plan.groups) {
+            // rscd swaps first; `config_` follows once the resource owner has the new groups too.
+            resources_.reload_groups(next.config->haresources.groups,
+                                     [this, haresources = next.config->haresources] { config_.haresources = haresources; });
+        }
+        const auto& n = next.config->ha_cf;
+        if (plan.timings) {
+            config_.ha_cf.keepalive = n.keepalive;
+            config_.ha_cf.deadtime = n.deadtime;
+            config_.ha_cf.warntime = n.warntime;
+            config_.ha_cf.initdead = n.initdead;
+            config_.ha_cf.deadping = n.deadping;
+            for (const char* key : {"keepalive", "deadtime", "warntime", "initdead", "deadping"}) {
+                if (auto it = n.raw_.find(key); it != n.raw_.end()) config_.ha_cf.raw_[key] = it->second;
+                else config_.ha_cf.raw_.erase(std::string(key));
+            }
+            cluster_.set_timings(n);
+        }
+        if (plan.children) {
+            config_.ha_cf.media = n.media;
+            config_.ha_cf.udpport = n.udpport;
+            config_.ha_cf.baud = n.baud;
+            config_.ha_cf.ping_nodes = n.ping_nodes;
+            config_.ha_cf.respawns = n.respawns;
+            config_.ha_cf.env = n.env;
+            config_.ha_cf.realtime = n.realtime;
+            config_.ha_cf.debug = n.debug;
+            children_.reconcile(child_specs(config_, o_));
+        }
+        config_.authkeys = next.config->authkeys;  // the media daemons re-read authkeys on SIGHUP
+        for (const auto& media_child : media_) {
+            if (pid_t pid = children_.pid_of(media_child); pid > 0) ::kill(pid, SIGHUP);
+        }
+        publish();
+    }
+
+    // Children stopped, everything released (or given up on): leave the loop.
+    void finish() {
+        shutdown_timer_.cancel();
+        cluster_.announce_shutdown();
+        cluster_.stop();
+        children_.stop_all(std::chrono::seconds(10), [this] {
+            log_.info("{} hamaster shutdown complete.", config_.local_node);
+            hup_.cancel();
+            chld_.cancel();
+            stop_signals_.cancel();
+            rscd_beat_.cancel();
+            io_.stop();
+        });
+    }
+
+    void wait_chld() {
+        chld_.async_wait([this](const boost::system::error_code& ec, int) {
+            if (ec) return;
+            children_.reap();
+            wait_chld();
+        });
+    }
+
+    void wait_hup() {
+        hup_.async_wait([this](const boost::system::error_code& ec, int) {
+            if (ec) return;
+            log_.info("SIGHUP: reopening log files and reloading the configuration");
+            if (auto* f = dynamic_cast<ipc::FileLog*>(&log_)) f->reopen();
+            reload();
+            wait_hup();
+        });
+    }
+
+    // SIGTERM/SIGINT: release the resources (handing them to the peer), then finish(); a second
+    // signal, or 5 minutes, stops without waiting.
+    void wait_stop() {
+        stop_signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
+            if (ec) return;
+            if (stopping_) {
+                log_.warn("Signal {} again: stopping now without waiting for the resources", signo);
+                finish();
+                return;
+            }
+            stopping_ = true;
+            log_.info("Heartbeat shutdown in progress. ({})", ::getpid());
+            shutdown_timer_.expires_after(std::chrono::minutes(5));
+            shutdown_timer_.async_wait([this](const boost::system::error_code& e) {
+                if (e) return;
+                log_.error("Resources not released after 5 minutes; stopping anyway");
+                finish();
+            });
+            resources_.shutdown();
+            wait_stop();
+        });
+    }
+
+    const Options& o_;
+    conf::Config config_;  // reload updates the parts it can apply live
+    ipc::Log& log_;
+    ipc::StatusTableWriter table_;
+    ipc::SystemClock clock_;
+    boost::asio::io_context io_;
+    zmq::context_t zmq_context_;
+    std::vector<ChildSpec> specs_;
+    std::vector<std::string> media_;
+    ipc::BusRouter bus_;
+    std::map<std::string, std::string> child_pids_;  // child → pid of the incarnation that spoke last
+    ClusterShell cluster_;
+    ChildSupervisor children_;
+    std::string peer_;
+    ResourceShell resources_;
+    ipc::ControlServer control_;
+    std::string last_rsc_hold_told_;
+    bool stopping_ = false;
+    boost::asio::signal_set stop_signals_{io_, SIGTERM, SIGINT};
+    boost::asio::signal_set hup_{io_, SIGHUP};
+    boost::asio::signal_set chld_{io_, SIGCHLD};
+    boost::asio::steady_timer shutdown_timer_{io_};
+    boost::asio::steady_timer rscd_beat_{io_};
+};
+
 }  // namespace
 
 int run_master(const Options& o) {
@@ -89,7 +424,7 @@ int run_master(const Options& o) {
         std::cerr << "hamaster: not started: configuration error.\n";
         return kExConfig;
     }
-    conf::Config config = std::move(*loaded.config);  // reload updates the parts it can apply live
+    conf::Config config = std::move(*loaded.config);
 
     for (auto [dir, mode] : {std::pair{o.run_dir, mode_t{0700}}, {o.log_dir, mode_t{0}}, {o.state_dir, mode_t{0}}}) {
         if (auto r = make_dir(dir, mode); !r) {
@@ -123,301 +458,13 @@ int run_master(const Options& o) {
         log.crit("Cannot read the node uuid: {}", uuid.error().message);
         return 1;
     }
-
-    ipc::SystemClock clock;
-    boost::asio::io_context io;
-    zmq::context_t zmq_context;
-
     auto table = ipc::StatusTableWriter::create(o.run_dir);
     if (!table) {
         log.crit("Cannot create the status table: {}", table.error().message);
         return 1;
     }
-
-    auto specs = child_specs(config, o);
-    std::vector<std::string> media;
-    for (const auto& s : specs)
-        if (s.name.rfind("heartbeatd-", 0) == 0) media.push_back(s.name);
-
-    ipc::BusRouter bus(io, zmq_context, ipc::bus_endpoint(o.run_dir), log);
-    // The incarnation (pid) of each child that last spoke on the bus: nothing is sent to a child
-    // before it has connected (zmq would drop it and log), and a new one gets a heartbeat at once.
-    std::map<std::string, std::string> child_pids;
-    auto connected = [&child_pids](const std::string& child) { return child_pids.count(child) > 0; };
-    HeartbeatSourceParams source{config.local_node, *uuid, *generation,
-                                 default_ttl(config.ha_cf.hopfudge, config.ha_cf.nodes.size()), read_proc_loadavg};
-    ClusterShell cluster(io, config, clock, log, source, media,
-                         [&bus, &connected](const std::string& child, const ipc::Message& m) {
-                             if (connected(child)) bus.send(child, m);
-                         });
-    ChildSupervisor children(io, clock, log, RespawnParams{});
-    for (auto& s : specs) children.add(std::move(s));
-
-    auto publish = [&] { table->publish(to_snapshot(cluster.view())); };
-    bool stopping = false;
-    boost::asio::signal_set stop_signals(io, SIGTERM, SIGINT);
-    boost::asio::signal_set hup(io, SIGHUP);
-    boost::asio::signal_set chld(io, SIGCHLD);
-    boost::asio::steady_timer shutdown_timer(io);
-    boost::asio::steady_timer rscd_beat(io);
-    auto finish = [&] {
-        shutdown_timer.cancel();
-        cluster.announce_shutdown();
-        cluster.stop();
-        children.stop_all(std::chrono::seconds(10), [&] {
-            log.info("{} hamaster shutdown complete.", config.local_node);
-            hup.cancel();
-            chld.cancel();
-            stop_signals.cancel();
-            rscd_beat.cancel();
-            io.stop();
-        });
-    };
-
-    std::function<void()> after_rsc_change;
-    ResourceOwnerParams rp;
-    rp.local_node = config.local_node;
-    rp.peer_node = config.peers().empty() ? std::string() : config.peers().front();
-    rp.groups = config.haresources.groups;
-    rp.auto_failback = config.ha_cf.auto_failback;
-    ResourceShell resources(io, rp, clock, log,
-                            ResourceShell::Outputs{
-                                [&](ipc::Message m) { cluster.send_cluster(std::move(m)); },
-                                [&](const ipc::Message& m) { return connected("rscd") && bus.send("rscd", m); },
-                                [&] {
-                                    if (stopping) finish();
-                                },
-                                [&] {
-                                    publish();
-                                    if (after_rsc_change) after_rsc_change();
-                                }});
-    // ipfaild: ping-node verdicts in, the peer's status and our rsc_hold out, its messages to the
-    // peer's ipfail stamped as an API client's.
-    const std::string peer = rp.peer_node;
-    std::string last_rsc_hold_told;
-    auto tell_ipfaild = [&](bool force) {
-        if (children.pid_of("ipfaild") <= 0) return;
-        if (force) {  // a new ipfaild: tell it the peer's status (changes follow from on_events)
-            const auto nodes = cluster.view().nodes;
-            ipc::Message ns;
-            ns.add("t", "node_status");
-            ns.add("node", peer);
-            ns.add("st", nodes.size() > 1 ? nodes[1].status : "init");
-            bus.send("ipfaild", ns);
-        }
-        const std::string hold = resources.rsc_hold_word();
-        if (hold != "transition" && (force || hold != last_rsc_hold_told)) {
-            ipc::Message rh;
-            rh.add("t", "rsc_hold");
-            rh.add("word", hold);
-            bus.send("ipfaild", rh);
-            last_rsc_hold_told = hold;
-        }
-    };
-    cluster.on_change = [&] {
-        publish();
-        tell_ipfaild(false);
-    };
-    after_rsc_change = [&] { tell_ipfaild(false); };
-    cluster.on_events = [&](const std::vector<ClusterEvent>& events) {
-        for (const auto& e : events) {
-            const auto* changed = std::get_if<NodeStatusChanged>(&e);
-            if (changed && changed->node == peer && children.pid_of("ipfaild") > 0) {
-                ipc::Message ns;
-                ns.add("t", "node_status");
-                ns.add("node", peer);
-                ns.add("st", changed->new_status);
-                bus.send("ipfaild", ns);
-            }
-        }
-        resources.on_cluster_events(events);
-    };
-    cluster.on_peer_message = [&](const ipc::Message& m) {
-        if (m.get_or("from_id", "") == "ipfail" || m.get_or("to_id", "") == "ipfail") {
-            bus.send("ipfaild", m);
-            return;
-        }
-        resources.on_peer_message(m);
-    };
-    auto on_ipfaild = [&](ipc::Message m) {
-        const auto type = m.type();
-        if (m.get_or("_to_peer", "") == "1") {
-            m.remove("_to_peer");
-            cluster.send_cluster(std::move(m), Origin::api_client);
-        } else if (type == "ping_status") {
-            cluster.set_ping_status(m.get_or("node", ""), m.get_or("st", "") == "up");
-        } else if (type == "standby") {
-            resources.standby(m.get_or("rsc_hold", "all"));
-        } else if (type == "ipfail_release") {
-            resources.set_isolated(true);
-        } else if (type == "ipfail_ok") {
-            resources.set_isolated(false);
-        } else {
-            log.error("dropped message from ipfaild: unexpected type [{}]", type);
-        }
-    };
-    cluster.decorate_view = [&](ClusterView& v) { v.rsc_hold = resources.rsc_hold_word(); };
-
-    // rscd releases everything when the master falls silent: tell it we live, every keepalive.
-    std::function<void()> beat_rscd = [&] {
-        ipc::Message alive;
-        alive.add("t", "master_alive");
-        if (connected("rscd")) bus.send("rscd", alive);
-        rscd_beat.expires_after(config.ha_cf.keepalive);
-        rscd_beat.async_wait([&](const boost::system::error_code& ec) {
-            if (!ec) beat_rscd();
-        });
-    };
-    if (!config.haresources.groups.empty()) beat_rscd();
-    bus.on_message([&](std::string_view identity, ipc::Message m) {
-        std::string child(identity);
-        children.on_liveness(child);
-        bool fresh = false;  // a new incarnation of this child said hello (its liveness beat)
-        auto it = child_pids.try_emplace(child).first;  // any message: it is connected
-        if (m.type() == "liveness") {
-            const std::string pid = m.get_or("pid", "");
-            fresh = pid != it->second;
-            it->second = pid;
-        }
-        if (child == "ipfaild") {
-            if (m.type() == "liveness") {
-                if (fresh) {
-                    resources.set_isolated(false);  // a new ipfaild starts with no verdict
-                    tell_ipfaild(true);
-                }
-                return;
-            }
-            on_ipfaild(std::move(m));
-            return;
-        }
-        if (child == "rscd") {
-            if (m.type() == "liveness") {
-                if (fresh) {
-                    ipc::Message ready;
-                    ready.add("t", "rscd_ready");
-                    resources.on_rscd_message(ready);
-                }
-                return;
-            }
-            resources.on_rscd_message(m);
-            return;
-        }
-        if (fresh) cluster.heartbeat_now();  // the peer hears us without waiting a keepalive
-        if (m.type() == "liveness") return;
-        cluster.on_media_message(child, std::move(m));
-    });
-    ipc::ControlServer control(io, zmq_context, ipc::control_endpoint(o.run_dir), log, [&](const ipc::Message& request) {
-        const auto type = request.type();
-        if (type == "standby" || type == "takeover") {
-            ipc::Message reply;
-            reply.add("t", "control_reply");
-            const std::string kind = request.get_or("rsc_hold", "all");
-            reply.add("out", type == "standby" ? resources.standby(kind) : resources.takeover(kind));
-            reply.add("rc", "0");
-            return reply;
-        }
-        return handle_control(request, cluster.view());
-    });
-
-    std::function<void()> wait_chld = [&] {
-        chld.async_wait([&](const boost::system::error_code& ec, int) {
-            if (ec) return;
-            children.reap();
-            wait_chld();
-        });
-    };
-    auto reload = [&] {
-        load.local_addresses = local_ipv4_addresses();  // as at start: skip `ucast eth1 <own address>`
-        auto next = conf::load_config(o.config_dir, o.node, load);
-        bool errors = false;
-        for (const auto& d : next.diagnostics) {
-            if (d.severity == conf::Severity::error) {
-                errors = true;
-                log.error("{}", conf::render(d));
-            } else if (d.severity == conf::Severity::warning) {
-                log.warn("{}", conf::render(d));
-            }
-        }
-        if (errors || !next.ok()) {
-            log.error("New configuration failed validation; keeping the running configuration.");
-            return;
-        }
-        const ReloadPlan plan = plan_reload(config, *next.config, resources.busy_groups(next.config->haresources.groups));
-        for (const auto& note : plan.notes) log.info("{}", note);
-        for (const auto& warning : plan.warnings) log.warn("{}", warning);
-        if (plan.groups) {
-            // rscd swaps first; `config` follows once the resource owner has the new groups too.
-            resources.reload_groups(next.config->haresources.groups,
-                                    [&config, haresources = next.config->haresources] { config.haresources = haresources; });
-        }
-        const auto& n = next.config->ha_cf;
-        if (plan.timings) {
-            config.ha_cf.keepalive = n.keepalive;
-            config.ha_cf.deadtime = n.deadtime;
-            config.ha_cf.warntime = n.warntime;
-            config.ha_cf.initdead = n.initdead;
-            config.ha_cf.deadping = n.deadping;
-            for (const char* key : {"keepalive", "deadtime", "warntime", "initdead", "deadping"}) {
-                if (auto it = n.raw_.find(key); it != n.raw_.end()) config.ha_cf.raw_[key] = it->second;
-                else config.ha_cf.raw_.erase(std::string(key));
-            }
-            cluster.set_timings(n);
-        }
-        if (plan.children) {
-            config.ha_cf.media = n.media;
-            config.ha_cf.udpport = n.udpport;
-            config.ha_cf.baud = n.baud;
-            config.ha_cf.ping_nodes = n.ping_nodes;
-            config.ha_cf.respawns = n.respawns;
-            config.ha_cf.env = n.env;
-            config.ha_cf.realtime = n.realtime;
-            config.ha_cf.debug = n.debug;
-            children.reconcile(child_specs(config, o));
-        }
-        config.authkeys = next.config->authkeys;  // the media daemons re-read authkeys on SIGHUP
-        for (const auto& media_child : media) {
-            if (pid_t pid = children.pid_of(media_child); pid > 0) ::kill(pid, SIGHUP);
-        }
-        publish();
-    };
-    std::function<void()> wait_hup = [&] {
-        hup.async_wait([&](const boost::system::error_code& ec, int) {
-            if (ec) return;
-            log.info("SIGHUP: reopening log files and reloading the configuration");
-            if (auto* f = dynamic_cast<ipc::FileLog*>(&log)) f->reopen();
-            reload();
-            wait_hup();
-        });
-    };
-    std::function<void()> wait_stop = [&] {
-        stop_signals.async_wait([&](const boost::system::error_code& ec, int signo) {
-            if (ec) return;
-            if (stopping) {
-                log.warn("Signal {} again: stopping now without waiting for the resources", signo);
-                finish();
-                return;
-            }
-            stopping = true;
-            log.info("Heartbeat shutdown in progress. ({})", ::getpid());
-            shutdown_timer.expires_after(std::chrono::minutes(5));
-            shutdown_timer.async_wait([&](const boost::system::error_code& e) {
-                if (e) return;
-                log.error("Resources not released after 5 minutes; stopping anyway");
-                finish();
-            });
-            resources.shutdown();
-            wait_stop();
-        });
-    };
-    wait_stop();
-    wait_chld();
-    wait_hup();
-
-    children.start_all();
-    cluster.start();
-    publish();
-    io.run();
-    return 0;
+    Master master(o, std::move(config), log, std::move(*table), *uuid, *generation);
+    return master.run();
 }
 
 int run_status(const Options& o) {
