@@ -5,6 +5,7 @@
 
 #include "ipc/bus.hpp"
 #include "ipc/daemon.hpp"
+#include "rscd/arp_guard.hpp"
 #include "rscd/group_executor.hpp"
 #include "rscd/rsc_service.hpp"
 
@@ -25,8 +26,12 @@ int run_bus_mode(const conf::Config& config, const RscdOptions& options, ipc::Lo
     const auto master_timeout = config.ha_cf.deadtime / 2;
     RscService service(config.haresources, executor, [&bus](const ipc::Message& m) { bus.send(m); }, log, clock.now(),
                        master_timeout);
+    // The split-brain guard runs beside the group operations, never queued behind them.
+    ArpGuard guard(io, config.haresources, arp_probe_options(config.ha_cf, options),
+                   [&bus](const ipc::Message& m) { bus.send(m); }, clock, log);
     boost::asio::steady_timer timer(io);
     std::function<void()> arm = [&] {
+        if (service.shutting_down()) guard.shutdown();
         auto next = service.next_deadline();
         timer.cancel();
         if (!next) return;
@@ -38,7 +43,8 @@ int run_bus_mode(const conf::Config& config, const RscdOptions& options, ipc::Lo
         });
     };
     bus.on_message([&](ipc::Message m) {
-        service.on_bus_message(m, clock.now());
+        service.on_bus_message(m, clock.now());  // every message counts as the master's liveness
+        if (ProbeService::takes(m.type())) guard.on_bus_message(m);
         arm();
     });
     bool released = false;
