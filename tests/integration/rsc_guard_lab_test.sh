@@ -28,6 +28,10 @@ ip netns add "$probe_ns" 2>/dev/null || skip "no network namespace support"
 ip netns del "$probe_ns"
 LABDIR=$(mktemp -d /tmp/hamaster-guard-test.XXXXXX)
 export LABDIR
+# pass/fail/check, wait_for and vip_on come from the lab tests' shared helpers.
+LAB_SRC=$SRC
+# shellcheck source=tests/integration/lab_lib.sh
+. "$SRC/tests/integration/lab_lib.sh"
 
 failures=0
 probe_pid=
@@ -42,20 +46,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-pass() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; failures=$((failures + 1)); }
-check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
-
 rscd() {  # rscd NODE ARGS... — runs rscd in the node, logging to the node's log dir
   local node=$1; shift
   "$LAB" exec "$node" "$RSCD" --config /etc/ha.d --node "$node" --logfile /var/log/hamaster/rscd.log "$@"
 }
 mac_of() { ip -n "$HA_LAB-$1" link show eth0 | awk '/link\/ether/ {print $2}'; }
-wait_for() {  # wait_for SECONDS CMD... — poll until CMD succeeds
-  local deadline=$((SECONDS + $1)); shift
-  until "$@"; do [ $SECONDS -lt "$deadline" ] || return 1; sleep 0.05; done
-}
-vip_on() { ip -n "$HA_LAB-$1" -4 addr show dev eth0 | grep -q " $VIP/"; }
 no_vip_on() { ! vip_on "$1"; }
 running() { kill -0 "$1" 2>/dev/null; }
 not_running() { ! running "$1"; }
