@@ -100,9 +100,7 @@ public:
                                          default_ttl(config_.ha_cf.hopfudge, config_.ha_cf.nodes.size()),
                                          read_proc_loadavg},
                    media_,
-                   [this](const std::string& child, const ipc::Message& m) {
-                       if (connected(child)) bus_.send(child, m);
-                   }),
+                   [this](const std::string& child, const ipc::Message& m) { to_media(child, m); }),
           children_(io_, clock_, log_, RespawnParams{}),
           peer_(config_.peers().empty() ? std::string() : config_.peers().front()),
           resources_(io_, resource_params(), clock_, log_,
@@ -149,12 +147,34 @@ private:
         rp.peer_node = peer_;
         rp.groups = config_.haresources.groups;
         rp.auto_failback = config_.ha_cf.auto_failback;
+        rp.require_acquire_clearance = true;  // the split-brain guard: rscd probes the VIPs first
         return rp;
     }
 
     // A child counts as connected once it has said anything on the bus (zmq drops, and logs, what
     // goes to a peer it has not seen).
     bool connected(const std::string& child) const { return child_pids_.count(child) > 0; }
+
+    // Before a media daemon has first spoken, cluster messages for the peer (ipfail's join, the
+    // start-up exchange) wait for it, the newest kPendingMax; heartbeats are not kept: a fresh
+    // one goes out when it connects.
+    static constexpr std::size_t kPendingMax = 64;
+    void to_media(const std::string& child, const ipc::Message& m) {
+        if (connected(child)) {
+            bus_.send(child, m);
+            return;
+        }
+        if (m.type() == "status") return;
+        auto& queue = pending_[child];
+        if (queue.size() == kPendingMax) queue.erase(queue.begin());
+        queue.push_back(m);
+    }
+    void flush_pending(const std::string& child) {
+        auto it = pending_.find(child);
+        if (it == pending_.end()) return;
+        for (const auto& m : it->second) bus_.send(child, m);
+        pending_.erase(it);
+    }
     void publish() { table_.publish(to_snapshot(cluster_.view())); }
 
     void wire_cluster() {
@@ -224,7 +244,8 @@ private:
         children_.on_liveness(child);
         const bool liveness = m.type() == "liveness";
         bool fresh = false;  // a new incarnation of this child said hello (its liveness beat)
-        auto it = child_pids_.try_emplace(child).first;
+        auto [it, first_word] = child_pids_.try_emplace(child);
+        if (first_word) flush_pending(child);
         if (liveness) {
             const std::string pid = m.get_or("pid", "");
             fresh = pid != it->second;
@@ -399,6 +420,7 @@ private:
     std::vector<std::string> media_;
     ipc::BusRouter bus_;
     std::map<std::string, std::string> child_pids_;  // child → pid of the incarnation that spoke last
+    std::map<std::string, std::vector<ipc::Message>> pending_;  // for media daemons not yet connected
     ClusterShell cluster_;
     ChildSupervisor children_;
     std::string peer_;

@@ -5,6 +5,7 @@
 
 #include "ipc/bus.hpp"
 #include "ipc/daemon.hpp"
+#include "rscd/arp_guard.hpp"
 #include "rscd/group_executor.hpp"
 #include "rscd/rsc_service.hpp"
 
@@ -33,8 +34,13 @@ int run_bus_mode(const conf::Config& config, const RscdOptions& options, ipc::Lo
     };
     RscService service(config.haresources, executor, [&bus](const ipc::Message& m) { bus.send(m); }, log, clock.now(),
                        master_timeout, loader);
+    // The split-brain guard runs beside the group operations, never queued behind them.
+    // service.haresources() is RscService's own copy, which rsc_reload replaces in place.
+    ArpGuard guard(io, service.haresources(), arp_probe_options(config.ha_cf, options),
+                   [&bus](const ipc::Message& m) { bus.send(m); }, clock, log);
     boost::asio::steady_timer timer(io);
     std::function<void()> arm = [&] {
+        if (service.shutting_down()) guard.shutdown();
         auto next = service.next_deadline();
         timer.cancel();
         if (!next) return;
@@ -46,7 +52,8 @@ int run_bus_mode(const conf::Config& config, const RscdOptions& options, ipc::Lo
         });
     };
     bus.on_message([&](ipc::Message m) {
-        service.on_bus_message(m, clock.now());
+        service.on_bus_message(m, clock.now());  // every message counts as the master's liveness
+        if (ProbeService::takes(m.type())) guard.on_bus_message(m);
         arm();
     });
     bool released = false;

@@ -4,10 +4,12 @@
 // the master, every bus message refreshes the master's liveness, SIGTERM (which the parent-death
 // signal also delivers when the master dies) releases every held group right to left — the VIP
 // last — before rscd exits, so no resource outlives its master. A master that stays silent for
-// half its deadtime counts as gone, with the same release.
+// half its deadtime counts as gone, with the same release. `rsc_probe` / `rsc_probe_cancel` go to
+// the ArpGuard (the split-brain guard), which runs beside the group operations and answers
+// `rsc_clearance`; when the service shuts down, the guard ends its sessions (error=shutting_down).
 //
 // Time and blocking: one io_context; agents run as child processes, IPaddr in-process.
-// See also: rscd/rsc_service.hpp, ipc/daemon.hpp, design.md "Processes and failures".
+// See also: rscd/rsc_service.hpp, rscd/arp_guard.hpp, ipc/daemon.hpp, design.md "Processes and failures".
 #pragma once
 
 #include "ipc/config/config.hpp"

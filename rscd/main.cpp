@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
         ipc::install_process_log(std::make_unique<ipc::FileLog>(std::move(log_options)));
         ipc::Log& log = ipc::process_log();
         if (!options->oneshot) return rsc::run_bus_mode(*loaded.config, *options, log);
-        return rsc::run_oneshot(*loaded.config, *options->oneshot, log);
+        return rsc::run_oneshot(*loaded.config, *options, log);
     } catch (const std::exception& e) {
         std::cerr << "rscd: CRIT: " << e.what() << "\n";
         return 70;

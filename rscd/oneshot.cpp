@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 
+#include "rscd/arp_guard.hpp"
 #include "rscd/group_executor.hpp"
 
 namespace ha::rsc {
@@ -17,12 +18,49 @@ const conf::ResourceGroup* find_group(const conf::Config& config, const std::str
     return nullptr;
 }
 
-int run_oneshot(const conf::Config& config, const RscdOptions::Oneshot& oneshot, ipc::Log& log) {
+namespace {
+
+// `--oneshot probe`: one split-brain guard session through the same ArpGuard as the daemon.
+int run_probe(const conf::Config& config, const RscdOptions& options, const conf::ResourceGroup& group, ipc::Log& log) {
+    boost::asio::io_context io;
+    ipc::SystemClock clock;
+    int exit_code = 1;
+    ArpGuard guard(io, config.haresources, arp_probe_options(config.ha_cf, options),
+                   [&](const ipc::Message& m) {
+                       std::string line(m.get_or("verdict", "?"));
+                       for (const char* f : {"ip", "mac", "iface", "error"})
+                           if (m.has(f)) line += fmt::format(" {}={}", f, m.get_or(f, ""));
+                       std::puts(line.c_str());
+                       std::fflush(stdout);
+                       if (m.get_or("verdict", "") == "held") return;
+                       exit_code = m.get_or("verdict", "") == "clear" ? 0 : 1;
+                       io.stop();
+                   },
+                   clock, log);
+    boost::asio::signal_set signals(io, SIGTERM, SIGINT);
+    signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        log.warn("rscd: signal {} during the probe of {}: no verdict", sig, group.key());
+        io.stop();
+    });
+    ipc::Message request;
+    request.add("t", kRscProbe).add("group", group.key()).add("seq", "oneshot");
+    request.add("preferred", options.oneshot->preferred ? "yes" : "no");
+    guard.on_bus_message(request);
+    if (guard.sessions() > 0) io.run();  // else the verdict is already out
+    return exit_code;
+}
+
+}  // namespace
+
+int run_oneshot(const conf::Config& config, const RscdOptions& options, ipc::Log& log) {
+    const RscdOptions::Oneshot& oneshot = *options.oneshot;
     const conf::ResourceGroup* group = find_group(config, oneshot.group_key);
     if (!group) {
         log.error("no resource group {} in {}/haresources", oneshot.group_key, config.dir);
         return 78;
     }
+    if (oneshot.probe) return run_probe(config, options, *group, log);
     boost::asio::io_context io;
     ipc::SystemClock clock;
     ProcessLauncher launcher(io, log);

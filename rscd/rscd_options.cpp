@@ -8,11 +8,13 @@ namespace ha::rsc {
 
 std::string rscd_usage() {
     return "usage: rscd --node NAME [--config DIR] [--run-dir DIR] [--log-dir DIR | --logfile FILE] [--parent-pid PID] [-v]\n            [--init-dir DIR]\n"
-           "            [--ocf-root DIR] [--oneshot start|stop|status GROUPKEY]\n";
+           "            [--ocf-root DIR] [--arp-probe-interval MS] [--arp-probe-count N]\n"
+           "            [--oneshot start|stop|status|probe GROUPKEY [--preferred]]\n";
 }
 
 Result<RscdOptions> parse_rscd_options(const std::vector<std::string>& args) {
     RscdOptions o;
+    bool preferred = false;
     auto bad = [](std::string msg) { return make_error("usage", std::move(msg)); };
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
@@ -41,11 +43,30 @@ Result<RscdOptions> parse_rscd_options(const std::vector<std::string>& args) {
             std::string& to = a == "--node" ? o.node : a == "--config" ? o.config_dir : a == "--run-dir" ? o.run_dir
                             : a == "--logfile" ? o.logfile : a == "--init-dir" ? o.init_dir : o.ocf_root;
             if (!value(to)) return bad(fmt::format("{} needs a value", a));
+        } else if (a == "--preferred") {
+            preferred = true;
+        } else if (a == "--arp-probe-interval" || a == "--arp-probe-count") {
+            std::string v;
+            if (!value(v)) return bad(fmt::format("{} needs a value", a));
+            const bool interval = a == "--arp-probe-interval";
+            int n = 0;
+            try {
+                std::size_t used = 0;
+                n = std::stoi(v, &used);
+                if (used != v.size()) n = 0;
+            } catch (const std::exception&) {
+                n = 0;
+            }
+            if (n < 1 || n > (interval ? 10000 : 100))
+                return bad(fmt::format("{}: bad value \"{}\" ({})", a, v, interval ? "1-10000 ms" : "1-100"));
+            if (interval) o.arp_probe_interval = std::chrono::milliseconds(n);
+            else o.arp_probe_count = n;
         } else if (a == "--oneshot") {
             if (i + 2 >= args.size()) return bad("--oneshot needs an operation and a group key");
             RscdOptions::Oneshot one;
-            if (!parse_group_op(args[i + 1], one.op))
-                return bad(fmt::format("--oneshot: unknown operation \"{}\" (start, stop or status)", args[i + 1]));
+            one.probe = args[i + 1] == "probe";
+            if (!one.probe && !parse_group_op(args[i + 1], one.op))
+                return bad(fmt::format("--oneshot: unknown operation \"{}\" (start, stop, status or probe)", args[i + 1]));
             one.group_key = args[i + 2];
             i += 2;
             o.oneshot = one;
@@ -53,6 +74,8 @@ Result<RscdOptions> parse_rscd_options(const std::vector<std::string>& args) {
             return bad(fmt::format("unknown argument \"{}\"", a));
         }
     }
+    if (preferred && !(o.oneshot && o.oneshot->probe)) return bad("--preferred goes with --oneshot probe");
+    if (preferred) o.oneshot->preferred = true;
     if (o.node.empty()) {
         utsname u{};
         if (::uname(&u) != 0) return bad("--node not given and uname failed");

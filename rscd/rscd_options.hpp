@@ -1,18 +1,24 @@
 // RscdOptions — rscd's command line.
 //
 //   rscd --node NAME [--config DIR] [--run-dir DIR] [--logfile FILE] [-v]
-//        [--init-dir DIR] [--ocf-root DIR] [--oneshot start|stop|status GROUPKEY]
+//        [--init-dir DIR] [--ocf-root DIR] [--arp-probe-interval MS] [--arp-probe-count N]
+//        [--oneshot start|stop|status|probe GROUPKEY [--preferred]]
 //
 // --node defaults to `uname -n`, --config to /etc/ha.d, --run-dir to /run/hamaster, --logfile to
 // stderr ("-"). --oneshot runs one operation on one group and exits (an operator and test aid, like
 // Heartbeat's `ResourceManager takegroup|givegroup`): exit 0 when it worked (status: every resource
 // runs), 1 when it did not, 78 on a bad command line or config. GROUPKEY is the group's first
 // resource as in haresources (`IPaddr::192.0.2.100/24/eth0` or the shorthand `192.0.2.100/24/eth0`).
+// `--oneshot probe` runs one split-brain guard session on the group's VIPs (as a non-preferred
+// node unless --preferred): exit 0 on clear, 1 on error or a signal; it keeps probing while held.
+// --arp-probe-interval (1–10000 ms, default 30) and --arp-probe-count (1–100, default 3) shape the
+// RFC 5227 probe window (arp_probe.hpp).
 //
 // Time and blocking: none. Diagnostics: errors returned as ha::Error.
 // See also: main.cpp, oneshot.hpp.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,8 +40,12 @@ struct RscdOptions {
     bool verbose = false;
     std::string init_dir = "/etc/init.d";
     std::string ocf_root = "/usr/lib/ocf";
+    std::chrono::milliseconds arp_probe_interval{30};
+    int arp_probe_count = 3;
     struct Oneshot {
-        GroupOp op = GroupOp::status;
+        GroupOp op = GroupOp::status;  // unused with probe
+        bool probe = false;            // --oneshot probe: the split-brain guard, not a group operation
+        bool preferred = false;        // --preferred (probe only)
         std::string group_key;
     };
     std::optional<Oneshot> oneshot;

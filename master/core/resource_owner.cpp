@@ -450,7 +450,8 @@ void ResourceOwner::reconcile_after_partition(ipc::SteadyTime now, ResourceActio
             changed = true;
         }
     }
-    if (!has(ours, ResourceSet::local) && !has(theirs, ResourceSet::local)) {
+    const bool have_local = std::any_of(groups_.begin(), groups_.end(), [](const Group& g) { return g.local; });
+    if (have_local && !has(ours, ResourceSet::local) && !has(theirs, ResourceSet::local)) {
         log_.info("Neither node holds our resource groups after the partition: acquiring [local].");
         want(ResourceSet::local, true, false);
         changed = true;

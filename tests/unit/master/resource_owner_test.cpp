@@ -913,3 +913,27 @@ TEST(ResourceOwner, NewGroupBeforeTheInitialDecisionIsLeftToThatDecision) {
     f.start_with_peer("local");
     EXPECT_EQ(f.owner->held_groups(), (std::vector<std::string>{kVipA, kVipC}));
 }
+
+TEST(ResourceOwner, PartitionSettlementOnANodeWithoutGroupsOfItsOwnChangesNothing) {
+    hm::ResourceOwnerParams p;
+    p.local_node = "web2";  // the seed's cluster: one group, web1's
+    p.peer_node = "web1";
+    p.groups = {group("web1", kVipA, 1)};
+    p.auto_failback = AutoFailback::on;
+    p.require_acquire_clearance = true;
+    CaptureLog log;
+    hm::ResourceOwner owner(std::move(p), log);
+    const SteadyTime now = SteadyTime{} + 1000h;
+    owner.on_peer_active(now);
+    owner.on_local_comm_up(now);
+    ha::ipc::Message report = msg({{"t", "resource"}, {"rsc_hold", "local"}, {"rtype", "full"}, {"isstable", "1"}}, "web1");
+    owner.on_peer_message(now, report);
+    ASSERT_EQ(owner.rsc_hold_word(), "none");
+    owner.on_peer_dead(now);  // the guard: waits for clearance
+    owner.on_peer_returned(now);
+    report.add("info", "partition");
+    auto a = owner.on_peer_message(now, report);
+    EXPECT_TRUE(runs(a).empty());
+    EXPECT_EQ(log.count("after the partition"), 0) << log.dump();
+    EXPECT_EQ(owner.rsc_hold_word(), "none");
+}

@@ -24,6 +24,27 @@ TEST(RscdOptions, Rejects) {
     EXPECT_FALSE(parse_rscd_options({"--bogus"}));
 }
 
+TEST(RscdOptions, OneshotProbeAndArpProbeWindow) {
+    auto o = parse_rscd_options({"--node", "web2", "--oneshot", "probe", "192.0.2.100/24/eth0", "--preferred",
+                                 "--arp-probe-interval", "50", "--arp-probe-count", "4"});
+    ASSERT_TRUE(o) << o.error().message;
+    ASSERT_TRUE(o->oneshot);
+    EXPECT_TRUE(o->oneshot->probe);
+    EXPECT_TRUE(o->oneshot->preferred);
+    EXPECT_EQ(o->arp_probe_interval, std::chrono::milliseconds(50));
+    EXPECT_EQ(o->arp_probe_count, 4);
+    auto d = parse_rscd_options({"--node", "web2", "--oneshot", "probe", "192.0.2.100/24/eth0"});
+    ASSERT_TRUE(d);
+    EXPECT_FALSE(d->oneshot->preferred);
+    EXPECT_EQ(d->arp_probe_interval, std::chrono::milliseconds(30));
+    EXPECT_EQ(d->arp_probe_count, 3);
+    EXPECT_FALSE(parse_rscd_options({"--node", "w", "--preferred"}));
+    EXPECT_FALSE(parse_rscd_options({"--node", "w", "--oneshot", "start", "x", "--preferred"}));
+    for (const char* bad : {"0", "-3", "10001", "30ms", ""})
+        EXPECT_FALSE(parse_rscd_options({"--node", "w", "--arp-probe-interval", bad})) << bad;
+    EXPECT_FALSE(parse_rscd_options({"--node", "w", "--arp-probe-count", "101"}));
+}
+
 TEST(RscdOptions, NodeDefaultsToUname) {
     auto o = parse_rscd_options({});
     ASSERT_TRUE(o);

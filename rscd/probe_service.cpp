@@ -1,0 +1,154 @@
+// ProbeService — see probe_service.hpp.
+#include "rscd/probe_service.hpp"
+
+#include <algorithm>
+
+namespace ha::rsc {
+
+std::vector<ProbeTarget> probe_targets(const conf::ResourceGroup& group, const HostView& host, ipc::Log& log) {
+    std::vector<ProbeTarget> targets;
+    for (const auto& r : group.resources) {
+        if (r.kind != conf::AgentKind::builtin || !r.ip) continue;
+        const auto vip = parse_ipv4_host(r.ip->address);
+        if (!vip) {
+            log.warn("{}: cannot probe \"{}\": not an IPv4 address; skipped", r.agent, r.ip->address);
+            continue;
+        }
+        const auto local = std::find_if(host.addresses.begin(), host.addresses.end(),
+                                        [&](const InterfaceAddress& a) { return a.local == *vip; });
+        if (local != host.addresses.end()) {
+            log.info("{}: {} is already on {}: not probed", r.agent, r.ip->address, local->ifname);
+            continue;
+        }
+        auto where = resolve_ip_target(*r.ip, false, host.addresses, host.links);
+        if (!where) {
+            log.warn("{}: cannot probe {}: {}; skipped", r.agent, r.ip->address, where.error().message);
+            continue;
+        }
+        const auto link = std::find_if(host.links.begin(), host.links.end(),
+                                       [&](const LinkInfo& l) { return l.ifindex == where->ifindex; });
+        if (link == host.links.end() || !link->has_mac) {
+            log.warn("{}: cannot probe {}: {} has no MAC address; skipped", r.agent, r.ip->address, where->iface);
+            continue;
+        }
+        targets.push_back(ProbeTarget{r.agent, *vip, where->ifindex, where->iface, link->mac});
+    }
+    return targets;
+}
+
+ProbeService::ProbeService(const conf::Haresources& haresources, const ArpProbeOptions& options, ReadHost read_host,
+                           Send send, SendArp send_arp, ipc::Log& log)
+    : haresources_(haresources), options_(options), read_host_(std::move(read_host)), send_(std::move(send)),
+      send_arp_(std::move(send_arp)), log_(log) {}
+
+bool ProbeService::takes(std::string_view type) { return type == kRscProbe || type == kRscProbeCancel; }
+
+const ArpProbe* ProbeService::session(const std::string& group) const {
+    const auto it = sessions_.find(group);
+    return it == sessions_.end() ? nullptr : it->second.get();
+}
+
+void ProbeService::refuse(const ProbeRequest& request, std::string_view reason) {
+    send_(encode_clearance(Clearance{request.group, request.seq, ProbeVerdict::error, {}, {}, {}, std::string(reason)}));
+}
+
+void ProbeService::on_bus_message(const ipc::Message& message, ipc::SteadyTime now) {
+    if (!takes(message.type())) return;
+    auto request = decode_probe_request(message);
+    if (!request) {
+        log_.error("dropped bus message from master: {}", request.error().message);
+        return;
+    }
+    const auto it = sessions_.find(request->group);
+    if (request->cancel) {
+        if (it == sessions_.end() || it->second->request().seq != request->seq) {
+            log_.debug("probe cancel for {} (seq {}): no such probe session; ignored", request->group, request->seq);
+            return;
+        }
+        log_.debug("probe session for {} (seq {}) cancelled", request->group, request->seq);
+        sessions_.erase(it);
+        return;
+    }
+    if (shutting_down_) return refuse(*request, "shutting_down");
+    const auto group = std::find_if(haresources_.groups.begin(), haresources_.groups.end(),
+                                    [&](const conf::ResourceGroup& g) { return g.key() == request->group; });
+    if (group == haresources_.groups.end()) {
+        log_.warn("unknown resource group {} (probe, seq {})", request->group, request->seq);
+        return refuse(*request, "unknown_group");
+    }
+    if (it != sessions_.end()) {
+        log_.debug("probe session for {} (seq {}) replaced by seq {}", request->group, it->second->request().seq,
+                   request->seq);
+        sessions_.erase(it);
+    }
+    start(*request, *group, now);
+}
+
+void ProbeService::start(const ProbeRequest& request, const conf::ResourceGroup& group, ipc::SteadyTime now) {
+    auto host = read_host_();
+    if (!host) {
+        log_.error("cannot probe the VIPs of {}: {}", request.group, host.error().message);
+        return refuse(request, "netlink");
+    }
+    std::vector<MacAddress> own;
+    for (const auto& l : host->links)
+        if (l.has_mac) own.push_back(l.mac);
+    auto session = std::make_unique<ArpProbe>(request, probe_targets(group, *host, log_), std::move(own), options_, log_, now);
+    if (apply(*session, session->on_tick(now))) sessions_.emplace(request.group, std::move(session));
+}
+
+bool ProbeService::apply(ArpProbe& session, const std::vector<ProbeAction>& actions) {
+    for (const auto& action : actions) {
+        if (const auto* clearance = std::get_if<Clearance>(&action)) {
+            send_(encode_clearance(*clearance));
+            continue;
+        }
+        const ProbeTarget& target = session.targets().at(std::get<SendProbe>(action).target);
+        if (auto sent = send_arp_(target); !sent) {
+            log_.error("{}: cannot send an ARP probe for {} on {}: {}", target.agent, ipv4_text(target.address),
+                       target.iface, sent.error().message);
+            refuse(session.request(), "arp_send");
+            return false;
+        }
+    }
+    return !session.done();
+}
+
+void ProbeService::on_packet(const ArpPacket& packet, ipc::SteadyTime now) {
+    for (auto it = sessions_.begin(); it != sessions_.end();)
+        it = apply(*it->second, it->second->on_packet(packet, now)) ? std::next(it) : sessions_.erase(it);
+}
+
+void ProbeService::on_tick(ipc::SteadyTime now) {
+    for (auto it = sessions_.begin(); it != sessions_.end();) {
+        const auto due = it->second->next_deadline();
+        const bool keep = due && (now < *due || apply(*it->second, it->second->on_tick(now)));
+        it = keep ? std::next(it) : sessions_.erase(it);
+    }
+}
+
+std::optional<ipc::SteadyTime> ProbeService::next_deadline() const {
+    std::optional<ipc::SteadyTime> next;
+    for (const auto& [group, s] : sessions_) {
+        const auto d = s->next_deadline();
+        if (d && (!next || *d < *next)) next = d;
+    }
+    return next;
+}
+
+std::vector<int> ProbeService::interfaces() const {
+    std::vector<int> out;
+    for (const auto& [group, s] : sessions_)
+        for (const auto& t : s->targets())
+            if (std::find(out.begin(), out.end(), t.ifindex) == out.end()) out.push_back(t.ifindex);
+    return out;
+}
+
+void ProbeService::shutdown() {
+    if (shutting_down_) return;
+    shutting_down_ = true;
+    for (const auto& [group, s] : sessions_) refuse(s->request(), "shutting_down");
+    sessions_.clear();
+}
+
+}  // namespace ha::rsc

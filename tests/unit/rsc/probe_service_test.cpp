@@ -1,0 +1,183 @@
+// ProbeService: one split-brain guard session per group — routing, refusals, replace, cancel,
+// shutdown, and which VIPs are probed (probe_targets). No socket: probes go to a recorder.
+#include "rscd/probe_service.hpp"
+
+#include <gtest/gtest.h>
+
+#include "rsc_test_util.hpp"
+
+namespace ha::rsc {
+namespace {
+
+using namespace std::chrono_literals;
+
+const MacAddress kOurs{0x02, 0, 0, 0, 0, 0x12};
+const MacAddress kPeer{0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0xee};
+
+HostView web2_host() {
+    HostView h;
+    h.links = {LinkInfo{1, "lo", {}, false, true}, LinkInfo{2, "eth0", kOurs, true, true}};
+    h.addresses = {InterfaceAddress{1, "lo", "lo", 0x7f000001, 8}, InterfaceAddress{2, "eth0", "eth0", 0xc000020c, 24}};
+    return h;
+}
+
+ipc::Message probe(const std::string& group, const std::string& seq, bool preferred = false) {
+    ipc::Message m;
+    m.add("t", "rsc_probe").add("group", group).add("seq", seq).add("preferred", preferred ? "yes" : "no");
+    return m;
+}
+
+ipc::Message cancel(const std::string& group, const std::string& seq) {
+    ipc::Message m;
+    m.add("t", "rsc_probe_cancel").add("group", group).add("seq", seq);
+    return m;
+}
+
+class ProbeServiceTest : public ::testing::Test {
+protected:
+    ProbeServiceTest() {
+        hr.groups.push_back(test::group_of({test::builtin_ip("192.0.2.100/24/eth0"), test::script("nginx")}));
+        hr.groups.push_back(test::group_of({test::script("mail")}));
+        options.deadtime = 2000ms;
+        options.recheck = 100ms;
+    }
+    ProbeService make() {
+        return ProbeService(
+            hr, options, [this]() -> Result<HostView> { return host; }, [this](const ipc::Message& m) { sent.push_back(m); },
+            [this](const ProbeTarget& t) -> Result<void> {
+                arp.push_back(t);
+                if (arp_fails) return make_error("arp_send", "no");
+                return {};
+            },
+            log);
+    }
+    std::vector<std::string> verdicts() const {
+        std::vector<std::string> out;
+        for (const auto& m : sent) {
+            std::string v = m.get_or("seq", "") + " " + m.get_or("verdict", "");
+            if (m.has("error")) v += " " + m.get_or("error", "");
+            out.push_back(v);
+        }
+        return out;
+    }
+    void run(ProbeService& s, std::chrono::milliseconds d) {
+        const auto until = clock.now() + d;
+        while (auto next = s.next_deadline()) {
+            if (*next > until) break;
+            if (*next > clock.now()) clock.advance(*next - clock.now());
+            s.on_tick(clock.now());
+        }
+        if (until > clock.now()) clock.advance(until - clock.now());
+    }
+    ArpPacket answer() const {
+        ArpPacket p;
+        p.ifindex = 2;
+        p.op = 2;
+        p.sender_mac = kPeer;
+        p.sender_ip = 0xc0000264;
+        return p;
+    }
+    conf::Haresources hr;
+    HostView host = web2_host();
+    ArpProbeOptions options;
+    std::vector<ipc::Message> sent;
+    std::vector<ProbeTarget> arp;
+    bool arp_fails = false;
+    ipc::CaptureLog log;
+    ipc::FakeClock clock;
+    const std::string g1 = "IPaddr::192.0.2.100/24/eth0";
+};
+
+TEST_F(ProbeServiceTest, FreeVipIsClearAfterTheWindow) {
+    auto s = make();
+    s.on_bus_message(probe(g1, "1"), clock.now());
+    EXPECT_EQ(s.interfaces(), std::vector<int>{2});
+    ASSERT_EQ(arp.size(), 1u);
+    EXPECT_EQ(arp[0].iface, "eth0");
+    EXPECT_EQ(arp[0].mac, kOurs);
+    run(s, 90ms);
+    EXPECT_EQ(arp.size(), 3u);
+    EXPECT_EQ(verdicts(), std::vector<std::string>{"1 clear"});
+    EXPECT_EQ(s.sessions(), 0u);
+    EXPECT_TRUE(s.interfaces().empty());
+}
+
+TEST_F(ProbeServiceTest, HeldThenClearAfterDeadtime) {
+    auto s = make();
+    s.on_bus_message(probe(g1, "1"), clock.now());
+    s.on_packet(answer(), clock.now());
+    EXPECT_EQ(verdicts(), std::vector<std::string>{"1 held"});
+    EXPECT_EQ(sent[0].get_or("mac", ""), "02:aa:bb:cc:dd:ee");
+    run(s, 1999ms);
+    EXPECT_EQ(sent.size(), 1u);
+    run(s, 1ms);
+    EXPECT_EQ(verdicts(), (std::vector<std::string>{"1 held", "1 clear"}));
+}
+
+TEST_F(ProbeServiceTest, GroupWithoutVipIsClearAtOnceAndUnknownGroupIsRefused) {
+    auto s = make();
+    s.on_bus_message(probe("mail", "2"), clock.now());
+    s.on_bus_message(probe("IPaddr::192.0.2.99", "3"), clock.now());
+    EXPECT_EQ(verdicts(), (std::vector<std::string>{"2 clear", "3 error unknown_group"}));
+    EXPECT_TRUE(arp.empty());
+    EXPECT_EQ(s.sessions(), 0u);
+}
+
+TEST_F(ProbeServiceTest, VipAlreadyHereOrUnresolvableIsNotProbed) {
+    host.addresses.push_back(InterfaceAddress{2, "eth0", "eth0:0", 0xc0000264, 24});
+    auto s = make();
+    s.on_bus_message(probe(g1, "1"), clock.now());
+    EXPECT_EQ(verdicts(), std::vector<std::string>{"1 clear"});
+    EXPECT_EQ(log.count("192.0.2.100 is already on eth0: not probed"), 1);
+
+    host = web2_host();
+    host.links.pop_back();  // no eth0 here
+    sent.clear();
+    s.on_bus_message(probe(g1, "2"), clock.now());
+    EXPECT_EQ(verdicts(), std::vector<std::string>{"2 clear"});
+    EXPECT_EQ(log.count(ipc::LogLevel::warn, "cannot probe 192.0.2.100"), 1);
+    EXPECT_TRUE(arp.empty());
+}
+
+TEST_F(ProbeServiceTest, NewProbeReplacesTheSessionAndCancelEndsItSilently) {
+    auto s = make();
+    s.on_bus_message(probe(g1, "1"), clock.now());
+    s.on_packet(answer(), clock.now());  // "1" is held
+    s.on_bus_message(probe(g1, "2", true), clock.now());
+    ASSERT_EQ(s.sessions(), 1u);
+    EXPECT_EQ(s.session(g1)->request().seq, "2");
+    EXPECT_FALSE(s.session(g1)->held());
+    s.on_bus_message(cancel(g1, "1"), clock.now());  // stale seq: ignored
+    EXPECT_EQ(s.sessions(), 1u);
+    s.on_bus_message(cancel(g1, "2"), clock.now());
+    EXPECT_EQ(s.sessions(), 0u);
+    EXPECT_FALSE(s.next_deadline());
+    run(s, 10s);
+    EXPECT_EQ(verdicts(), std::vector<std::string>{"1 held"});  // nothing for "2": cancel is silent
+}
+
+TEST_F(ProbeServiceTest, ShutdownEndsSessionsAndRefusesNewOnes) {
+    auto s = make();
+    s.on_bus_message(probe(g1, "1"), clock.now());
+    s.shutdown();
+    s.on_bus_message(probe(g1, "2"), clock.now());
+    EXPECT_EQ(verdicts(), (std::vector<std::string>{"1 error shutting_down", "2 error shutting_down"}));
+    EXPECT_EQ(s.sessions(), 0u);
+}
+
+TEST_F(ProbeServiceTest, FailuresAreErrorsAndBadMessagesAreDropped) {
+    arp_fails = true;
+    auto s = make();
+    s.on_bus_message(probe(g1, "1"), clock.now());
+    EXPECT_EQ(verdicts(), std::vector<std::string>{"1 error arp_send"});
+    EXPECT_EQ(s.sessions(), 0u);
+
+    ipc::Message bad = probe(g1, "2");
+    bad.add("op", "start");
+    s.on_bus_message(bad, clock.now());
+    EXPECT_EQ(sent.size(), 1u);
+    EXPECT_EQ(log.count(ipc::LogLevel::error, "dropped bus message from master: rsc_probe: unexpected field \"op\""), 1);
+}
+
+}  // namespace
+}  // namespace ha::rsc
