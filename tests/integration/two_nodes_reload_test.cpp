@@ -38,17 +38,6 @@ TEST_F(TwoNodes, ReloadAppliesGoodConfigAndRefusesBrokenOne) {
     EXPECT_EQ(log_count("web2", "hamaster.log", "is dead"), 0) << c().dump();
 }
 
-// A heartbeat-style agent `rec NAME start|stop|status`: appends "NAME start|stop" to
-// <node dir>/rec.log and keeps <node dir>/rec.NAME.on while "running".
-constexpr const char* kRecAgent = R"(#!/bin/sh
-d="$(dirname "$0")/../.."
-case "$2" in
-start) touch "$d/rec.$1.on"; echo "$1 start" >> "$d/rec.log" ;;
-stop) rm -f "$d/rec.$1.on"; echo "$1 stop" >> "$d/rec.log" ;;
-status) if [ -e "$d/rec.$1.on" ]; then echo running; else echo stopped; fi ;;
-esac
-exit 0
-)";
 
 TEST_F(TwoNodes, ReloadAppliesAGroupChangeWhereItIsNotHeldAndAsksForAStandbyWhereItIs) {
     c().config().haresources = "web1 rec::a1\n";
