@@ -60,12 +60,12 @@ void ResourceShell::apply(const ResourceActions& actions) {
         } else if (const auto* run = std::get_if<RunGroup>(&action)) {
             in_flight_ = *run;
             if (!out_.to_rscd(run->to_message()))
-                log_.error("rscd is not connected; {} of {} waits for it", run->op == GroupOp::start ? "start" : "stop",
-                           run->group);
+                log_.info("rscd is not connected (yet); {} of {} waits for it", run->op == GroupOp::start ? "start" : "stop",
+                          run->group);
         } else if (const auto* await = std::get_if<AwaitClearance>(&action)) {
             probes_[await->group] = Probe{"p" + std::to_string(next_probe_++), await->preferred};
             if (!out_.to_rscd(probe_message(await->group)))
-                log_.error("rscd is not connected; the address check of {} waits for it", await->group);
+                log_.info("rscd is not connected (yet); the address check of {} waits for it", await->group);
         } else if (const auto* cancel = std::get_if<CancelClearance>(&action)) {
             auto it = probes_.find(cancel->group);
             if (it == probes_.end()) continue;

@@ -20,7 +20,7 @@
 // decoded strictly (t, seq, rc and groups|error, nothing else; ERROR and dropped otherwise).
 //
 // Time and blocking: monotonic clock only; never blocks.
-// Diagnostics: the core's lines; ERROR when rscd cannot be reached for an operation; reload: info
+// Diagnostics: the core's lines; info when an operation waits for rscd to (re)connect (it is sent when rscd says hello); reload: info
 //   `reload: resource group K added|changed|removed; applied (not held here)` per change, WARN
 //   `reload: rscd refused the haresources change (<error>); nothing of haresources changed`, ERROR
 //   `reload: rscd read N resource groups, hamaster M` (the files changed again during the reload),
