@@ -150,6 +150,9 @@ void ArpGuard::sync() {
     timer_.expires_at(*next);
     timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec) return;
+        // A reply already in a socket must count before a verdict: when the loop was late, the
+        // timer and the socket may be ready at once, in either order.
+        for (auto& entry : listeners_) drain(*entry.second);
         service_.on_tick(clock_.now());
         sync();
     });
