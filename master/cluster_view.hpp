@@ -43,6 +43,8 @@ struct ClusterView {
     std::vector<NodeView> nodes;  // local node first, then peers, then ping nodes
     std::vector<LinkView> links;  // links to peers (and the local node's own, as "dead")
     std::string rsc_hold = "none";
+    std::vector<std::string> groups;  // `hamaster status`: "<haresources line>: <where it is>"
+
     std::uint64_t generation = 0;
     int pid = 0;
     std::function<std::optional<std::string>(std::string_view)> parameter;

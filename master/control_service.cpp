@@ -197,6 +197,7 @@ std::string render_status(const ClusterView& v) {
         }
     }
     out += fmt::format("resources held here: {}\n", v.rsc_hold);
+    for (const auto& line : v.groups) out += fmt::format("    group {}\n", line);
     return out;
 }
 

@@ -200,7 +200,10 @@ private:
             }
             resources_.on_peer_message(m);
         };
-        cluster_.decorate_view = [this](ClusterView& v) { v.rsc_hold = resources_.rsc_hold_word(); };
+        cluster_.decorate_view = [this](ClusterView& v) {
+            v.rsc_hold = resources_.rsc_hold_word();
+            v.groups = resources_.group_lines();
+        };
     }
 
     // ipfaild: ping-node verdicts in, the peer's status and our rsc_hold out, its messages to the

@@ -63,7 +63,7 @@ void ResourceShell::apply(const ResourceActions& actions) {
                 log_.info("rscd is not connected (yet); {} of {} waits for it", run->op == GroupOp::start ? "start" : "stop",
                           run->group);
         } else if (const auto* await = std::get_if<AwaitClearance>(&action)) {
-            probes_[await->group] = Probe{"p" + std::to_string(next_probe_++), await->preferred};
+            probes_[await->group] = Probe{"p" + std::to_string(next_probe_++), await->preferred, ""};
             if (!out_.to_rscd(probe_message(await->group)))
                 log_.info("rscd is not connected (yet); the address check of {} waits for it", await->group);
         } else if (const auto* cancel = std::get_if<CancelClearance>(&action)) {
@@ -158,6 +158,9 @@ void ResourceShell::on_clearance(const ipc::Message& message) {
     if (verdict == "held") {
         log_.info("Resource group {} waits: {} is still answered by {} (split-brain guard)", group,
                   message.get_or("ip", "?"), message.get_or("mac", "?"));
+        it->second.holder = fmt::format("{} answered by {} on {}", message.get_or("ip", "?"), message.get_or("mac", "?"),
+                                        message.get_or("iface", "?"));
+        if (out_.changed) out_.changed();
         return;
     }
     if (verdict != "clear" && verdict != "error") {
@@ -167,6 +170,31 @@ void ResourceShell::on_clearance(const ipc::Message& message) {
     if (verdict == "error") log_.warn("Address check of {} failed ({}); acquiring it anyway", group, message.get_or("error", "?"));
     probes_.erase(it);
     apply(owner_.on_acquire_clearance(clock_.now(), group));
+}
+
+std::vector<std::string> ResourceShell::group_lines() const {
+    std::vector<std::string> lines;
+    for (const auto& g : owner_.group_states()) {
+        std::string where;
+        if (g.in_flight) {
+            where = g.op == GroupOp::start ? "starting here" : "stopping here";
+        } else if (g.held) {
+            where = g.wanted ? "held here" : "held here, to be released";
+        } else if (g.waiting) {
+            auto p = probes_.find(g.key);
+            where = p != probes_.end() && !p->second.holder.empty()
+                        ? "waiting: " + p->second.holder + " (split-brain guard)"
+                        : "waiting: checking that its address is free (split-brain guard)";
+        } else if (g.peer_holds) {
+            where = "held by the peer";
+        } else if (g.failed) {
+            where = "not running: its start failed here";
+        } else {
+            where = "not running";
+        }
+        lines.push_back(fmt::format("{}: {}", g.text, where));
+    }
+    return lines;
 }
 
 void ResourceShell::arm() {

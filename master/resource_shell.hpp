@@ -67,6 +67,8 @@ public:
 
     std::string rsc_hold_word() const { return std::string(owner_.rsc_hold_word()); }
     std::vector<std::string> held_groups() const { return owner_.held_groups(); }
+    // `hamaster status`: one line per group, "<haresources line>: <where it is>".
+    std::vector<std::string> group_lines() const;
     // See ResourceOwner::busy_groups.
     std::vector<std::string> busy_groups(const std::vector<conf::ResourceGroup>& next) const {
         return owner_.busy_groups(next);
@@ -92,6 +94,7 @@ private:
     struct Probe {
         std::string seq;
         bool preferred = false;
+        std::string holder;  // "192.0.2.100 answered by <mac> on eth0" once rscd said `held`
     };
     std::map<std::string, Probe> probes_;  // group key → the clearance asked of rscd
     std::uint64_t next_probe_ = 1;

@@ -139,6 +139,28 @@ ResourceSet ResourceOwner::claims() const {
     return s;
 }
 
+std::vector<ResourceOwner::GroupState> ResourceOwner::group_states() const {
+    std::vector<GroupState> out;
+    const bool peer_alive = peer_ == PeerState::alive && !peer_departed_;
+    for (std::size_t i = 0; i < groups_.size(); ++i) {
+        const Group& g = groups_[i];
+        GroupState st;
+        st.key = g.config->key();
+        st.text = g.config->text;
+        st.local = g.local;
+        st.held = g.held;
+        st.wanted = g.wanted && !isolated_;
+        st.failed = g.failed;
+        st.waiting = g.wanted && !g.held && g.needs_clearance;
+        st.in_flight = in_flight_ && in_flight_->index == i;
+        if (st.in_flight) st.op = in_flight_->op;
+        // The peer's words are its own: its `local` is our foreign.
+        st.peer_holds = peer_alive && has(mirror(peer_holds_), g.local ? ResourceSet::local : ResourceSet::foreign);
+        out.push_back(std::move(st));
+    }
+    return out;
+}
+
 std::vector<std::string> ResourceOwner::held_groups() const {
     std::vector<std::string> keys;
     for (const auto& g : groups_) {

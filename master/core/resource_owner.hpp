@@ -242,6 +242,20 @@ public:
     std::string_view rsc_hold_word() const;
     ResourceSet holds() const;
     std::vector<std::string> held_groups() const;  // keys, haresources order
+    // One line of `hamaster status` per group: where it is, seen from here.
+    struct GroupState {
+        std::string key;
+        std::string text;          // the haresources line
+        bool local = false;        // this node is its haresources node
+        bool held = false;
+        bool wanted = false;
+        bool failed = false;       // the last start failed
+        bool waiting = false;      // waits for the split-brain guard's clearance
+        bool in_flight = false;
+        GroupOp op = GroupOp::start;  // with in_flight
+        bool peer_holds = false;   // the peer's last report covers it
+    };
+    std::vector<GroupState> group_states() const;
     const std::vector<conf::ResourceGroup>& groups() const { return params_.groups; }
 
     // Reload (`service hamaster reload`; master/reload_plan.hpp, ResourceShell::reload_groups).

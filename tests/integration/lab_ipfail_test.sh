@@ -233,6 +233,11 @@ check "4 eth1 down: web2's rscd logged the CRIT naming web1's MAC ($web1_mac) ex
   test "$(grep -c "CRIT: .*192.0.2.100 is still answered by $web1_mac on eth0" "$LABDIR/web2/log/rscd.log")" -eq 1
 check "4 eth1 down: web2 waits (rscstatus transition, no VIP), web1 keeps the group" \
   eval '[ "$(rscstatus web2)" = transition ] && ! vip_on web2 && vip_on web1'
+status2=$(node_exec web2 "$HM_BIN/hamaster" status 2>&1)
+check "4 eth1 down: hamaster status on web2 shows the group waiting on web1's MAC" \
+  grep -qF "nginx: waiting: 192.0.2.100 answered by $web1_mac on eth0 (split-brain guard)" <<<"$status2"
+[ $failures -eq 0 ] || echo "$status2"
+
 t4b=$(now)
 ip -n "$HA_LAB-web1" link set eth1 up
 ip -n "$HA_LAB-web2" link set eth1 up

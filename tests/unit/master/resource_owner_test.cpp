@@ -937,3 +937,18 @@ TEST(ResourceOwner, PartitionSettlementOnANodeWithoutGroupsOfItsOwnChangesNothin
     EXPECT_EQ(log.count("after the partition"), 0) << log.dump();
     EXPECT_EQ(owner.rsc_hold_word(), "none");
 }
+
+TEST(ResourceOwner, GroupStatesSayWhereEachGroupIs) {
+    Fixture f(AutoFailback::on, /*clearance=*/true);
+    f.start_with_peer("local");  // web1 holds A, web2 holds B
+    auto st = f.owner->group_states();
+    ASSERT_EQ(st.size(), 2U);
+    EXPECT_TRUE(st[0].held && st[0].local && !st[0].peer_holds);
+    EXPECT_TRUE(!st[1].held && !st[1].local && st[1].peer_holds);
+    f.owner->on_peer_dead(f.now);  // B waits for clearance
+    st = f.owner->group_states();
+    EXPECT_TRUE(st[1].waiting && !st[1].peer_holds && !st[1].held);
+    auto start = f.owner->on_acquire_clearance(f.now, kVipB);
+    st = f.owner->group_states();
+    EXPECT_TRUE(st[1].in_flight && st[1].op == hm::GroupOp::start && !st[1].waiting);
+}

@@ -122,3 +122,12 @@ TEST(ControlService, StatusScreenShowsPeerLinksAndResources) {
     EXPECT_NE(out.find("dropped 4 (9.1%)"), std::string::npos) << out;
     EXPECT_NE(out.find("resources held here: local"), std::string::npos) << out;
 }
+
+TEST(ControlService, StatusScreenListsEveryGroupAndWhereItIs) {
+    auto v = sample_view();
+    v.groups = {"web1 192.0.2.100/24/eth0 nginx: held here",
+                "web2 192.0.2.101/24/eth0: waiting: 192.0.2.101 answered by 02:00:00:00:00:02 on eth0 (split-brain guard)"};
+    auto out = render_status(v);
+    EXPECT_NE(out.find("resources held here: local\n    group web1 192.0.2.100/24/eth0 nginx: held here\n"), std::string::npos) << out;
+    EXPECT_NE(out.find("    group web2 192.0.2.101/24/eth0: waiting: 192.0.2.101 answered by"), std::string::npos) << out;
+}
