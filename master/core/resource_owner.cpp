@@ -379,20 +379,21 @@ ResourceActions ResourceOwner::on_local_comm_up(ipc::SteadyTime now) {
 }
 
 ResourceActions ResourceOwner::on_peer_active(ipc::SteadyTime now) {
-    ResourceActions out;
-    if (peer_ == PeerState::alive) return out;
+    if (peer_ == PeerState::alive) return {};
     const bool was_dead = peer_ == PeerState::dead;
     peer_ = PeerState::alive;
     peer_departed_ = false;
-    peer_starting_ = false;
-    peer_stable_ = false;
-    peer_holds_ = ResourceSet::none;
-    if (was_dead && phase_ == Phase::running && abandon_waiting()) {
-        // A restarted peer runs its start-up exchange; what we still waited for is its to decide.
-        pump(out);
-        if (converged()) on_converged(now, out);
+    if (!heard_since_dead_) {
+        // Nothing from it yet: what we knew is stale. (Its messages can come before its status:
+        // a report or a standby exchange read meanwhile is kept.)
+        peer_starting_ = false;
+        peer_stable_ = false;
+        peer_holds_ = ResourceSet::none;
     }
-    return out;
+    // Back from the dead — a healed partition, a restart, or first contact after initdead: what
+    // still waits for clearance is not taken, and the two reports settle who holds what.
+    if (was_dead && phase_ == Phase::running) return settle_on_return(now);
+    return {};
 }
 
 bool ResourceOwner::abandon_waiting() {
@@ -414,7 +415,10 @@ ResourceActions ResourceOwner::on_peer_dead(ipc::SteadyTime now) {
     ResourceActions out;
     if (peer_ == PeerState::dead) return out;
     peer_ = PeerState::dead;
+    heard_since_dead_ = false;
+    full_report_since_dead_ = false;
     peer_starting_ = false;
+    partition_reconcile_ = complete_local_ = false;
     switch (phase_) {
         case Phase::waiting:
         case Phase::stopped:
@@ -436,25 +440,36 @@ ResourceActions ResourceOwner::on_peer_dead(ipc::SteadyTime now) {
     return out;
 }
 
-ResourceActions ResourceOwner::on_peer_returned(ipc::SteadyTime now) {
+ResourceActions ResourceOwner::on_peer_returned(ipc::SteadyTime now) { return on_peer_active(now); }
+
+ResourceActions ResourceOwner::settle_on_return(ipc::SteadyTime now) {
     ResourceActions out;
-    if (peer_ != PeerState::dead) return out;
-    peer_ = PeerState::alive;
-    peer_departed_ = false;
-    peer_starting_ = false;
-    peer_stable_ = false;
-    peer_holds_ = ResourceSet::none;
-    if (phase_ != Phase::running) return out;  // the start-up exchange or the shutdown settles it
-    // What still waits for clearance is not taken: the peer is back and will say what it holds.
     abandon_waiting();
     mach_down_pending_ = false;
     initial_pending_ = false;
     partition_reconcile_ = true;
+    complete_local_ = false;
     pump(out);
     // info=partition asks a peer that never lost us for its full report in return.
     send_resource(out, holds(), stable(), kInfoPartition);
+    if (full_report_since_dead_ && peer_stable_) {
+        // Its report came before its status did (LinkTable saw the return late): settle on it.
+        partition_reconcile_ = false;
+        reconcile_after_partition(now, out);
+        maybe_auto_failback(now, out);
+        return out;
+    }
     if (converged()) on_converged(now, out);
     return out;
+}
+
+bool ResourceOwner::acquire_unclaimed_local() {
+    const bool unclaimed = std::any_of(groups_.begin(), groups_.end(),
+                                       [](const Group& g) { return g.local && !g.held && !(g.wanted && !g.failed); });
+    if (!unclaimed) return false;
+    log_.info("Our resource groups that neither node holds after the partition are acquired here [local].");
+    want(ResourceSet::local, true, false);
+    return true;
 }
 
 void ResourceOwner::reconcile_after_partition(ipc::SteadyTime now, ResourceActions& out) {
@@ -472,12 +487,10 @@ void ResourceOwner::reconcile_after_partition(ipc::SteadyTime now, ResourceActio
             changed = true;
         }
     }
-    const bool have_local = std::any_of(groups_.begin(), groups_.end(), [](const Group& g) { return g.local; });
-    if (have_local && !has(ours, ResourceSet::local) && !has(theirs, ResourceSet::local)) {
-        log_.info("Neither node holds our resource groups after the partition: acquiring [local].");
-        want(ResourceSet::local, true, false);
-        changed = true;
-    }
+    // The peer releases its copies of our groups: once its report no longer claims them, start
+    // those of ours nobody runs (a partly held set, e.g. a group that waited for clearance).
+    if (has(twice, ResourceSet::local)) complete_local_ = true;
+    if (!has(theirs, ResourceSet::local) && acquire_unclaimed_local()) changed = true;
     if (!changed) return;
     pump(out);
     send_resource(out, holds(), stable(), "");
@@ -636,6 +649,7 @@ void ResourceOwner::request_standby(ipc::SteadyTime now, ResourceSet, std::strin
         return;
     }
     log_.info("{} wants to go standby [{}]", me, word);
+    complete_local_ = false;  // a standby moves groups on purpose: no partition clean-up after it
     standby_ = Standby::requested;
     standby_word_ = std::move(word);
     standby_deadline_ = now + params_.standby_reply_timeout;
@@ -674,6 +688,7 @@ ResourceActions ResourceOwner::shutdown(ipc::SteadyTime now) {
     cancel_standby();
     report_deadline_.reset();
     failed_standby_at_.reset();
+    partition_reconcile_ = complete_local_ = false;
     initial_pending_ = mach_down_pending_ = shutdone_pending_ = false;
     failback_armed_ = false;
     if (peer_ != PeerState::dead && !peer_departed_) {
@@ -694,6 +709,7 @@ ResourceActions ResourceOwner::on_peer_message(ipc::SteadyTime now, const ipc::M
     ResourceActions out;
     if (message.src() == params_.local_node && !message.src().empty()) return out;
     if (phase_ == Phase::stopped) return out;
+    heard_since_dead_ = true;
     const std::string_view type = message.type();
 
     if (type == kStarting) {
@@ -713,6 +729,7 @@ ResourceActions ResourceOwner::on_peer_message(ipc::SteadyTime now, const ipc::M
             return out;
         }
         const bool full = message.get_or("rtype", "") == "full";
+        if (full) full_report_since_dead_ = true;
         peer_holds_ = full ? *set : (*set == ResourceSet::none ? ResourceSet::none : (*set | peer_holds_));
         bool became_stable = false;
         if (auto st = message.get("isstable")) {
@@ -738,6 +755,15 @@ ResourceActions ResourceOwner::on_peer_message(ipc::SteadyTime now, const ipc::M
             reconcile_after_partition(now, out);
             maybe_auto_failback(now, out);
             return out;
+        }
+        if (complete_local_ && full && peer_stable_ && !has(mirror(peer_holds_), ResourceSet::local)) {
+            complete_local_ = false;
+            if (acquire_unclaimed_local()) {
+                pump(out);
+                send_resource(out, holds(), stable(), "");
+                if (converged()) on_converged(now, out);
+                return out;
+            }
         }
         if (!partition_reconcile_ && message.get_or("info", "") == kInfoPartition) {
             // The peer lost us but we did not lose it: it settles on our report.
@@ -819,6 +845,7 @@ void ResourceOwner::handle_ask_resources(ipc::SteadyTime now, const ipc::Message
             }
             peer_stable_ = false;
             log_.info("{} wants to go standby [{}]", from, word);
+            complete_local_ = false;
             standby_ = Standby::granted;
             standby_word_ = word;
             standby_deadline_ = now + params_.standby_resource_timeout;
@@ -956,13 +983,21 @@ ResourceActions ResourceOwner::on_tick(ipc::SteadyTime now) {
         }
         failed_standby_set_ = ResourceSet::none;
         const bool peer_alive = peer_ == PeerState::alive && !peer_departed_;
+        const bool retry = failed_standby_retry_;
+        failed_standby_retry_ = false;
         if (set != ResourceSet::none && phase_ == Phase::running && peer_alive) {
-            log_.info("Failed start: going standby [{}] so that {} can run it.", resource_set_word(set),
-                      params_.peer_node);
+            if (!retry)
+                log_.info("Failed start: going standby [{}] so that {} can run it.", resource_set_word(set),
+                          params_.peer_node);
             if (params_.auto_failback == conf::AutoFailback::legacy) {
                 log_.info("Standby mode only implemented when nice_failback on");
             } else {
                 request_standby(now, set, std::string(resource_set_word(set)), out);
+                if (standby_ == Standby::idle) {  // refused (in flux, another standby): try again
+                    failed_standby_set_ = set;
+                    failed_standby_at_ = now + params_.standby_reply_timeout;
+                    failed_standby_retry_ = true;
+                }
             }
         }
     }

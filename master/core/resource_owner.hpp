@@ -209,7 +209,8 @@ public:
     ResourceActions on_local_comm_up(ipc::SteadyTime now);
     ResourceActions on_peer_active(ipc::SteadyTime now);
     ResourceActions on_peer_dead(ipc::SteadyTime now);
-    // The peer we declared dead is back with the same generation (a healed partition).
+    // The peer we declared dead is back with the same generation (a healed partition); the same
+    // as on_peer_active, which also covers a restart and first contact after initdead.
     ResourceActions on_peer_returned(ipc::SteadyTime now);
 
     // A cluster message from the peer (starting, resource, ask_resources, hb_takeover, shutdone);
@@ -302,6 +303,8 @@ private:
     bool new_group_wanted(bool local) const;
     void reconcile_after_partition(ipc::SteadyTime now, ResourceActions& out);
     bool abandon_waiting();  // drop acquisitions still waiting for clearance; true if any
+    ResourceActions settle_on_return(ipc::SteadyTime now);
+    bool acquire_unclaimed_local();  // want our local groups when one is claimed by nobody
     ResourceSet claims() const;  // held or being acquired
     bool converged() const;
     void pump(ResourceActions& out);
@@ -325,6 +328,8 @@ private:
     bool isolated_ = false;
     PeerState peer_ = PeerState::unknown;
     bool peer_departed_ = false;  // `shutdone` received, not seen active since
+    bool heard_since_dead_ = false;  // a message from the peer since it was last declared dead
+    bool full_report_since_dead_ = false;  // ... and a full `resource` report among them
     bool peer_starting_ = false;  // the peer sent `starting` since it became active
     ResourceSet peer_holds_ = ResourceSet::none;
     bool peer_stable_ = false;
@@ -342,6 +347,7 @@ private:
     bool report_when_stable_ = false;  // we told the peer isstable=0 and owe it a stable report
     bool failback_armed_ = false;      // the peer lost its groups to us or (re)started
     bool partition_reconcile_ = false; // the peer returned after a partition; settle on its report
+    bool complete_local_ = false;      // the peer releases its copies of ours; then start the rest
     std::vector<std::string> cancelled_clearances_;  // emitted as CancelClearance by pump()
 
     Standby standby_ = Standby::idle;
@@ -351,6 +357,7 @@ private:
     std::optional<ipc::SteadyTime> report_deadline_;
     std::optional<ipc::SteadyTime> failed_standby_at_;  // hand failed groups to the peer then
     ResourceSet failed_standby_set_ = ResourceSet::none;
+    bool failed_standby_retry_ = false;  // the hand-over was refused once: retried, not logged again
 };
 
 }  // namespace ha::master

@@ -695,16 +695,62 @@ TEST(ResourceOwner, PartitionSettlementWaitsForTheStableReport) {
     EXPECT_EQ(starts_and_stops(settled), (std::vector<std::string>{"STOP " + std::string(kVipB)}));
 }
 
-TEST(ResourceOwner, OurGroupHeldByNeitherNodeAfterAPartitionIsTakenHere) {
+TEST(ResourceOwner, OurGroupHeldByNeitherNodeWhenThePeerIsFirstHeardIsTakenHere) {
     Fixture f(AutoFailback::on, /*clearance=*/true);
-    f.owner->on_peer_dead(f.now);
-    f.owner->on_local_comm_up(f.now);  // waits for clearance of kVipA (a stranger answers, say)
+    f.owner->on_peer_dead(f.now);      // initdead: web2 never heard (LinkTable: NodeDead, no generation)
+    f.owner->on_local_comm_up(f.now);  // kVipA waits for clearance (a stranger answers, say)
     ASSERT_TRUE(f.owner->held_groups().empty());
-    f.complete(f.owner->on_peer_returned(f.now));
+    // First contact: LinkTable reports a status change, not a partition return.
+    auto back = f.complete(f.owner->on_cluster_event(f.now, hm::NodeStatusChanged{"web2", "dead", "active"}));
+    EXPECT_EQ(starts_and_stops(back), (std::vector<std::string>{"CANCEL " + std::string(kVipA), "CANCEL " + std::string(kVipB)}));
     auto settled = report(f, "local", "1", "partition");  // web2 holds its own group only
     EXPECT_EQ(starts_and_stops(settled), (std::vector<std::string>{"START " + std::string(kVipA)}));
-    EXPECT_EQ(f.log.count("Neither node holds our resource groups after the partition: acquiring [local]."), 1);
+    EXPECT_EQ(f.log.count("Our resource groups that neither node holds after the partition are acquired here [local]."), 1);
     EXPECT_EQ(f.owner->held_groups(), (std::vector<std::string>{kVipA}));
+}
+
+TEST(ResourceOwner, OurGroupWaitingWhenThePeerIsFirstHeardEndsHeldBySomeone) {
+    for (auto af : {AutoFailback::on, AutoFailback::off}) {
+        Fixture f(af, /*clearance=*/true);
+        f.owner->on_peer_dead(f.now);  // both booted with the heartbeat LAN down
+        f.owner->on_local_comm_up(f.now);  // both groups wait: web2 took everything and answers
+        f.complete(f.owner->on_cluster_event(f.now, hm::NodeStatusChanged{"web2", "dead", "active"}));
+        auto settled = report(f, "all", "1", "partition");
+        EXPECT_TRUE(runs(settled).empty());  // nothing is held twice, web2 holds ours: no start here
+        const auto st = f.owner->group_states();
+        EXPECT_TRUE(st[0].held || st[0].peer_holds) << "our group is held by nobody";
+        if (af == AutoFailback::on) {
+            // web2 gives it back through the standby handshake (it took it while we were away).
+            auto other = f.peer({{"t", "ask_resources"}, {"rsc_hold", "foreign"}, {"info", "me"}});
+            EXPECT_EQ(summary(other), (std::vector<std::string>{"ask_resources rsc_hold=foreign info=other"}));
+        }
+    }
+}
+
+TEST(ResourceOwner, PartlyHeldLocalSetIsCompletedOnceThePeerLetsItsCopiesGo) {
+    hm::ResourceOwnerParams p;
+    p.local_node = "web1";
+    p.peer_node = "web2";
+    constexpr const char* kVipA2 = "IPaddr::192.0.2.11/24/eth0";
+    p.groups = {group("web1", kVipA, 1), group("web1", kVipA2, 2), group("web2", kVipB, 3)};
+    p.auto_failback = AutoFailback::off;
+    p.require_acquire_clearance = true;
+    Fixture f;
+    f.owner.emplace(std::move(p), f.log);
+    f.owner->on_peer_dead(f.now);
+    f.owner->on_local_comm_up(f.now);
+    f.complete(f.owner->on_acquire_clearance(f.now, kVipA));  // A1 free: started; A2 still answered by web2
+    ASSERT_EQ(f.owner->held_groups(), (std::vector<std::string>{kVipA}));
+    f.complete(f.owner->on_cluster_event(f.now, hm::NodeStatusChanged{"web2", "dead", "active"}));
+    // web2 held everything: our local set is claimed twice; web2 gives up its copies of ours.
+    auto first = report(f, "all", "1", "partition");
+    EXPECT_TRUE(runs(first).empty());
+    EXPECT_EQ(f.log.count(LogLevel::crit, "Both nodes hold [local] resources after the partition"), 1);
+    auto second = report(f, "local");  // web2 now holds only its own group
+    EXPECT_EQ(starts_and_stops(second), (std::vector<std::string>{"START " + std::string(kVipA2)}));
+    EXPECT_EQ(f.owner->held_groups(), (std::vector<std::string>{kVipA, kVipA2}));
+    // Later reports (or a later standby) do not bring the clean-up back.
+    EXPECT_TRUE(runs(report(f, "local")).empty());
 }
 
 TEST(ResourceOwner, PeerThatNeverLostUsAnswersAPartitionReportWithItsOwn) {
@@ -730,7 +776,8 @@ TEST(ResourceOwner, ARestartedPeerEndsAWaitForClearanceToo) {
     f.start_with_peer("local");
     f.owner->on_peer_dead(f.now);  // CLEARANCE kVipB: web2's VIP still answered
     auto a = f.owner->on_peer_active(f.now);  // web2 restarted (new generation)
-    EXPECT_EQ(summary(a), (std::vector<std::string>{"CANCEL " + std::string(kVipB)}));
+    EXPECT_EQ(summary(a), (std::vector<std::string>{"CANCEL " + std::string(kVipB),
+                                                    "resource rsc_hold=local rtype=full isstable=1 info=partition"}));
     EXPECT_EQ(f.owner->rsc_hold_word(), "local");
     EXPECT_EQ(f.log.count("mach_down takeover complete."), 0);
     // Its start-up exchange: it takes its own group back, we keep ours.
@@ -951,4 +998,33 @@ TEST(ResourceOwner, GroupStatesSayWhereEachGroupIs) {
     auto start = f.owner->on_acquire_clearance(f.now, kVipB);
     st = f.owner->group_states();
     EXPECT_TRUE(st[1].in_flight && st[1].op == hm::GroupOp::start && !st[1].waiting);
+}
+
+TEST(ResourceOwner, APartitionReportThatArrivesBeforeThePeersStatusIsSettledOn) {
+    Fixture f;  // no guard: both took everything
+    f.start_with_peer("local");
+    f.complete(f.owner->on_peer_dead(f.now));
+    // Its report is read before LinkTable sees its status (and reports the return).
+    auto early = f.complete(f.peer({{"t", "resource"}, {"rsc_hold", "all"}, {"rtype", "full"}, {"isstable", "1"}, {"info", "partition"}}));
+    EXPECT_TRUE(runs(early).empty());
+    auto back = f.complete(f.owner->on_cluster_event(f.now, hm::ReturningAfterPartition{"web2"}));
+    EXPECT_EQ(starts_and_stops(back), (std::vector<std::string>{"STOP " + std::string(kVipB)}));
+    EXPECT_EQ(f.log.count(LogLevel::crit, "Both nodes hold [all] resources after the partition"), 1);
+    f.complete(f.owner->on_cluster_event(f.now, hm::NodeStatusChanged{"web2", "dead", "active"}));
+    EXPECT_EQ(f.owner->held_groups(), (std::vector<std::string>{kVipA}));
+    EXPECT_TRUE(f.owner->peer_stable());  // the status after its messages does not make it look unknown
+}
+
+TEST(ResourceOwner, ThePeersStatusArrivingAfterItsStandbyExchangeDoesNotUndoIt) {
+    // lab.failover A4: after web1's master restarted, web2's failback exchange reached web1
+    // before web2's first status; that status made web2 look "in flux" and refused hb_standby.
+    Fixture f;
+    f.owner->on_local_comm_up(f.now);  // web2 not yet seen by LinkTable (no status from it yet)
+    f.complete(f.peer({{"t", "resource"}, {"rsc_hold", "all"}, {"rtype", "full"}, {"isstable", "1"}}));
+    f.complete(f.peer({{"t", "ask_resources"}, {"rsc_hold", "foreign"}, {"info", "me"}}));
+    f.complete(f.peer({{"t", "ask_resources"}, {"rsc_hold", "foreign"}, {"info", "done"}}));
+    f.complete(f.peer({{"t", "resource"}, {"rsc_hold", "local"}, {"rtype", "full"}, {"isstable", "1"}}));
+    f.complete(f.owner->on_cluster_event(f.now, hm::NodeStatusChanged{"web2", "init", "active"}));
+    auto standby = f.owner->standby(f.now, hm::StandbyKind::all);
+    EXPECT_EQ(summary(standby), (std::vector<std::string>{"ask_resources rsc_hold=all info=me"})) << f.log.dump();
 }
