@@ -38,14 +38,14 @@
 // no longer wanted. Nothing here probes anything.
 // Return from the dead (LinkTable's ReturningAfterPartition — same generation —, or the peer's
 // status after a restart or first contact after initdead): acquisitions still waiting for
-// clearance are abandoned, both nodes
-// send a full `resource` report (info=partition, which a peer that never lost us answers with its
-// own), and the first stable full report from the peer settles every group
-// both claim in one round by one rule both sides evaluate alike — the group's haresources node
-// (its preferred owner) keeps it, the other node releases it; a group of ours that neither holds
-// is taken by us, at once or, when the peer still claims it, once its next stable report does not.
-// Logged once: CRIT `Both nodes hold <word> resources after the partition: ...`. A peer's messages
-// read before its first status (they can overtake it) are kept when that status arrives.
+// clearance are abandoned, both nodes send a full `resource` report (info=partition, which a peer
+// that never lost us answers with its own), and the first stable full report from the peer
+// settles every group both claim in one round by one rule both sides evaluate alike — the group's
+// haresources node (its preferred owner) keeps it, the other node releases it; a group of ours
+// that neither holds is taken by us, at once or, when the peer still claims it, once its next
+// stable report does not. Logged once: CRIT `Both nodes hold <word> resources after the
+// partition: ...`. A peer's messages read before its first status (they can overtake it) are
+// kept when that status arrives.
 //
 // Reload: replace_groups() swaps in a new haresources group list while the node runs, keeping
 // the state of every group by key; it refuses (all or nothing) while a changed or removed group
