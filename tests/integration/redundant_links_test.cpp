@@ -51,6 +51,12 @@ protected:
         }
         return ::testing::AssertionSuccess();
     }
+    // Both links up as seen from both nodes: before a cut, so that the link cut was up at all
+    // (both nodes can be active through the cable alone while UDP is still coming up).
+    bool all_links_up() {
+        return link_status("web1", "web2", tty_a_) == "up\n" && link_status("web2", "web1", tty_b_) == "up\n" &&
+               link_status("web1", "web2", "lo") == "up\n" && link_status("web2", "web1", "lo") == "up\n";
+    }
     std::string link_status(const std::string& self, const std::string& peer, const std::string& link) {
         return cl_status(self, {"hblinkstatus", peer, link}).out;
     }
@@ -80,7 +86,7 @@ TEST_F(RedundantLinks, BothLinksUpAndPeerActive) {
 TEST_F(RedundantLinks, UdpCutOnlyKillsTheUdpLinkAndItComesBack) {
     REQUIRE_NETNS();
     ASSERT_TRUE(start_both_active());
-    ASSERT_TRUE(wait_until([&] { return link_status("web1", "web2", tty_a_) == "up\n"; }, 20s)) << c().dump();
+    ASSERT_TRUE(wait_until([&] { return all_links_up(); }, 20s)) << c().dump();
     const int ups_before = c().log_count("web1", "hamaster.log", "Link web2:lo up.");
     ASSERT_TRUE(cut_udp(port()));
     EXPECT_TRUE(wait_until([&] { return c().log_count("web1", "hamaster.log", "Link web2:lo dead.") == 1; }, 20s)) << c().dump();
@@ -99,7 +105,7 @@ TEST_F(RedundantLinks, UdpCutOnlyKillsTheUdpLinkAndItComesBack) {
 
 TEST_F(RedundantLinks, CableCutOnlyKillsTheSerialLinkAndCableBackRevivesIt) {
     ASSERT_TRUE(start_both_active());
-    ASSERT_TRUE(wait_until([&] { return link_status("web1", "web2", tty_a_) == "up\n"; }, 20s)) << c().dump();
+    ASSERT_TRUE(wait_until([&] { return all_links_up(); }, 20s)) << c().dump();
     const std::string dead1 = "Link web2:" + tty_a_ + " dead.", up1 = "Link web2:" + tty_a_ + " up.";
     const int ups_before = c().log_count("web1", "hamaster.log", up1);
     const auto serial1 = c().child("web1", "heartbeatd-serial");
@@ -123,7 +129,7 @@ TEST_F(RedundantLinks, CableCutOnlyKillsTheSerialLinkAndCableBackRevivesIt) {
 TEST_F(RedundantLinks, BothCutPeerDeadAfterDeadtime) {
     REQUIRE_NETNS();
     ASSERT_TRUE(start_both_active());
-    ASSERT_TRUE(wait_until([&] { return link_status("web1", "web2", tty_a_) == "up\n"; }, 20s)) << c().dump();
+    ASSERT_TRUE(wait_until([&] { return all_links_up(); }, 20s)) << c().dump();
     LogTail tail(c().log_path("web1"));
     ASSERT_TRUE(cut_udp(port()));
     const auto cut = Clock::now();
@@ -143,7 +149,7 @@ TEST_F(RedundantLinks, BothCutPeerDeadAfterDeadtime) {
 TEST_F(RedundantLinks, MegabyteOfLineNoiseWhileUdpIsDownCausesNoFalseDeath) {
     REQUIRE_NETNS();
     ASSERT_TRUE(start_both_active());
-    ASSERT_TRUE(wait_until([&] { return link_status("web1", "web2", tty_a_) == "up\n"; }, 20s)) << c().dump();
+    ASSERT_TRUE(wait_until([&] { return all_links_up(); }, 20s)) << c().dump();
     std::vector<pid_t> pids{c().node("web1").pid, c().node("web2").pid};
     for (const auto& n : Cluster::names()) {
         for (pid_t k : c().children(n)) pids.push_back(k);
