@@ -82,6 +82,13 @@ std::unique_ptr<ipc::Log> make_log(const conf::Config& config, const Options& o)
     return std::make_unique<ipc::FileLog>(std::move(lo));
 }
 
+// At start and on reload alike: this host's addresses, so `ucast eth1 <own address>` is skipped.
+conf::LoadResult load_master_config(const Options& o) {
+    conf::LoadOptions load;
+    load.local_addresses = local_ipv4_addresses();
+    return conf::load_config(o.config_dir, o.node, load);
+}
+
 // Everything the running master owns, wired together once; the io_context runs the rest.
 // Construction order matters: the shells keep references to `config_`, `bus_` and each other.
 class Master {
@@ -303,9 +310,7 @@ private:
 
     // SIGHUP: validate first (a broken config changes nothing), then apply what plan_reload allows.
     void reload() {
-        conf::LoadOptions load;
-        load.local_addresses = local_ipv4_addresses();  // as at start: skip `ucast eth1 <own address>`
-        auto next = conf::load_config(o_.config_dir, o_.node, load);
+        auto next = load_master_config(o_);
         bool errors = false;
         for (const auto& d : next.diagnostics) {
             if (d.severity == conf::Severity::error) {
@@ -443,9 +448,7 @@ private:
 }  // namespace
 
 int run_master(const Options& o) {
-    conf::LoadOptions load;
-    load.local_addresses = local_ipv4_addresses();  // so `ucast eth1 <own address>` is skipped
-    auto loaded = conf::load_config(o.config_dir, o.node, load);
+    auto loaded = load_master_config(o);
     for (const auto& d : loaded.diagnostics) std::cerr << conf::render(d) << "\n";
     if (!loaded.ok()) {
         std::cerr << "hamaster: not started: configuration error.\n";

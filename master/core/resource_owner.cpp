@@ -354,7 +354,7 @@ ResourceActions ResourceOwner::on_cluster_event(ipc::SteadyTime now, const Clust
         return {};
     }
     if (const auto* e = std::get_if<ReturningAfterPartition>(&event)) {
-        if (e->node == params_.peer_node) return on_peer_returned(now);
+        if (e->node == params_.peer_node) return on_peer_active(now);  // a healed partition
         return {};
     }
     if (const auto* e = std::get_if<LocalStatusChanged>(&event)) {
@@ -396,21 +396,6 @@ ResourceActions ResourceOwner::on_peer_active(ipc::SteadyTime now) {
     return {};
 }
 
-bool ResourceOwner::abandon_waiting() {
-    bool any = false;
-    for (auto& g : groups_) {
-        if (!g.wanted || g.held || !g.needs_clearance) continue;
-        g.wanted = false;
-        g.needs_clearance = false;
-        if (g.clearance_asked) cancelled_clearances_.push_back(g.config->key());
-        g.clearance_asked = false;
-        log_.info("{} is back: not acquiring resource group: {}", params_.peer_node, g.config->text);
-        any = true;
-    }
-    if (any) mach_down_pending_ = false;
-    return any;
-}
-
 ResourceActions ResourceOwner::on_peer_dead(ipc::SteadyTime now) {
     ResourceActions out;
     if (peer_ == PeerState::dead) return out;
@@ -440,11 +425,17 @@ ResourceActions ResourceOwner::on_peer_dead(ipc::SteadyTime now) {
     return out;
 }
 
-ResourceActions ResourceOwner::on_peer_returned(ipc::SteadyTime now) { return on_peer_active(now); }
-
 ResourceActions ResourceOwner::settle_on_return(ipc::SteadyTime now) {
     ResourceActions out;
-    abandon_waiting();
+    // What still waits for clearance is not taken: the peer is back and says what it holds.
+    for (auto& g : groups_) {
+        if (!g.wanted || g.held || !g.needs_clearance) continue;
+        g.wanted = false;
+        g.needs_clearance = false;
+        if (g.clearance_asked) cancelled_clearances_.push_back(g.config->key());
+        g.clearance_asked = false;
+        log_.info("{} is back: not acquiring resource group: {}", params_.peer_node, g.config->text);
+    }
     mach_down_pending_ = false;
     initial_pending_ = false;
     partition_reconcile_ = true;

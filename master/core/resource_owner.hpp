@@ -210,11 +210,10 @@ public:
     // Other events are ignored.
     ResourceActions on_cluster_event(ipc::SteadyTime now, const ClusterEvent& event);
     ResourceActions on_local_comm_up(ipc::SteadyTime now);
+    // The peer is active: first contact, or back from the dead (a restart, first contact after
+    // initdead, or a healed partition: LinkTable's ReturningAfterPartition comes here too).
     ResourceActions on_peer_active(ipc::SteadyTime now);
     ResourceActions on_peer_dead(ipc::SteadyTime now);
-    // The peer we declared dead is back with the same generation (a healed partition); the same
-    // as on_peer_active, which also covers a restart and first contact after initdead.
-    ResourceActions on_peer_returned(ipc::SteadyTime now);
 
     // A cluster message from the peer (starting, resource, ask_resources, hb_takeover, shutdone);
     // other types are ignored. A message whose src is the local node is ignored.
@@ -305,7 +304,6 @@ private:
     void want(ResourceSet set, bool wanted, bool clearance);
     bool new_group_wanted(bool local) const;
     void reconcile_after_partition(ipc::SteadyTime now, ResourceActions& out);
-    bool abandon_waiting();  // drop acquisitions still waiting for clearance; true if any
     ResourceActions settle_on_return(ipc::SteadyTime now);
     bool acquire_unclaimed_local();  // want our local groups when one is claimed by nobody
     ResourceSet claims() const;  // held or being acquired

@@ -45,29 +45,11 @@ failures=0
 holder=""
 cleanup() {
   [ -n "$holder" ] && kill "$holder" 2>/dev/null
-  lab_teardown
-  if [ $failures -ne 0 ]; then
-    local f
-    for f in "$LABDIR"/web1/log/{hamaster,rscd}.log "$LABDIR"/web2/log/{hamaster,rscd}.log; do
-      echo "--- tail $f"; tail -n 25 "$f" 2>/dev/null
-    done
-    echo "--- logs and watch files kept in $LABDIR"
-  elif [ "${KEEP_LOGS:-0}" = 1 ]; then
-    echo "--- logs and watch files kept in $LABDIR"
-  else
-    rm -rf "$LABDIR"
-  fi
+  lab_finish hamaster rscd
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-never_both() {  # never_both FROM [TO] WHAT
-  local n s; n=$(vip_on_both_count "$1" "$2"); s=$(sample_count "$1" "$2")
-  check "$3: VIP never on both nodes ($n of $s samples)" test "$n" -eq 0 -a "$s" -gt 0
-}
-serves() {  # serves NODE SECONDS WHAT — the client gets NODE's page (and not the other's) in time
-  check "$3: client answered by $1" wait_for "$2" answered_by "$1"
-}
 no_leftovers() {  # no_leftovers NODE — nothing of hamaster left in NODE after it stopped
   local d=$LABDIR/$1
   check "$1: no hamaster/rscd/heartbeatd/nginx process left (got: $(ha_procs_in "$1" | tr '\n' ' '))" wait_for 10 no_ha_procs_in "$1"

@@ -37,30 +37,9 @@ command -v iptables >/dev/null || { echo "SKIP: needs iptables"; rm -rf "$LABDIR
 [ -x "$HM_BIN/ipfaild" ] || { echo "SKIP: no $HM_BIN/ipfaild (build first)"; rm -rf "$LABDIR"; exit 77; }
 
 failures=0
-cleanup() {
-  lab_teardown
-  if [ $failures -ne 0 ]; then
-    local f
-    for f in "$LABDIR"/web1/log/{hamaster,ipfaild,rscd}.log "$LABDIR"/web2/log/{hamaster,ipfaild,rscd}.log; do
-      echo "--- tail $f"; tail -n 25 "$f" 2>/dev/null
-    done
-    echo "--- logs and watch files kept in $LABDIR"
-  elif [ "${KEEP_LOGS:-0}" = 1 ]; then
-    echo "--- logs and watch files kept in $LABDIR"
-  else
-    rm -rf "$LABDIR"
-  fi
-}
-trap cleanup EXIT
+trap 'lab_finish hamaster ipfaild rscd' EXIT
 trap 'exit 1' INT TERM
 
-never_both() {  # never_both FROM [TO] WHAT
-  local n s; n=$(vip_on_both_count "$1" "$2"); s=$(sample_count "$1" "$2")
-  check "$3: VIP never on both nodes ($n of $s samples)" test "$n" -eq 0 -a "$s" -gt 0
-}
-serves() {  # serves NODE SECONDS WHAT — the client gets NODE's page (and not the other's) in time
-  check "$3: client answered by $1" wait_for "$2" answered_by "$1"
-}
 cl() { node_exec "$1" "$HM_BIN/cl_status" "${@:2}" 2>/dev/null; }
 ipf_log() { echo "$LABDIR/$1/log/ipfaild.log"; }
 ipf_logged() { grep -qF -- "$2" "$(ipf_log "$1")" 2>/dev/null; }  # ipf_logged NODE TEXT

@@ -297,6 +297,28 @@ pass() { echo "ok   - $*"; }
 fail() { echo "FAIL - $*"; failures=$((failures + 1)); }
 check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
 timing() { echo "timing: $*"; }
+never_both() {  # never_both FROM [TO] WHAT — no 50 ms sample in [FROM, TO] had the VIP on both nodes
+  local n s; n=$(vip_on_both_count "$1" "$2"); s=$(sample_count "$1" "$2")
+  check "$3: VIP never on both nodes ($n of $s samples)" test "$n" -eq 0 -a "$s" -gt 0
+}
+serves() {  # serves NODE SECONDS WHAT — the client gets NODE's page (and not the other's) in time
+  check "$3: client answered by $1" wait_for "$2" answered_by "$1"
+}
+lab_finish() {  # lab_finish PROG... — the tests' EXIT trap: teardown; after a failure the tails of
+  # each node's PROG logs, and $LABDIR is kept (also with KEEP_LOGS=1), else removed
+  lab_teardown
+  if [ "${failures:-0}" -ne 0 ]; then
+    local n p
+    for n in web1 web2; do
+      for p in "$@"; do echo "--- tail $LABDIR/$n/log/$p.log"; tail -n 25 "$LABDIR/$n/log/$p.log" 2>/dev/null; done
+    done
+    echo "--- logs and watch files kept in $LABDIR"
+  elif [ "${KEEP_LOGS:-0}" = 1 ]; then
+    echo "--- logs and watch files kept in $LABDIR"
+  else
+    rm -rf "$LABDIR"
+  fi
+}
 is_one_of() { local v=$1; shift; local x; for x in "$@"; do [ "$v" = "$x" ] && return 0; done; return 1; }
 holds_service() {  # holds_service NODE — NODE holds the group (web1: local|all, web2: foreign|all), the other
   # none (or runs no master)

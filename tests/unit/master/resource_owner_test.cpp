@@ -666,7 +666,7 @@ TEST(ResourceOwner, BothHoldingEverythingAfterAPartitionSettleInOneRoundOnThePre
         f.start_with_peer("local");
         f.complete(f.owner->on_peer_dead(f.now));
         ASSERT_EQ(f.owner->rsc_hold_word(), "all");
-        auto back = f.complete(f.owner->on_peer_returned(f.now));
+        auto back = f.complete(f.owner->on_peer_active(f.now));
         EXPECT_EQ(summary(back),
                   (std::vector<std::string>{"resource rsc_hold=all rtype=full isstable=1 info=partition"}));
         auto settled = report(f, "all", "1", "partition");
@@ -689,7 +689,7 @@ TEST(ResourceOwner, PartitionSettlementWaitsForTheStableReport) {
     Fixture f;
     f.start_with_peer("local");
     f.complete(f.owner->on_peer_dead(f.now));
-    f.complete(f.owner->on_peer_returned(f.now));
+    f.complete(f.owner->on_peer_active(f.now));
     EXPECT_TRUE(runs(report(f, "none", "0", "partition")).empty());  // still starting something
     auto settled = report(f, "all");
     EXPECT_EQ(starts_and_stops(settled), (std::vector<std::string>{"STOP " + std::string(kVipB)}));
@@ -977,7 +977,7 @@ TEST(ResourceOwner, PartitionSettlementOnANodeWithoutGroupsOfItsOwnChangesNothin
     owner.on_peer_message(now, report);
     ASSERT_EQ(owner.rsc_hold_word(), "none");
     owner.on_peer_dead(now);  // the guard: waits for clearance
-    owner.on_peer_returned(now);
+    owner.on_peer_active(now);
     report.add("info", "partition");
     auto a = owner.on_peer_message(now, report);
     EXPECT_TRUE(runs(a).empty());
