@@ -135,11 +135,12 @@ Verdict ReceivePipeline::judge(std::string_view datagram, std::string_view link,
     if (it == peers_.end()) it = peers_.emplace(std::move(key), PeerState{}).first;
     PeerState& peer = it->second;
     if (peer.has_generation && hg < peer.generation) {
-        return drop(DropReason::replay, fmt::format("t={} src={}: field \"hg\" {:x} below generation {:x}", type, src, hg, peer.generation));
+        return drop(DropReason::replay, fmt::format("t={} src={}: field \"hg\" {:x} below generation {:x}", conf::quote(type), src, hg,
+                                                    peer.generation));
     }
     if (ns_type) {
         if (auto stale = ns_staleness(peer, hg, ts)) {
-            return drop(DropReason::stale, fmt::format("t={} src={}: {}", type, src, *stale));
+            return drop(DropReason::stale, fmt::format("t={} src={}: {}", conf::quote(type), src, *stale));
         }
     } else {
         if (!peer.has_generation || hg > peer.generation) {
