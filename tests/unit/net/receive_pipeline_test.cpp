@@ -479,5 +479,39 @@ TEST(ReceivePipelineCaptured, ALiveHeartbeat306PeersTrafficIsAccepted) {
     }
 }
 
+// The same for the serial cable (heartbeatd-serial runs this pipeline): every classic frame web2
+// wrote in the md5 serial run, in order (no timestamps: all at one instant), reaches web1's master.
+TEST(ReceivePipelineCaptured, ALiveHeartbeat306PeersSerialTrafficIsAccepted) {
+    const std::string stream =
+        ha::testing::read_binary_file(std::filesystem::path(HA_TEST_DATA) / "captured" / "serial_md5_web2.stream");
+    ASSERT_FALSE(stream.empty());
+    NetCounters counters;
+    ipc::CaptureLog log;
+    ipc::FakeClock clock;
+    ReceivePipeline web1(PipelineConfig{"web1", {"web1", "web2"}, only(4, ipc::AuthKey{ipc::AuthMethod::md5, "web-secret"})},
+                         counters, clock, log);
+    std::size_t frames = 0, forwarded = 0, ns = 0, ns_before_status = 0;
+    bool status_seen = false;
+    for (std::size_t at = 0; at < stream.size();) {
+        const std::size_t end = stream.find("\n<<<\n", at);
+        ASSERT_NE(end, std::string::npos);
+        const std::string frame = stream.substr(at, end + 5 - at);
+        at = end + 5;
+        ++frames;
+        const bool is_ns = frame.find("\nt=NS_") != std::string::npos;
+        if (frame.find("\nt=status\n") != std::string::npos) status_seen = true;
+        if (is_ns && !status_seen) ++ns_before_status;
+        Verdict v = web1.receive(frame, Source{"tty", 0}, "/dev/ttyS0");
+        if (std::holds_alternative<Forward>(v)) {
+            ++forwarded;
+            ns += is_ns ? 1 : 0;
+        }
+    }
+    EXPECT_GE(frames, 20u);
+    EXPECT_EQ(forwarded + ns_before_status, frames) << log.dump();
+    EXPECT_EQ(counters.find("/dev/ttyS0")->drop(DropReason::stale), ns_before_status);
+    EXPECT_GE(ns, 1u) << "some NS_ackmsg got through";
+}
+
 }  // namespace
 }  // namespace ha::net
