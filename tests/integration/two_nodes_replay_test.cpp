@@ -9,6 +9,9 @@
 // web1's address, for much longer than the deadtime. web2 must declare web1 dead while the
 // replay still runs (before the fix it stayed `active` for as long as the replay lasted), and
 // web2's heartbeatd-net must have dropped and logged the replays.
+// A second test (Medium 1) sends web1's recorded status re-signed with a crc key that authkeys
+// lists beside the active sha1 one, with a huge seq: dropped and counted, and web1's real
+// heartbeats keep flowing (before the fix they all became "replays" and web1 was declared dead).
 //
 // Network safety: loopback only, inside the test's own network namespace (REQUIRE_NETNS).
 // Deadlines only: "on time" means "while the replay is still running", not a measured duration.
@@ -39,11 +42,14 @@ namespace {
 // What a sniffer on `lo` recorded.
 struct Recording {
     std::string ns_ackmsg;  // UDP payload from 127.0.0.2 to the udpport, t=NS_ackmsg
+    std::string status;     // UDP payload from 127.0.0.2 to the udpport, t=status
     std::string ping;       // ICMP echo request payload
+    bool complete() const { return !ns_ackmsg.empty() && !status.empty() && !ping.empty(); }
 };
 
-// Reads IPv4 packets from a packet socket on lo until both are recorded or the deadline passes.
-bool record(int port, Recording& out, std::chrono::milliseconds deadline) {
+// Reads IPv4 packets from a packet socket on lo until all are recorded or the deadline passes.
+// `want_ping`: false when no ipfaild runs (then `ping` stays empty and is not waited for).
+bool record(int port, Recording& out, std::chrono::milliseconds deadline, bool want_ping = true) {
     const int fd = ::socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_IP));
     if (fd < 0) return false;
     sockaddr_ll sll{};
@@ -54,9 +60,10 @@ bool record(int port, Recording& out, std::chrono::milliseconds deadline) {
         ::close(fd);
         return false;
     }
+    if (!want_ping) out.ping = "-";
     const auto end = Clock::now() + deadline;
     char buf[65536];
-    while ((out.ns_ackmsg.empty() || out.ping.empty()) && Clock::now() < end) {
+    while (!out.complete() && Clock::now() < end) {
         pollfd p{fd, POLLIN, 0};
         if (::poll(&p, 1, 100) <= 0) continue;
         sockaddr_ll from{};
@@ -71,21 +78,28 @@ bool record(int port, Recording& out, std::chrono::milliseconds deadline) {
         if (ip[9] == IPPROTO_UDP && from_web1) {
             const int dport = (static_cast<unsigned char>(l4[2]) << 8) | static_cast<unsigned char>(l4[3]);
             const std::string_view payload = l4.substr(8);
-            if (dport == port && out.ns_ackmsg.empty() && payload.find("(0)t=NS_ackmsg,") != std::string_view::npos)
-                out.ns_ackmsg = payload;
+            if (dport != port) continue;
+            if (out.ns_ackmsg.empty() && payload.find("(0)t=NS_ackmsg,") != std::string_view::npos) out.ns_ackmsg = payload;
+            if (out.status.empty() && payload.find("(0)t=status,") != std::string_view::npos) out.status = payload;
         } else if (ip[9] == IPPROTO_ICMP && l4[0] == 8 && out.ping.empty()) {
             out.ping = l4.substr(8);
         }
     }
     ::close(fd);
-    return !out.ns_ackmsg.empty() && !out.ping.empty();
+    if (!want_ping) out.ping.clear();
+    return !out.ns_ackmsg.empty() && !out.status.empty() && (!want_ping || !out.ping.empty());
+}
+
+ipc::AuthKeys fixture_sha1_key() {
+    ipc::AuthKeys keys;
+    keys.active = 1;
+    keys.keys[1] = ipc::AuthKey{ipc::AuthMethod::sha1, "integration-test-secret"};  // the fixture's authkeys
+    return keys;
 }
 
 // Heartbeat's ping payload (and ipfaild's before issue 20): signed, names the node, no seq, no hg.
 std::string heartbeat_style_ping_payload() {
-    ipc::AuthKeys keys;
-    keys.active = 1;
-    keys.keys[1] = ipc::AuthKey{ipc::AuthMethod::sha1, "integration-test-secret"};  // the fixture's authkeys
+    const ipc::AuthKeys keys = fixture_sha1_key();
     ipc::Message m;
     const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
     m.add("t", "NS_st").add("st", "ping").add("src", "web1").add("ts", fmt::format("{:x}", now.count())).add("nonce", "5eed0001");
@@ -100,6 +114,7 @@ TEST_F(TwoNodes, SecReplayedPingPayloadAndNsAckmsgDoNotKeepADeadPeerAlive) {
     Recording rec;
     ASSERT_TRUE(record(port(), rec, 30s)) << "recorded NS_ackmsg: " << !rec.ns_ackmsg.empty()
                                           << ", ping payload: " << !rec.ping.empty() << c().dump();
+    EXPECT_EQ(rec.ping.rfind("hamaster-ping ", 0), 0u) << "ipfaild's payload is no cluster message";
     const std::string forged_style = heartbeat_style_ping_payload();
 
     // Replay from web1's address once web1 is gone, every 50 ms, for 15 × deadtime.
@@ -145,6 +160,49 @@ TEST_F(TwoNodes, SecReplayedPingPayloadAndNsAckmsgDoNotKeepADeadPeerAlive) {
     EXPECT_GE(count_in_file(c().log_path("web2", "heartbeatd-net.log"), ": bad_framing: "), 1) << net_log;
     // web2 took over once, as for any death.
     EXPECT_EQ(log_count("web2", "hamaster.log", "node web1: is dead"), 1) << c().dump();
+}
+
+// sec (issue 20, Medium 1): authkeys lists `2 crc` beside the active sha1 key. A packet "signed"
+// with crc — anyone can compute that — claiming to be web1 with a huge seq must not make web1's
+// real heartbeats look like replays (before the fix web2 accepted it, then dropped every real one
+// and declared web1 dead while it was talking).
+TEST_F(TwoNodes, SecForgedCrcPacketWithAHugeSeqDoesNotPoisonTheRealPeer) {
+    REQUIRE_NETNS();
+    c().config().authkeys = "auth 1\n1 sha1 integration-test-secret\n2 crc\n";
+    ASSERT_TRUE(start_both_active());
+    Recording rec;
+    ASSERT_TRUE(record(port(), rec, 30s, false)) << c().dump();
+
+    // web1's real status, with its seq pushed far ahead and re-signed with the crc key.
+    auto real = ipc::verify_and_decode(rec.status, fixture_sha1_key());
+    ASSERT_TRUE(real) << real.error().message;
+    ipc::Message forged = *real;
+    forged.remove("seq");
+    forged.add("seq", "fffffffffff0");
+    ipc::AuthKeys crc;
+    crc.active = 2;
+    crc.keys[2] = ipc::AuthKey{ipc::AuthMethod::crc, ""};
+    const std::string wire = ipc::sign_netstring(forged, crc);
+
+    const int tx = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(tx, 0);
+    sockaddr_in dst{};
+    dst.sin_family = AF_INET;
+    dst.sin_port = htons(static_cast<std::uint16_t>(port()));
+    dst.sin_addr.s_addr = htonl(0x7f000003);
+    for (int i = 0; i < 5; ++i)
+        ASSERT_GT(::sendto(tx, wire.data(), wire.size(), 0, reinterpret_cast<const sockaddr*>(&dst), sizeof dst), 0);
+    ::close(tx);
+
+    // Counted and logged as a key that is listed but not accepted...
+    const std::string net_log = c().log_path("web2", "heartbeatd-net.log");
+    EXPECT_TRUE(wait_until([&] { return count_in_file(net_log, "key index 2 is listed in authkeys but not accepted") >= 1; }, 10s))
+        << read_file(net_log);
+    // ...and web1's real heartbeats go on being accepted: for 5 × deadtime web2 never declares it dead.
+    std::this_thread::sleep_for(std::chrono::milliseconds(5 * kDeadtimeMs));
+    EXPECT_EQ(log_count("web2", "hamaster.log", "node web1: is dead"), 0) << c().dump();
+    EXPECT_EQ(c().nodestatus("web2", "web1"), "active") << c().dump();
+    EXPECT_EQ(count_in_file(net_log, "replay"), 0) << read_file(net_log);
 }
 
 }  // namespace
