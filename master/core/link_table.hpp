@@ -26,8 +26,10 @@
 //   info `Status update for node web2: status active`, info `Heartbeat restart on node web2`,
 //   CRIT `Cluster node web2 returning after partition.`,
 //   WARN `Late heartbeat: Node web2: interval 17010 ms`, CRIT `... ms (> deadtime)`,
-//   WARN `3 lost packet(s) for [web2] [40:44]`.
-//   Counters per node and per link: received, accepted, late, lost, dropped by DropReason.
+//   WARN `3 lost packet(s) for [web2] [40:44]`,
+//   WARN `node web2: seq moved to 4660 in generation 5, confirmed by 3 messages in a row` (a jump).
+//   Counters per node and per link: received, accepted, late, lost, dropped by DropReason
+//   (`stale`: an NS_ message not of the current generation; `seq_jump`: a jump not yet confirmed).
 // See also: master/core/seq_track.hpp, master/core/cluster_event.hpp, master/cluster_view.hpp,
 //   compat spec §7.3 and §8, design.md "Data flow".
 #pragma once
