@@ -50,6 +50,7 @@ bool parse_hex(std::string_view text, std::uint64_t& out) {
 ReceivePipeline::ReceivePipeline(PipelineConfig config, NetCounters& counters, const ipc::Clock& clock, ipc::Log& log)
     : config_(std::move(config)),
       counters_(counters),
+      clock_(clock),
       log_(log),
       limited_(log, clock, kLogBurst, kLogInterval) {
     for (std::size_t i = 0; i < kDropReasonCount; ++i) limit_keys_[i] = std::string("dropped packet ").append(kDropReasonNames[i]);
@@ -91,26 +92,36 @@ Verdict ReceivePipeline::judge(std::string_view datagram, std::string_view link,
     const std::string src = lower_ascii(msg.src());
     if (!src.empty() && src == config_.local_node) return drop(DropReason::own, fmt::format("src {}", src));
 
-    // 4. Required fields.
+    // 4. Required fields. Every message a Heartbeat 3.0.6 node sends between nodes carries `hg`
+    //    and `ts` (tests/data/captured); only the NS_ types go without `seq`.
     const std::string_view type = msg.type();
     if (type.empty()) return drop(DropReason::missing_field, "missing field \"t\"");
     if (src.empty()) return drop(DropReason::missing_field, fmt::format("t={}: missing field \"src\"", conf::quote(type)));
+    if (type == "NS_st" || type == "ifstat") {
+        // Heartbeat's local-only types: NS_st is what the ping payload (ICMP, not to a peer) is.
+        return drop(DropReason::not_wire, fmt::format("t={} src={}: a local-only type, never sent between nodes", type, conf::quote(src)));
+    }
     const bool ns_type = type.starts_with("NS_");
     const auto seq_text = msg.get("seq");
     const auto hg_text = msg.get("hg");
     if (!ns_type && !seq_text) {
         return drop(DropReason::missing_field, fmt::format("t={} src={}: missing field \"seq\"", conf::quote(type), conf::quote(src)));
     }
-    if (type == "status" && !hg_text) {
-        return drop(DropReason::missing_field, fmt::format("t=status src={}: missing field \"hg\"", conf::quote(src)));
+    if (!hg_text) {
+        return drop(DropReason::missing_field, fmt::format("t={} src={}: missing field \"hg\"", conf::quote(type), conf::quote(src)));
     }
     std::uint64_t seq = 0;
     std::uint64_t hg = 0;
     if (seq_text && !parse_hex(*seq_text, seq)) {
         return drop(DropReason::bad_field, fmt::format("src={}: field \"seq\" is not hex: {}", conf::quote(src), conf::quote(*seq_text)));
     }
-    if (hg_text && !parse_hex(*hg_text, hg)) {
+    if (!parse_hex(*hg_text, hg)) {
         return drop(DropReason::bad_field, fmt::format("src={}: field \"hg\" is not hex: {}", conf::quote(src), conf::quote(*hg_text)));
+    }
+    std::optional<std::uint64_t> ts;
+    if (const auto ts_text = msg.get("ts")) {
+        std::uint64_t v = 0;
+        if (parse_hex(*ts_text, v)) ts = v;
     }
 
     // 5. Known node.
@@ -118,30 +129,48 @@ Verdict ReceivePipeline::judge(std::string_view datagram, std::string_view link,
         return drop(DropReason::unknown_node, fmt::format("src={}: not a configured node", conf::quote(src)));
     }
 
-    // 6. Replay, per (peer, link).
+    // 6. Replay, freshness and jumps, per (peer, link).
     auto key = std::make_pair(src, std::string(link));
     auto it = peers_.find(key);
     if (it == peers_.end()) it = peers_.emplace(std::move(key), PeerState{}).first;
     PeerState& peer = it->second;
-    if (hg_text) {
-        if (peer.has_generation && hg < peer.generation) {
-            return drop(DropReason::replay, fmt::format("src={}: field \"hg\" {:x} below generation {:x}", src, hg, peer.generation));
+    if (peer.has_generation && hg < peer.generation) {
+        return drop(DropReason::replay, fmt::format("t={} src={}: field \"hg\" {:x} below generation {:x}", conf::quote(type), src, hg,
+                                                    peer.generation));
+    }
+    if (ns_type) {
+        if (auto stale = ns_staleness(peer, hg, ts)) {
+            return drop(DropReason::stale, fmt::format("t={} src={}: {}", conf::quote(type), src, *stale));
         }
+    } else {
         if (!peer.has_generation || hg > peer.generation) {
             peer.has_generation = true;
             peer.generation = hg;
             peer.window.reset();
+            peer.anchor.reset();
         }
-    }
-    if (seq_text) {
+        const std::uint64_t before = peer.window.highest();
         switch (peer.window.check_and_mark(seq)) {
             case ReplayWindow::Verdict::fresh: break;
+            case ReplayWindow::Verdict::resync:
+                limited_.write(ipc::LogLevel::warn, "seq resync",
+                               fmt::format("src={} via {}: seq moved from {:x} to {:x} in generation {:x}, confirmed by {} "
+                                           "messages in a row",
+                                           src, link, before, seq, hg, ipc::SeqJumpGuard::kConfirm));
+                break;
             case ReplayWindow::Verdict::duplicate:
                 return drop(DropReason::duplicate, fmt::format("src={}: field \"seq\" {:x} already seen", src, seq));
             case ReplayWindow::Verdict::too_old:
                 return drop(DropReason::replay, fmt::format("src={}: field \"seq\" {:x} too far below {:x}", src, seq,
                                                             peer.window.highest()));
+            case ReplayWindow::Verdict::held:
+                return drop(DropReason::seq_jump,
+                            fmt::format("src={}: field \"seq\" {:x} jumps more than {} past {:x} in generation {:x}; held until "
+                                        "{} messages in a row confirm it",
+                                        src, seq, ReplayWindow::kSize, peer.window.highest(), hg, ipc::SeqJumpGuard::kConfirm));
         }
+        // The newest in-order message tells how the peer's clock reads now (for its NS_ messages).
+        if (ts && peer.window.highest() == seq) peer.anchor = ClockAnchor{*ts, clock_.now()};
     }
 
     // Accepted: our bus fields are ours alone.
@@ -149,6 +178,19 @@ Verdict ReceivePipeline::judge(std::string_view datagram, std::string_view link,
     msg.add("_link", link);
     msg.add("_from", from.text());
     return Forward{std::move(msg), src, std::string(link)};
+}
+
+std::optional<std::string> ReceivePipeline::ns_staleness(const PeerState& peer, std::uint64_t hg,
+                                                         std::optional<std::uint64_t> ts) const {
+    if (!peer.has_generation) return fmt::format("field \"hg\" {:x}: no generation known yet on this link", hg);
+    if (hg != peer.generation) return fmt::format("field \"hg\" {:x} is not the current generation {:x}", hg, peer.generation);
+    if (!ts) return std::string("no valid field \"ts\"");
+    if (!peer.anchor) return std::string("no in-order message yet to judge field \"ts\" against");
+    const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(clock_.now() - peer.anchor->at).count();
+    const std::uint64_t expected = peer.anchor->ts + static_cast<std::uint64_t>(elapsed < 0 ? 0 : elapsed);
+    if (*ts + static_cast<std::uint64_t>(kNsMaxAge.count()) < expected)
+        return fmt::format("field \"ts\" {:x} is more than {} s behind the peer's clock ({:x})", *ts, kNsMaxAge.count(), expected);
+    return std::nullopt;
 }
 
 void ReceivePipeline::log_drop(const Drop& d, const Source& from, std::string_view link) {

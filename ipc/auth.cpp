@@ -73,8 +73,13 @@ Result<void> check(std::string_view auth, std::string_view data, const AuthKeys&
         index.find_first_not_of("0123456789") != std::string_view::npos)
         return make_error("bad_auth", std::string(where) + ": malformed auth string (expected \"N digest\")");
     int n = index.size() == 1 ? index[0] - '0' : (index[0] - '0') * 10 + (index[1] - '0');
-    const AuthKey* key = keys.key(n);
-    if (key == nullptr) return make_error("unknown_key", std::string(where) + ": key index " + std::to_string(n) + " is not in authkeys");
+    const AuthKey* key = keys.verify_key(n);
+    if (key == nullptr) {
+        if (keys.key(n) == nullptr)
+            return make_error("unknown_key", std::string(where) + ": key index " + std::to_string(n) + " is not in authkeys");
+        return make_error("unknown_key", std::string(where) + ": key index " + std::to_string(n) +
+                                             " is listed in authkeys but not accepted (only the active key and one rollover key verify)");
+    }
     std::string_view got = auth.substr(sp + 1);
     std::string want = digest_hex(key->method, key->secret, data);
     if (want.empty() || got.size() != want.size() || CRYPTO_memcmp(got.data(), want.data(), want.size()) != 0)

@@ -2,7 +2,8 @@
 //
 // Signing adds the inner `auth=N digest` field (last) and, in netstring form, the trailing auth
 // netstring over `###`..`%%%\n`, so a Heartbeat 3.0.6 peer accepts what we send (compat spec §5 and
-// "Confirmed on a live node"). Verification accepts either digest with any defined key index.
+// "Confirmed on a live node"). Verification accepts either digest, made with the active key or the
+// one rollover key (auth_key.hpp).
 //
 // Time and blocking: none. Diagnostics: errors carry a code for drop counters
 // ("no_auth", "bad_auth", "unknown_key", or the codec's code) and a sentence naming the field.
@@ -30,9 +31,10 @@ std::string sign_classic(Message& message, const AuthKeys& keys);
 
 // Decodes `wire` and checks its authentication. Netstring with a trailing auth netstring: that
 // digest over `###`..`%%%\n` decides (the inner field is then not checked); otherwise the one
-// inner `auth` field over classic_auth_text. Any defined key index is accepted; digests compare
-// in constant time. Errors: the codec's codes, "no_auth" (neither digest), "unknown_key" (index
-// not in authkeys), "bad_auth" (malformed, duplicated or mismatching). The returned message has
+// inner `auth` field over classic_auth_text. Only the active key and the rollover key verify
+// (AuthKeys::verify_key); digests compare in constant time. Errors: the codec's codes, "no_auth"
+// (neither digest), "unknown_key" (index not in authkeys, or listed but neither active nor the
+// rollover key), "bad_auth" (malformed, duplicated or mismatching). The returned message has
 // no `auth` field.
 Result<Message> verify_and_decode(std::string_view wire, const AuthKeys& keys, const CodecLimits& limits = {});
 

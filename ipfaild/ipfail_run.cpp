@@ -4,9 +4,9 @@
 
 #include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
+#include <openssl/rand.h>
 #include <zmq.hpp>
 
-#include "ipc/auth.hpp"
 #include "ipc/bus.hpp"
 #include "ipc/config/config.hpp"
 #include "ipfaild/ipfail_service.hpp"
@@ -23,18 +23,25 @@ ServiceConfig service_config(const conf::Config& c) {
                          c.ha_cf.keepalive, c.ha_cf.deadping, c.ha_cf.auto_failback == conf::AutoFailback::on};
 }
 
-// Heartbeat's ping payload: a signed `t=NS_st st=ping` message; a random token without a key.
-Pinger::PayloadFn payload_fn(const conf::Config& c, const ipc::Clock& clock) {
-    return [&c, &clock, rng = std::mt19937_64(std::random_device{}())](std::uint16_t seq) mutable {
-        ipc::Message m;
-        m.add("t", "NS_st");
-        m.add("st", "ping");
-        m.add("src", c.local_node);
-        m.add("ts", fmt::format("{:x}", std::chrono::duration_cast<std::chrono::seconds>(
-                                            clock.wall_now().time_since_epoch()).count()));
-        m.add("nonce", fmt::format("{:x}{:04x}", rng(), seq));
-        if (c.authkeys.active_key() != nullptr) return ipc::sign_netstring(m, c.authkeys);
-        return ipc::encode_netstring(m);
+// The probe payload: a random token that is no cluster message at all. Heartbeat puts a signed
+// `t=NS_st st=ping` into its echoes, and so did we — but those bytes go in clear to a host on the
+// public LAN, and a signed message with `src=<this node>` is something a peer could be made to
+// accept as this node's voice (issue 20: replayed, it kept a dead node alive). A ping node only
+// echoes what it gets, and the EchoMatcher only needs bytes an outsider cannot guess, so the
+// payload carries no name, no key and no signature: 16 random bytes (OpenSSL's CSPRNG) and the
+// probe's sequence number, in hex behind a fixed prefix.
+Pinger::PayloadFn payload_fn() {
+    return [](std::uint16_t seq) {
+        unsigned char nonce[16] = {};
+        if (RAND_bytes(nonce, sizeof nonce) != 1) {
+            // Never in practice (the kernel's getrandom backs it); a weaker token still matches.
+            static std::mt19937_64 rng(std::random_device{}());
+            for (auto& b : nonce) b = static_cast<unsigned char>(rng());
+        }
+        std::string out = "hamaster-ping ";
+        for (unsigned char b : nonce) out += fmt::format("{:02x}", b);
+        out += fmt::format(" {:04x}", seq);
+        return out;
     };
 }
 
@@ -101,7 +108,7 @@ int run_ipfaild(const ipc::DaemonOptions& opts, std::string user, ipc::Log& log)
         arm();
     });
     loop.attach_bus(&bus);
-    (*pinger)->start(std::move(targets), config.ha_cf.keepalive, payload_fn(config, clock), [&](const std::string& host) {
+    (*pinger)->start(std::move(targets), config.ha_cf.keepalive, payload_fn(), [&](const std::string& host) {
         service.on_reply(host, clock.now());
         arm();
     });

@@ -8,8 +8,8 @@
 // Targets are IPv4 addresses; resolve_targets() turns ha.cf hosts into them once, at start-up
 // (a hostname is resolved with getaddrinfo before the loop runs; one that does not resolve is
 // logged once and simply never answers, so its ping node goes dead).
-// Each probe carries a fresh payload from the PayloadFn (ipfaild signs `t=NS_st st=ping` like
-// Heartbeat); a reply counts only if it echoes those bytes.
+// Each probe carries a fresh payload from the PayloadFn (ipfaild: a random token, deliberately
+// not a signed cluster message; see ipfail_run.cpp); a reply counts only if it echoes those bytes.
 //
 // Time and blocking: a steady_timer paces the probes; sendto/recvfrom are non-blocking on the loop.
 // Diagnostics: info `ICMP echo socket: datagram|raw, id N`; WARN once per host that does not

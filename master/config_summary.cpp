@@ -77,8 +77,12 @@ std::string format_summary(const conf::Config& c) {
         if (const auto* k = c.authkeys.key(i)) defined.push_back(fmt::format("{} {}", i, method_word(k->method)));
     }
     const auto* active = c.authkeys.active_key();
-    line("authkeys:", fmt::format("auth {} ({}); keys defined: {}", c.authkeys.active, active ? method_word(active->method) : "?",
-                                  join(defined, ", ")));
+    // Which keys an incoming message may use (ipc/auth_key.hpp: the active one and one rollover key).
+    const int rollover = c.authkeys.rollover();
+    const std::string verify = rollover >= 0 ? fmt::format("{} and {} (rollover)", c.authkeys.active, rollover)
+                                             : fmt::format("{} only", c.authkeys.active);
+    line("authkeys:", fmt::format("auth {} ({}); keys defined: {}; incoming verified with key {}", c.authkeys.active,
+                                  active ? method_word(active->method) : "?", join(defined, ", "), verify));
     return s;
 }
 

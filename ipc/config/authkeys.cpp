@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <array>
 #include <optional>
+#include <vector>
 
+#include "ipc/auth.hpp"
 #include "ipc/config/lexer.hpp"
 
 namespace ha::conf {
@@ -19,6 +21,31 @@ std::optional<int> parse_index(std::string_view t) {
     const int v = t.size() == 1 ? t[0] - '0' : (t[0] - '0') * 10 + (t[1] - '0');
     if (v > ipc::AuthKeys::kMaxIndex) return std::nullopt;
     return v;
+}
+
+// Listed keys that never verify anything (ipc::AuthKeys::verify_key): say so, naming their lines.
+void warn_unused_keys(std::string_view file, const ipc::AuthKeys& keys,
+                      const std::array<int, ipc::AuthKeys::kMaxIndex + 1>& defined_at, Diagnostics& diagnostics) {
+    const ipc::AuthKey* active = keys.active_key();
+    std::vector<int> spare;
+    for (int i = 0; i <= ipc::AuthKeys::kMaxIndex; ++i) {
+        const ipc::AuthKey* k = keys.key(i);
+        if (i == keys.active || k == nullptr) continue;
+        if (k->method == ipc::AuthMethod::crc && active->method != ipc::AuthMethod::crc) {
+            diagnostics.warning(file, defined_at[static_cast<std::size_t>(i)],
+                                fmt::format("key {} (crc) is ignored: crc is a checksum, not a signature, so it never verifies "
+                                            "a message beside the {} key {}; remove the line",
+                                            i, ipc::method_name(active->method), keys.active));
+            continue;
+        }
+        spare.push_back(i);
+    }
+    if (spare.size() < 2) return;
+    for (int i : spare)
+        diagnostics.warning(file, defined_at[static_cast<std::size_t>(i)],
+                            fmt::format("key {} is ignored: {} spare keys are listed besides the active key {}, and only one "
+                                        "rollover key may verify; keep at most one",
+                                        i, spare.size(), keys.active));
 }
 
 }  // namespace
@@ -99,6 +126,7 @@ ipc::AuthKeys parse_authkeys(std::string_view file, std::string_view text, Diagn
             diagnostics.error(file, auth_line, fmt::format("Auth Key [{}] not found", requested));
         } else {
             keys.active = requested;
+            warn_unused_keys(file, keys, defined_at, diagnostics);
         }
     }
     return keys;

@@ -4,7 +4,9 @@
 // secret), md5 or sha1 (exactly one secret word). Only whole-line `#` comments exist here: a `#`
 // inside a secret is part of the secret, as in Heartbeat. As in Heartbeat, `auth N` must come
 // before the line that defines key N, else `Auth Key [N] not found`. A key index defined twice:
-// the later line wins, with a warning.
+// the later line wins, with a warning. A listed key that can never verify a message (a crc key
+// beside an md5/sha1 active one, or every spare key when more than one is listed: see
+// ipc/auth_key.hpp, verify_key) is a warning naming its line.
 //
 // parse_authkeys() is pure (text in) so it can be fuzzed; check_authkeys_permissions() is the
 // separate file check (group/other readable → error). Secrets never appear in diagnostics.

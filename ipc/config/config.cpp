@@ -31,6 +31,26 @@ std::vector<const ResourceGroup*> Config::groups_of(std::string_view node) const
     return out;
 }
 
+namespace {
+
+// crc on a UDP link is no authentication at all: anyone who can send to udpport can forge any
+// cluster message (a serial cable at least needs physical access). Heartbeat allows it; we allow it
+// too, for compatibility, but say so loudly, naming the medium's line.
+void warn_crc_on_udp(const Config& config, std::string_view ha_cf_path, Diagnostics& diag) {
+    const ipc::AuthKey* active = config.authkeys.active_key();
+    if (active == nullptr || active->method != ipc::AuthMethod::crc) return;
+    for (const auto& m : config.ha_cf.media) {
+        if (m.kind == MediumKind::serial) continue;
+        diag.warning(ha_cf_path, m.line,
+                     fmt::format("INSECURE: {} {}: authkeys signs with crc (auth {}), a checksum anyone on that network can "
+                                 "compute: forged heartbeats can keep a dead peer alive or make a live one look dead. "
+                                 "Use sha1 (or md5) on every UDP link",
+                                 medium_kind_name(m.kind), m.device, config.authkeys.active));
+    }
+}
+
+}  // namespace
+
 Result<std::string> read_config_file(const std::string& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) return make_error("open", fmt::format("cannot open: {}", std::strerror(errno)));
@@ -122,6 +142,7 @@ LoadResult load_config(std::string_view dir_in, std::string_view local_node, con
     if (const auto text = read(authkeys_path)) {
         if (options.check_authkeys_permissions) check_authkeys_permissions(authkeys_path, diag);
         config.authkeys = parse_authkeys(authkeys_path, *text, diag);
+        warn_crc_on_udp(config, ha_cf_path, diag);
     }
 
     LoadResult result;

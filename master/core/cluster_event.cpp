@@ -26,6 +26,8 @@ std::string_view drop_reason_word(DropReason reason) {
         case DropReason::own_node: return "own_node";
         case DropReason::replay: return "replay";
         case DropReason::duplicate: return "duplicate";
+        case DropReason::stale: return "stale";
+        case DropReason::seq_jump: return "seq_jump";
     }
     return "unknown";
 }

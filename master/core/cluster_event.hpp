@@ -38,6 +38,8 @@ enum class DropReason {
     own_node,      // our own message came back
     replay,        // lower generation (hg) than the one we know
     duplicate,     // seq already seen
+    stale,         // no seq (NS_ types) and not of the peer's current generation: cannot prove fresh
+    seq_jump,      // seq too far ahead within the generation, held until confirmed (SeqTrack)
 };
 std::string_view drop_reason_word(DropReason reason);
 

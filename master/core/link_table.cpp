@@ -69,8 +69,8 @@ HeartbeatOutcome LinkTable::drop(Node* node, Link* link, DropReason reason, Hear
     return out;
 }
 
-void LinkTable::refresh_link(ipc::SteadyTime now, Node& node, Link& link, std::vector<ClusterEvent>& events) {
-    link.last_heard = now;
+void LinkTable::refresh_link(ipc::SteadyTime at, Node& node, Link& link, std::vector<ClusterEvent>& events) {
+    if (!link.last_heard || *link.last_heard < at) link.last_heard = at;
     if (link.status == LinkStatus::up) return;
     link.status = LinkStatus::up;
     log_.info("Link {}:{} up.", node.name, link.name);
@@ -125,18 +125,51 @@ HeartbeatOutcome LinkTable::on_heartbeat(ipc::SteadyTime now, std::string_view n
     if (!link) return drop(node, nullptr, DropReason::unknown_link, std::move(out));
     ++link->counters.received;
 
+    // No seq (the NS_ types): outside the sequence, so it cannot show it is new. It is used only
+    // when it names the generation the peer's sequenced messages established, and never moves it.
+    if (!info.seq) {
+        if (!info.generation || !node->seq.generation() || *info.generation != *node->seq.generation())
+            return drop(node, link, DropReason::stale, std::move(out));
+        ++node->counters.accepted;
+        return out;  // refreshes nothing: only a status heartbeat proves the peer alive
+    }
+
     const SeqCheck check = node->seq.check(info.generation, info.seq);
     if (check.verdict == SeqVerdict::replay) return drop(node, link, DropReason::replay, std::move(out));
+    if (check.verdict == SeqVerdict::jump) return drop(node, link, DropReason::seq_jump, std::move(out));
 
-    refresh_link(now, *node, *link, out.events);
     if (check.generation_changed) {
         node->last_status_at.reset();  // a new incarnation: no "late" against the old one
+        node->alive_seq.reset();
+        for (auto& l : node->links) l.status_seq.reset();
         if (check.previous_generation) {
             log_.info("Heartbeat restart on node {}", node->name);
             out.events.push_back(NodeRestarted{node->name, *check.previous_generation, *info.generation});
         }
     }
-    if (check.verdict == SeqVerdict::duplicate) return drop(node, link, DropReason::duplicate, std::move(out));
+    if (check.verdict == SeqVerdict::duplicate) {
+        // The copy of the newest status that another link delivered first keeps this link up —
+        // as of when that status first arrived, so a copy held back and replayed later buys nothing.
+        if (info.is_status() && info.generation && node->alive_seq == info.seq && node->alive_at &&
+            (!link->status_seq || *link->status_seq < *info.seq)) {
+            link->status_seq = info.seq;
+            refresh_link(*node->alive_at, *node, *link, out.events);
+        }
+        return drop(node, link, DropReason::duplicate, std::move(out));
+    }
+    if (check.resynced) {
+        log_.warn("node {}: seq moved to {} in generation {}, confirmed by {} messages in a row", node->name, *info.seq,
+                  node->seq.generation().value_or(0), ipc::SeqJumpGuard::kConfirm);
+    }
+    // Fresh, in order (not a retransmission filling a gap), of the current generation, and a
+    // status heartbeat: the only proof that the peer is alive now.
+    const bool proves_alive = info.is_status() && info.generation && node->seq.last_seq() == info.seq;
+    if (proves_alive) {
+        node->alive_seq = info.seq;
+        node->alive_at = now;
+        link->status_seq = info.seq;
+        refresh_link(now, *node, *link, out.events);
+    }
     if (check.lost_from && check.lost_to) {
         const std::uint64_t count = *check.lost_to - *check.lost_from - 1;
         node->counters.lost += count;
@@ -145,29 +178,31 @@ HeartbeatOutcome LinkTable::on_heartbeat(ipc::SteadyTime now, std::string_view n
     }
 
     ++node->counters.accepted;
-    node->heard = true;
-    if (info.is_status()) {
-        if (node->last_status_at) {
-            const auto interval = std::chrono::duration_cast<milliseconds>(now - *node->last_status_at);
-            if (interval > params_.warntime) {
-                const bool beyond = interval > params_.deadtime;
-                if (beyond) log_.crit("Late heartbeat: Node {}: interval {} ms (> deadtime)", node->name, interval.count());
-                else log_.warn("Late heartbeat: Node {}: interval {} ms", node->name, interval.count());
-                ++node->counters.late;
-                ++link->counters.late;
-                out.events.push_back(LateHeartbeat{node->name, interval, beyond});
-            }
-        }
-        node->last_status_at = now;
-        if (info.deadtime) node->peer_deadtime = info.deadtime;
-        node->has_protocol = info.has_protocol;
-        if (node->status == kStatusDead && !check.generation_changed && node->generation_at_death &&
-            info.generation == node->generation_at_death) {
-            log_.crit("Cluster node {} returning after partition.", node->name);
-            out.events.push_back(ReturningAfterPartition{node->name});
-        }
-        set_node_status(*node, info.status, out.events);
+    if (!proves_alive) {
+        check_comm_up(out.events);
+        return out;
     }
+    node->heard = true;
+    if (node->last_status_at) {
+        const auto interval = std::chrono::duration_cast<milliseconds>(now - *node->last_status_at);
+        if (interval > params_.warntime) {
+            const bool beyond = interval > params_.deadtime;
+            if (beyond) log_.crit("Late heartbeat: Node {}: interval {} ms (> deadtime)", node->name, interval.count());
+            else log_.warn("Late heartbeat: Node {}: interval {} ms", node->name, interval.count());
+            ++node->counters.late;
+            ++link->counters.late;
+            out.events.push_back(LateHeartbeat{node->name, interval, beyond});
+        }
+    }
+    node->last_status_at = now;
+    if (info.deadtime) node->peer_deadtime = info.deadtime;
+    node->has_protocol = info.has_protocol;
+    if (node->status == kStatusDead && !check.generation_changed && node->generation_at_death &&
+        info.generation == node->generation_at_death) {
+        log_.crit("Cluster node {} returning after partition.", node->name);
+        out.events.push_back(ReturningAfterPartition{node->name});
+    }
+    set_node_status(*node, info.status, out.events);
     check_comm_up(out.events);
     return out;
 }

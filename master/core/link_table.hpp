@@ -5,9 +5,14 @@
 // are (deadping for ping nodes); until comm is up (every node heard from or declared dead) the
 // larger of initdead and that deadtime applies. Peers' `st` words become their node status; ping
 // nodes read `ping` while they answer. Generation and sequence checks (SeqTrack) run on every
-// message that carries hg/seq: replays (lower hg) are dropped without refreshing anything,
-// duplicates are dropped after refreshing their link (every copy of a message on a second link
-// is a duplicate, and it must keep that link up).
+// message that carries seq; replays (lower hg), duplicates and unconfirmed jumps are dropped.
+// Liveness (docs/security.md, "Wire"): only a `status` heartbeat that is fresh and in order
+// (the peer's newest seq, not a retransmission filling a gap) of the current generation refreshes
+// its link and the node. Nothing else does: not other message types, not NS_ messages (no seq;
+// dropped as `stale` unless they carry the current hg), not a replay or duplicate. The one
+// exception keeps redundant links up: the copy of that newest status arriving on another link
+// (a duplicate for the node, new for that link) refreshes that link, dated when the status first
+// arrived, so a copy captured and replayed later extends nothing.
 //
 // Owns no socket, no timer: the shell feeds decoded messages (on_heartbeat), ping replies
 // (on_ping_reply) and timer expiries (on_tick), arms one timer at next_deadline(), and acts on the
@@ -21,8 +26,10 @@
 //   info `Status update for node web2: status active`, info `Heartbeat restart on node web2`,
 //   CRIT `Cluster node web2 returning after partition.`,
 //   WARN `Late heartbeat: Node web2: interval 17010 ms`, CRIT `... ms (> deadtime)`,
-//   WARN `3 lost packet(s) for [web2] [40:44]`.
-//   Counters per node and per link: received, accepted, late, lost, dropped by DropReason.
+//   WARN `3 lost packet(s) for [web2] [40:44]`,
+//   WARN `node web2: seq moved to 4660 in generation 5, confirmed by 3 messages in a row` (a jump).
+//   Counters per node and per link: received, accepted, late, lost, dropped by DropReason
+//   (`stale`: an NS_ message not of the current generation; `seq_jump`: a jump not yet confirmed).
 // See also: master/core/seq_track.hpp, master/core/cluster_event.hpp, master/cluster_view.hpp,
 //   compat spec §7.3 and §8, design.md "Data flow".
 #pragma once
@@ -148,6 +155,7 @@ private:
         std::string name;
         LinkStatus status = LinkStatus::dead;
         std::optional<ipc::SteadyTime> last_heard;
+        std::optional<std::uint64_t> status_seq;  // newest status seq that refreshed this link (generation)
         LinkCounters counters;
     };
     struct Node {
@@ -157,6 +165,8 @@ private:
         std::vector<Link> links;
         bool heard = false;  // any packet accepted since start
         std::optional<ipc::SteadyTime> last_status_at;  // last accepted `status` message
+        std::optional<std::uint64_t> alive_seq;         // seq of the newest status that proved it alive
+        std::optional<ipc::SteadyTime> alive_at;        // when that status first arrived
         std::optional<std::uint64_t> generation_at_death;
         std::optional<std::chrono::milliseconds> peer_deadtime;
         bool has_protocol = false;
@@ -169,7 +179,8 @@ private:
     Node* find_node(std::string_view name);
     const Node* find_node(std::string_view name) const;
     static Link* find_link(Node& node, std::string_view name);
-    void refresh_link(ipc::SteadyTime now, Node& node, Link& link, std::vector<ClusterEvent>& events);
+    // Marks `link` heard at `at` (never moving it back) and up.
+    void refresh_link(ipc::SteadyTime at, Node& node, Link& link, std::vector<ClusterEvent>& events);
     void set_node_status(Node& node, std::string_view status, std::vector<ClusterEvent>& events);
     void declare_dead(Node& node, std::vector<ClusterEvent>& events);
     void check_comm_up(std::vector<ClusterEvent>& events);

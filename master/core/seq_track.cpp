@@ -16,25 +16,35 @@ SeqCheck SeqTrack::check(std::optional<std::uint64_t> generation, std::optional<
             generation_ = generation;
             last_seq_.reset();
             missing_.clear();
+            guard_.reset();
         }
     }
     if (!seq) return out;
     if (!last_seq_ || *seq == *last_seq_ + 1) {
         last_seq_ = seq;
+        guard_.in_window();
         return out;
     }
     if (*seq <= *last_seq_) {
         if (missing_.erase(*seq) == 0) out.verdict = SeqVerdict::duplicate;
+        else guard_.in_window();  // a retransmission: the peer still speaks at the old position
         return out;
     }
-    const std::uint64_t gap = *seq - *last_seq_ - 1;
-    if (gap > kMaxGap) {
-        missing_.clear();  // too far behind to ask for them: start over silently
-    } else {
-        out.lost_from = last_seq_;
-        out.lost_to = seq;
-        for (std::uint64_t s = *last_seq_ + 1; s < *seq; ++s) missing_.insert(s);
-        while (missing_.size() > kMaxGap) missing_.erase(missing_.begin());
+    switch (guard_.check(*last_seq_, *seq)) {
+        case ipc::SeqJumpGuard::Verdict::held:
+            out.verdict = SeqVerdict::jump;
+            return out;
+        case ipc::SeqJumpGuard::Verdict::resync:
+            out.resynced = true;
+            missing_.clear();  // too far behind to ask for them: start over silently
+            break;
+        case ipc::SeqJumpGuard::Verdict::in_window: {
+            out.lost_from = last_seq_;
+            out.lost_to = seq;
+            for (std::uint64_t s = *last_seq_ + 1; s < *seq; ++s) missing_.insert(s);
+            while (missing_.size() > kMaxGap) missing_.erase(missing_.begin());
+            break;
+        }
     }
     last_seq_ = seq;
     return out;

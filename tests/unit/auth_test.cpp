@@ -172,12 +172,34 @@ TEST(Auth, OuterDigestAloneIsEnough) {
     EXPECT_EQ(*m, golden_status());
 }
 
-TEST(Auth, AnyDefinedKeyIndexIsAccepted) {
-    AuthKeys keys = one_key(1, AuthMethod::crc, "");
+// sec (issue 20, Medium 1): Heartbeat verifies with any listed key; we accept the active key and
+// at most one rollover key, and never a crc key beside a keyed active one.
+TEST(Auth, SecOnlyTheActiveKeyAndOneRolloverKeyVerify) {
+    AuthKeys keys = one_key(7, AuthMethod::sha1, "cluster-key");
     keys.keys[4] = AuthKey{AuthMethod::md5, "web-secret"};
-    keys.keys[7] = AuthKey{AuthMethod::sha1, "cluster-key"};
-    for (const auto& g : kGolden) EXPECT_EQ(code_of(read_data(g.file), keys), "ok") << g.file;
+    EXPECT_EQ(keys.rollover(), 4);
+    EXPECT_EQ(code_of(read_data("status_sha1.bin"), keys), "ok");
+    EXPECT_EQ(code_of(read_data("status_md5.bin"), keys), "ok") << "the rollover key";
     EXPECT_EQ(code_of(read_data("status_md5_serial.txt"), keys), "ok");
+
+    keys.keys[1] = AuthKey{AuthMethod::crc, ""};
+    EXPECT_EQ(keys.rollover(), 4) << "a crc key is no candidate beside sha1";
+    EXPECT_EQ(code_of(read_data("status_crc.bin"), keys), "unknown_key");
+    EXPECT_EQ(code_of(read_data("status_md5.bin"), keys), "ok");
+
+    keys.keys[9] = AuthKey{AuthMethod::md5, "spare"};
+    EXPECT_EQ(keys.rollover(), -1) << "two spare keys: neither verifies";
+    EXPECT_EQ(code_of(read_data("status_md5.bin"), keys), "unknown_key");
+    EXPECT_EQ(code_of(read_data("status_sha1.bin"), keys), "ok");
+    auto r = verify_and_decode(read_data("status_md5.bin"), keys);
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message.find("key index 4 is listed in authkeys but not accepted"), std::string::npos) << r.error().message;
+
+    // With crc active (no security to lose) a keyed rollover key is fine: the way off crc.
+    AuthKeys from_crc = one_key(1, AuthMethod::crc, "");
+    from_crc.keys[7] = AuthKey{AuthMethod::sha1, "cluster-key"};
+    EXPECT_EQ(code_of(read_data("status_crc.bin"), from_crc), "ok");
+    EXPECT_EQ(code_of(read_data("status_sha1.bin"), from_crc), "ok");
 }
 
 TEST(Auth, SignReplacesAnEarlierAuthField) {

@@ -15,6 +15,7 @@
 
 #include "ipc/auth.hpp"
 #include "ipc/codec.hpp"
+#include "pcap_reader.hpp"
 
 using namespace ha::ipc;
 
@@ -230,34 +231,10 @@ namespace {
 
 // UDP payloads of a classic pcap file (Ethernet or Linux cooked), in capture order.
 std::vector<std::string> udp_payloads(const std::string& pcap) {
+    std::string error;
     std::vector<std::string> out;
-    auto u32 = [&](std::size_t at) {
-        std::uint32_t v = 0;
-        for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(pcap[at + static_cast<std::size_t>(i)]);
-        return v;
-    };
-    if (pcap.size() < 24 || u32(0) != 0xa1b2c3d4u) {
-        ADD_FAILURE() << "not a little-endian microsecond pcap";
-        return out;
-    }
-    const std::uint32_t linktype = u32(20);
-    const std::size_t l2 = linktype == 1 ? 14 : linktype == 113 ? 16 : 0;
-    if (l2 == 0) {
-        ADD_FAILURE() << "link type " << linktype;
-        return out;
-    }
-    for (std::size_t off = 24; off + 16 <= pcap.size();) {
-        const std::size_t incl = u32(off + 8);
-        std::string_view pkt(pcap.data() + off + 16, std::min(incl, pcap.size() - off - 16));
-        off += 16 + incl;
-        if (pkt.size() < l2 + 28 || pkt[l2 - 2] != '\x08' || pkt[l2 - 1] != '\x00') continue;  // IPv4 only
-        std::string_view ip = pkt.substr(l2);
-        if (ip[9] != 17) continue;  // UDP
-        const std::size_t ihl = (static_cast<unsigned char>(ip[0]) & 0x0f) * 4u;
-        std::string_view udp = ip.substr(ihl);
-        const std::size_t len = (static_cast<unsigned char>(udp[4]) << 8) | static_cast<unsigned char>(udp[5]);
-        out.emplace_back(udp.substr(8, len - 8));
-    }
+    for (auto& d : ha::testing::read_pcap_udp(pcap, error)) out.push_back(std::move(d.payload));
+    if (!error.empty()) ADD_FAILURE() << error;
     return out;
 }
 

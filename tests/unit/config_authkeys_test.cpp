@@ -83,6 +83,26 @@ TEST(Authkeys, DuplicateKeyWarnsLaterWins) {
     EXPECT_EQ(k.active_key()->method, AuthMethod::sha1);
 }
 
+TEST(Authkeys, SecCrcBesideAKeyedActiveKeyIsAWarningNamingItsLine) {
+    Diagnostics d;
+    auto k = parse("auth 2\n1 crc\n2 sha1 cluster-key\n", d);
+    EXPECT_FALSE(d.has_errors()) << dump(d);
+    EXPECT_TRUE(has(d, Severity::warning, 2, "key 1 (crc) is ignored: crc is a checksum, not a signature")) << dump(d);
+    EXPECT_EQ(k.rollover(), -1);
+    EXPECT_EQ(k.verify_key(1), nullptr);
+}
+
+TEST(Authkeys, SecOneRolloverKeyIsQuietButSeveralSpareKeysWarn) {
+    Diagnostics one;
+    auto k = parse("auth 2\n1 md5 old\n2 sha1 new\n", one);
+    EXPECT_TRUE(one.items().empty()) << dump(one);
+    EXPECT_EQ(k.rollover(), 1);
+    Diagnostics two;
+    parse("auth 2\n1 md5 old\n2 sha1 new\n3 md5 older\n", two);
+    EXPECT_TRUE(has(two, Severity::warning, 2, "key 1 is ignored: 2 spare keys are listed besides the active key 2")) << dump(two);
+    EXPECT_TRUE(has(two, Severity::warning, 4, "key 3 is ignored")) << dump(two);
+}
+
 TEST(Authkeys, SecretsNeverAppearInDiagnostics) {
     Diagnostics d;
     parse("auth 1\n1 crc topsecret\n2 md5 topsecret extra\n1 sha1 topsecret\n", d);

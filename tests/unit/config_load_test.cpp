@@ -191,3 +191,19 @@ TEST(ConfigLoad, WarningsAloneDoNotBlockTheConfig) {
     ASSERT_TRUE(r.ok()) << dump(r.diagnostics);
     EXPECT_EQ(test::count(r.diagnostics, Severity::warning), 2u) << dump(r.diagnostics);
 }
+
+// sec (issue 20): crc on a UDP link is no authentication; `hamaster -t` says so, naming the line.
+TEST(ConfigLoad, SecCrcOnUdpLinksIsALoudWarningNamingEachMedium) {
+    TempDir t;
+    write_valid(t);
+    t.write("authkeys", "auth 1\n1 crc\n", 0600);
+    auto r = load_config(t.str(), "web1", options_for(t));
+    ASSERT_TRUE(r.ok()) << dump(r.diagnostics);
+    EXPECT_TRUE(has(r.diagnostics, Severity::warning, 2, "INSECURE: ucast eth1: authkeys signs with crc (auth 1)")) << dump(r.diagnostics);
+    EXPECT_TRUE(has(r.diagnostics, Severity::warning, 3, "INSECURE: ucast eth1")) << dump(r.diagnostics);
+    // A serial-only cluster gets no such warning (a cable needs physical access).
+    t.write("ha.cf", "node web1 web2\nserial /dev/ttyS0\nkeepalive 2\ndeadtime 30\ninitdead 60\nauto_failback on\n");
+    auto serial = load_config(t.str(), "web1", options_for(t));
+    ASSERT_TRUE(serial.ok()) << dump(serial.diagnostics);
+    EXPECT_EQ(test::count(serial.diagnostics, Severity::warning), 0u) << dump(serial.diagnostics);
+}

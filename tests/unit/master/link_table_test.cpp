@@ -260,16 +260,20 @@ TEST(LinkTable, LostPacketsLoggedAndRetransmissionAccepted) {
     EXPECT_EQ(f.log.count("lost packet"), 1);
 }
 
-TEST(LinkTable, GapOver250StartsOverSilently) {
+TEST(LinkTable, GapOver250StartsOverSilentlyOnceConfirmed) {
     Fixture f;
     f.table.on_heartbeat(f.start, "web2", kEth, status(10));
-    auto out = f.table.on_heartbeat(f.start + 1s, "web2", kEth, status(10 + 252));
+    // Heartbeat starts over at once; we wait for kConfirm messages in a row (sequence poisoning).
+    EXPECT_EQ(f.table.on_heartbeat(f.start + 1s, "web2", kEth, status(10 + 252)).dropped, hm::DropReason::seq_jump);
+    EXPECT_EQ(f.table.on_heartbeat(f.start + 2s, "web2", kEth, status(10 + 253)).dropped, hm::DropReason::seq_jump);
+    auto out = f.table.on_heartbeat(f.start + 3s, "web2", kEth, status(10 + 254));
     EXPECT_TRUE(out.accepted());
     EXPECT_EQ(count_events<hm::LostPackets>(out.events), 0);
     EXPECT_EQ(f.log.count("lost packet"), 0);
-    EXPECT_TRUE(f.table.on_heartbeat(f.start + 2s, "web2", kEth, status(10 + 253)).accepted());
+    EXPECT_EQ(f.log.count(LogLevel::warn, "node web2: seq moved to 264 in generation 5, confirmed by 3 messages in a row"), 1);
+    EXPECT_TRUE(f.table.on_heartbeat(f.start + 4s, "web2", kEth, status(10 + 255)).accepted());
     // 250 missing is still reported.
-    f.table.on_heartbeat(f.start + 3s, "web2", kEth, status(263 + 251));
+    f.table.on_heartbeat(f.start + 5s, "web2", kEth, status(265 + 251));
     EXPECT_EQ(f.log.count("250 lost packet(s) for [web2]"), 1);
 }
 
@@ -448,4 +452,116 @@ TEST(LinkTable, ReloadedDeadtimeAppliesToTheNextTick) {
     clock.advance(std::chrono::milliseconds(1200));
     table.on_tick(clock.now());
     EXPECT_EQ(table.node_status("web2"), "dead");
+}
+
+// ---- sec: issue 20 — only a fresh, in-order status of the current generation proves life ------
+
+namespace {
+
+hm::HeartbeatInfo ns_ackmsg(std::optional<std::uint64_t> hg = 5) {
+    hm::HeartbeatInfo i;
+    i.type = "NS_ackmsg";
+    i.generation = hg;
+    return i;
+}
+
+hm::HeartbeatInfo message(std::string type, std::uint64_t seq, std::uint64_t hg = 5) {
+    hm::HeartbeatInfo i;
+    i.type = std::move(type);
+    i.seq = seq;
+    i.generation = hg;
+    return i;
+}
+
+}  // namespace
+
+TEST(LinkTable, SecReplayedStatusAfterDeathRefreshesNothingAndThePeerDiesOnTime) {
+    Fixture f;
+    for (int s = 1; s <= 5; ++s) f.beat(f.start + std::chrono::seconds(s - 1), static_cast<std::uint64_t>(s));
+    const SteadyTime last = f.start + 4s;  // web2 stops here
+    // Every message it ever sent, replayed every 100 ms on both links until past the deadtime.
+    for (SteadyTime t = last + 100ms; t < last + 10s; t += 100ms) {
+        for (std::uint64_t s = 1; s <= 5; ++s) {
+            EXPECT_FALSE(f.table.on_heartbeat(t, "web2", kEth, status(s)).accepted());
+            EXPECT_FALSE(f.table.on_heartbeat(t, "web2", kTty, status(s)).accepted());
+        }
+        ASSERT_TRUE(f.table.on_tick(t).empty()) << "nothing changes before deadtime";
+    }
+    EXPECT_EQ(f.table.next_deadline(), last + 10s);
+    f.table.on_tick(last + 10s);
+    EXPECT_EQ(f.table.node_status("web2"), "dead");
+    EXPECT_EQ(f.table.nodes()[1].last_heard, last);
+}
+
+TEST(LinkTable, SecNsMessagesAndOtherTypesProveNoLife) {
+    Fixture f;
+    f.beat(f.start, 1);
+    const SteadyTime last = f.start;
+    // Fresh, in order, current generation — but not a status heartbeat: no refresh.
+    auto rsc = f.table.on_heartbeat(last + 9s, "web2", kEth, message("resource", 2));
+    EXPECT_TRUE(rsc.accepted()) << "still handed on";
+    auto ack = f.table.on_heartbeat(last + 9s, "web2", kEth, ns_ackmsg());
+    EXPECT_TRUE(ack.accepted());
+    EXPECT_EQ(f.table.on_heartbeat(last + 9s, "web2", kEth, ns_ackmsg(std::nullopt)).dropped, hm::DropReason::stale)
+        << "the ping payload: no hg";
+    EXPECT_EQ(f.table.on_heartbeat(last + 9s, "web2", kEth, ns_ackmsg(6)).dropped, hm::DropReason::stale)
+        << "an NS_ message never moves the generation";
+    EXPECT_EQ(f.table.nodes()[1].generation, 5u);
+    EXPECT_EQ(f.table.nodes()[1].last_heard, last);
+    f.table.on_tick(last + 10s);
+    EXPECT_EQ(f.table.node_status("web2"), "dead");
+    EXPECT_EQ(f.table.nodes()[1].counters.dropped.at(hm::DropReason::stale), 2u);
+    // …and they do not bring a dead node's links back either.
+    f.table.on_heartbeat(last + 11s, "web2", kEth, ns_ackmsg());
+    f.table.on_heartbeat(last + 11s, "web2", kEth, message("resource", 3));
+    EXPECT_EQ(f.table.link_status("web2", kEth), hm::LinkStatus::dead);
+}
+
+TEST(LinkTable, SecOldGenerationStatusRefreshesNothing) {
+    Fixture f;
+    f.beat(f.start, 1, 4);
+    f.beat(f.start + 1s, 1, 5);  // web2 restarted
+    auto out = f.table.on_heartbeat(f.start + 9s, "web2", kEth, status(2, 4));
+    EXPECT_EQ(out.dropped, hm::DropReason::replay);
+    EXPECT_EQ(f.table.nodes()[1].last_heard, f.start + 1s);
+}
+
+TEST(LinkTable, SecRetransmittedOlderStatusFillsTheGapButProvesNoLife) {
+    Fixture f;
+    f.table.on_heartbeat(f.start, "web2", kEth, status(1));
+    f.table.on_heartbeat(f.start + 1s, "web2", kEth, status(4));  // 2 and 3 lost
+    auto out = f.table.on_heartbeat(f.start + 5s, "web2", kEth, status(2, 5, "standby"));
+    EXPECT_TRUE(out.accepted()) << "a missing one is crossed off";
+    EXPECT_EQ(f.table.nodes()[1].last_heard, f.start + 1s);
+    EXPECT_EQ(f.table.node_status("web2"), "active") << "an old status word is not the current one";
+}
+
+TEST(LinkTable, SecCopyOnAnotherLinkKeepsItUpAsOfTheFirstArrival) {
+    Fixture f;
+    f.table.on_heartbeat(f.start, "web2", kEth, status(1));
+    // The same status on the cable, late (or replayed): the cable is up, dated from the first copy.
+    auto copy = f.table.on_heartbeat(f.start + 8s, "web2", kTty, status(1));
+    EXPECT_EQ(copy.dropped, hm::DropReason::duplicate);
+    EXPECT_EQ(f.table.link_status("web2", kTty), hm::LinkStatus::up);
+    EXPECT_EQ(f.table.links()[3].last_heard, f.start);
+    // Once per link and seq: a second copy on the same link changes nothing.
+    f.table.on_heartbeat(f.start + 9s, "web2", kTty, status(1));
+    EXPECT_EQ(f.table.links()[3].last_heard, f.start);
+    f.table.on_tick(f.start + 10s);
+    EXPECT_EQ(f.table.node_status("web2"), "dead");
+}
+
+TEST(LinkTable, SecOneHugeSeqDoesNotMakeTheRealPeerLookDead) {
+    Fixture f;
+    f.beat(f.start, 1);
+    EXPECT_EQ(f.table.on_heartbeat(f.start + 1s, "web2", kEth, status(0xffffffffffffULL)).dropped, hm::DropReason::seq_jump);
+    for (int s = 2; s <= 30; ++s) {
+        auto out = f.table.on_heartbeat(f.start + std::chrono::seconds(s), "web2", kEth, status(static_cast<std::uint64_t>(s)));
+        EXPECT_TRUE(out.accepted()) << s;
+        EXPECT_EQ(count_events<hm::NodeDead>(f.table.on_tick(f.start + std::chrono::seconds(s))), 0);
+    }
+    EXPECT_EQ(f.table.node_status("web2"), "active");
+    EXPECT_EQ(f.table.link_status("web2", kEth), hm::LinkStatus::up);
+    EXPECT_EQ(f.table.nodes()[1].counters.dropped.at(hm::DropReason::seq_jump), 1u);
+    EXPECT_EQ(f.table.nodes()[1].counters.accepted, 30u);  // 1 and 2..30
 }

@@ -2,8 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
+#include <filesystem>
+
 #include "ipc/codec.hpp"
 #include "net_test_util.hpp"
+#include "pcap_reader.hpp"
 
 namespace ha::net {
 namespace {
@@ -135,9 +140,11 @@ TEST_F(ReceivePipelineTest, MissingFieldsAreDroppedAsMissingField) {
     EXPECT_EQ(log_.count(ipc::LogLevel::warn, "missing field \"seq\""), 1);
 }
 
-TEST_F(ReceivePipelineTest, NsTypesNeedNoSeqAndNonStatusNeedsNoHg) {
+TEST_F(ReceivePipelineTest, NsTypesNeedNoSeqButEveryMessageNeedsHg) {
+    EXPECT_EQ(reason(status_wire("web2", "1", "5", keys_)), std::nullopt);
     EXPECT_EQ(reason(signed_wire(cluster_message("NS_ackmsg", "web2", ""), keys_)), std::nullopt);
-    EXPECT_EQ(reason(signed_wire(cluster_message("resource", "web2", "7", ""), keys_)), std::nullopt);
+    EXPECT_EQ(reason(signed_wire(cluster_message("resource", "web2", "7", ""), keys_)), DropReason::missing_field);
+    EXPECT_EQ(reason(signed_wire(cluster_message("NS_ackmsg", "web2", "", ""), keys_)), DropReason::missing_field);
 }
 
 TEST_F(ReceivePipelineTest, NonHexSeqOrHgIsDroppedAsBadField) {
@@ -271,6 +278,239 @@ TEST_F(ReceivePipelineTest, NewKeysApplyToLaterDatagrams) {
     pipeline_.set_keys(md5_keys(2, "rotated"));
     EXPECT_EQ(reason(status_wire("web2", "1", "5", keys_)), DropReason::unknown_key);
     EXPECT_EQ(reason(status_wire("web2", "2", "5", md5_keys(2, "rotated"))), std::nullopt);
+}
+
+// ---- sec: issue 20 — replay, freshness, sequence poisoning, accepted keys --------------------
+
+namespace {
+
+ipc::Message with_ts(ipc::Message m, std::string_view ts_hex) {
+    m.remove("ts");
+    m.remove("ttl");
+    m.add("ts", ts_hex);
+    m.add("ttl", "3");
+    return m;
+}
+
+// What ipfaild put into every ICMP echo before issue 20 (and what Heartbeat's ping sends): a
+// signed `t=NS_st st=ping src=<node>`, with ts and a nonce but neither seq nor hg.
+std::string old_ping_payload(std::string_view src, const ipc::AuthKeys& keys) {
+    ipc::Message m;
+    m.add("t", "NS_st").add("st", "ping").add("src", src).add("ts", "692a1c00").add("nonce", "9f3b2c0001");
+    return signed_wire(m, keys);
+}
+
+}  // namespace
+
+TEST_F(ReceivePipelineTest, SecPingPayloadIsNeverAcceptedAsThePeersVoice) {
+    EXPECT_EQ(reason(status_wire("web2", "1", "5", keys_)), std::nullopt);
+    const std::string ping = old_ping_payload("web2", keys_);
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(reason(ping), DropReason::not_wire);
+    EXPECT_EQ(counters_.find("eth0")->drop(DropReason::not_wire), 3u);
+    EXPECT_EQ(log_.count(ipc::LogLevel::warn, "not_wire: t=NS_st src=web2"), 3) << log_.dump();
+}
+
+TEST_F(ReceivePipelineTest, SecNsMessageNeedsTheCurrentGenerationEstablishedBySequencedMessages) {
+    const std::string ack = signed_wire(cluster_message("NS_ackmsg", "web2", "", "5"), keys_);
+    EXPECT_EQ(reason(ack), DropReason::stale) << "no generation known yet on this link";
+    EXPECT_EQ(reason(status_wire("web2", "1", "5", keys_)), std::nullopt);
+    EXPECT_EQ(reason(ack), std::nullopt);
+    EXPECT_EQ(reason(signed_wire(cluster_message("NS_ackmsg", "web2", "", "6"), keys_)), DropReason::stale)
+        << "an NS_ message never moves the generation";
+    EXPECT_EQ(reason(signed_wire(cluster_message("NS_ackmsg", "web2", "", "4"), keys_)), DropReason::replay);
+    EXPECT_EQ(reason(signed_wire(cluster_message("NS_ackmsg", "web2", "", ""), keys_)), DropReason::missing_field);
+    EXPECT_EQ(reason(status_wire("web2", "2", "5", keys_)), std::nullopt) << "the window is untouched";
+    EXPECT_EQ(counters_.find("eth0")->drop(DropReason::stale), 2u);
+}
+
+TEST_F(ReceivePipelineTest, SecRecordedNsAckmsgIsStaleOnceThePeersClockHasMovedOn) {
+    // The peer's status at ts 0x692a1c00 anchors its clock; an NS_ackmsg recorded then is fine
+    // while it is fresh, and refused kNsMaxAge after the peer went quiet.
+    EXPECT_EQ(reason(status_wire("web2", "1", "5", keys_)), std::nullopt);
+    const std::string recorded = signed_wire(cluster_message("NS_ackmsg", "web2", "", "5"), keys_);
+    EXPECT_EQ(reason(recorded), std::nullopt);
+    clock_.advance(ReceivePipeline::kNsMaxAge);
+    EXPECT_EQ(reason(recorded), std::nullopt) << "at exactly kNsMaxAge it is still fresh";
+    clock_.advance(std::chrono::seconds(1));
+    EXPECT_EQ(reason(recorded), DropReason::stale);
+    EXPECT_EQ(log_.count(ipc::LogLevel::warn, "stale: t=NS_ackmsg src=web2: field \"ts\" 692a1c00 is more than 5 s behind"), 1)
+        << log_.dump();
+    // A fresh one (the peer's clock moved on with ours) passes; one without ts cannot prove anything.
+    EXPECT_EQ(reason(signed_wire(with_ts(cluster_message("NS_ackmsg", "web2", "", "5"), "692a1c06"), keys_)), std::nullopt);
+    ipc::Message no_ts = cluster_message("NS_ackmsg", "web2", "", "5");
+    no_ts.remove("ts");
+    EXPECT_EQ(reason(signed_wire(no_ts, keys_)), DropReason::stale);
+}
+
+TEST_F(ReceivePipelineTest, SecNsFreshnessFollowsTheNewestInOrderMessageOfTheLink) {
+    EXPECT_EQ(reason(status_wire("web2", "1", "5", keys_)), std::nullopt);
+    clock_.advance(std::chrono::seconds(60));
+    // The peer is alive and its clock reads 60 s later: its new status re-anchors.
+    EXPECT_EQ(reason(signed_wire(with_ts(cluster_message("status", "web2", "2", "5"), "692a1c3c"), keys_)), std::nullopt);
+    EXPECT_EQ(reason(signed_wire(with_ts(cluster_message("NS_ackmsg", "web2", "", "5"), "692a1c3c"), keys_)), std::nullopt);
+    EXPECT_EQ(reason(signed_wire(cluster_message("NS_ackmsg", "web2", "", "5"), keys_)), DropReason::stale)
+        << "recorded a minute ago";
+    // Another link has its own anchor: nothing in order was heard there yet.
+    EXPECT_EQ(reason(signed_wire(with_ts(cluster_message("NS_ackmsg", "web2", "", "5"), "692a1c3c"), keys_), "eth1"),
+              DropReason::stale);
+}
+
+TEST_F(ReceivePipelineTest, SecOneHugeSeqDoesNotPoisonTheWindow) {
+    EXPECT_EQ(reason(status_wire("web2", "1", "5", keys_)), std::nullopt);
+    EXPECT_EQ(reason(status_wire("web2", "2", "5", keys_)), std::nullopt);
+    EXPECT_EQ(reason(status_wire("web2", "ffffffffffff", "5", keys_)), DropReason::seq_jump);
+    // The real peer goes on: every one of its messages is accepted, none is a "replay".
+    for (int s = 3; s < 40; ++s) EXPECT_EQ(reason(status_wire("web2", fmt::format("{:x}", s), "5", keys_)), std::nullopt) << s;
+    EXPECT_EQ(counters_.find("eth0")->drop(DropReason::seq_jump), 1u);
+    EXPECT_EQ(counters_.find("eth0")->drop(DropReason::replay), 0u);
+    EXPECT_EQ(log_.count(ipc::LogLevel::warn, "seq_jump: src=web2: field \"seq\" ffffffffffff jumps more than 256 past 2"), 1)
+        << log_.dump();
+}
+
+TEST_F(ReceivePipelineTest, SecAJumpIsBelievedAfterConfirmingMessagesInARow) {
+    // A long partition: the peer went on numbering; kConfirm messages from the new position move us.
+    EXPECT_EQ(reason(status_wire("web2", "1", "5", keys_)), std::nullopt);
+    EXPECT_EQ(reason(status_wire("web2", "1000", "5", keys_)), DropReason::seq_jump);
+    EXPECT_EQ(reason(status_wire("web2", "1001", "5", keys_)), DropReason::seq_jump);
+    EXPECT_EQ(reason(status_wire("web2", "1003", "5", keys_)), std::nullopt) << "a lost one inside the run is fine";
+    EXPECT_EQ(log_.count(ipc::LogLevel::warn, "seq moved from 1 to 1003 in generation 5, confirmed by 3 messages"), 1)
+        << log_.dump();
+    EXPECT_EQ(reason(status_wire("web2", "1002", "5", keys_)), std::nullopt) << "the window starts at the new position";
+    EXPECT_EQ(reason(status_wire("web2", "2", "5", keys_)), DropReason::replay);
+}
+
+TEST_F(ReceivePipelineTest, SecAJumpRunIsDroppedWhenThePeerSpeaksAtTheOldPosition) {
+    EXPECT_EQ(reason(status_wire("web2", "1", "5", keys_)), std::nullopt);
+    EXPECT_EQ(reason(status_wire("web2", "5000", "5", keys_)), DropReason::seq_jump);
+    EXPECT_EQ(reason(status_wire("web2", "5001", "5", keys_)), DropReason::seq_jump);
+    EXPECT_EQ(reason(status_wire("web2", "2", "5", keys_)), std::nullopt);  // the real peer
+    EXPECT_EQ(reason(status_wire("web2", "5002", "5", keys_)), DropReason::seq_jump) << "the run starts over";
+    EXPECT_EQ(reason(status_wire("web2", "3", "5", keys_)), std::nullopt);
+}
+
+namespace {
+
+ipc::AuthKeys sha1_with(std::initializer_list<std::pair<int, ipc::AuthKey>> others) {
+    ipc::AuthKeys keys;
+    keys.active = 2;
+    keys.keys[2] = ipc::AuthKey{ipc::AuthMethod::sha1, "cluster-key"};
+    for (const auto& [i, k] : others) keys.keys[static_cast<std::size_t>(i)] = k;
+    return keys;
+}
+
+ipc::AuthKeys only(int index, ipc::AuthKey key) {
+    ipc::AuthKeys keys;
+    keys.active = index;
+    keys.keys[static_cast<std::size_t>(index)] = std::move(key);
+    return keys;
+}
+
+}  // namespace
+
+// The issue's Medium 1 experiment: authkeys lists `1 crc` beside the active `2 sha1`; a packet
+// "signed" with crc (anyone can compute it) carries a huge seq.
+TEST_F(ReceivePipelineTest, SecForgedCrcPacketBesideAnActiveSha1KeyIsDroppedAndRealTrafficFlows) {
+    const auto keys = sha1_with({{1, ipc::AuthKey{ipc::AuthMethod::crc, ""}}});
+    pipeline_.set_keys(keys);
+    const auto sha1 = only(2, ipc::AuthKey{ipc::AuthMethod::sha1, "cluster-key"});
+    EXPECT_EQ(reason(status_wire("web2", "1", "5", sha1)), std::nullopt);
+    const std::string forged = status_wire("web2", "ffffffffffffffff", "5", only(1, ipc::AuthKey{ipc::AuthMethod::crc, ""}));
+    EXPECT_EQ(reason(forged), DropReason::unknown_key);
+    EXPECT_EQ(counters_.find("eth0")->drop(DropReason::unknown_key), 1u);
+    EXPECT_EQ(log_.count(ipc::LogLevel::warn, "key index 1 is listed in authkeys but not accepted"), 1) << log_.dump();
+    for (int s = 2; s < 10; ++s) EXPECT_EQ(reason(status_wire("web2", fmt::format("{:x}", s), "5", sha1)), std::nullopt) << s;
+}
+
+TEST_F(ReceivePipelineTest, SecOneRolloverKeyVerifiesButNotTwoSpares) {
+    const ipc::AuthKey md5{ipc::AuthMethod::md5, "old-secret"};
+    const ipc::AuthKey md5b{ipc::AuthMethod::md5, "older-secret"};
+    pipeline_.set_keys(sha1_with({{1, md5}}));
+    EXPECT_EQ(reason(status_wire("web2", "1", "5", only(1, md5))), std::nullopt) << "the rollover key";
+    EXPECT_EQ(reason(status_wire("web2", "2", "5", only(2, ipc::AuthKey{ipc::AuthMethod::sha1, "cluster-key"}))), std::nullopt);
+    pipeline_.set_keys(sha1_with({{1, md5}, {3, md5b}}));
+    EXPECT_EQ(reason(status_wire("web2", "3", "5", only(1, md5))), DropReason::unknown_key) << "two spares: neither";
+    EXPECT_EQ(reason(status_wire("web2", "4", "5", only(3, md5b))), DropReason::unknown_key);
+    EXPECT_EQ(reason(status_wire("web2", "5", "5", only(2, ipc::AuthKey{ipc::AuthMethod::sha1, "cluster-key"}))), std::nullopt);
+}
+
+// A live Heartbeat 3.0.6 peer's traffic, as captured (tests/data/captured), passes the pipeline
+// in order and at its own pace: everything web2 sent reaches web1's master, except the NS_ackmsg
+// that web2 sent before its first status in the md5 run (no generation known yet: harmless, an
+// ack is only flow control and this one was even addressed to web2 itself).
+TEST(ReceivePipelineCaptured, ALiveHeartbeat306PeersTrafficIsAccepted) {
+    struct Run {
+        const char* file;
+        ipc::AuthKeys keys;
+        int stale_expected;
+    };
+    const Run runs[] = {
+        {"crc.pcap", only(1, ipc::AuthKey{ipc::AuthMethod::crc, ""}), 0},
+        {"md5.pcap", only(4, ipc::AuthKey{ipc::AuthMethod::md5, "web-secret"}), 1},
+        {"sha1.pcap", only(7, ipc::AuthKey{ipc::AuthMethod::sha1, "cluster-key"}), 0},
+    };
+    for (const Run& run : runs) {
+        SCOPED_TRACE(run.file);
+        std::string error;
+        const auto datagrams =
+            ha::testing::read_pcap_udp(ha::testing::read_binary_file(std::filesystem::path(HA_TEST_DATA) / "captured" / run.file), error);
+        ASSERT_TRUE(error.empty()) << error;
+        ASSERT_GE(datagrams.size(), 100u);
+        NetCounters counters;
+        ipc::CaptureLog log;
+        ipc::FakeClock clock;
+        ReceivePipeline web1(PipelineConfig{"web1", {"web1", "web2"}, run.keys}, counters, clock, log);
+        std::size_t from_web2 = 0, forwarded = 0, ns = 0;
+        for (const auto& d : datagrams) {
+            if (d.time > datagrams.front().time) {
+                clock.advance(d.time - datagrams.front().time - (clock.now() - ipc::FakeClock().now()));
+            }
+            if (d.source != "198.51.100.12") continue;  // web1's own datagrams are in the capture too
+            ++from_web2;
+            Verdict v = web1.receive(d.payload, Source{d.source, 694}, "eth1");
+            if (std::holds_alternative<Forward>(v)) {
+                ++forwarded;
+                if (std::get<Forward>(v).message.type().starts_with("NS_")) ++ns;
+            }
+        }
+        const LinkStats& s = *counters.find("eth1");
+        EXPECT_EQ(s.drop(DropReason::stale), static_cast<std::uint64_t>(run.stale_expected)) << log.dump();
+        EXPECT_EQ(forwarded + static_cast<std::size_t>(run.stale_expected), from_web2) << log.dump();
+        EXPECT_GE(ns, 1u) << "some NS_ackmsg got through";
+    }
+}
+
+// The same for the serial cable (heartbeatd-serial runs this pipeline): every classic frame web2
+// wrote in the md5 serial run, in order (no timestamps: all at one instant), reaches web1's master.
+TEST(ReceivePipelineCaptured, ALiveHeartbeat306PeersSerialTrafficIsAccepted) {
+    const std::string stream =
+        ha::testing::read_binary_file(std::filesystem::path(HA_TEST_DATA) / "captured" / "serial_md5_web2.stream");
+    ASSERT_FALSE(stream.empty());
+    NetCounters counters;
+    ipc::CaptureLog log;
+    ipc::FakeClock clock;
+    ReceivePipeline web1(PipelineConfig{"web1", {"web1", "web2"}, only(4, ipc::AuthKey{ipc::AuthMethod::md5, "web-secret"})},
+                         counters, clock, log);
+    std::size_t frames = 0, forwarded = 0, ns = 0, ns_before_status = 0;
+    bool status_seen = false;
+    for (std::size_t at = 0; at < stream.size();) {
+        const std::size_t end = stream.find("\n<<<\n", at);
+        ASSERT_NE(end, std::string::npos);
+        const std::string frame = stream.substr(at, end + 5 - at);
+        at = end + 5;
+        ++frames;
+        const bool is_ns = frame.find("\nt=NS_") != std::string::npos;
+        if (frame.find("\nt=status\n") != std::string::npos) status_seen = true;
+        if (is_ns && !status_seen) ++ns_before_status;
+        Verdict v = web1.receive(frame, Source{"tty", 0}, "/dev/ttyS0");
+        if (std::holds_alternative<Forward>(v)) {
+            ++forwarded;
+            ns += is_ns ? 1 : 0;
+        }
+    }
+    EXPECT_GE(frames, 20u);
+    EXPECT_EQ(forwarded + ns_before_status, frames) << log.dump();
+    EXPECT_EQ(counters.find("/dev/ttyS0")->drop(DropReason::stale), ns_before_status);
+    EXPECT_GE(ns, 1u) << "some NS_ackmsg got through";
 }
 
 }  // namespace
