@@ -276,5 +276,24 @@ TEST_F(TwoNodes, SecMediaDaemonDropsEveryCapability) {
     EXPECT_TRUE(c().both_active()) << c().dump();
 }
 
+// The local boundary around the sockets: the run dir is root's 0700, so a user (nobody, via setpriv)
+// reaches neither the control socket nor the status table, while root's cl_status answers.
+TEST_F(TwoNodes, SecNonRootReachesNeitherTheControlSocketNorTheStatusTable) {
+    if (::geteuid() != 0 || ::access("/usr/bin/setpriv", X_OK) != 0) GTEST_SKIP() << "needs root and setpriv";
+    c().start("web1");
+    ASSERT_TRUE(wait_until([&] { return cl_status("web1", {"hbstatus"}).rc == 0; }, 20s)) << c().dump();
+    // The test's temp dir is 0700 (mkdtemp): open the path down to the run dir, as /run is.
+    for (fs::path p = c().run_dir("web1"); p.string().size() > 1 && p != "/tmp"; p = p.parent_path())
+        if (p != c().run_dir("web1")) ::chmod(p.c_str(), 0755);
+    const RunResult as_nobody = run({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                     HA_BIN_DIR "/cl_status", "--run-dir", c().run_dir("web1"), "hbstatus"});
+    EXPECT_NE(as_nobody.rc, 0) << as_nobody.out << as_nobody.err;
+    EXPECT_EQ(as_nobody.out.find("is running"), std::string::npos) << as_nobody.out;
+    const RunResult read_table = run({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/bin/cat",
+                                      ipc::status_table_path(c().run_dir("web1"))});
+    EXPECT_NE(read_table.rc, 0);
+    EXPECT_NE(read_table.err.find("Permission denied"), std::string::npos) << read_table.err;
+}
+
 }  // namespace
 }  // namespace ha::it
