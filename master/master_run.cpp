@@ -107,6 +107,7 @@ int daemonize() {
         int status = 0;
         ::waitpid(pid, &status, 0);  // the middle process exits at once
         if (line == "ready\n") ::_exit(0);
+        if (line.rfind("failed: ", 0) == 0) line.erase(0, 8);
         if (line.empty()) line = "the daemon exited before it was ready\n";
         std::cerr << "hamaster: not started: " << line;
         ::_exit(1);
