@@ -42,13 +42,16 @@ namespace {
 constexpr int kExConfig = 78;
 constexpr const char* kVersion = "0.1.0";
 
-// Creates `path` if missing; then, never following a symlink, it must be a directory of our own
-// user (root in production): a run dir that is a symlink or belongs to somebody else would let
-// that somebody swap the pid file, the sockets or the status table under us (issue 20).
-Result<void> make_dir(const std::string& path, mode_t mode) {
+// Creates `path` if missing. With `private_dir`, never following a symlink, it must then be a
+// directory of our own user (root in production): a run dir that is a symlink or belongs to
+// somebody else would let that somebody swap the pid file, the sockets or the status table under
+// us (issue 20). The log dir is not held to that (operators symlink /var/log subdirectories): each
+// log file is checked when it is opened (ipc/log.cpp).
+Result<void> make_dir(const std::string& path, mode_t mode, bool private_dir = true) {
     std::error_code ec;
     std::filesystem::create_directories(path, ec);
     if (ec) return make_error("mkdir", fmt::format("cannot create {}: {}", path, ec.message()));
+    if (!private_dir) return {};
     struct ::stat st {};
     if (::lstat(path.c_str(), &st) != 0) return make_error("stat", fmt::format("cannot stat {}: {}", path, std::strerror(errno)));
     if (S_ISLNK(st.st_mode)) return make_error("unsafe", fmt::format("refusing {}: it is a symlink", path));
@@ -71,14 +74,21 @@ public:
     StartReport& operator=(const StartReport&) = delete;
     ~StartReport() { close(); }
 
-    void ready() { send("ready\n"); }
-    void failed(std::string_view why) { send(fmt::format("failed: {}\n", why)); }
+    void ready() {
+        send("ready\n");
+        close();
+    }
+    // The descriptor stays open (it closes when the process exits): the launcher reads until EOF,
+    // so it returns only after this process has removed its pid file and status table.
+    void failed(std::string_view why) {
+        send(fmt::format("failed: {}\n", why));
+        fd_ = -1;
+    }
 
 private:
     void send(const std::string& line) {
         if (fd_ < 0) return;
         [[maybe_unused]] auto n = ::write(fd_, line.data(), line.size());
-        close();
     }
     void close() {
         if (fd_ >= 0) ::close(fd_);
@@ -562,7 +572,7 @@ int run_master(const Options& o) {
     conf::Config config = std::move(*loaded.config);
 
     for (auto [dir, mode] : {std::pair{o.run_dir, mode_t{0700}}, {o.log_dir, mode_t{0}}, {o.state_dir, mode_t{0}}}) {
-        if (auto r = make_dir(dir, mode); !r) {
+        if (auto r = make_dir(dir, mode, dir != o.log_dir); !r) {
             std::cerr << "hamaster: " << r.error().message << "\n";
             return 1;
         }

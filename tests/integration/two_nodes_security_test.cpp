@@ -20,11 +20,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <thread>
 
 #include "ipc/status_table.hpp"
 #include "tests/integration/fixture/two_nodes.hpp"
@@ -214,6 +216,24 @@ TEST_F(TwoNodes, WatchdogThatCannotBeOpenedStopsTheStart) {
     const RunResult r = launch_daemon(c(), "web1");
     EXPECT_NE(r.rc, 0) << r.out << r.err;
     EXPECT_NE(r.err.find("cannot open watchdog device"), std::string::npos) << r.err;
+}
+
+// The kernel's own watchdog (softdog or hardware), only where a reboot is harmless: a watchdog is
+// one per host, not per namespace, and a test that fails to disarm it reboots the machine. Opt in
+// with HA_TEST_SOFTDOG=1 on a throw-away VM with /dev/watchdog (modprobe softdog there first).
+TEST_F(TwoNodes, WatchdogOnTheKernelDeviceOptIn) {
+    const char* opt_in = std::getenv("HA_TEST_SOFTDOG");
+    if (opt_in == nullptr || std::string(opt_in) != "1")
+        GTEST_SKIP() << "set HA_TEST_SOFTDOG=1 on a disposable VM: arming /dev/watchdog here could reboot this machine";
+    if (::access("/dev/watchdog", W_OK) != 0) GTEST_SKIP() << "no writable /dev/watchdog (modprobe softdog)";
+    c().config().extra_lines.push_back("watchdog /dev/watchdog");
+    c().start("web1");
+    ASSERT_TRUE(wait_until([&] { return log_count("web1", "hamaster.log", "Watchdog /dev/watchdog opened.") == 1; }, 20s))
+        << c().dump();
+    std::this_thread::sleep_for(2s);  // a few feeds; the device's own timeout is much longer
+    EXPECT_EQ(log_count("web1", "hamaster.log", "cannot feed"), 0) << c().log("web1");
+    EXPECT_EQ(c().stop("web1"), 0);
+    EXPECT_EQ(log_count("web1", "hamaster.log", "closed (magic close)"), 1) << c().log("web1");
 }
 
 // "Max core file size" soft limit of a process, from /proc/PID/limits.
