@@ -1,6 +1,8 @@
 #include "master/master_run.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -86,9 +88,20 @@ public:
     }
 
 private:
+    // A launcher that is gone (killed, its terminal closed) must not take the daemon with it: the
+    // write's SIGPIPE is blocked for this thread and discarded, EPIPE is ignored.
     void send(const std::string& line) {
         if (fd_ < 0) return;
-        [[maybe_unused]] auto n = ::write(fd_, line.data(), line.size());
+        sigset_t pipe_only, old;
+        sigemptyset(&pipe_only);
+        sigaddset(&pipe_only, SIGPIPE);
+        ::pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
+        const ssize_t n = ::write(fd_, line.data(), line.size());
+        if (n < 0 && errno == EPIPE) {
+            const timespec now{0, 0};
+            (void)::sigtimedwait(&pipe_only, nullptr, &now);
+        }
+        ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
     }
     void close() {
         if (fd_ >= 0) ::close(fd_);
