@@ -4,6 +4,8 @@
 // media_bridge.hpp for the bus contract, net_options.hpp for the flags, receive_pipeline.hpp for
 // what is dropped and why. Exit codes (style.md §3): 0 clean, 78 bad flags or authkeys, 77 no
 // permission, 1 other start-up failure (the master respawns with backoff), 70 an exception.
+#include <linux/capability.h>
+
 #include <exception>
 #include <iostream>
 
@@ -36,6 +38,13 @@ int main(int argc, char** argv) {
         if (!bus) {
             log.crit("cannot start: {}", bus.error().message);
             return net::exit_code_for(bus.error());
+        }
+        // Every socket is open and bound; nothing later needs a capability (SIGHUP only re-reads
+        // authkeys, root's own file; a changed medium restarts us). realtime keeps CAP_IPC_LOCK:
+        // mlockall(MCL_FUTURE) locks every later mapping against RLIMIT_MEMLOCK.
+        if (auto caps = opts->realtime ? ipc::drop_capabilities({CAP_IPC_LOCK}, log) : ipc::drop_capabilities({}, log); !caps) {
+            log.crit("cannot start: {}", caps.error().message);
+            return ipc::kExitNoPerm;
         }
         ipc::SystemClock clock;
         net::MediaBridge bridge(std::move(links.value()), net::PipelineConfig{opts->node, net->nodes, *keys},

@@ -16,10 +16,11 @@ namespace ha::net {
 
 Result<ipc::AuthKeys> load_authkeys(const std::string& config_dir, ipc::Log& log) {
     const std::string path = config_dir + "/authkeys";
-    auto text = conf::read_config_file(path);
+    struct ::stat opened {};
+    auto text = conf::read_config_file(path, &opened);
     if (!text) return make_error("config", text.error().message);
     conf::Diagnostics diagnostics;
-    conf::check_authkeys_permissions(path, diagnostics);
+    conf::check_authkeys_permissions(path, opened, diagnostics);
     ipc::AuthKeys keys = conf::parse_authkeys(path, *text, diagnostics);
     std::string errors;
     for (const auto& d : diagnostics.items()) {

@@ -1,13 +1,17 @@
 // Daemon skeleton — see daemon.hpp.
 #include "ipc/daemon.hpp"
 
+#include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -131,6 +135,43 @@ bool realtime_setup(bool on, Log& log) {
         return false;
     }
     log.info("Realtime: SCHED_RR priority {}, memory locked.", param.sched_priority);
+    return true;
+}
+
+Result<bool> drop_capabilities(std::initializer_list<int> keep, Log& log) {
+    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct data[2]{};
+    if (::syscall(SYS_capget, &header, data) != 0)
+        return make_error("caps", fmt::format("capget: {}", std::strerror(errno)));
+    if (data[0].permitted == 0 && data[1].permitted == 0 && data[0].effective == 0 && data[1].effective == 0) return false;
+    auto kept = [&](int cap) { return std::find(keep.begin(), keep.end(), cap) != keep.end(); };
+    // The bounding set first: dropping from it needs CAP_SETPCAP, which the capset below removes.
+    int last = CAP_LAST_CAP;
+    if (FILE* f = std::fopen("/proc/sys/kernel/cap_last_cap", "r")) {
+        if (std::fscanf(f, "%d", &last) != 1) last = CAP_LAST_CAP;
+        std::fclose(f);
+    }
+    for (int cap = 0; cap <= last; ++cap) {
+        if (kept(cap)) continue;
+        if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL)
+            return make_error("caps", fmt::format("cannot drop capability {} from the bounding set: {}", cap, std::strerror(errno)));
+    }
+    (void)::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    __user_cap_data_struct next[2]{};
+    std::string names;
+    for (int cap : keep) {
+        if (cap < 0 || cap >= 64) continue;
+        const auto bit = 1U << (cap % 32);
+        if ((data[cap / 32].permitted & bit) == 0) continue;  // we never had it: nothing to keep
+        next[cap / 32].permitted |= bit;
+        next[cap / 32].effective |= bit;
+        names += fmt::format("{}{}", names.empty() ? "" : ",", cap);
+    }
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        return make_error("caps", fmt::format("PR_SET_NO_NEW_PRIVS: {}", std::strerror(errno)));
+    if (::syscall(SYS_capset, &header, next) != 0)
+        return make_error("caps", fmt::format("capset: {}", std::strerror(errno)));
+    log.info("Dropped capabilities (kept: {}).", names.empty() ? "none" : names);
     return true;
 }
 

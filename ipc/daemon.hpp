@@ -14,6 +14,8 @@
 // the master passes).
 #pragma once
 
+#include <initializer_list>
+
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -92,6 +94,14 @@ Log& install_file_log(const DaemonOptions& opts);
 // mlockall(MCL_CURRENT|MCL_FUTURE). On failure (EPERM, RLIMIT_MEMLOCK, ...) logs ONE WARN naming
 // what failed and carries on. realtime off: does nothing. Returns true when both succeeded.
 bool realtime_setup(bool on, Log& log);
+
+// Least privilege after start-up (issue 20): removes every capability except `keep` (CAP_* numbers)
+// from the effective, permitted, inheritable, ambient and bounding sets, and sets no_new_privs, so
+// neither this process nor anything it could exec regains them. Plain capget/capset/prctl
+// syscalls: libcap would add a library for five calls. Ok(false) when we hold no capability at all
+// (not root: nothing to drop); an error when the kernel refuses (the caller exits 77). Logs one
+// info line naming what was kept.
+Result<bool> drop_capabilities(std::initializer_list<int> keep, Log& log);
 
 class DaemonLoop {
 public:

@@ -1,9 +1,11 @@
 #include "ipc/log.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <ctime>
 #include <cstring>
@@ -48,9 +50,19 @@ constexpr FacilityName kFacilities[] = {
     {"local4", LOG_LOCAL4}, {"local5", LOG_LOCAL5},     {"local6", LOG_LOCAL6}, {"local7", LOG_LOCAL7},
 };
 
+// O_NOFOLLOW + fstat (issue 20): a log file that is a symlink, not a regular file, or owned by
+// another user is refused (errno ELOOP / EPERM), so whoever can write the log directory cannot
+// make us append to /etc/shadow. The caller falls back to stderr and says why.
 int open_sink(const std::string& path) {
     if (path == "-") return ::dup(STDERR_FILENO);
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0640);
+    if (fd < 0) return fd;
+    struct ::stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid()) {
+        ::close(fd);
+        errno = EPERM;
+        return -1;
+    }
     return fd;
 }
 
@@ -60,7 +72,8 @@ FileLog::FileLog(LogOptions options) : options_(std::move(options)), pid_(static
     for (const auto& sink : options_.sinks) {
         int fd = open_sink(sink.path);
         if (fd < 0) {
-            fmt::print(stderr, "{}: cannot open log file {}: {}\n", options_.program, sink.path, std::strerror(errno));
+            fmt::print(stderr, "{}: cannot open log file {}: {}{}\n", options_.program, sink.path, std::strerror(errno),
+                       errno == ELOOP || errno == EPERM ? " (refusing a symlink or another user's file)" : "");
             fd = ::dup(STDERR_FILENO);
         }
         fds_.push_back(fd);

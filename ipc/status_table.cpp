@@ -1,8 +1,10 @@
 // StatusTable — see status_table.hpp.
 #include "ipc/status_table.hpp"
 
+#include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,18 +12,13 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <new>
 #include <thread>
 
-#include <boost/interprocess/exceptions.hpp>
-#include <boost/interprocess/mapped_region.hpp>
-#include <boost/interprocess/shared_memory_object.hpp>
 #include <fmt/format.h>
 
 namespace ha::ipc {
 
-namespace bip = boost::interprocess;
 using namespace status_layout;
 
 namespace {
@@ -76,19 +73,6 @@ void load_words(Payload& dst, const Payload& src) {
     auto* d = reinterpret_cast<std::uint64_t*>(&dst);
     const auto* s = reinterpret_cast<const std::uint64_t*>(&src);
     for (std::size_t i = 0; i < sizeof(Payload) / 8; ++i) d[i] = __atomic_load_n(s + i, __ATOMIC_RELAXED);
-}
-
-std::uint64_t fnv1a(std::string_view s) {
-    std::uint64_t h = 0xcbf29ce484222325ULL;
-    for (unsigned char c : s) {
-        h ^= c;
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
-Error shm_error(std::string_view what, const std::string& name, const std::exception& e) {
-    return make_error("shm", fmt::format("status table {}: {}: {}", name, what, e.what()));
 }
 
 }  // namespace
@@ -208,19 +192,60 @@ Result<StatusSnapshot> decode_status(const Payload& in) {
     return s;
 }
 
-std::string status_table_name(const std::string& run_dir) {
-    std::error_code ec;
-    auto canonical = std::filesystem::weakly_canonical(std::filesystem::absolute(run_dir, ec), ec);
-    std::string key = ec ? run_dir : canonical.lexically_normal().string();
-    while (key.size() > 1 && key.back() == '/') key.pop_back();
-    return fmt::format("/hamaster.{:016x}", fnv1a(key));
+std::string status_table_path(const std::string& run_dir) {
+    std::string dir = run_dir;
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    return dir + "/" + kStatusTableFile;
 }
 
 // ---- writer ---------------------------------------------------------------------------------
 
+namespace {
+
+// An mmapped file: unmapped and closed on destruction.
+struct Mapping {
+    int fd = -1;
+    void* address = nullptr;
+    std::size_t size = 0;
+    Mapping() = default;
+    Mapping(const Mapping&) = delete;
+    Mapping& operator=(const Mapping&) = delete;
+    ~Mapping() {
+        if (address != nullptr) ::munmap(address, size);
+        if (fd >= 0) ::close(fd);
+    }
+};
+
+Error sys_error(std::string_view what, const std::string& path) {
+    return make_error("file", fmt::format("status table {}: {}: {}", path, what, std::strerror(errno)));
+}
+
+// Why an existing file at `path` may be replaced, or an error when a live master owns it.
+// Only a regular file of our own user (root in production) can be a live table; anything else —
+// a symlink, a FIFO, a file planted by another user — is removed without being opened.
+Result<std::string> judge_existing(const std::string& path, const struct ::stat& st, int self) {
+    if (!S_ISREG(st.st_mode)) return std::string("not a regular file");
+    if (st.st_uid != ::geteuid()) return fmt::format("owned by uid {}, not by us", st.st_uid);
+    if (static_cast<std::size_t>(st.st_size) < sizeof(Header)) return std::string("too small to hold a header");
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return std::string("unreadable");
+    Header header{};
+    const bool got = ::pread(fd, &header, sizeof header, 0) == static_cast<ssize_t>(sizeof header);
+    ::close(fd);
+    if (!got) return std::string("unreadable header");
+    const int pid = header.writer_pid;
+    if (header.magic.load(std::memory_order_relaxed) != magic_word()) return std::string("bad header");
+    if (pid == self) return std::string("written earlier by this process");
+    if (pid_alive(pid))
+        return make_error("exists", fmt::format("status table {}: another hamaster (pid {}) owns it", path, pid));
+    return fmt::format("writer pid {} is dead", pid);
+}
+
+}  // namespace
+
 struct StatusTableWriter::State {
-    bip::shared_memory_object shm;
-    bip::mapped_region region;
+    Mapping map;
+    std::string path;
     Segment* segment = nullptr;
     std::unique_ptr<Payload> scratch = std::make_unique<Payload>();
     std::uint64_t publish_count = 0;
@@ -236,7 +261,7 @@ StatusTableWriter::StatusTableWriter(StatusTableWriter&& other) noexcept
 
 StatusTableWriter& StatusTableWriter::operator=(StatusTableWriter&& other) noexcept {
     if (this != &other) {
-        if (state_) bip::shared_memory_object::remove(name_.c_str());
+        if (state_) ::unlink(name_.c_str());
         state_ = std::move(other.state_);
         name_ = std::move(other.name_);
     }
@@ -245,8 +270,7 @@ StatusTableWriter& StatusTableWriter::operator=(StatusTableWriter&& other) noexc
 
 StatusTableWriter::~StatusTableWriter() {
     if (!state_) return;
-    state_->region = bip::mapped_region();
-    bip::shared_memory_object::remove(name_.c_str());
+    ::unlink(name_.c_str());
 }
 
 Result<StatusTableWriter> StatusTableWriter::create(const std::string& run_dir) {
@@ -254,55 +278,46 @@ Result<StatusTableWriter> StatusTableWriter::create(const std::string& run_dir) 
 }
 
 Result<StatusTableWriter> StatusTableWriter::create(const std::string& run_dir, Log& log) {
-    const std::string name = status_table_name(run_dir);
+    const std::string path = status_table_path(run_dir);
     const int self = static_cast<int>(::getpid());
 
-    // 1. An existing segment: refuse a live owner, replace a dead one.
-    try {
-        bip::shared_memory_object old(bip::open_only, name.c_str(), bip::read_only);
-        bip::offset_t size = 0;
-        std::string why;
-        if (old.get_size(size) && static_cast<std::size_t>(size) >= sizeof(Header)) {
-            bip::mapped_region region(old, bip::read_only, 0, sizeof(Header));
-            const auto* h = static_cast<const Header*>(region.get_address());
-            const int pid = h->writer_pid;
-            const bool magic_ok = h->magic.load(std::memory_order_acquire) == magic_word();
-            if (pid != self && pid_alive(pid))
-                return make_error("exists", fmt::format("status table {} for {}: another hamaster (pid {}) owns it",
-                                                        name, run_dir, pid));
-            why = pid == self ? "written earlier by this process"
-                              : magic_ok ? fmt::format("writer pid {} is dead", pid) : "bad header";
-        } else {
-            why = "too small to hold a header";
-        }
-        log.warn("Replacing stale status table {} for {} ({}).", name, run_dir, why);
-        bip::shared_memory_object::remove(name.c_str());
-    } catch (const bip::interprocess_exception& e) {
-        if (e.get_error_code() != bip::not_found_error) return shm_error("cannot inspect", name, e);
+    // 1. Something already there: refuse a live owner, replace anything else (lstat: never follow).
+    struct ::stat st {};
+    if (::lstat(path.c_str(), &st) == 0) {
+        auto why = judge_existing(path, st, self);
+        if (!why) return why.error();
+        log.warn("Replacing stale status table {} ({}).", path, *why);
+        if (::unlink(path.c_str()) != 0 && errno != ENOENT) return sys_error("cannot remove the old one", path);
+    } else if (errno != ENOENT) {
+        return sys_error("cannot inspect", path);
     }
 
-    // 2. A fresh one.
+    // 2. A fresh one, created by us alone (O_EXCL, O_NOFOLLOW): nobody else's file is ever reused.
     auto state = std::make_unique<State>();
-    try {
-        state->shm = bip::shared_memory_object(bip::create_only, name.c_str(), bip::read_write, bip::permissions(0600));
-        const int fd = state->shm.get_mapping_handle().handle;
-        mode_t mode = 0600;
-        if (struct group* g = ::getgrnam(kReaderGroup); g != nullptr && ::fchown(fd, static_cast<uid_t>(-1), g->gr_gid) == 0)
-            mode = 0640;
-        if (::fchmod(fd, mode) != 0) {
-            int err = errno;
-            bip::shared_memory_object::remove(name.c_str());
-            return make_error("shm", fmt::format("status table {}: cannot chmod: {}", name, std::strerror(err)));
-        }
-        state->shm.truncate(static_cast<bip::offset_t>(sizeof(Segment)));
-        state->region = bip::mapped_region(state->shm, bip::read_write);
-    } catch (const bip::interprocess_exception& e) {
-        if (e.get_error_code() == bip::already_exists_error)
-            return make_error("exists", fmt::format("status table {} for {}: created by someone else meanwhile", name, run_dir));
-        bip::shared_memory_object::remove(name.c_str());
-        return shm_error("cannot create", name, e);
+    state->path = path;
+    Mapping& map = state->map;
+    map.fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (map.fd < 0) {
+        if (errno == EEXIST)
+            return make_error("exists", fmt::format("status table {}: created by someone else meanwhile", path));
+        return sys_error("cannot create", path);
     }
-    auto* segment = new (state->region.get_address()) Segment{};
+    auto fail = [&](std::string_view what) {
+        Error e = sys_error(what, path);
+        ::unlink(path.c_str());
+        return e;
+    };
+    mode_t mode = 0600;
+    if (struct group* g = ::getgrnam(kReaderGroup); g != nullptr && ::fchown(map.fd, static_cast<uid_t>(-1), g->gr_gid) == 0)
+        mode = 0640;
+    if (::fchmod(map.fd, mode) != 0) return fail("cannot chmod");
+    if (::ftruncate(map.fd, static_cast<off_t>(sizeof(Segment))) != 0) return fail("cannot size");
+    void* address = ::mmap(nullptr, sizeof(Segment), PROT_READ | PROT_WRITE, MAP_SHARED, map.fd, 0);
+    if (address == MAP_FAILED) return fail("cannot map");
+    map.address = address;
+    map.size = sizeof(Segment);
+
+    auto* segment = new (address) Segment{};
     segment->header.version = kVersion;
     segment->header.header_bytes = sizeof(Header);
     segment->header.payload_bytes = sizeof(Payload);
@@ -311,7 +326,7 @@ Result<StatusTableWriter> StatusTableWriter::create(const std::string& run_dir, 
     segment->header.magic.store(magic_word(), std::memory_order_release);  // the segment is ready
     state->segment = segment;
     state->log = &log;
-    return StatusTableWriter(std::move(state), name);
+    return StatusTableWriter(std::move(state), path);
 }
 
 const std::optional<Error>& StatusTableWriter::last_error() const { return state_->last_error; }
@@ -348,8 +363,7 @@ bool StatusTableWriter::publish(const StatusSnapshot& snapshot) {
 
 struct StatusTableReader::State {
     std::string name;
-    bip::shared_memory_object shm;
-    bip::mapped_region region;
+    Mapping map;
     const Segment* segment = nullptr;
 };
 
@@ -360,25 +374,31 @@ StatusTableReader::~StatusTableReader() = default;
 
 Result<StatusTableReader> StatusTableReader::open(const std::string& run_dir) {
     auto state = std::make_unique<State>();
-    state->name = status_table_name(run_dir);
+    state->name = status_table_path(run_dir);
     const std::string& name = state->name;
-    try {
-        state->shm = bip::shared_memory_object(bip::open_only, name.c_str(), bip::read_only);
-        bip::offset_t size = 0;
-        if (!state->shm.get_size(size) || static_cast<std::size_t>(size) < sizeof(Header))
-            return make_error("starting", fmt::format("status table {} for {} is not set up yet", name, run_dir));
-        state->region = bip::mapped_region(state->shm, bip::read_only);
-    } catch (const bip::interprocess_exception& e) {
-        if (e.get_error_code() == bip::not_found_error)
-            return make_error("not_found", fmt::format("no status table {} for {}: hamaster is not running", name, run_dir));
-        return shm_error("cannot open", name, e);
+    Mapping& map = state->map;
+    map.fd = ::open(name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (map.fd < 0) {
+        if (errno == ENOENT)
+            return make_error("not_found", fmt::format("no status table {}: hamaster is not running", name));
+        return sys_error("cannot open", name);
     }
-    const auto* seg = static_cast<const Segment*>(state->region.get_address());
+    struct ::stat st {};
+    if (::fstat(map.fd, &st) != 0) return sys_error("cannot stat", name);
+    if (!S_ISREG(st.st_mode) || (st.st_uid != 0 && st.st_uid != ::geteuid()))
+        return make_error("bad_magic", fmt::format("status table {}: not a regular file of root's", name));
+    if (static_cast<std::size_t>(st.st_size) < sizeof(Segment))
+        return make_error("starting", fmt::format("status table {} is not set up yet", name));
+    void* address = ::mmap(nullptr, sizeof(Segment), PROT_READ, MAP_SHARED, map.fd, 0);
+    if (address == MAP_FAILED) return sys_error("cannot map", name);
+    map.address = address;
+    map.size = sizeof(Segment);
+    const auto* seg = static_cast<const Segment*>(address);
     const std::uint32_t magic = seg->header.magic.load(std::memory_order_acquire);
     if (magic == 0) return make_error("starting", fmt::format("status table {} is not set up yet", name));
     if (magic != magic_word()) return make_error("bad_magic", fmt::format("status table {}: bad magic", name));
     if (seg->header.version != kVersion || seg->header.header_bytes != sizeof(Header) ||
-        seg->header.payload_bytes != sizeof(Payload) || state->region.get_size() < sizeof(Segment))
+        seg->header.payload_bytes != sizeof(Payload))
         return make_error("bad_version", fmt::format("status table {}: layout version {} ({} + {} bytes), we read {}",
                                                      name, seg->header.version, seg->header.header_bytes,
                                                      seg->header.payload_bytes, kVersion));

@@ -8,16 +8,22 @@
 // was odd or moved. Payload words are copied with relaxed atomic loads/stores between fences, so
 // a torn copy is always detected and never undefined behaviour.
 //
-// The segment is named from the canonical run dir (status_table_name) so two nodes on one
-// machine never share one. Mode 0600, or 0640 with group `haclient` when that group exists.
-// StatusTableWriter::create refuses a segment whose writer is still alive, replaces one whose
-// writer died (a crashed master), and the writer unlinks the segment when destroyed.
+// The segment is a file in the run directory (`<run-dir>/hamaster.status`, status_table_path),
+// mmapped shared. It used to live in /dev/shm under a name derived from the run dir, where any
+// local user could plant a file with a live pid and so stop the master from starting (issue 20);
+// the run dir is root's and 0700, so only root can create anything there, and two nodes with
+// different run dirs never meet, even on one shared /dev/shm. Mode 0600, or 0640 with group
+// `haclient` when that group exists (readers need to reach the run dir too: root today).
+// StatusTableWriter::create never opens or reuses a file it did not create: it lstat()s the path,
+// refuses a regular file of its own user whose writer is still alive, removes anything else (a
+// crashed master's table, a symlink, a file of another user) with one WARN, and creates the new
+// one with O_CREAT|O_EXCL|O_NOFOLLOW. The writer unlinks the file when destroyed.
 // StatusSnapshot is the plain C++ view; converting it to the fixed layout checks every length.
 //
 // Time and blocking: nothing blocks; read() retries a bounded number of times (yielding).
 // Diagnostics: create() logs WARN "Replacing stale status table ... (writer pid N is dead)";
 // publish() logs ERROR "Status table not updated: ..." once per failure reason, info on recovery.
-// Errors: "exists" (a live writer owns it), "shm" (system call failed), "too_big" (snapshot over
+// Errors: "exists" (a live writer owns it), "file" (system call failed), "too_big" (snapshot over
 // a fixed limit), "not_found", "bad_magic", "bad_version", "starting", "stale" (writer dead),
 // "busy" (no consistent copy within the retries).
 // See also: design.md "IPC", compat spec §10.1 (what cl_status reads), master/master_run.cpp.
@@ -188,8 +194,9 @@ struct Segment {
 Result<void> encode_status(const StatusSnapshot& snapshot, status_layout::Payload& out);
 Result<StatusSnapshot> decode_status(const status_layout::Payload& in);
 
-// "/hamaster.<16 hex digits of FNV-1a of the canonical run dir>".
-std::string status_table_name(const std::string& run_dir);
+inline constexpr char kStatusTableFile[] = "hamaster.status";
+// "<run_dir>/hamaster.status".
+std::string status_table_path(const std::string& run_dir);
 
 class StatusTableWriter {
 public:
@@ -202,7 +209,7 @@ public:
     StatusTableWriter& operator=(StatusTableWriter&& other) noexcept;
     StatusTableWriter(const StatusTableWriter&) = delete;
     StatusTableWriter& operator=(const StatusTableWriter&) = delete;
-    ~StatusTableWriter();  // unlinks the segment
+    ~StatusTableWriter();  // unlinks the file
 
     // Publishes `snapshot` (publish_count and published_wall_ms are filled in here). A snapshot
     // over a fixed limit is refused as a whole and the previous one stays visible: publish returns
@@ -210,7 +217,7 @@ public:
     // publishing starts failing (or fails for a new reason) and one info when it works again.
     bool publish(const StatusSnapshot& snapshot);
     const std::optional<Error>& last_error() const;
-    const std::string& name() const { return name_; }
+    const std::string& name() const { return name_; }  // the file's path
 
 private:
     struct State;

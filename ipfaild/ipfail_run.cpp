@@ -96,6 +96,11 @@ int run_ipfaild(const ipc::DaemonOptions& opts, std::string user, ipc::Log& log)
             return loop.stop(ipc::kExitNoPerm);
         }
         if (*r) ipc::child_setup(opts);
+        // Only now, unprivileged, read the first reply (issue 20: drop before the first packet).
+        (*pinger)->start(std::move(targets), config.ha_cf.keepalive, payload_fn(), [&](const std::string& host) {
+            service.on_reply(host, clock.now());
+            arm();
+        });
     };
     boost::asio::steady_timer drop_deadline(loop.io());
     drop_deadline.expires_after(kDropDeadline);
@@ -108,10 +113,6 @@ int run_ipfaild(const ipc::DaemonOptions& opts, std::string user, ipc::Log& log)
         arm();
     });
     loop.attach_bus(&bus);
-    (*pinger)->start(std::move(targets), config.ha_cf.keepalive, payload_fn(), [&](const std::string& host) {
-        service.on_reply(host, clock.now());
-        arm();
-    });
     const auto sc = service_config(config);
     if (sc.ping_nodes.empty()) log.warn("ha.cf names no ping node: ipfaild has nothing to watch.");
     if (sc.peer.empty()) log.warn("ha.cf names no peer node: no ping node counts to exchange.");

@@ -4,7 +4,8 @@
 // ICMP socket (needs root or ping_group_range), connect the bus as `ipfaild`, and drop to the
 // `respawn` user only once the first message from the master proved the bus connected (the run
 // dir is root's 0700, so a later connect as hacluster would fail), or after kDropDeadline at the
-// latest; then set PR_SET_PDEATHSIG again (a credential change clears it).
+// latest; then set PR_SET_PDEATHSIG again (a credential change clears it). The pinger starts only
+// after that drop, so no reply from the network is read with privileges; an unknown user exits 77.
 //
 // Time and blocking: start-up may block (config files, getaddrinfo of hostnames, getpwnam); the
 // loop never does. Exit codes: 0 clean stop, 78 bad config, 77 no ICMP socket or set*id failed.

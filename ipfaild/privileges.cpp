@@ -1,5 +1,7 @@
 #include "ipfaild/privileges.hpp"
 
+#include "ipc/daemon.hpp"
+
 #include <grp.h>
 #include <pwd.h>
 #include <unistd.h>
@@ -10,16 +12,19 @@
 namespace ha::ipfail {
 
 Result<bool> drop_privileges(const std::string& user, ipc::Log& log) {
-    if (user.empty() || ::geteuid() != 0) {
+    if (::geteuid() != 0) {
         log.debug("Not dropping privileges (user \"{}\", euid {}).", user, ::geteuid());
+        return false;
+    }
+    if (user.empty()) {
+        // No respawn user (started by hand): stay uid 0 but without a single capability.
+        if (auto caps = ipc::drop_capabilities({}, log); !caps) return caps.error();
         return false;
     }
     errno = 0;
     const passwd* pw = ::getpwnam(user.c_str());
-    if (pw == nullptr) {
-        log.warn("User {} does not exist; staying uid {}.", user, ::geteuid());
-        return false;
-    }
+    if (pw == nullptr)  // never "stay root" (issue 20): hamaster -t already calls this a config error
+        return make_error("no_user", fmt::format("user {} does not exist; refusing to keep uid 0", user));
     const uid_t uid = pw->pw_uid;
     const gid_t gid = pw->pw_gid;
     if (::initgroups(user.c_str(), gid) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0)

@@ -1,13 +1,13 @@
 // drop_privileges — become the `respawn` user (e.g. hacluster) once the ICMP socket is open.
 //
-// Only when we are root and the user exists: initgroups, setgid, setuid (all of them, every
-// thread: glibc applies set*id process-wide, so zmq's threads follow). A credential change clears
-// PR_SET_PDEATHSIG, so the caller sets it again (ipc::child_setup). A user that does not exist
-// gives one WARN and we stay as we are; a failing set*id call is an error (exit 77).
+// Only when we are root: initgroups, setgid, setuid (all of them, every thread: glibc applies
+// set*id process-wide, so zmq's threads follow), which also clears every capability. A credential
+// change clears PR_SET_PDEATHSIG, so the caller sets it again (ipc::child_setup). A user that does
+// not exist is an error (exit 77), never "stay root" (issue 20); no user at all (started by hand)
+// keeps uid 0 with no capability left (ipc::drop_capabilities). A failing set*id call is an error.
 //
 // Time and blocking: getpwnam may read /etc/passwd or ask NSS; call it at start-up only.
-// Diagnostics: info `Dropped privileges to USER (uid U, gid G).`; WARN `User USER does not exist;
-// staying uid N.`; debug when not root.
+// Diagnostics: info `Dropped privileges to USER (uid U, gid G).`; debug when not root.
 // See also: docs/processes.md (`respawn` mapping), pinger.hpp.
 #pragma once
 

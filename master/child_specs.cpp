@@ -94,6 +94,11 @@ std::vector<ChildSpec> child_specs(const conf::Config& config, const Options& o)
             if (auto user = lookup_user(r.user)) {
                 spec.spawn.uid = user->first;
                 spec.spawn.gid = user->second;
+            } else {
+                // The config check refuses an unknown user; one deleted since must still never
+                // mean "run as root": setuid(-1) fails in the child, which exits 77 (permanent).
+                spec.spawn.uid = static_cast<uid_t>(-1);
+                spec.spawn.gid = static_cast<gid_t>(-1);
             }
         }
         for (const auto& e : cf.env) spec.spawn.env.push_back(e.name + "=" + e.value);

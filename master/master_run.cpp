@@ -1,6 +1,10 @@
 #include "master/master_run.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,6 +35,7 @@
 #include "master/node_uuid.hpp"
 #include "master/pid_file.hpp"
 #include "master/reload_plan.hpp"
+#include "master/watchdog.hpp"
 #include "master/resource_shell.hpp"
 
 namespace ha::master {
@@ -39,20 +44,98 @@ namespace {
 constexpr int kExConfig = 78;
 constexpr const char* kVersion = "0.1.0";
 
-Result<void> make_dir(const std::string& path, mode_t mode) {
+// Creates `path` if missing. With `private_dir`, never following a symlink, it must then be a
+// directory of our own user (root in production): a run dir that is a symlink or belongs to
+// somebody else would let that somebody swap the pid file, the sockets or the status table under
+// us (issue 20). The log dir is not held to that (operators symlink /var/log subdirectories): each
+// log file is checked when it is opened (ipc/log.cpp).
+Result<void> make_dir(const std::string& path, mode_t mode, bool private_dir = true) {
     std::error_code ec;
     std::filesystem::create_directories(path, ec);
     if (ec) return make_error("mkdir", fmt::format("cannot create {}: {}", path, ec.message()));
+    if (!private_dir) return {};
+    struct ::stat st {};
+    if (::lstat(path.c_str(), &st) != 0) return make_error("stat", fmt::format("cannot stat {}: {}", path, std::strerror(errno)));
+    if (S_ISLNK(st.st_mode)) return make_error("unsafe", fmt::format("refusing {}: it is a symlink", path));
+    if (!S_ISDIR(st.st_mode)) return make_error("unsafe", fmt::format("refusing {}: not a directory", path));
+    if (st.st_uid != ::geteuid())
+        return make_error("unsafe", fmt::format("refusing {}: owned by uid {}, not by uid {}", path, st.st_uid, ::geteuid()));
     if (mode != 0 && ::chmod(path.c_str(), mode) != 0)
         return make_error("chmod", fmt::format("cannot chmod {}: {}", path, std::strerror(errno)));
     return {};
 }
 
-// Classic double fork; the first parent exits 0 once the daemon is on its way.
-void daemonize() {
+// The launcher's side of the start-up (issue 20: a failed start must not exit 0). daemonize()
+// forks twice; the launcher waits on a pipe until the daemon reports one line, "ready" once its
+// bus and control socket are up, or why it failed, and exits 0 or 1 accordingly. If the daemon
+// dies without a word, the launcher sees EOF and exits 1 too.
+class StartReport {
+public:
+    explicit StartReport(int fd) : fd_(fd) {}
+    StartReport(const StartReport&) = delete;
+    StartReport& operator=(const StartReport&) = delete;
+    ~StartReport() { close(); }
+
+    void ready() {
+        send("ready\n");
+        close();
+    }
+    // The descriptor stays open (it closes when the process exits): the launcher reads until EOF,
+    // so it returns only after this process has removed its pid file and status table.
+    void failed(std::string_view why) {
+        send(fmt::format("failed: {}\n", why));
+        fd_ = -1;
+    }
+
+private:
+    // A launcher that is gone (killed, its terminal closed) must not take the daemon with it: the
+    // write's SIGPIPE is blocked for this thread and discarded, EPIPE is ignored.
+    void send(const std::string& line) {
+        if (fd_ < 0) return;
+        sigset_t pipe_only, old;
+        sigemptyset(&pipe_only);
+        sigaddset(&pipe_only, SIGPIPE);
+        ::pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
+        const ssize_t n = ::write(fd_, line.data(), line.size());
+        if (n < 0 && errno == EPIPE) {
+            const timespec now{0, 0};
+            (void)::sigtimedwait(&pipe_only, nullptr, &now);
+        }
+        ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    }
+    void close() {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = -1;
+    }
+    int fd_ = -1;
+};
+
+// Classic double fork. Returns (in the daemon) the write end of the report pipe; the launcher
+// never returns: it exits with the daemon's verdict.
+int daemonize() {
+    int report[2];
+    if (::pipe2(report, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
     pid_t pid = ::fork();
     if (pid < 0) throw std::runtime_error("fork failed");
-    if (pid > 0) ::_exit(0);
+    if (pid > 0) {
+        ::close(report[1]);
+        std::string line;
+        char buf[512];
+        ssize_t n;
+        while ((n = ::read(report[0], buf, sizeof buf)) != 0) {
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) break;
+            line.append(buf, static_cast<std::size_t>(n));
+        }
+        int status = 0;
+        ::waitpid(pid, &status, 0);  // the middle process exits at once
+        if (line == "ready\n") ::_exit(0);
+        if (line.rfind("failed: ", 0) == 0) line.erase(0, 8);
+        if (line.empty()) line = "the daemon exited before it was ready\n";
+        std::cerr << "hamaster: not started: " << line;
+        ::_exit(1);
+    }
+    ::close(report[0]);
     ::setsid();
     pid = ::fork();
     if (pid < 0) throw std::runtime_error("fork failed");
@@ -65,6 +148,32 @@ void daemonize() {
         ::dup2(fd, STDERR_FILENO);
         if (fd > 2) ::close(fd);
     }
+    return report[1];
+}
+
+// ha.cf `coredumps` (default on, as in Heartbeat): no core size limit and dumpable, for the master
+// and, through fork+exec, every child, so a crash leaves a core for the post-mortem. Without
+// privilege to raise the hard limit, the soft one goes as high as the hard one allows.
+// `coreroot DIR`: made if missing (0700, ours, no symlink) and the master's working directory, where
+// the kernel's default core_pattern ("core") puts its core.
+void setup_coredumps(bool on, const std::string& coreroot, ipc::Log& log) {
+    if (!on) return;
+    if (!coreroot.empty()) {
+        if (auto r = make_dir(coreroot, 0700); !r) log.warn("coreroot: {}", r.error().message);
+        else if (::chdir(coreroot.c_str()) != 0) log.warn("coreroot: cannot chdir to {}: {}", coreroot, std::strerror(errno));
+    }
+    rlimit limit{RLIM_INFINITY, RLIM_INFINITY};
+    if (::setrlimit(RLIMIT_CORE, &limit) != 0) {
+        const int err = errno;
+        if (::getrlimit(RLIMIT_CORE, &limit) == 0) {
+            limit.rlim_cur = limit.rlim_max;
+            (void)::setrlimit(RLIMIT_CORE, &limit);
+        }
+        log.warn("coredumps: cannot lift the core size limit ({}); soft limit now {}", std::strerror(err),
+                 limit.rlim_cur == RLIM_INFINITY ? std::string("unlimited") : std::to_string(limit.rlim_cur));
+    }
+    if (::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) != 0) log.warn("coredumps: PR_SET_DUMPABLE: {}", std::strerror(errno));
+    log.info("coredumps on: core size unlimited, dumpable.");
 }
 
 std::unique_ptr<ipc::Log> make_log(const conf::Config& config, const Options& o) {
@@ -94,11 +203,12 @@ conf::LoadResult load_master_config(const Options& o) {
 class Master {
 public:
     Master(const Options& o, conf::Config config, ipc::Log& log, ipc::StatusTableWriter table, NodeUuid uuid,
-           std::uint64_t generation)
+           std::uint64_t generation, std::optional<Watchdog> watchdog)
         : o_(o),
           config_(std::move(config)),
           log_(log),
           table_(std::move(table)),
+          watchdog_(std::move(watchdog)),
           specs_(child_specs(config_, o_)),
           media_(media_names(specs_)),
           bus_(io_, zmq_context_, ipc::bus_endpoint(o_.run_dir), log_),
@@ -130,14 +240,18 @@ public:
         bus_.on_message([this](std::string_view identity, ipc::Message m) { on_bus_message(std::string(identity), std::move(m)); });
     }
 
-    int run() {
+    // `report`: told "ready" once everything is set up (the bus and control socket exist since
+    // construction), so `service hamaster start` returns only for a master that really runs.
+    int run(StartReport& report) {
         if (!config_.haresources.groups.empty()) beat_rscd();
+        if (watchdog_) feed_watchdog();
         wait_stop();
         wait_chld();
         wait_hup();
         children_.start_all();
         cluster_.start();
         publish();
+        report.ready();
         io_.run();
         return 0;
     }
@@ -308,6 +422,16 @@ private:
         });
     }
 
+    // ha.cf `watchdog`: fed from this loop every keepalive, so only a loop that runs keeps the
+    // node up (a hung master lets the kernel reboot it).
+    void feed_watchdog() {
+        watchdog_->feed();
+        watchdog_timer_.expires_after(config_.ha_cf.keepalive);
+        watchdog_timer_.async_wait([this](const boost::system::error_code& ec) {
+            if (!ec) feed_watchdog();
+        });
+    }
+
     // SIGHUP: validate first (a broken config changes nothing), then apply what plan_reload allows.
     void reload() {
         auto next = load_master_config(o_);
@@ -374,6 +498,8 @@ private:
             chld_.cancel();
             stop_signals_.cancel();
             rscd_beat_.cancel();
+            watchdog_timer_.cancel();
+            if (watchdog_) watchdog_->close_clean();  // a clean stop must not reboot the node
             io_.stop();
         });
     }
@@ -423,6 +549,7 @@ private:
     conf::Config config_;  // reload updates the parts it can apply live
     ipc::Log& log_;
     ipc::StatusTableWriter table_;
+    std::optional<Watchdog> watchdog_;
     ipc::SystemClock clock_;
     boost::asio::io_context io_;
     zmq::context_t zmq_context_;
@@ -443,6 +570,7 @@ private:
     boost::asio::signal_set chld_{io_, SIGCHLD};
     boost::asio::steady_timer shutdown_timer_{io_};
     boost::asio::steady_timer rscd_beat_{io_};
+    boost::asio::steady_timer watchdog_timer_{io_};
 };
 
 }  // namespace
@@ -457,7 +585,7 @@ int run_master(const Options& o) {
     conf::Config config = std::move(*loaded.config);
 
     for (auto [dir, mode] : {std::pair{o.run_dir, mode_t{0700}}, {o.log_dir, mode_t{0}}, {o.state_dir, mode_t{0}}}) {
-        if (auto r = make_dir(dir, mode); !r) {
+        if (auto r = make_dir(dir, mode, dir != o.log_dir); !r) {
             std::cerr << "hamaster: " << r.error().message << "\n";
             return 1;
         }
@@ -467,34 +595,36 @@ int run_master(const Options& o) {
         std::cerr << "hamaster: " << pid_file.error().message << "\n";
         return 1;
     }
-    if (!o.foreground) {
-        daemonize();
-        (void)pid_file->write_pid();
-    }
+    StartReport report(o.foreground ? -1 : daemonize());
+    if (!o.foreground) (void)pid_file->write_pid();
 
     ipc::install_process_log(make_log(config, o));
     ipc::Log& log = ipc::process_log();
+    // Every failure from here on: CRIT in the log, the reason to the launcher, exit 1.
+    auto fail = [&](const std::string& why) {
+        log.crit("{}", why);
+        report.failed(why);
+        return 1;
+    };
     log.info("Configuration validated. Starting hamaster {} on {}", kVersion, config.local_node);
+    setup_coredumps(config.ha_cf.coredumps, config.ha_cf.coreroot, log);
     ipc::realtime_setup(config.ha_cf.realtime, log);
 
     GenerationFile generations(log);
     auto generation = generations.load_and_bump(o.state_dir + "/hb_generation");
-    if (!generation) {
-        log.crit("Cannot read the generation: {}", generation.error().message);
-        return 1;
-    }
+    if (!generation) return fail(fmt::format("Cannot read the generation: {}", generation.error().message));
     auto uuid = load_or_create_uuid(o.state_dir + "/hb_uuid");
-    if (!uuid) {
-        log.crit("Cannot read the node uuid: {}", uuid.error().message);
-        return 1;
-    }
+    if (!uuid) return fail(fmt::format("Cannot read the node uuid: {}", uuid.error().message));
     auto table = ipc::StatusTableWriter::create(o.run_dir);
-    if (!table) {
-        log.crit("Cannot create the status table: {}", table.error().message);
-        return 1;
+    if (!table) return fail(fmt::format("Cannot create the status table: {}", table.error().message));
+    std::optional<Watchdog> watchdog;
+    if (!config.ha_cf.watchdog.empty()) {
+        auto w = Watchdog::open(config.ha_cf.watchdog, log);
+        if (!w) return fail(w.error().message);
+        watchdog.emplace(std::move(*w));
     }
-    Master master(o, std::move(config), log, std::move(*table), *uuid, *generation);
-    return master.run();
+    Master master(o, std::move(config), log, std::move(*table), *uuid, *generation, std::move(watchdog));
+    return master.run(report);
 }
 
 int run_status(const Options& o) {

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,8 +12,14 @@
 namespace ha::master {
 
 Result<PidFile> PidFile::acquire(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    // O_NOFOLLOW + fstat (issue 20): a symlink or somebody else's file is refused, never written.
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
     if (fd < 0) return make_error("open", fmt::format("cannot open pid file {}: {}", path, std::strerror(errno)));
+    struct ::stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid()) {
+        ::close(fd);
+        return make_error("unsafe", fmt::format("refusing pid file {}: not a regular file owned by uid {}", path, ::geteuid()));
+    }
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
         ::close(fd);
         return make_error("running", fmt::format("hamaster is already running (pid {}, pid file {})", holder(path), path));
@@ -23,7 +30,7 @@ Result<PidFile> PidFile::acquire(const std::string& path) {
 }
 
 pid_t PidFile::holder(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0) return 0;
     pid_t pid = 0;
     if (::flock(fd, LOCK_SH | LOCK_NB) != 0) {  // locked: somebody lives

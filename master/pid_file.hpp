@@ -4,6 +4,9 @@
 // crashed master is not locked and is simply taken over. The lock is held across the daemon fork
 // by re-writing the pid after it.
 //
+// The file is opened with O_NOFOLLOW and must be a regular file of our own user (root): a symlink
+// planted in its place is refused, never followed (issue 20).
+//
 // Time and blocking: flock with LOCK_NB, never waits. Diagnostics: errors returned as Result.
 // See also: master/master_main.cpp, ipc/status_table.hpp (the same stale-owner rule).
 #pragma once

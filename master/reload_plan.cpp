@@ -55,6 +55,11 @@ ReloadPlan plan_reload(const conf::Config& running, const conf::Config& next, co
         plan.restart_needed = true;
         plan.warnings.push_back("reload: the set of heartbeat links changed; restart hamaster to apply it (not applied)");
     }
+    // The watchdog is opened, and the core limits set, once at start (master_run.cpp).
+    if (a.watchdog != b.watchdog || a.coredumps != b.coredumps || a.coreroot != b.coreroot) {
+        plan.restart_needed = true;
+        plan.warnings.push_back("reload: watchdog, coredumps or coreroot changed; restart hamaster to apply it (not applied)");
+    }
     if (!links_changed && a.nodes == b.nodes && media_text(a) != media_text(b)) {
         plan.children = true;
         plan.notes.push_back("reload: media, ping or respawn lines changed; restarting the affected children");

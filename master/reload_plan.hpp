@@ -9,8 +9,8 @@
 // haresources part is all or nothing: one busy group and nothing of haresources changes (WARN per
 // busy group: run hb_standby, then reload again). The plan only says `groups`; the master applies
 // it through ResourceShell::reload_groups (rscd first), which logs one line per change when it is
-// really applied. Not applied live, reported instead: a changed node list or set of link names
-// (restart hamaster), and haresources going from empty to non-empty or back (rscd is started
+// really applied. Not applied live, reported instead: a changed node list or set of link names,
+// a changed watchdog, coredumps or coreroot (restart hamaster), and haresources going from empty to non-empty or back (rscd is started
 // only for a non-empty haresources: restart hamaster). A broken new config never reaches this
 // function (service hamaster reload validates first and keeps the running config).
 //

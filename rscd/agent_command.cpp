@@ -99,4 +99,20 @@ bool status_running(conf::AgentKind kind, const AgentResult& result) {
     return false;
 }
 
+std::vector<std::string> agent_environment(const conf::Config& config) {
+    const auto& cf = config.ha_cf;
+    std::vector<std::string> env = {
+        "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+        "HA_DIR=" + config.dir,
+        "HA_FUNCS=" + config.dir + "/shellfuncs",
+        "HA_CURHOST=" + config.local_node,
+        "HA_LOGFACILITY=" + cf.logfacility,
+        "HA_debug=" + std::to_string(cf.debug),
+    };
+    if (!cf.logfile.empty()) env.push_back("HA_LOGFILE=" + cf.logfile);
+    if (!cf.debugfile.empty()) env.push_back("HA_DEBUGLOG=" + cf.debugfile);
+    for (const auto& e : cf.env) env.push_back(e.name + "=" + e.value);
+    return env;
+}
+
 }  // namespace ha::rsc

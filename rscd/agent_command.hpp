@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ipc/config/config.hpp"
 #include "ipc/config/haresources.hpp"
 #include "rscd/agent_result.hpp"
 
@@ -28,6 +29,12 @@ struct AgentCommand {
 };
 
 AgentCommand make_agent_command(const conf::Resource& resource, AgentAction action);
+
+// The whole environment agents run with (issue 20): a fixed PATH, Heartbeat's HA_* variables —
+// HA_DIR (the config dir), HA_FUNCS (HA_DIR/shellfuncs), HA_CURHOST (this node), HA_LOGFACILITY,
+// HA_LOGFILE, HA_DEBUGLOG, HA_debug — and ha.cf's `env NAME=value` lines. Nothing of rscd's own
+// environment (LD_*, the operator's PATH) reaches an agent.
+std::vector<std::string> agent_environment(const conf::Config& config);
 
 // `<path> <args> <action>` as in Heartbeat's `Running …` line; for built-ins `IPaddr <args> <action>`.
 std::string command_text(const conf::Resource& resource, AgentAction action);

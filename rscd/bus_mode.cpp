@@ -6,6 +6,7 @@
 #include "ipc/bus.hpp"
 #include "ipc/daemon.hpp"
 #include "rscd/arp_guard.hpp"
+#include "rscd/agent_command.hpp"
 #include "rscd/group_executor.hpp"
 #include "rscd/rsc_service.hpp"
 
@@ -15,7 +16,7 @@ int run_bus_mode(const conf::Config& config, const RscdOptions& options, ipc::Lo
     ipc::DaemonLoop loop(log);
     auto& io = loop.io();
     ipc::SystemClock clock;
-    ProcessLauncher launcher(io, log);
+    ProcessLauncher launcher(io, log, std::chrono::seconds(5), agent_environment(config));
     IpAddr ip_addr(log);
     ArpAnnouncer arp(io, log);
     GroupExecutor executor(io, launcher, ip_addr, arp, clock, log);

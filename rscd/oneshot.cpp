@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "rscd/arp_guard.hpp"
+#include "rscd/agent_command.hpp"
 #include "rscd/group_executor.hpp"
 
 namespace ha::rsc {
@@ -63,7 +64,7 @@ int run_oneshot(const conf::Config& config, const RscdOptions& options, ipc::Log
     if (oneshot.probe) return run_probe(config, options, *group, log);
     boost::asio::io_context io;
     ipc::SystemClock clock;
-    ProcessLauncher launcher(io, log);
+    ProcessLauncher launcher(io, log, std::chrono::seconds(5), agent_environment(config));
     IpAddr ip_addr(log);
     ArpAnnouncer arp(io, log);
     GroupExecutor executor(io, launcher, ip_addr, arp, clock, log);

@@ -1,6 +1,8 @@
 // ProcessLauncher — see process_launcher.hpp.
 #include "rscd/process_launcher.hpp"
 
+#include "ipc/config/script_security.hpp"
+
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <signal.h>
@@ -16,7 +18,6 @@
 #include <cerrno>
 #include <cstring>
 
-extern char** environ;
 
 namespace ha::rsc {
 
@@ -68,8 +69,11 @@ void drain(asio::posix::stream_descriptor& pipe, std::string& to) {
 
 }  // namespace
 
-ProcessLauncher::ProcessLauncher(asio::io_context& io, ipc::Log& log, std::chrono::milliseconds kill_grace)
-    : io_(io), log_(log), kill_grace_(kill_grace), sigchld_(io, SIGCHLD) {
+std::vector<std::string> ProcessLauncher::minimal_environment() { return {"PATH=/usr/sbin:/usr/bin:/sbin:/bin"}; }
+
+ProcessLauncher::ProcessLauncher(asio::io_context& io, ipc::Log& log, std::chrono::milliseconds kill_grace,
+                                 std::vector<std::string> environment)
+    : io_(io), log_(log), kill_grace_(kill_grace), environment_(std::move(environment)), sigchld_(io, SIGCHLD) {
     wait_sigchld();
 }
 
@@ -133,14 +137,22 @@ void ProcessLauncher::launch(const AgentCommand& command, std::chrono::milliseco
         errno = EINVAL;
         return fail("empty command");
     }
-    // Everything the child needs, built before fork.
+    // A missing agent goes on to fail exec (127), as before; only an unsafe one is refused here.
+    if (auto safe = conf::check_script_security(command.argv[0]); !safe && safe.error().code != "missing") {
+        log_.error("refusing to run {}: {} (scripts run as root must be root's and not group/world-writable)",
+                   command.argv[0], safe.error().message);
+        AgentResult r;
+        r.kind = AgentResult::Kind::spawn_failed;
+        asio::post(io_, [done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); });
+        return;
+    }
+    // Everything the child needs, built before fork: our fixed environment, `command.env` on top.
     std::vector<std::string> env_store;
-    for (char** e = environ; e && *e; ++e) {
-        const std::string_view kv(*e);
+    for (const auto& kv : environment_) {
         const auto name = kv.substr(0, kv.find('='));
         bool overridden = false;
-        for (const auto& add : command.env) overridden |= add.compare(0, name.size() + 1, std::string(name) + "=") == 0;
-        if (!overridden) env_store.emplace_back(kv);
+        for (const auto& add : command.env) overridden |= add.compare(0, name.size() + 1, name + "=") == 0;
+        if (!overridden) env_store.push_back(kv);
     }
     for (const auto& add : command.env) env_store.push_back(add);
     std::vector<char*> argv, envp;

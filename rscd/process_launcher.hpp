@@ -1,6 +1,7 @@
 // ProcessLauncher — runs resource agents as child processes on the Asio loop (the shell's seam).
 //
-// launch() forks and execs one command: stdin from /dev/null, stdout and stderr into two pipes read
+// launch() checks the script (conf::check_script_security), then forks and execs one command with
+// a fixed environment (never rscd's own): stdin from /dev/null, stdout and stderr into two pipes read
 // on the loop, its own session and process group (setsid), signal mask and the dispositions of the
 // signals rscd handles reset to default. Between fork and exec the child does only async-signal-safe
 // calls (dup2, setsid, sigprocmask, signal, close_range, execve, write, _exit(127)); argv and envp
@@ -26,6 +27,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "ipc/log.hpp"
 #include "rscd/agent_command.hpp"
@@ -38,13 +40,21 @@ public:
     using Done = std::function<void(AgentResult)>;
     static constexpr std::size_t kMaxOutputBytes = 64 * 1024;  // per stream; the rest is dropped
 
+    // The whole environment an agent starts from (issue 20: never the caller's own, which could
+    // carry LD_PRELOAD or a PATH of the operator's shell); see agent_environment().
+    static std::vector<std::string> minimal_environment();  // just the fixed PATH
+
     ProcessLauncher(boost::asio::io_context& io, ipc::Log& log,
-                    std::chrono::milliseconds kill_grace = std::chrono::seconds(5));
+                    std::chrono::milliseconds kill_grace = std::chrono::seconds(5),
+                    std::vector<std::string> environment = minimal_environment());
     ~ProcessLauncher();
     ProcessLauncher(const ProcessLauncher&) = delete;
     ProcessLauncher& operator=(const ProcessLauncher&) = delete;
 
-    // Starts `command` (argv[0] is an absolute path; `command.env` is added to our environment).
+    // Starts `command` (argv[0] is an absolute path) with the launcher's environment plus
+    // `command.env`. A script that fails conf::check_script_security (not root's, or writable by
+    // group/others, itself or a directory above it) is not run: ERROR `refusing to run ...`, and
+    // `done` gets spawn_failed.
     void launch(const AgentCommand& command, std::chrono::milliseconds timeout, Done done);
     // How many children are still running.
     std::size_t running() const { return children_.size(); }
@@ -59,6 +69,7 @@ private:
     boost::asio::io_context& io_;
     ipc::Log& log_;
     std::chrono::milliseconds kill_grace_;
+    std::vector<std::string> environment_;
     boost::asio::signal_set sigchld_;
     std::map<pid_t, std::shared_ptr<Child>> children_;
 };

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -132,11 +133,11 @@ ipc::AuthKeys parse_authkeys(std::string_view file, std::string_view text, Diagn
     return keys;
 }
 
-void check_authkeys_permissions(const std::string& path, Diagnostics& diagnostics) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) return;  // the reader reports a missing file
-    if ((st.st_mode & (S_IRGRP | S_IROTH)) != 0)
+void check_authkeys_permissions(const std::string& path, const struct ::stat& st, Diagnostics& diagnostics) {
+    if ((st.st_mode & (S_IRGRP | S_IROTH | S_IWGRP | S_IWOTH)) != 0)
         diagnostics.error(path, 0, fmt::format("Bad permissions on keyfile [{}], 600 recommended.", path));
+    if (st.st_uid != 0 && st.st_uid != ::geteuid())
+        diagnostics.error(path, 0, fmt::format("Bad owner of keyfile [{}]: uid {}, must be root", path, st.st_uid));
 }
 
 }  // namespace ha::conf

@@ -9,11 +9,13 @@
 // ipc/auth_key.hpp, verify_key) is a warning naming its line.
 //
 // parse_authkeys() is pure (text in) so it can be fuzzed; check_authkeys_permissions() is the
-// separate file check (group/other readable → error). Secrets never appear in diagnostics.
+// separate file check on the opened file (group/other read or write bits, foreign owner → error). Secrets never appear in diagnostics.
 //
-// Time and blocking: parse — none; permission check — one stat().
+// Time and blocking: parse — none; permission check — none (it is given the fstat of the open file).
 // See also: ipc/auth_key.hpp, ipc/auth.hpp, compat spec §3.
 #pragma once
+
+#include <sys/stat.h>
 
 #include <string_view>
 
@@ -24,8 +26,10 @@ namespace ha::conf {
 
 ipc::AuthKeys parse_authkeys(std::string_view file, std::string_view text, Diagnostics& diagnostics);
 
-// `Bad permissions on keyfile [PATH], 600 recommended.` when PATH is group- or other-readable.
-// Write bits are not checked (Heartbeat does not either).
-void check_authkeys_permissions(const std::string& path, Diagnostics& diagnostics);
+// Checks the authkeys file as opened (`opened` is the fstat of the descriptor that was read):
+// `Bad permissions on keyfile [PATH], 600 recommended.` when it is group- or other-readable or
+// -writable, and an error when its owner is neither root nor the user running us (a non-root owner
+// could rewrite the cluster key; in production we run as root, so that means "owned by root").
+void check_authkeys_permissions(const std::string& path, const struct ::stat& opened, Diagnostics& diagnostics);
 
 }  // namespace ha::conf

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -51,7 +52,7 @@ void warn_crc_on_udp(const Config& config, std::string_view ha_cf_path, Diagnost
 
 }  // namespace
 
-Result<std::string> read_config_file(const std::string& path) {
+Result<std::string> read_config_file(const std::string& path, struct ::stat* opened) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) return make_error("open", fmt::format("cannot open: {}", std::strerror(errno)));
     struct Closer {
@@ -61,6 +62,7 @@ Result<std::string> read_config_file(const std::string& path) {
     struct stat st {};
     if (::fstat(fd, &st) != 0) return make_error("stat", fmt::format("cannot stat: {}", std::strerror(errno)));
     if (!S_ISREG(st.st_mode)) return make_error("not_file", "not a regular file");
+    if (opened != nullptr) *opened = st;
     if (static_cast<std::size_t>(st.st_size) > kMaxFileSize)
         return make_error("too_big", fmt::format("file too large ({} bytes, limit {}); nothing read", st.st_size, kMaxFileSize));
     std::string text;
@@ -92,8 +94,8 @@ LoadResult load_config(std::string_view dir_in, std::string_view local_node, con
     config.dir = dir;
     config.local_node = to_lower(local_node);
 
-    auto read = [&](const std::string& path) -> std::optional<std::string> {
-        auto r = read_config_file(path);
+    auto read = [&](const std::string& path, struct ::stat* opened = nullptr) -> std::optional<std::string> {
+        auto r = read_config_file(path, opened);
         if (!r) {
             diag.error(path, 0, r.error().message);
             return std::nullopt;
@@ -118,6 +120,16 @@ LoadResult load_config(std::string_view dir_in, std::string_view local_node, con
             m.self = peer == config.local_node ||
                      std::find(options.local_addresses.begin(), options.local_addresses.end(), m.peer) != options.local_addresses.end();
         }
+        // `respawn USER PROG`: an unknown USER must never mean "run PROG as root" (issue 20).
+        for (const Respawn& r : cf.respawns) {
+            struct passwd pw {};
+            struct passwd* found = nullptr;
+            std::vector<char> buf(16384);
+            if (::getpwnam_r(r.user.c_str(), &pw, buf.data(), buf.size(), &found) != 0 || found == nullptr)
+                diag.error(ha_cf_path, r.line,
+                           fmt::format("respawn: unknown user \"{}\" (no such account; {} would otherwise run as root)",
+                                       quote(r.user), r.path));
+        }
         const bool has_ipfail = std::any_of(cf.respawns.begin(), cf.respawns.end(), [](const Respawn& r) { return r.is_ipfail(); });
         if (has_ipfail && cf.ping_nodes.empty())
             diag.warning(ha_cf_path, cf.line_of("respawn"), "ipfail is respawned but no ping or ping_group is configured: it has nothing to compare");
@@ -139,8 +151,9 @@ LoadResult load_config(std::string_view dir_in, std::string_view local_node, con
     }
 
     // authkeys
-    if (const auto text = read(authkeys_path)) {
-        if (options.check_authkeys_permissions) check_authkeys_permissions(authkeys_path, diag);
+    struct ::stat authkeys_stat {};
+    if (const auto text = read(authkeys_path, &authkeys_stat)) {
+        if (options.check_authkeys_permissions) check_authkeys_permissions(authkeys_path, authkeys_stat, diag);
         config.authkeys = parse_authkeys(authkeys_path, *text, diag);
         warn_crc_on_udp(config, ha_cf_path, diag);
     }

@@ -15,6 +15,8 @@
 // See also: ha_cf.hpp, haresources.hpp, authkeys.hpp, master/config_test.cpp (`hamaster -t`).
 #pragma once
 
+#include <sys/stat.h>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -60,6 +62,8 @@ LoadResult load_config(std::string_view dir, std::string_view local_node, const 
 
 // Reads a config file with the size limit of lexer.hpp; a missing, unreadable, non-regular or
 // oversized file is an error naming the path.
-Result<std::string> read_config_file(const std::string& path);
+// `opened` (optional) receives the fstat of the descriptor actually read, so a permission check
+// looks at the same file as the parser (no stat-then-open race, no symlink swap in between).
+Result<std::string> read_config_file(const std::string& path, struct ::stat* opened = nullptr);
 
 }  // namespace ha::conf

@@ -1,6 +1,8 @@
 // Haresources — see haresources.hpp.
 #include "ipc/config/haresources.hpp"
 
+#include "ipc/config/script_security.hpp"
+
 #include <fmt/format.h>
 #include <sys/stat.h>
 
@@ -169,6 +171,12 @@ Haresources parse_haresources(std::string_view file, std::string_view text, Diag
 
 void resolve_resources(Haresources& haresources, std::string_view file, const ResolveOptions& options,
                        Diagnostics& diagnostics) {
+    // rscd runs agents as root: one that others can modify is refused (issue 20).
+    auto refuse_unsafe = [&](const Resource& r, int line) {
+        if (auto safe = check_script_security(r.path); !safe)
+            diagnostics.error(file, line, fmt::format("resource script {}: refusing to run it as root: {}", quote(r.word),
+                                                      safe.error().message));
+    };
     for (ResourceGroup& group : haresources.groups) {
         for (Resource& r : group.resources) {
             if (r.kind == AgentKind::builtin) continue;
@@ -178,6 +186,8 @@ void resolve_resources(Haresources& haresources, std::string_view file, const Re
                 if (!executable_file(r.path)) {
                     diagnostics.error(file, group.line, fmt::format("Cannot locate resource script {} ({} {})", r.agent, r.path,
                                                                     exists(r.path) ? "is not an executable file" : "does not exist"));
+                } else {
+                    refuse_unsafe(r, group.line);
                 }
                 continue;
             }
@@ -186,9 +196,11 @@ void resolve_resources(Haresources& haresources, std::string_view file, const Re
             if (executable_file(in_resource_d)) {
                 r.kind = AgentKind::heartbeat;
                 r.path = in_resource_d;
+                refuse_unsafe(r, group.line);
             } else if (executable_file(in_init_d)) {
                 r.kind = AgentKind::lsb;
                 r.path = in_init_d;
+                refuse_unsafe(r, group.line);
                 if (!r.args.empty())
                     diagnostics.warning(file, group.line,
                                         fmt::format("{} is an init script: it gets only the action, the ::arguments of \"{}\" are not passed",

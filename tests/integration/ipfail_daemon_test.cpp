@@ -73,9 +73,9 @@ public:
 
     // Starts ipfaild, in a private network namespace when `netns_setup` is not empty (shell
     // commands run in that namespace first, e.g. iptables rules).
-    void start(bool netns, const std::string& netns_setup = "") {
+    void start(bool netns, const std::string& netns_setup = "", const std::string& extra_args = "") {
         std::string cmd = std::string(HA_BIN_DIR "/ipfaild") + " --node web1 --config " + dir_ + " --run-dir " + dir_ +
-                          "/run --log-dir " + dir_ + "/log --parent-pid " + std::to_string(::getpid());
+                          "/run --log-dir " + dir_ + "/log --parent-pid " + std::to_string(::getpid()) + extra_args;
         std::vector<std::string> args;
         if (netns) {
             args = {"/usr/bin/unshare", "--net", "--", "/bin/sh", "-c",
@@ -162,6 +162,25 @@ ipc::Message node_status(std::string_view st) {
 }
 
 bool netns_tools() { return ::geteuid() == 0 && have("/usr/bin/unshare") && have("/usr/bin/nsenter") && have("/usr/sbin/iptables"); }
+
+// sec (issue 20, Medium 3): a respawn user that cannot be resolved used to leave ipfaild running
+// as root ("staying uid 0"); it exits 77 (permanent: the master does not respawn it) instead.
+TEST(IpfailDaemon, SecUnknownUserExitsInsteadOfStayingRoot) {
+    if (::geteuid() != 0) GTEST_SKIP() << "only root has privileges to keep";
+    IpfailDaemon d("ping 127.0.0.1\n");
+    d.start(false, "", " --user no-such-user-hamaster");
+    ASSERT_TRUE(d.wait_for([](const ipc::Message& m) { return m.type() == "liveness"; }) || d.exited_with(77))
+        << d.log_text();
+    bool exited = d.pid() == 0;
+    const auto until = std::chrono::steady_clock::now() + 20s;  // the drop comes with kDropDeadline at the latest
+    while (!exited && std::chrono::steady_clock::now() < until) {
+        exited = d.exited_with(77);
+        if (!exited) ::usleep(20000);
+    }
+    EXPECT_TRUE(exited) << d.log_text();
+    EXPECT_NE(d.log_text().find("user no-such-user-hamaster does not exist; refusing to keep uid 0"), std::string::npos)
+        << d.log_text();
+}
 
 TEST(IpfailDaemon, LoopbackPingNodesComeUp) {
     IpfailDaemon d("ping 127.0.0.1\nping 127.0.0.2\n");

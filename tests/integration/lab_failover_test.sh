@@ -16,7 +16,7 @@
 #                                    web2 takes over, the client gets web2; web1's processes gone
 #     3 web1's master restarts     → the service returns to web1
 #     4 hb_standby on web1         → web2 serves;  hb_takeover on web1 → web1 serves again
-#     5 SIGTERM web1's master      → handed to web2 at once; nothing of web1 left (processes, shm,
+#     5 SIGTERM web1's master      → handed to web2 at once; nothing of web1 left (processes, status table,
 #                                    sockets, pid file, VIP); restart → back on web1
 #     6 web1 lost as a host        → (eth0 + eth1 down in web1) web2 takes over, the client is never
 #                                    answered by web1 again; then web1's master is stopped, links up
@@ -53,7 +53,7 @@ trap 'exit 1' INT TERM
 no_leftovers() {  # no_leftovers NODE — nothing of hamaster left in NODE after it stopped
   local d=$LABDIR/$1
   check "$1: no hamaster/rscd/heartbeatd/nginx process left (got: $(ha_procs_in "$1" | tr '\n' ' '))" wait_for 10 no_ha_procs_in "$1"
-  check "$1: no shm segment left (got: $(ls "$d/shm"))" [ -z "$(ls -A "$d/shm")" ]
+  check "$1: no status table left in the run dir" [ ! -e "$d/run/hamaster.status" ]
   check "$1: no socket or pid file left in the run dir (got: $(find "$d/run" -mindepth 1 -printf "%f "))" \
     [ -z "$(find "$d/run" \( -type s -o -name hamaster.pid \) -print)" ]
   check "$1: VIP not on eth0" eval "! vip_on $1"

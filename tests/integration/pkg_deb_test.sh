@@ -333,6 +333,13 @@ check "nothing left after stop: pid file, control socket, shm" \
              [ -z "$(ls /dev/shm | grep "^hamaster\." | sort | comm -13 /tmp/shm.before -)" ]'
 check "nothing left after stop: no VIP" bash -c '! ip -o addr show | grep -q 192.0.2.100'
 rc_is 3 "service hamaster status after stop" service hamaster status
+# A start that fails after hamaster detached (issue 20: it used to exit 0): here the watchdog
+# device cannot be opened. `hamaster -t` passes (the device is opened at start), the start fails.
+echo "watchdog /nonexistent/watchdog" >>/etc/ha.d/ha.cf
+rc_is 1 "service hamaster start fails when the daemon cannot start (watchdog device missing)" service hamaster start
+check "failed start: nothing left running" \
+    bash -c '! grep -qxE "hamaster|heartbeatd-net|ipfaild|rscd" /proc/[0-9]*/comm 2>/dev/null'
+sed -i '/^watchdog /d' /etc/ha.d/ha.cf
 for i in 0 1; do ip link del eth$i; done
 rm -rf /etc/ha.d/*
 

@@ -3,6 +3,7 @@
 
 #include "config_test_util.hpp"
 #include "ipc/config/authkeys.hpp"
+#include "ipc/config/config.hpp"
 
 using namespace ha::conf;
 using ha::conf::test::dump;
@@ -109,19 +110,51 @@ TEST(Authkeys, SecretsNeverAppearInDiagnostics) {
     for (const auto& item : d.items()) EXPECT_EQ(item.text.find("topsecret"), std::string::npos) << render(item);
 }
 
+// The check sees the file as read (the fstat of the descriptor read_config_file used).
+void check_file(const std::string& path, Diagnostics& d) {
+    struct ::stat st {};
+    ASSERT_TRUE(read_config_file(path, &st).has_value()) << path;
+    check_authkeys_permissions(path, st, d);
+}
+
 TEST(Authkeys, GroupOrOtherReadableFileIsRefused) {
     TempDir t;
     for (::mode_t mode : {0644, 0640, 0604, 0444}) {
         t.write("authkeys", "auth 1\n1 crc\n", mode);
         Diagnostics d;
-        check_authkeys_permissions(t.file("authkeys"), d);
+        check_file(t.file("authkeys"), d);
         ASSERT_EQ(d.error_count(), 1u) << std::oct << mode;
         EXPECT_EQ(render(d.items()[0]), t.file("authkeys") + ": error: Bad permissions on keyfile [" + t.file("authkeys") + "], 600 recommended.");
     }
-    for (::mode_t mode : {0600, 0400, 0620, 0602}) {  // write bits are not checked
+    for (::mode_t mode : {0600, 0400}) {
         t.write("authkeys", "auth 1\n1 crc\n", mode);
         Diagnostics d;
-        check_authkeys_permissions(t.file("authkeys"), d);
+        check_file(t.file("authkeys"), d);
         EXPECT_FALSE(d.has_errors()) << std::oct << mode << dump(d);
     }
+}
+
+// sec (issue 20): a key file others may rewrite lets them forge the cluster's voice.
+TEST(Authkeys, SecGroupOrOtherWritableFileIsRefused) {
+    TempDir t;
+    for (::mode_t mode : {0620, 0602, 0622}) {
+        t.write("authkeys", "auth 1\n1 crc\n", mode);
+        Diagnostics d;
+        check_file(t.file("authkeys"), d);
+        ASSERT_EQ(d.error_count(), 1u) << std::oct << mode << dump(d);
+        EXPECT_NE(render(d.items()[0]).find("Bad permissions on keyfile"), std::string::npos);
+    }
+}
+
+// sec (issue 20): a key file owned by somebody else (not root, not us) is refused, even at 0600.
+TEST(Authkeys, SecForeignOwnerIsRefused) {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root to chown the file to nobody";
+    TempDir t;
+    t.write("authkeys", "auth 1\n1 crc\n", 0600);
+    ASSERT_EQ(::chown(t.file("authkeys").c_str(), 65534, 65534), 0);
+    Diagnostics d;
+    check_file(t.file("authkeys"), d);
+    ASSERT_EQ(d.error_count(), 1u) << dump(d);
+    EXPECT_NE(render(d.items()[0]).find("Bad owner of keyfile"), std::string::npos) << dump(d);
+    EXPECT_NE(render(d.items()[0]).find("uid 65534"), std::string::npos) << dump(d);
 }

@@ -207,3 +207,40 @@ TEST(ConfigLoad, SecCrcOnUdpLinksIsALoudWarningNamingEachMedium) {
     ASSERT_TRUE(serial.ok()) << dump(serial.diagnostics);
     EXPECT_EQ(test::count(serial.diagnostics, Severity::warning), 0u) << dump(serial.diagnostics);
 }
+
+// sec (issue 20): `respawn USER PROG` with a user that does not exist used to run PROG as root and
+// pass `hamaster -t`; it is a config error naming the line, for ipfail and other programs alike.
+TEST(ConfigLoad, SecRespawnWithUnknownUserIsError) {
+    TempDir t;
+    write_valid(t);
+    t.write("ha.cf", std::string(kHaCf) + "respawn no-such-user-hamaster /usr/lib/heartbeat/ipfail\n"
+                                          "respawn hacluster-nope /usr/sbin/myagent\nrespawn nobody /usr/sbin/other\n");
+    auto r = load_config(t.str(), "web1", options_for(t));
+    EXPECT_FALSE(r.ok());
+    EXPECT_TRUE(has(r.diagnostics, Severity::error, 8, "respawn: unknown user \"no-such-user-hamaster\"")) << dump(r.diagnostics);
+    EXPECT_TRUE(has(r.diagnostics, Severity::error, 9, "respawn: unknown user \"hacluster-nope\"")) << dump(r.diagnostics);
+    EXPECT_EQ(test::count(r.diagnostics, Severity::error), 2u) << dump(r.diagnostics);
+}
+
+// sec (issue 20): `hamaster -t` refuses a resource script others could rewrite (it runs as root),
+// naming the haresources line, whether the script or its directory is the writable one.
+TEST(ConfigLoad, SecWritableResourceScriptIsError) {
+    TempDir t;
+    write_valid(t);
+    ::chmod(t.file("resource.d/nginx").c_str(), 0777);
+    auto r = load_config(t.str(), "web1", options_for(t));
+    EXPECT_FALSE(r.ok());
+    EXPECT_TRUE(has(r.diagnostics, Severity::error, 1, "refusing to run it as root")) << dump(r.diagnostics);
+    EXPECT_TRUE(has(r.diagnostics, Severity::error, 1, "is writable by group/others (mode 0777)")) << dump(r.diagnostics);
+
+    ::chmod(t.file("resource.d/nginx").c_str(), 0755);
+    ::chmod(t.file("resource.d").c_str(), 0775);
+    r = load_config(t.str(), "web1", options_for(t));
+    EXPECT_FALSE(r.ok());
+    EXPECT_TRUE(has(r.diagnostics, Severity::error, 1, t.file("resource.d") + " is writable by group/others (mode 0775)"))
+        << dump(r.diagnostics);
+
+    ::chmod(t.file("resource.d").c_str(), 0755);
+    r = load_config(t.str(), "web1", options_for(t));
+    EXPECT_TRUE(r.ok()) << dump(r.diagnostics);
+}

@@ -1,6 +1,7 @@
 // StatusTable: round trip, seqlock consistency under a concurrent writer, stale/live owners, mode.
 #include "ipc/status_table.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -9,6 +10,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstring>
+#include <fstream>
 #include <thread>
 
 #include "tests/unit/ipc_test_util.hpp"
@@ -73,7 +76,7 @@ bool consistent(const StatusSnapshot& s) {
     return true;
 }
 
-std::string shm_path(const std::string& run_dir) { return "/dev/shm" + status_table_name(run_dir); }
+std::string shm_path(const std::string& run_dir) { return status_table_path(run_dir); }
 
 }  // namespace
 
@@ -272,11 +275,80 @@ TEST(StatusTable, SegmentIsPrivateAndGoneAfterTheWriter) {
     EXPECT_EQ(reader.error().code, "not_found");
 }
 
-TEST(StatusTable, NameFollowsTheCanonicalRunDir) {
+TEST(StatusTable, LivesInTheRunDir) {
+    TempDir a;
+    EXPECT_EQ(status_table_path(a.path()), a.path() + "/hamaster.status");
+    EXPECT_EQ(status_table_path(a.path() + "/"), a.path() + "/hamaster.status");
+}
+
+namespace {
+
+// Writes a table file at `path` as if a writer with `pid` made it, owned by `uid`.
+void plant_table(const std::string& path, int pid, uid_t uid) {
+    auto seg = std::make_unique<status_layout::Segment>();
+    std::memcpy(&seg->header.magic, status_layout::kMagic, 4);
+    seg->header.version = status_layout::kVersion;
+    seg->header.header_bytes = sizeof(status_layout::Header);
+    seg->header.payload_bytes = sizeof(status_layout::Payload);
+    seg->header.writer_pid = pid;
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    ASSERT_GE(fd, 0) << path;
+    ASSERT_EQ(::write(fd, seg.get(), sizeof *seg), static_cast<ssize_t>(sizeof *seg));
+    ASSERT_EQ(::fchown(fd, uid, uid), 0);
+    ::close(fd);
+}
+
+}  // namespace
+
+// sec (issue 20, Medium 2): another user's file naming a live pid (here: ours' parent, alive for
+// sure) used to stop the master from starting. Not our user's file: replaced, never trusted.
+TEST(StatusTable, SecPlantedFileOfAnotherUserIsReplaced) {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root to plant a file owned by nobody";
+    TempDir dir;
+    const std::string path = status_table_path(dir.path());
+    plant_table(path, static_cast<int>(::getppid()), 65534);
+    CaptureLog log;
+    auto writer = StatusTableWriter::create(dir.path(), log);
+    ASSERT_TRUE(writer) << writer.error().message;
+    EXPECT_EQ(log.count(LogLevel::warn, "owned by uid 65534"), 1) << log.dump();
+    struct stat st {};
+    ASSERT_EQ(::lstat(path.c_str(), &st), 0);
+    EXPECT_EQ(st.st_uid, ::geteuid());
+    EXPECT_EQ(st.st_mode & 0022, 0u);
+    auto reader = StatusTableReader::open(dir.path());
+    ASSERT_TRUE(reader) << reader.error().message;
+    auto got = reader->read();
+    ASSERT_TRUE(got) << got.error().message;
+    EXPECT_EQ(got->writer_pid, ::getpid());
+}
+
+// sec: a symlink in place of the table is removed, never followed (its target stays untouched).
+TEST(StatusTable, SecSymlinkIsReplacedNotFollowed) {
+    TempDir dir;
+    const std::string target = dir.path() + "/victim";
+    { std::ofstream(target) << "precious\n"; }
+    const std::string path = status_table_path(dir.path());
+    ASSERT_EQ(::symlink(target.c_str(), path.c_str()), 0);
+    CaptureLog log;
+    auto writer = StatusTableWriter::create(dir.path(), log);
+    ASSERT_TRUE(writer) << writer.error().message;
+    EXPECT_EQ(log.count(LogLevel::warn, "not a regular file"), 1) << log.dump();
+    struct stat st {};
+    ASSERT_EQ(::lstat(path.c_str(), &st), 0);
+    EXPECT_TRUE(S_ISREG(st.st_mode));
+    std::ifstream in(target);
+    std::string text;
+    std::getline(in, text);
+    EXPECT_EQ(text, "precious");
+}
+
+// Two nodes on one machine with different run dirs never share a table, whatever /dev/shm is.
+TEST(StatusTable, TwoRunDirsHaveTwoTables) {
     TempDir a, b;
-    EXPECT_NE(status_table_name(a.path()), status_table_name(b.path()));
-    EXPECT_EQ(status_table_name(a.path()), status_table_name(a.path() + "/"));
-    EXPECT_EQ(status_table_name(a.path()), status_table_name(a.path() + "/./x/.."));
-    EXPECT_EQ(status_table_name(a.path()).rfind("/hamaster.", 0), 0u);
-    EXPECT_EQ(status_table_name(a.path()).size(), std::string("/hamaster.").size() + 16);
+    CaptureLog log;
+    auto wa = StatusTableWriter::create(a.path(), log);
+    auto wb = StatusTableWriter::create(b.path(), log);
+    ASSERT_TRUE(wa && wb);
+    EXPECT_NE(wa->name(), wb->name());
+    EXPECT_EQ(log.count(LogLevel::warn, "Replacing"), 0) << log.dump();
 }

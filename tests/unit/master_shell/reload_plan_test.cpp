@@ -58,6 +58,17 @@ TEST(ReloadPlan, PeerAddressChangeRestartsTheMediaDaemonOnly) {
     EXPECT_FALSE(p.restart_needed);
 }
 
+TEST(ReloadPlan, WatchdogOrCoredumpsChangeNeedsARestart) {
+    auto next = base();
+    next.ha_cf.watchdog = "/dev/watchdog";
+    auto p = master::plan_reload(base(), next, {});
+    EXPECT_TRUE(p.restart_needed);
+    EXPECT_TRUE(mentions(p.warnings, "watchdog, coredumps or coreroot changed"));
+    next = base();
+    next.ha_cf.coredumps = false;
+    EXPECT_TRUE(master::plan_reload(base(), next, {}).restart_needed);
+}
+
 TEST(ReloadPlan, NewLinkNameNeedsARestart) {
     auto next = base();
     next.ha_cf.media[0].device = "eth2";
