@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "master/core/heartbeat_info.hpp"
+
 namespace ha::master {
 
 namespace {
@@ -596,9 +598,9 @@ void ResourceOwner::initial_done(std::string_view reason) {
 }
 
 void ResourceOwner::on_converged(ipc::SteadyTime now, ResourceActions& out) {
-    const bool peer_alive = peer_ != PeerState::dead && !peer_departed_;
+    const bool peer_there = peer_ != PeerState::dead && !peer_departed_;  // alive or not heard yet
     if (phase_ == Phase::shutting_down) {
-        if (peer_alive) {
+        if (peer_there) {
             ipc::Message m;
             m.add("t", kShutdone).add("st", kStatusDead);
             out.emplace_back(SendToPeer{std::move(m)});
@@ -652,7 +654,7 @@ void ResourceOwner::on_converged(ipc::SteadyTime now, ResourceActions& out) {
     if (settle_double_hold(now, out)) return;
     // The requester's full report waits for the peer's `done` (3.0.6 order). Any other change of
     // what we hold is reported too, so that the peer re-evaluates (a double hold, a failback).
-    if ((report_when_stable_ || holds() != last_reported_) && peer_alive && standby_ == Standby::idle)
+    if ((report_when_stable_ || holds() != last_reported_) && peer_there && standby_ == Standby::idle)
         send_resource(out, holds(), true, "");
     maybe_auto_failback(now, out);
 }
@@ -749,8 +751,22 @@ ResourceActions ResourceOwner::on_peer_message(ipc::SteadyTime now, const ipc::M
     ResourceActions out;
     if (message.src() == params_.local_node && !message.src().empty()) return out;
     if (phase_ == Phase::stopped) return out;
-    heard_since_dead_ = true;
     const std::string_view type = message.type();
+    // The peer's order is its (hg, seq): a report that left it before a message we already read
+    // (a retransmission delivered late, around a partition) would undo newer news — a handover
+    // in between — and is ignored. Messages without hg/seq are taken as they come.
+    const auto hg = parse_hex(message.get_or("hg", ""));
+    const auto seq = parse_hex(message.get_or("seq", ""));
+    if (hg && seq) {
+        const std::pair<std::uint64_t, std::uint64_t> order{*hg, *seq};
+        if (type == kResource && peer_order_ && order < *peer_order_) {
+            log_.debug("resource report from {} (seq {}) older than one already read; ignored", params_.peer_node,
+                       message.get_or("seq", ""));
+            return out;
+        }
+        if (!peer_order_ || *peer_order_ < order) peer_order_ = order;
+    }
+    heard_since_dead_ = true;
 
     if (type == kStarting) {
         peer_starting_ = true;
@@ -1037,10 +1053,9 @@ ResourceActions ResourceOwner::on_tick(ipc::SteadyTime now) {
             if (has(failed_standby_set_, cls) && g.failed && !g.held) set = set | cls;
         }
         failed_standby_set_ = ResourceSet::none;
-        const bool peer_alive = peer_ == PeerState::alive && !peer_departed_;
         const bool retry = failed_standby_retry_;
         failed_standby_retry_ = false;
-        if (set != ResourceSet::none && phase_ == Phase::running && peer_alive) {
+        if (set != ResourceSet::none && phase_ == Phase::running && peer_alive()) {
             if (!retry)
                 log_.info("Failed start: going standby [{}] so that {} can run it.", resource_set_word(set),
                           params_.peer_node);

@@ -48,7 +48,8 @@
 // is reported to the live peer, so it re-evaluates too. An auto_failback request that got no
 // answer is asked again when the standby timer ends, for as long as we hold the peer's groups.
 // The peer counts as alive from its `active` status on (a Heartbeat peer ignores standby
-// requests while `up`).
+// requests while `up`). A `resource` report older (hg, seq) than a message of the peer already
+// read — a retransmission delivered late — is ignored: it would undo a handover made since.
 // Return from the dead (LinkTable's ReturningAfterPartition — same generation —, or the peer's
 // status after a restart or first contact after initdead): acquisitions still waiting for
 // clearance are abandoned, both nodes send a full `resource` report (info=partition, which a peer
@@ -92,6 +93,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -374,6 +376,7 @@ private:
     std::vector<std::string> cancelled_clearances_;  // emitted as CancelClearance by pump()
     bool double_hold_ = false;          // CRIT logged for the double hold standing now
     ResourceSet last_reported_ = ResourceSet::none;  // rsc_hold of our last `resource` report
+    std::optional<std::pair<std::uint64_t, std::uint64_t>> peer_order_;  // (hg, seq) of its newest message read
 
     Standby standby_ = Standby::idle;
     std::string standby_word_;  // the requester's word, as written

@@ -1216,3 +1216,33 @@ TEST(ResourceOwner, EveryAcquisitionPathGoesThroughTheOneRule) {
         EXPECT_EQ(starts_and_stops(a), (std::vector<std::string>{"START " + std::string(kVipA)}));
     }
 }
+
+// A report retransmitted late (its seq is older than messages already read) must not undo the
+// handover made since: here web2 handed us its group; its old report, claiming that group, would
+// otherwise read as a double hold and make us (not its preferred node) release it — held by nobody.
+TEST(ResourceOwner, AReportOlderThanTheHandoverThatFollowedItIsIgnored) {
+    Fixture f(AutoFailback::on);
+    f.start_with_peer("local");
+    auto stamped = [](std::vector<std::pair<std::string, std::string>> fields, const char* seq) {
+        fields.emplace_back("hg", "5");
+        fields.emplace_back("seq", seq);
+        return msg(std::move(fields));
+    };
+    f.complete(f.owner->on_peer_message(f.now, stamped({{"t", "ask_resources"}, {"rsc_hold", "all"}, {"info", "me"}}, "11")));
+    f.complete(f.owner->on_peer_message(
+        f.now, stamped({{"t", "resource"}, {"rsc_hold", "none"}, {"rtype", "full"}, {"isstable", "0"}, {"info", "standby"}}, "12")));
+    f.complete(f.owner->on_peer_message(f.now, stamped({{"t", "ask_resources"}, {"rsc_hold", "all"}, {"info", "done"}}, "13")));
+    ASSERT_EQ(f.owner->rsc_hold_word(), "all");
+    // Its stable report from before the handshake (seq 10) arrives now, retransmitted.
+    auto late = f.complete(f.owner->on_peer_message(
+        f.now, stamped({{"t", "resource"}, {"rsc_hold", "local"}, {"rtype", "full"}, {"isstable", "1"}}, "10")));
+    EXPECT_TRUE(runs(late).empty()) << ::testing::PrintToString(summary(late));
+    EXPECT_EQ(f.owner->rsc_hold_word(), "all");
+    EXPECT_EQ(f.log.count("after the partition"), 0);
+    // Its next report (newer) is read as usual; a restarted peer (higher hg) starts a new order.
+    f.complete(f.owner->on_peer_message(
+        f.now, stamped({{"t", "resource"}, {"rsc_hold", "none"}, {"rtype", "full"}, {"isstable", "1"}}, "14")));
+    EXPECT_TRUE(f.owner->peer_stable());
+    auto restarted = msg({{"t", "starting"}, {"hg", "6"}, {"seq", "1"}});
+    EXPECT_FALSE(sent(f.owner->on_peer_message(f.now, restarted)).empty());
+}
