@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "master/core/heartbeat_info.hpp"
+
 namespace ha::master {
 
 namespace {
@@ -132,8 +134,10 @@ ResourceSet ResourceOwner::holds() const {
 
 ResourceSet ResourceOwner::claims() const {
     ResourceSet s = ResourceSet::none;
-    for (const auto& g : groups_) {
-        const bool starting = g.wanted && !g.failed && !g.needs_clearance && !isolated_;
+    for (std::size_t i = 0; i < groups_.size(); ++i) {
+        const Group& g = groups_[i];
+        const bool flying = in_flight_ && in_flight_->index == i && in_flight_->op == GroupOp::start;
+        const bool starting = g.wanted && !g.failed && !isolated_ && (flying || acquire_verdict(g) == AcquireVerdict::go);
         if (g.held || starting) s = s | (g.local ? ResourceSet::local : ResourceSet::foreign);
     }
     return s;
@@ -141,7 +145,6 @@ ResourceSet ResourceOwner::claims() const {
 
 std::vector<ResourceOwner::GroupState> ResourceOwner::group_states() const {
     std::vector<GroupState> out;
-    const bool peer_alive = peer_ == PeerState::alive && !peer_departed_;
     for (std::size_t i = 0; i < groups_.size(); ++i) {
         const Group& g = groups_[i];
         GroupState st;
@@ -151,11 +154,11 @@ std::vector<ResourceOwner::GroupState> ResourceOwner::group_states() const {
         st.held = g.held;
         st.wanted = g.wanted && !isolated_;
         st.failed = g.failed;
-        st.waiting = g.wanted && !g.held && g.needs_clearance;
         st.in_flight = in_flight_ && in_flight_->index == i;
+        st.waiting = g.wanted && !g.held && !g.failed && !st.in_flight && g.clearance_asked;
         if (st.in_flight) st.op = in_flight_->op;
         // The peer's words are its own: its `local` is our foreign.
-        st.peer_holds = peer_alive && has(mirror(peer_holds_), g.local ? ResourceSet::local : ResourceSet::foreign);
+        st.peer_holds = peer_alive() && has(mirror(peer_holds_), g.local ? ResourceSet::local : ResourceSet::foreign);
         out.push_back(std::move(st));
     }
     return out;
@@ -208,7 +211,6 @@ Result<ResourceActions> ResourceOwner::replace_groups(ipc::SteadyTime now, std::
     if (in_flight_) flying = groups_[in_flight_->index].config->key();
     const bool want_local = new_group_wanted(true);
     const bool want_foreign = new_group_wanted(false);
-    const bool clearance = params_.require_acquire_clearance && peer_ == PeerState::dead && !peer_departed_;
 
     params_.groups = std::move(next);
     groups_.clear();
@@ -223,7 +225,6 @@ Result<ResourceActions> ResourceOwner::replace_groups(ipc::SteadyTime now, std::
             g = it->second;
         } else {
             g.wanted = local ? want_local : want_foreign;
-            g.needs_clearance = g.wanted && clearance;
             starts = starts || g.wanted;
         }
         g.config = &cfg;
@@ -234,8 +235,7 @@ Result<ResourceActions> ResourceOwner::replace_groups(ipc::SteadyTime now, std::
     }
 
     ResourceActions out;
-    const bool peer_alive = peer_ == PeerState::alive && !peer_departed_;
-    if (starts && phase_ == Phase::running && peer_alive && standby_ == Standby::idle) {
+    if (starts && phase_ == Phase::running && peer_alive() && standby_ == Standby::idle) {
         send_resource(out, holds(), false, "");  // the stable report follows at convergence
     }
     pump(out);
@@ -274,16 +274,31 @@ bool ResourceOwner::standby_timer_running(ipc::SteadyTime now) const {
 
 // --- group plumbing -----------------------------------------------------------------------------
 
-void ResourceOwner::want(ResourceSet set, bool wanted, bool clearance) {
+void ResourceOwner::want(ResourceSet set, bool wanted) {
     for (auto& g : groups_) {
         if (!has(set, g.local ? ResourceSet::local : ResourceSet::foreign)) continue;
         g.wanted = wanted;
         g.failed = false;
-        const bool needs = wanted && !g.held && clearance;
-        if (g.needs_clearance && g.clearance_asked && !needs) cancelled_clearances_.push_back(g.config->key());
-        g.needs_clearance = needs;
+        if (wanted) continue;  // a probe already running goes on: acquire_verdict() still decides
+        if (g.clearance_asked) cancelled_clearances_.push_back(g.config->key());
         g.clearance_asked = false;
+        g.cleared = false;
     }
+}
+
+// The acquisition rule, the one decision every start goes through (docs/split-brain.md).
+ResourceOwner::AcquireVerdict ResourceOwner::acquire_verdict(const Group& g) const {
+    const ResourceSet cls = g.local ? ResourceSet::local : ResourceSet::foreign;
+    // The peer said it released: `shutdone` (everything), or its `done` in the standby handshake.
+    if (peer_departed_) return AcquireVerdict::go;
+    if (standby_ == Standby::acquiring && has(mirror(*parse_resource_set(standby_word_)), cls)) return AcquireVerdict::go;
+    // The peer's own full report of this life (its `resource` messages are in its words).
+    const bool report = peer_ != PeerState::dead && full_report_since_dead_;
+    const bool peer_claims = has(mirror(peer_holds_), cls);
+    if (report && peer_ == PeerState::alive && peer_stable_ && peer_claims) return AcquireVerdict::peer_holds;
+    if (g.cleared || !params_.require_acquire_clearance) return AcquireVerdict::go;
+    if (report && (peer_stable_ || peer_starting_) && !peer_claims) return AcquireVerdict::go;
+    return AcquireVerdict::ask_guard;
 }
 
 void ResourceOwner::pump(ResourceActions& out) {
@@ -312,14 +327,25 @@ void ResourceOwner::pump(ResourceActions& out) {
         for (std::size_t i = 0; i < groups_.size(); ++i) {
             Group& g = groups_[i];
             if (g.local != local || !g.wanted || g.held || g.failed) continue;
-            if (g.needs_clearance) {
-                if (!g.clearance_asked) {
-                    g.clearance_asked = true;
-                    out.emplace_back(AwaitClearance{g.config->key(), g.local});
-                }
-                continue;
+            switch (acquire_verdict(g)) {
+                case AcquireVerdict::peer_holds:
+                    // Starting it would hold it twice: the settlement or the handshake moves it.
+                    log_.info("{} holds resource group {}: not acquiring it here", params_.peer_node, g.config->text);
+                    if (g.clearance_asked) out.emplace_back(CancelClearance{g.config->key()});
+                    g.wanted = g.clearance_asked = g.cleared = false;
+                    continue;
+                case AcquireVerdict::ask_guard:
+                    if (!g.clearance_asked) {
+                        g.clearance_asked = true;
+                        out.emplace_back(AwaitClearance{g.config->key(), g.local});
+                    }
+                    continue;
+                case AcquireVerdict::go:
+                    if (g.clearance_asked) out.emplace_back(CancelClearance{g.config->key()});  // the peer's word came first
+                    g.clearance_asked = false;
+                    g.cleared = false;  // used up: a later start needs a new clearance
+                    return issue(i, GroupOp::start);
             }
-            return issue(i, GroupOp::start);
         }
     }
 }
@@ -332,6 +358,7 @@ void ResourceOwner::send_resource(ResourceActions& out, ResourceSet hold, bool i
     if (!info.empty()) m.add("info", info);
     out.emplace_back(SendToPeer{std::move(m)});
     report_when_stable_ = !is_stable;
+    last_reported_ = hold;
 }
 
 void ResourceOwner::send_ask(ResourceActions& out, std::string_view word, std::string_view info) {
@@ -346,7 +373,8 @@ ResourceActions ResourceOwner::on_cluster_event(ipc::SteadyTime now, const Clust
     if (const auto* e = std::get_if<NodeStatusChanged>(&event)) {
         if (e->node != params_.peer_node) return {};
         if (e->new_status == kStatusDead) return on_peer_dead(now);
-        if (e->new_status == kStatusActive || e->new_status == kStatusUp) return on_peer_active(now);
+        // Only `active` can answer (a Heartbeat peer ignores standby requests while `up`).
+        if (e->new_status == kStatusActive) return on_peer_active(now);
         return {};
     }
     if (const auto* e = std::get_if<NodeDead>(&event)) {
@@ -427,13 +455,15 @@ ResourceActions ResourceOwner::on_peer_dead(ipc::SteadyTime now) {
 
 ResourceActions ResourceOwner::settle_on_return(ipc::SteadyTime now) {
     ResourceActions out;
-    // What still waits for clearance is not taken: the peer is back and says what it holds.
-    for (auto& g : groups_) {
-        if (!g.wanted || g.held || !g.needs_clearance) continue;
+    // What nobody vouched for yet (waiting for clearance, or released by ipfail's isolation) is
+    // not taken: the peer is back and says what it holds.
+    for (std::size_t i = 0; i < groups_.size(); ++i) {
+        Group& g = groups_[i];
+        const bool flying = in_flight_ && in_flight_->index == i;
+        if (!g.wanted || g.held || g.failed || flying || acquire_verdict(g) == AcquireVerdict::go) continue;
         g.wanted = false;
-        g.needs_clearance = false;
         if (g.clearance_asked) cancelled_clearances_.push_back(g.config->key());
-        g.clearance_asked = false;
+        g.clearance_asked = g.cleared = false;
         log_.info("{} is back: not acquiring resource group: {}", params_.peer_node, g.config->text);
     }
     mach_down_pending_ = false;
@@ -459,33 +489,51 @@ bool ResourceOwner::acquire_unclaimed_local() {
                                        [](const Group& g) { return g.local && !g.held && !(g.wanted && !g.failed); });
     if (!unclaimed) return false;
     log_.info("Our resource groups that neither node holds after the partition are acquired here [local].");
-    want(ResourceSet::local, true, false);
+    want(ResourceSet::local, true);
     return true;
 }
 
 void ResourceOwner::reconcile_after_partition(ipc::SteadyTime now, ResourceActions& out) {
-    const ResourceSet ours = claims();
     const ResourceSet theirs = mirror(peer_holds_);  // in our words
-    const ResourceSet twice = both(ours, theirs);
-    bool changed = false;
-    if (twice != ResourceSet::none) {
-        const ResourceSet give = both(twice, ResourceSet::foreign);
-        log_.crit("Both nodes hold [{}] resources after the partition: each group stays on its preferred node; "
-                  "releasing [{}] here.",
-                  resource_set_word(twice), resource_set_word(give));
-        if (give != ResourceSet::none) {
-            want(ResourceSet::foreign, false, false);
-            changed = true;
-        }
-    }
     // The peer releases its copies of our groups: once its report no longer claims them, start
     // those of ours nobody runs (a partly held set, e.g. a group that waited for clearance).
-    if (has(twice, ResourceSet::local)) complete_local_ = true;
-    if (!has(theirs, ResourceSet::local) && acquire_unclaimed_local()) changed = true;
-    if (!changed) return;
+    if (has(both(claims(), theirs), ResourceSet::local)) complete_local_ = true;
+    const bool acquire = !has(theirs, ResourceSet::local) && acquire_unclaimed_local();
+    if (settle_double_hold(now, out) || !acquire) return;  // (its pump starts what was wanted above)
     pump(out);
     send_resource(out, holds(), stable(), "");
     if (converged()) on_converged(now, out);
+}
+
+// Never a standing double hold: whatever the order of the messages, when our claims and the live
+// peer's latest stable full report overlap, each group stays on its preferred node and the other
+// node releases it. Both nodes evaluate this on each other's reports, so it converges. Returns
+// true when it changed what we want (then it pumped and reported).
+bool ResourceOwner::settle_double_hold(ipc::SteadyTime now, ResourceActions& out) {
+    // A standby we asked for and that is not answered yet does not hold this up (the double hold
+    // may be why it is not answered: the peer is in flux); one under way does (reports are unstable).
+    const bool quiet = standby_ == Standby::idle || standby_ == Standby::requested;
+    if (phase_ != Phase::running || !quiet || !peer_alive() || !full_report_since_dead_ || !peer_stable_) return false;
+    const ResourceSet twice = both(claims(), mirror(peer_holds_));
+    if (twice == ResourceSet::none) {
+        double_hold_ = false;
+        return false;
+    }
+    const ResourceSet give = both(twice, ResourceSet::foreign);
+    if (!double_hold_) {
+        double_hold_ = true;
+        log_.crit("Both nodes hold [{}] resources after the partition: each group stays on its preferred node; "
+                  "releasing [{}] here.",
+                  resource_set_word(twice), resource_set_word(give));
+    }
+    const bool wanted = std::any_of(groups_.begin(), groups_.end(), [](const Group& g) { return !g.local && g.wanted; });
+    if (give == ResourceSet::none || !wanted) return false;  // the peer releases (or our stop failed: logged)
+    cancel_standby();  // a failback request: the settlement gives the groups back instead
+    want(ResourceSet::foreign, false);
+    pump(out);
+    send_resource(out, holds(), stable(), "");
+    if (converged()) on_converged(now, out);
+    return true;
 }
 
 // --- decisions ----------------------------------------------------------------------------------
@@ -497,7 +545,7 @@ void ResourceOwner::decide_initial(ipc::SteadyTime now, ResourceActions& out) {
     if (peer_ == PeerState::dead || peer_departed_) {
         // Alone (peer never heard within initdead, or gone): local groups and the peer's.
         log_.info("Resources being acquired from {}.", params_.peer_node);
-        want(ResourceSet::all, true, params_.require_acquire_clearance && !peer_departed_);
+        want(ResourceSet::all, true);
         initial_reason_ = "mach_down";
         mach_down_pending_ = true;
         mach_down_took_local_ = true;
@@ -508,7 +556,7 @@ void ResourceOwner::decide_initial(ipc::SteadyTime now, ResourceActions& out) {
         // legacy) the holder gives them back; with off they stay where they are.
         initial_reason_ = params_.auto_failback == conf::AutoFailback::off ? "T_RESOURCES(them)" : "";
     } else {
-        want(ResourceSet::local, true, false);
+        want(ResourceSet::local, true);
         initial_reason_ = "T_RESOURCES(us)";
     }
     pump(out);
@@ -520,7 +568,7 @@ void ResourceOwner::take_over_from_peer(ipc::SteadyTime now, bool after_shutdone
     log_.info("Resources being acquired from {}.", params_.peer_node);
     const ResourceSet before = holds();
     mach_down_took_local_ = !has(before, ResourceSet::local);
-    want(ResourceSet::all, true, params_.require_acquire_clearance && !after_shutdone);
+    want(ResourceSet::all, true);
     mach_down_pending_ = true;
     failback_armed_ = true;
     peer_holds_ = ResourceSet::none;
@@ -550,9 +598,9 @@ void ResourceOwner::initial_done(std::string_view reason) {
 }
 
 void ResourceOwner::on_converged(ipc::SteadyTime now, ResourceActions& out) {
-    const bool peer_alive = peer_ != PeerState::dead && !peer_departed_;
+    const bool peer_there = peer_ != PeerState::dead && !peer_departed_;  // alive or not heard yet
     if (phase_ == Phase::shutting_down) {
-        if (peer_alive) {
+        if (peer_there) {
             ipc::Message m;
             m.add("t", kShutdone).add("st", kStatusDead);
             out.emplace_back(SendToPeer{std::move(m)});
@@ -603,8 +651,11 @@ void ResourceOwner::on_converged(ipc::SteadyTime now, ResourceActions& out) {
             break;
     }
 
-    // The requester's full report waits for the peer's `done` (3.0.6 order).
-    if (report_when_stable_ && peer_alive && standby_ == Standby::idle) send_resource(out, holds(), true, "");
+    if (settle_double_hold(now, out)) return;
+    // The requester's full report waits for the peer's `done` (3.0.6 order). Any other change of
+    // what we hold is reported too, so that the peer re-evaluates (a double hold, a failback).
+    if ((report_when_stable_ || holds() != last_reported_) && peer_there && standby_ == Standby::idle)
+        send_resource(out, holds(), true, "");
     maybe_auto_failback(now, out);
 }
 
@@ -688,7 +739,7 @@ ResourceActions ResourceOwner::shutdown(ipc::SteadyTime now) {
     }
     log_.info("Giving up all HA resources.");
     phase_ = Phase::shutting_down;
-    want(ResourceSet::all, false, false);
+    want(ResourceSet::all, false);
     pump(out);
     if (converged()) on_converged(now, out);
     return out;
@@ -700,8 +751,22 @@ ResourceActions ResourceOwner::on_peer_message(ipc::SteadyTime now, const ipc::M
     ResourceActions out;
     if (message.src() == params_.local_node && !message.src().empty()) return out;
     if (phase_ == Phase::stopped) return out;
-    heard_since_dead_ = true;
     const std::string_view type = message.type();
+    // The peer's order is its (hg, seq): a report that left it before a message we already read
+    // (a retransmission delivered late, around a partition) would undo newer news — a handover
+    // in between — and is ignored. Messages without hg/seq are taken as they come.
+    const auto hg = parse_hex(message.get_or("hg", ""));
+    const auto seq = parse_hex(message.get_or("seq", ""));
+    if (hg && seq) {
+        const std::pair<std::uint64_t, std::uint64_t> order{*hg, *seq};
+        if (type == kResource && peer_order_ && order < *peer_order_) {
+            log_.debug("resource report from {} (seq {}) older than one already read; ignored", params_.peer_node,
+                       message.get_or("seq", ""));
+            return out;
+        }
+        if (!peer_order_ || *peer_order_ < order) peer_order_ = order;
+    }
+    heard_since_dead_ = true;
 
     if (type == kStarting) {
         peer_starting_ = true;
@@ -756,6 +821,8 @@ ResourceActions ResourceOwner::on_peer_message(ipc::SteadyTime now, const ipc::M
                 return out;
             }
         }
+        // Whatever the order of the messages: a group both claim is settled now (this reports).
+        if (full && settle_double_hold(now, out)) return out;
         if (!partition_reconcile_ && message.get_or("info", "") == kInfoPartition) {
             // The peer lost us but we did not lose it: it settles on our report.
             send_resource(out, holds(), stable(), "");
@@ -851,7 +918,7 @@ void ResourceOwner::handle_ask_resources(ipc::SteadyTime now, const ipc::Message
             {
                 const ResourceSet give = *parse_resource_set(standby_word_);
                 send_resource(out, without(holds(), give), false, "standby");
-                want(give, false, false);
+                want(give, false);
             }
             pump(out);
             if (converged()) on_converged(now, out);
@@ -869,7 +936,7 @@ void ResourceOwner::handle_ask_resources(ipc::SteadyTime now, const ipc::Message
             log_.info("standby: acquire [{}] resources from {}", standby_word_, from);
             standby_ = Standby::acquiring;
             standby_deadline_ = now + params_.standby_resource_timeout;
-            want(mirror(*parse_resource_set(standby_word_)), true, false);
+            want(mirror(*parse_resource_set(standby_word_)), true);
             pump(out);
             if (converged()) on_converged(now, out);
             return;
@@ -927,8 +994,9 @@ ResourceActions ResourceOwner::on_group_result(ipc::SteadyTime now, const GroupR
 ResourceActions ResourceOwner::on_acquire_clearance(ipc::SteadyTime now, std::string_view group) {
     ResourceActions out;
     for (auto& g : groups_) {
-        if (g.config->key() != group || !g.needs_clearance) continue;
-        g.needs_clearance = false;
+        if (g.config->key() != group || !g.clearance_asked) continue;
+        g.clearance_asked = false;
+        g.cleared = g.wanted && !g.held;
         pump(out);
         if (converged()) on_converged(now, out);
         return out;
@@ -943,6 +1011,11 @@ ResourceActions ResourceOwner::set_isolated(ipc::SteadyTime now, bool isolated) 
     isolated_ = isolated;
     if (isolated) {
         log_.warn("No ping node and no peer visible: giving up all HA resources until a ping node answers.");
+        // What the guard cleared before is stale once we gave everything up: ask again afterwards.
+        for (auto& g : groups_) {
+            if (g.clearance_asked) cancelled_clearances_.push_back(g.config->key());
+            g.clearance_asked = g.cleared = false;
+        }
     } else {
         log_.info("A ping node answers again: resources may be acquired.");
     }
@@ -955,10 +1028,17 @@ ResourceActions ResourceOwner::on_tick(ipc::SteadyTime now) {
     ResourceActions out;
     if (standby_deadline_ && now >= *standby_deadline_) {
         log_.warn("No reply to standby request.  Standby request cancelled.");
+        // A failback nobody answered is asked again while its reason holds (we hold the peer's
+        // groups and it is alive): maybe_auto_failback() checks that now and at every report.
+        const bool failback = standby_ == Standby::requested && standby_auto_failback_;
         standby_ = Standby::idle;
         standby_deadline_.reset();
         standby_auto_failback_ = false;
         if (peer_ == PeerState::alive) peer_stable_ = true;
+        if (failback) {
+            failback_armed_ = true;
+            maybe_auto_failback(now, out);
+        }
     }
     if (report_deadline_ && now >= *report_deadline_ && phase_ == Phase::starting) {
         log_.warn("No resource report from {} after starting; acquiring local resources.", params_.peer_node);
@@ -973,10 +1053,9 @@ ResourceActions ResourceOwner::on_tick(ipc::SteadyTime now) {
             if (has(failed_standby_set_, cls) && g.failed && !g.held) set = set | cls;
         }
         failed_standby_set_ = ResourceSet::none;
-        const bool peer_alive = peer_ == PeerState::alive && !peer_departed_;
         const bool retry = failed_standby_retry_;
         failed_standby_retry_ = false;
-        if (set != ResourceSet::none && phase_ == Phase::running && peer_alive) {
+        if (set != ResourceSet::none && phase_ == Phase::running && peer_alive()) {
             if (!retry)
                 log_.info("Failed start: going standby [{}] so that {} can run it.", resource_set_word(set),
                           params_.peer_node);

@@ -31,11 +31,25 @@
 // auto_failback: `legacy` behaves like `on` for failback, but standby requests (ours and the
 // peer's) are refused with `Standby mode only implemented when nice_failback on`, as 3.0.6 does.
 //
-// Split-brain guard (docs/split-brain.md): with require_acquire_clearance, a group that is to be
-// acquired because the peer died (or was never heard) is not started until
-// on_acquire_clearance(group) says so (rscd's ARP probe found its VIPs free); the core emits
-// AwaitClearance{group} once per group and decision, and CancelClearance when the acquisition is
-// no longer wanted. Nothing here probes anything.
+// One rule for every acquisition (docs/split-brain.md, "The acquisition rule"): every start of a
+// group — after a peer death, at start-up, after ipfail isolation ends, after a partition heals,
+// in a standby or takeover — is decided by acquire_verdict() inside pump(), the only place that
+// issues a start. A group is started only when the peer said it released it (`shutdone`, its
+// `done` in the standby handshake, or its own full report of this life, stable or starting, that
+// does not claim it) or when the split-brain guard cleared it (with require_acquire_clearance:
+// the core emits AwaitClearance{group} once per wish, on_acquire_clearance(group) answers when
+// rscd's ARP probe found its VIPs free; CancelClearance when the wish is gone). A clearance is
+// used up by the start it allows: a group released since (isolation) needs a new one. A group the
+// live peer's stable report claims is not acquired at all (the wish is dropped and logged): the
+// settlement or the standby handshake moves it. Nothing here probes anything.
+// Never a standing double hold: whenever the live peer's latest stable full report and our claims
+// overlap (checked on each such report and at each of our convergences) the group's preferred
+// node keeps it and the other releases it (CRIT once per episode); every change of what we hold
+// is reported to the live peer, so it re-evaluates too. An auto_failback request that got no
+// answer is asked again when the standby timer ends, for as long as we hold the peer's groups.
+// The peer counts as alive from its `active` status on (a Heartbeat peer ignores standby
+// requests while `up`). A `resource` report older (hg, seq) than a message of the peer already
+// read — a retransmission delivered late — is ignored: it would undo a handover made since.
 // Return from the dead (LinkTable's ReturningAfterPartition — same generation —, or the peer's
 // status after a restart or first contact after initdead): acquisitions still waiting for
 // clearance are abandoned, both nodes send a full `resource` report (info=partition, which a peer
@@ -79,6 +93,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -291,8 +306,14 @@ private:
         bool wanted = false;
         bool held = false;
         bool failed = false;            // start failed for the current decision
-        bool needs_clearance = false;   // split-brain seam
-        bool clearance_asked = false;
+        bool cleared = false;           // the guard cleared it; used up by the start it allows
+        bool clearance_asked = false;   // an AwaitClearance is outstanding
+    };
+    // The acquisition rule (see the header comment): what pump() does with a wanted group.
+    enum class AcquireVerdict {
+        go,          // the peer said it released it, or the guard cleared it
+        peer_holds,  // the live peer's stable report claims it: not acquired here
+        ask_guard,   // nobody vouched for it: wait for the guard's clearance
     };
     struct InFlight {
         std::size_t index = 0;
@@ -301,7 +322,10 @@ private:
     };
     enum class PeerState { unknown, alive, dead };
 
-    void want(ResourceSet set, bool wanted, bool clearance);
+    void want(ResourceSet set, bool wanted);
+    AcquireVerdict acquire_verdict(const Group& g) const;
+    bool peer_alive() const { return peer_ == PeerState::alive && !peer_departed_; }
+    bool settle_double_hold(ipc::SteadyTime now, ResourceActions& out);
     bool new_group_wanted(bool local) const;
     void reconcile_after_partition(ipc::SteadyTime now, ResourceActions& out);
     ResourceActions settle_on_return(ipc::SteadyTime now);
@@ -350,6 +374,9 @@ private:
     bool partition_reconcile_ = false; // the peer returned after a partition; settle on its report
     bool complete_local_ = false;      // the peer releases its copies of ours; then start the rest
     std::vector<std::string> cancelled_clearances_;  // emitted as CancelClearance by pump()
+    bool double_hold_ = false;          // CRIT logged for the double hold standing now
+    ResourceSet last_reported_ = ResourceSet::none;  // rsc_hold of our last `resource` report
+    std::optional<std::pair<std::uint64_t, std::uint64_t>> peer_order_;  // (hg, seq) of its newest message read
 
     Standby standby_ = Standby::idle;
     std::string standby_word_;  // the requester's word, as written

@@ -3,7 +3,8 @@
 #
 # Two network namespaces joined by a veth (eth1: web1 198.51.100.11, web2 198.51.100.12). Both nodes
 # get the same ha.cf (ucast eth1 <peer>, keepalive 500ms, deadtime 3, initdead 6, auto_failback on,
-# crm no, empty haresources) and the same sha1 authkeys. web1 runs BINDIR/hamaster, web2 runs
+# crm no, haresources `web2 Flag::svc`: a marker file in the node's own /run, written by a
+# Heartbeat-style resource.d script both nodes run) and the same sha1 authkeys. web1 runs BINDIR/hamaster, web2 runs
 # Debian's /usr/libexec/heartbeat/heartbeat. Each node runs in its own mount + UTS namespace where
 # /etc/ha.d, /var/lib/heartbeat, /run and /var/log are bind mounts of the node's directories under
 # a temp dir and the hostname is the node's name: the host's /etc/ha.d and /run are not touched.
@@ -13,7 +14,10 @@
 # web2's namespaces) say active; hamaster logged no `dropped packet` for bad_auth/bad_framing and
 # Heartbeat no authentication/parse error; hamaster sends NS_ackmsg (seen in a tcpdump of eth1,
 # when tcpdump is installed); after Heartbeat is killed (SIGKILL, a crash) hamaster logs
-# `node web2: is dead` and after a restart both see each other active again; finally hamaster
+# `node web2: is dead` and takes web2's group; after a restart both see each other active again
+# and the group fails back to web2 (auto_failback; issue 19 item 7: hamaster asks once Heartbeat
+# is `active` and asks again if a request goes unanswered) — FAILBACK_ROUNDS crash/return cycles
+# (default 3), the marker on exactly one node at the end of each; finally hamaster
 # stops gracefully and Heartbeat takes the shutdown notice without seeing web1 "return after
 # partition". SOAK_SECS=N keeps the pair up N s first and checks Heartbeat's log stays quiet.
 # Everything is torn down by a trap, also on failure; KEEP_LOGS=1 keeps the temp dir (logs and
@@ -107,7 +111,19 @@ auto_failback on
 node web1 web2
 crm no
 EOF
-  : > "$d/etc/ha.d/haresources"
+  echo "web2 Flag::svc" > "$d/etc/ha.d/haresources"
+  # A harmless resource: the marker /run/flag.<arg> (the node's own /run, a bind mount).
+  cat > "$d/etc/ha.d/resource.d/Flag" <<'FLAG'
+#!/bin/sh
+f=/run/flag.$1
+case $2 in
+  start) touch "$f" ;;
+  stop) rm -f "$f" ;;
+  status) if [ -e "$f" ]; then echo running; else echo stopped; fi ;;
+esac
+exit 0
+FLAG
+  chmod 755 "$d/etc/ha.d/resource.d/Flag"
   printf 'auth 7\n7 sha1 interop-key\n' > "$d/etc/ha.d/authkeys"
   chmod 600 "$d/etc/ha.d/authkeys"
 }
@@ -198,6 +214,11 @@ else
   echo "skip - NS_ackmsg check (no tcpdump)"
 fi
 
+# web2's group (Flag::svc) runs where the marker is.
+flag_on() { [ -e "$T/$1/run/flag.svc" ]; }
+flag_only_on() { if [ "$1" = web1 ]; then flag_on web1 && ! flag_on web2; else flag_on web2 && ! flag_on web1; fi; }
+wait_for 30 "start: web2's group runs on web2 (Heartbeat) only" flag_only_on web2
+
 # Heartbeat crashes: every process of web2 gets SIGKILL (no shutdone on the wire).
 dead_before=$(log_count "node web2: is dead")
 pids=$(ns_pids web2)
@@ -205,11 +226,34 @@ pids=$(ns_pids web2)
 [ -z "$pids" ] || kill -KILL $pids
 wait_for 20 "hamaster logs: node web2: is dead" sh -c "[ \$(cat '$W1'/log/hamaster/*.log '$W1/log/ha-log' 2>/dev/null | grep -cF 'node web2: is dead') -gt $dead_before ]"
 wait_for 10 "hamaster: cl_status nodestatus web2 = dead" says dead hamaster_status web2
+rm -f "$T/web2/run/flag.svc"  # as a rebooted node's would
+wait_for 20 "hamaster takes web2's group (marker on web1 only)" flag_only_on web1
 
 # Heartbeat comes back.
 start_heartbeat || fail "Heartbeat did not restart"
 wait_for 30 "after restart: hamaster sees web2 active" says active hamaster_status web2
 wait_for 30 "after restart: Heartbeat sees web1 active" says active heartbeat_status web1
+failback_round() {  # failback_round N — the group failed over to hamaster comes back to Heartbeat
+  wait_for 40 "round $1: auto_failback gives web2's group back to Heartbeat (marker on web2 only)" flag_only_on web2
+}
+crash_heartbeat() {  # SIGKILL everything of web2; its marker goes as a rebooted node's would
+  local pids n
+  n=$(log_count "node web2: is dead")
+  pids=$(ns_pids web2)
+  # shellcheck disable=SC2086
+  [ -z "$pids" ] || kill -KILL $pids
+  wait_for 20 "round $1: hamaster declares web2 dead" sh -c "[ \$(cat '$W1'/log/hamaster/*.log '$W1/log/ha-log' 2>/dev/null | grep -cF 'node web2: is dead') -gt $n ]"
+  rm -f "$T/web2/run/flag.svc"
+  wait_for 20 "round $1: hamaster takes web2's group (marker on web1 only)" flag_only_on web1
+}
+failback_round 1
+for r in $(seq 2 "${FAILBACK_ROUNDS:-3}"); do
+  crash_heartbeat "$r"
+  start_heartbeat || fail "Heartbeat did not restart (round $r)"
+  wait_for 30 "round $r: hamaster sees web2 active" says active hamaster_status web2
+  failback_round "$r"
+done
+echo "info: hamaster failback requests: $(grep -c 'Giving up foreign resources (auto_failback)' "$W1/log/hamaster/hamaster.log"), unanswered (then asked again): $(grep -c 'No reply to standby request' "$W1/log/hamaster/hamaster.log")"
 if hamaster_log | grep -E 'dropped packet.*(bad_auth|bad_framing)' >/dev/null; then
   fail "hamaster dropped packets after the restart"
 else

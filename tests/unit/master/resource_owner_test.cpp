@@ -1028,3 +1028,221 @@ TEST(ResourceOwner, ThePeersStatusArrivingAfterItsStandbyExchangeDoesNotUndoIt) 
     auto standby = f.owner->standby(f.now, hm::StandbyKind::all);
     EXPECT_EQ(summary(standby), (std::vector<std::string>{"ask_resources rsc_hold=all info=me"})) << f.log.dump();
 }
+
+// --- issue 19: one acquisition rule, settlement in any order, failback that is asked again -------
+
+namespace {
+std::vector<std::string> asks(const hm::ResourceActions& actions) {  // the ask_resources sent
+    std::vector<std::string> out;
+    for (const auto& line : summary(actions)) {
+        if (line.rfind("ask_resources", 0) == 0) out.push_back(line);
+    }
+    return out;
+}
+std::string clearance(const char* group, bool preferred = false) {
+    return "CLEARANCE " + std::string(group) + (preferred ? " preferred" : "");
+}
+}  // namespace
+
+// Item 1: ipfail's isolation released our group while web2 was dead to us; when a ping node
+// answers again the group must not be started blindly: web2 may hold it by then.
+TEST(ResourceOwner, LiftingIsolationAsksTheGuardAgainBeforeAnyStart) {
+    Fixture f(AutoFailback::on, /*clearance=*/true);
+    f.start_with_peer("local");
+    ASSERT_EQ(summary(f.owner->on_peer_dead(f.now)), (std::vector<std::string>{clearance(kVipB)}));
+    f.complete(f.owner->on_acquire_clearance(f.now, kVipB));  // web2's VIP was free: taken
+    ASSERT_EQ(f.owner->rsc_hold_word(), "all");
+    f.complete(f.owner->set_isolated(f.now, true));  // eth0 and eth1 down: no ping node, no peer
+    ASSERT_EQ(f.owner->rsc_hold_word(), "none");
+    auto lifted = f.complete(f.owner->set_isolated(f.now, false));
+    // Both were held before, and both clearances are used up: each is probed again, none started.
+    EXPECT_TRUE(runs(lifted).empty()) << ::testing::PrintToString(summary(lifted));
+    EXPECT_EQ(summary(lifted), (std::vector<std::string>{clearance(kVipA, true), clearance(kVipB)}));
+    EXPECT_EQ(f.owner->rsc_hold_word(), "transition");
+    // web2's heartbeats come back before the guard answers: nothing is taken, the reports settle.
+    auto back = f.complete(f.owner->on_cluster_event(f.now, hm::ReturningAfterPartition{"web2"}));
+    EXPECT_EQ(starts_and_stops(back), (std::vector<std::string>{"CANCEL " + std::string(kVipA),
+                                                                "CANCEL " + std::string(kVipB)}));
+    auto settled = report(f, "all", "1", "partition");  // web2 took everything meanwhile
+    EXPECT_TRUE(runs(settled).empty());
+    EXPECT_TRUE(f.owner->held_groups().empty());
+    // web2 gives our group back through the handshake (auto_failback): we are stable, we answer.
+    auto other = f.peer({{"t", "ask_resources"}, {"rsc_hold", "foreign"}, {"info", "me"}});
+    EXPECT_EQ(summary(other), (std::vector<std::string>{"ask_resources rsc_hold=foreign info=other"}));
+}
+
+// Item 1, the other order: web2's report (it holds our group) is read before the ping node
+// answers. Lifting isolation then starts nothing: the live peer holds the group.
+TEST(ResourceOwner, LiftingIsolationWhileTheLivePeerHoldsOurGroupDoesNotTakeIt) {
+    for (bool guard : {false, true}) {
+        Fixture f(AutoFailback::on, guard);
+        f.start_with_peer("local");
+        f.complete(f.owner->on_peer_dead(f.now));  // without the guard web2's group is taken
+        f.complete(f.owner->set_isolated(f.now, true));
+        f.complete(f.owner->on_cluster_event(f.now, hm::ReturningAfterPartition{"web2"}));
+        report(f, "all", "1", "partition");
+        auto lifted = f.complete(f.owner->set_isolated(f.now, false));
+        EXPECT_TRUE(runs(lifted).empty()) << "guard " << guard << ": " << ::testing::PrintToString(summary(lifted));
+        EXPECT_TRUE(f.owner->held_groups().empty());
+        EXPECT_EQ(f.owner->rsc_hold_word(), "none");  // stable: web2's failback request is answered
+        auto other = f.peer({{"t", "ask_resources"}, {"rsc_hold", "foreign"}, {"info", "me"}});
+        EXPECT_EQ(asks(other), (std::vector<std::string>{"ask_resources rsc_hold=foreign info=other"}));
+    }
+}
+
+// Item 2 (web2's side of the issue's run): our failback request is pending when the peer's
+// report shows it holds its own group again — the VIP is on both nodes. The double hold is settled
+// at once on that report (the preferred node keeps it), not left to a request nobody answers.
+TEST(ResourceOwner, DoubleHoldIsSettledOnTheNextReportWhateverTheOrder) {
+    Fixture f(AutoFailback::on);
+    f.start_with_peer("none");  // web2 (the peer) is the preferred node of kVipB
+    f.complete(f.owner->on_peer_dead(f.now));
+    ASSERT_EQ(f.owner->rsc_hold_word(), "all");
+    f.complete(f.owner->on_peer_active(f.now));
+    // Its partition report says "nothing" (it was isolated): no double hold; we ask to fail back.
+    auto first = report(f, "none", "1", "partition");
+    ASSERT_EQ(asks(first), (std::vector<std::string>{"ask_resources rsc_hold=foreign info=me"}));
+    // It re-took its group meanwhile (and refuses our request: in flux). Its next report:
+    auto second = report(f, "local");
+    EXPECT_EQ(starts_and_stops(second), (std::vector<std::string>{"STOP " + std::string(kVipB)}));
+    EXPECT_EQ(f.log.count(LogLevel::crit, "Both nodes hold [foreign] resources after the partition"), 1);
+    EXPECT_EQ(f.owner->held_groups(), (std::vector<std::string>{kVipA}));
+    EXPECT_EQ(f.owner->standby_state(), Standby::idle);
+    // Its later reports change nothing, and the cancelled request is not asked again.
+    f.now += 10s;
+    EXPECT_TRUE(f.owner->on_tick(f.now).empty());
+    EXPECT_TRUE(runs(report(f, "local")).empty());
+    EXPECT_EQ(f.log.count("after the partition"), 1);
+}
+
+// Item 2: our holdings change (isolation) is reported to the live peer, so it can re-evaluate.
+TEST(ResourceOwner, EveryChangeOfWhatWeHoldIsReportedToTheLivePeer) {
+    Fixture f(AutoFailback::on);
+    f.start_with_peer("local");
+    auto released = f.complete(f.owner->set_isolated(f.now, true));  // (ipfail: ping lost, peer still heard)
+    EXPECT_EQ(sent(released).size(), 1U) << ::testing::PrintToString(summary(released));
+    EXPECT_EQ(summary(released).back(), "resource rsc_hold=none rtype=full isstable=1");
+    auto back = f.complete(f.owner->set_isolated(f.now, false));
+    EXPECT_EQ(summary(back).back(), "resource rsc_hold=local rtype=full isstable=1");
+}
+
+// Item 7: a peer that is `up` cannot answer yet (Heartbeat 3.0.6 ignores standby requests until it
+// is `active`): nothing is asked of it before.
+TEST(ResourceOwner, APeerThatIsOnlyUpIsNotAskedAnything) {
+    Fixture f(AutoFailback::on);
+    f.start_with_peer("none");
+    f.complete(f.owner->on_peer_dead(f.now));
+    auto up = f.owner->on_cluster_event(f.now, hm::NodeStatusChanged{"web2", "dead", "up"});
+    EXPECT_TRUE(up.empty()) << ::testing::PrintToString(summary(up));
+    auto rep = report(f, "none");  // (a report read before its status: kept)
+    EXPECT_TRUE(asks(rep).empty()) << ::testing::PrintToString(summary(rep));
+    auto active = f.owner->on_cluster_event(f.now, hm::NodeStatusChanged{"web2", "up", "active"});
+    EXPECT_EQ(asks(active), (std::vector<std::string>{"ask_resources rsc_hold=foreign info=me"}));
+}
+
+// Item 7: a failback request nobody answered is asked again when its timer ends, for as long as
+// we hold the peer's groups and it is alive; an answer then completes the handover.
+TEST(ResourceOwner, UnansweredFailbackIsAskedAgainWhileItsReasonHolds) {
+    Fixture f(AutoFailback::on);
+    f.start_with_peer("none");
+    f.complete(f.owner->on_peer_dead(f.now));
+    f.complete(f.owner->on_peer_active(f.now));
+    ASSERT_EQ(asks(report(f, "none", "1", "partition")), (std::vector<std::string>{"ask_resources rsc_hold=foreign info=me"}));
+    for (int i = 0; i < 3; ++i) {
+        f.now += 10s;
+        auto again = f.owner->on_tick(f.now);
+        EXPECT_EQ(asks(again), (std::vector<std::string>{"ask_resources rsc_hold=foreign info=me"})) << i;
+    }
+    EXPECT_EQ(f.log.count(LogLevel::warn, "No reply to standby request.  Standby request cancelled."), 3);
+    auto rel = f.complete(f.peer({{"t", "ask_resources"}, {"rsc_hold", "foreign"}, {"info", "other"}}));
+    EXPECT_EQ(starts_and_stops(rel), (std::vector<std::string>{"STOP " + std::string(kVipB)}));
+    f.peer({{"t", "ask_resources"}, {"rsc_hold", "foreign"}, {"info", "done"}});
+    f.now += 10s;
+    EXPECT_TRUE(asks(f.owner->on_tick(f.now)).empty());  // nothing of the peer's is held: no reason left
+    // The peer dies while a request waits: not asked again.
+    Fixture g(AutoFailback::on);
+    g.start_with_peer("none");
+    g.complete(g.owner->on_peer_dead(g.now));
+    g.complete(g.owner->on_peer_active(g.now));
+    report(g, "none", "1", "partition");
+    g.complete(g.owner->on_peer_dead(g.now));
+    g.now += 10s;
+    EXPECT_TRUE(asks(g.owner->on_tick(g.now)).empty());
+}
+
+// The one rule, path by path, with the guard: a start needs the guard's clearance unless the peer
+// said it released (shutdone, the standby handshake, its own report of this life).
+TEST(ResourceOwner, EveryAcquisitionPathGoesThroughTheOneRule) {
+    {  // start-up, the peer's report never came: nobody vouched for our group
+        Fixture f(AutoFailback::on, true);
+        f.owner->on_peer_active(f.now);
+        f.owner->on_local_comm_up(f.now);
+        f.now += 10s;
+        auto a = f.owner->on_tick(f.now);
+        EXPECT_EQ(summary(a), (std::vector<std::string>{clearance(kVipA, true)}));
+    }
+    {  // start-up with the peer's report: its word (it does not hold our group)
+        Fixture f(AutoFailback::on, true);
+        auto a = f.start_with_peer("local");
+        EXPECT_EQ(starts_and_stops(a), (std::vector<std::string>{"START " + std::string(kVipA)}));
+    }
+    {  // shutdone: the peer released everything
+        Fixture f(AutoFailback::on, true);
+        f.start_with_peer("local");
+        auto a = f.complete(f.peer({{"t", "shutdone"}, {"st", "dead"}}));
+        EXPECT_EQ(starts_and_stops(a), (std::vector<std::string>{"START " + std::string(kVipB)}));
+    }
+    {  // the standby handshake (hb_takeover on our side becomes the peer's standby request)
+        Fixture f(AutoFailback::on, true);
+        f.start_with_peer("local");
+        f.peer({{"t", "ask_resources"}, {"rsc_hold", "all"}, {"info", "me"}});
+        auto a = f.complete(f.peer({{"t", "ask_resources"}, {"rsc_hold", "all"}, {"info", "done"}}));
+        EXPECT_EQ(starts_and_stops(a), (std::vector<std::string>{"START " + std::string(kVipB)}));
+    }
+    {  // a peer death: the guard, and its clearance is used up by the start
+        Fixture f(AutoFailback::on, true);
+        f.start_with_peer("local");
+        EXPECT_EQ(summary(f.owner->on_peer_dead(f.now)), (std::vector<std::string>{clearance(kVipB)}));
+        auto a = f.complete(f.owner->on_acquire_clearance(f.now, kVipB));
+        EXPECT_EQ(starts_and_stops(a), (std::vector<std::string>{"START " + std::string(kVipB)}));
+        EXPECT_TRUE(f.owner->on_acquire_clearance(f.now, kVipB).empty());  // a repeat is not a second clearance
+    }
+    {  // a healed partition: our group held by nobody is taken on the peer's stable report
+        Fixture f(AutoFailback::on, true);
+        f.owner->on_peer_dead(f.now);
+        f.owner->on_local_comm_up(f.now);
+        f.complete(f.owner->on_cluster_event(f.now, hm::NodeStatusChanged{"web2", "dead", "active"}));
+        auto a = report(f, "local", "1", "partition");
+        EXPECT_EQ(starts_and_stops(a), (std::vector<std::string>{"START " + std::string(kVipA)}));
+    }
+}
+
+// A report retransmitted late (its seq is older than messages already read) must not undo the
+// handover made since: here web2 handed us its group; its old report, claiming that group, would
+// otherwise read as a double hold and make us (not its preferred node) release it — held by nobody.
+TEST(ResourceOwner, AReportOlderThanTheHandoverThatFollowedItIsIgnored) {
+    Fixture f(AutoFailback::on);
+    f.start_with_peer("local");
+    auto stamped = [](std::vector<std::pair<std::string, std::string>> fields, const char* seq) {
+        fields.emplace_back("hg", "5");
+        fields.emplace_back("seq", seq);
+        return msg(std::move(fields));
+    };
+    f.complete(f.owner->on_peer_message(f.now, stamped({{"t", "ask_resources"}, {"rsc_hold", "all"}, {"info", "me"}}, "11")));
+    f.complete(f.owner->on_peer_message(
+        f.now, stamped({{"t", "resource"}, {"rsc_hold", "none"}, {"rtype", "full"}, {"isstable", "0"}, {"info", "standby"}}, "12")));
+    f.complete(f.owner->on_peer_message(f.now, stamped({{"t", "ask_resources"}, {"rsc_hold", "all"}, {"info", "done"}}, "13")));
+    ASSERT_EQ(f.owner->rsc_hold_word(), "all");
+    // Its stable report from before the handshake (seq 10) arrives now, retransmitted.
+    auto late = f.complete(f.owner->on_peer_message(
+        f.now, stamped({{"t", "resource"}, {"rsc_hold", "local"}, {"rtype", "full"}, {"isstable", "1"}}, "10")));
+    EXPECT_TRUE(runs(late).empty()) << ::testing::PrintToString(summary(late));
+    EXPECT_EQ(f.owner->rsc_hold_word(), "all");
+    EXPECT_EQ(f.log.count("after the partition"), 0);
+    // Its next report (newer) is read as usual; a restarted peer (higher hg) starts a new order.
+    f.complete(f.owner->on_peer_message(
+        f.now, stamped({{"t", "resource"}, {"rsc_hold", "none"}, {"rtype", "full"}, {"isstable", "1"}}, "14")));
+    EXPECT_TRUE(f.owner->peer_stable());
+    auto restarted = msg({{"t", "starting"}, {"hg", "6"}, {"seq", "1"}});
+    EXPECT_FALSE(sent(f.owner->on_peer_message(f.now, restarted)).empty());
+}
