@@ -434,7 +434,7 @@ private:
                 if (n.name == peer_) peer_status = n.status;
             reply.add("t", "control_reply").add("rc", "0").add("out", "");
             reply.add("ends", std::to_string(owner.standby_ends())).add("last_end", owner.last_standby_end());
-            reply.add("rsc_hold", resources_.rsc_hold_word()).add("peer", peer_status);
+            reply.add("rsc_hold", resources_.rsc_hold_word()).add("peer", peer_status).add("peer_node", peer_);
             reply.add("standby", owner.standby_state() == ResourceOwner::Standby::idle ? "idle" : "running");
             return reply;
         }

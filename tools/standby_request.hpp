@@ -98,7 +98,8 @@ inline int standby_request(const char* program, const char* type, const char* ve
             return kStandbyNotMoved;
         }
         if (peer == "dead") {
-            std::cerr << program << ": [" << args.kind << "] not moved: the peer is dead (this node holds [" << hold << "])\n";
+            std::cerr << program << ": [" << args.kind << "] not moved: " << state->get_or("peer_node", "the peer")
+                      << " is dead (this node holds [" << hold << "])\n";
             return kStandbyNotMoved;
         }
         if (waited >= *args.wait) {
