@@ -120,12 +120,16 @@ public:
                          [this] {
                              publish();
                              tell_ipfaild(false);
-                         }}),
+                         },
+                         [this] { bus_.read_pending(); }}),
           control_(io_, zmq_context_, ipc::control_endpoint(o_.run_dir), log_,
                    [this](const ipc::Message& request) { return on_control(request); }) {
         for (auto& spec : specs_) children_.add(spec);
         // A (re)started child is not connected until it speaks: what is meant for it waits.
         children_.on_child_started = [this](const std::string& name) { child_pids_.erase(name); };
+        // Read what waits on the bus before any silence verdict (hang, deadtime, no reply).
+        children_.read_pending = [this] { bus_.read_pending(); };
+        cluster_.read_pending = [this] { bus_.read_pending(); };
         wire_cluster();
         bus_.on_message([this](std::string_view identity, ipc::Message m) { on_bus_message(std::string(identity), std::move(m)); });
     }
