@@ -27,6 +27,7 @@
 #include "master/config_test.hpp"
 #include "master/cluster_shell.hpp"
 #include "master/control_service.hpp"
+#include "master/media_flush.hpp"
 #include "master/core/generation_file.hpp"
 #include "master/node_uuid.hpp"
 #include "master/pid_file.hpp"
@@ -284,6 +285,7 @@ private:
             }
             return;
         }
+        if (m.type() == ipc::kBusFlushed) return flush_.on_flushed(child, m);
         if (fresh) cluster_.heartbeat_now();  // the peer hears us without waiting a keepalive
         if (!liveness) cluster_.on_media_message(child, std::move(m));
     }
@@ -367,11 +369,23 @@ private:
         publish();
     }
 
-    // Children stopped, everything released (or given up on): leave the loop.
+    // Everything released (or given up on): make sure our last messages (`shutdone`) left on every
+    // link, then stop the children and leave the loop. Called again (a second signal) while the
+    // media daemons confirm, it stops waiting.
+    static constexpr std::chrono::milliseconds kFlushLimit{2000};
     void finish() {
+        if (flush_.active()) return flush_.finish_now();
+        if (finishing_) return stop_children();
+        finishing_ = true;
         shutdown_timer_.cancel();
         cluster_.announce_shutdown();
         cluster_.stop();
+        flush_.start(
+            media_, [this](const std::string& child, const ipc::Message& m) { return connected(child) && bus_.send(child, m); },
+            kFlushLimit, [this] { stop_children(); });
+    }
+
+    void stop_children() {
         children_.stop_all(std::chrono::seconds(10), [this] {
             log_.info("{} hamaster shutdown complete.", config_.local_node);
             hup_.cancel();
@@ -441,7 +455,9 @@ private:
     ResourceShell resources_;
     ipc::ControlServer control_;
     std::string last_rsc_hold_told_;
+    MediaFlush flush_{io_, log_};
     bool stopping_ = false;
+    bool finishing_ = false;
     boost::asio::signal_set stop_signals_{io_, SIGTERM, SIGINT};
     boost::asio::signal_set hup_{io_, SIGHUP};
     boost::asio::signal_set chld_{io_, SIGCHLD};
