@@ -118,6 +118,8 @@ void ChildSupervisor::arm_timer() {
 }
 
 void ChildSupervisor::on_timer() {
+    if (read_pending) read_pending();  // beats already waiting count before a hang verdict
+    if (stopping_) return;
     for (const auto& action : policy_.on_tick(clock_.now())) {
         auto it = children_.find(action.child);
         if (it == children_.end()) continue;

@@ -204,6 +204,8 @@ void ResourceShell::arm() {
     timer_.expires_at(*next);
     timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec) return;
+        // An answer already waiting (the peer's, rscd's) counts before a "no reply" verdict.
+        if (out_.read_pending) out_.read_pending();
         apply(owner_.on_tick(clock_.now()));
     });
 }

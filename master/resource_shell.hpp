@@ -50,6 +50,7 @@ public:
         std::function<bool(const ipc::Message&)> to_rscd;     // false when rscd is not connected
         std::function<void()> shutdown_complete;
         std::function<void()> changed;                        // rsc_hold may have changed
+        std::function<void()> read_pending;                   // reads the bus before a timeout verdict
     };
 
     ResourceShell(boost::asio::io_context& io, ResourceOwnerParams params, const ipc::Clock& clock, ipc::Log& log,
