@@ -62,7 +62,9 @@ void ChildSupervisor::reap() {
             } else if (stopping_) {
                 log_.info("Child {} (pid {}) stopped: {}", name, pid, describe_wait_status(status));
             } else {
-                policy_.on_exit(name, ChildExit::from_wait_status(status), clock_.now());
+                const ChildExit exit = ChildExit::from_wait_status(status);
+                if (on_child_exited) on_child_exited(name, exit);
+                policy_.on_exit(name, exit, clock_.now());
             }
         }
     }

@@ -238,6 +238,12 @@ public:
         for (auto& spec : specs_) children_.add(spec);
         // A (re)started child is not connected until it speaks: what is meant for it waits.
         children_.on_child_started = [this](const std::string& name) { child_pids_.erase(name); };
+        // rscd exits 0 on its own only after releasing every group (the master was silent past
+        // its limit): what we believed held is gone and is acquired again under the one rule.
+        children_.on_child_exited = [this](const std::string& name, const ChildExit& exit) {
+            if (name == "rscd" && exit.kind == ChildExit::Kind::exited && exit.value == 0 && !stopping_)
+                resources_.on_rscd_released();
+        };
         // Read what waits on the bus before any silence verdict (hang, deadtime, no reply).
         children_.read_pending = [this] { bus_.read_pending(); };
         cluster_.read_pending = [this] { bus_.read_pending(); };

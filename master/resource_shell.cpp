@@ -264,6 +264,11 @@ void ResourceShell::set_isolated(bool isolated) {
     if (isolated != owner_.isolated()) apply(owner_.set_isolated(clock_.now(), isolated));
 }
 
+void ResourceShell::on_rscd_released() {
+    in_flight_.reset();  // the old rscd's operation died with it; the owner decides what follows
+    apply(owner_.on_resources_lost(clock_.now()));
+}
+
 void ResourceShell::shutdown() { apply(owner_.shutdown(clock_.now())); }
 
 }  // namespace ha::master

@@ -85,6 +85,9 @@ TEST_F(TwoNodesStop, FrozenMasterMakesRscdReleaseAndTheGroupComesBackWithoutBack
         fmt::format("Respawning child rscd (pid {}) after exit status 0 in 0 ms (a clean exit, not a crash)", *rscd);
     EXPECT_TRUE(wait_until([&] { return log_count("web1", "hamaster.log", respawn) == 1; }, 10s)) << recs();
     EXPECT_TRUE(wait_until([&] { return count_in_file(rec("web1"), "a1 start") == 2 && a1_on_web1(); }, 10s)) << recs();
+    // The master knows the group was let go and acquires it again under the one acquisition rule
+    // (here at once: web2's stable report leaves it to us), not as a blind resync.
+    EXPECT_EQ(log_count("web1", "hamaster.log", "rscd released resource groups [rec::a1] on its own"), 1) << recs();
     EXPECT_EQ(log_count("web1", "hamaster.log", "Respawning child rscd"), 1) << recs();
     EXPECT_EQ(count_in_file(rec("web2"), "a1 start"), 0) << "web2 took over a freeze shorter than deadtime" << recs();
 }
