@@ -1,7 +1,7 @@
 // version — what `--version` prints, the same for every hamaster binary (hamaster(8) "OPTIONS").
 //
 // "<program> (hamaster) <version>" and one line saying what it is compatible with. The version
-// is the CMake project's (PROJECT_VERSION, given to version.cpp alone).
+// is the CMake project's (PROJECT_VERSION), written into version.cpp by configure_file().
 // Time and blocking: none. Diagnostics: none.
 #pragma once
 
