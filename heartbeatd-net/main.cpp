@@ -13,6 +13,7 @@
 #include "heartbeatd-net/media_bridge.hpp"
 #include "heartbeatd-net/net_setup.hpp"
 #include "ipc/daemon.hpp"
+#include "ipc/version.hpp"
 
 int main(int argc, char** argv) {
     using namespace ha;
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
         net::add_net_options(parser);
         auto opts = parser.parse(argc, argv);
         if (opts && opts->help) return std::cout << parser.usage(), 0;
+        if (opts && opts->version) return std::cout << ipc::version_text("heartbeatd-net"), 0;
         auto net = opts ? net::net_options_from(parser) : Result<net::NetOptions>(opts.error());
         if (!net || !opts->extra.empty()) {
             std::cerr << "heartbeatd-net: " << (net ? "unexpected argument " + opts->extra[0] : net.error().message) << "\n";

@@ -13,6 +13,7 @@
 #include "heartbeatd-net/bus_port.hpp"
 #include "heartbeatd-serial/serial_options.hpp"
 #include "ipc/daemon.hpp"
+#include "ipc/version.hpp"
 
 int main(int argc, char** argv) {
     using namespace ha;
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
         serial::add_serial_options(parser);
         auto opts = parser.parse(argc, argv);
         if (opts && opts->help) return std::cout << parser.usage(), 0;
+        if (opts && opts->version) return std::cout << ipc::version_text("heartbeatd-serial"), 0;
         auto so = opts ? serial::serial_options_from(parser) : Result<serial::SerialOptions>(opts.error());
         if (!so || !opts->extra.empty()) {
             std::cerr << serial::kProgram << ": " << (so ? "unexpected argument " + opts->extra[0] : so.error().message) << "\n";

@@ -38,6 +38,7 @@ po::options_description common_options(DaemonOptions& o) {
     po::options_description d("Common options");
     d.add_options()
         ("help,h", po::bool_switch(&o.help), "show this help")
+        ("version", po::bool_switch(&o.version), "print the version and exit")
         ("node", po::value(&o.node), "local node name (default: uname -n)")
         ("config", po::value(&o.config_dir)->default_value(o.config_dir), "configuration directory")
         ("run-dir", po::value(&o.run_dir)->default_value(o.run_dir), "run directory (sockets, pid file)")

@@ -51,6 +51,7 @@ struct DaemonOptions {
     int parent_pid = 0;  // 0: not started by a master
     bool realtime = false;  // --realtime: the daemon calls realtime_setup() (media daemons)
     bool help = false;   // -h/--help was given; print usage() and exit 0
+    bool version = false;  // --version was given; print ipc::version_text() and exit 0
     std::vector<std::string> extra;  // positional arguments
 };
 
@@ -58,7 +59,7 @@ struct DaemonOptions {
 std::string local_node_name();
 
 // Parses the common options (--node --config --run-dir --log-dir --state-dir -f -v --parent-pid
-// -h) plus whatever a daemon adds through add_options(); values() then holds the daemon's own.
+// -h --version) plus whatever a daemon adds through add_options(); values() then holds the daemon's own.
 // Never exits; an unknown option or a bad value is an Error (code "usage") naming it.
 class DaemonOptionParser {
 public:

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -23,7 +24,14 @@ using namespace status_layout;
 
 namespace {
 
-constexpr int kReadRetries = 10000;
+// How long read() waits for the writer to finish a publish. Counted in time, not in tries: a
+// writer preempted between its two counter stores (a loaded host, a master not scheduled for tens
+// of milliseconds) keeps the counter odd however many times a reader looks; a bound in tries ran
+// out in a few milliseconds of yields and made cl_status fail with "busy" (the CI flake of
+// StatusTable.ReaderNeverSeesATornSnapshotWhileTheWriterPublishes). A dead writer is caught
+// separately (pid check), so this bound only applies to a live writer that never finishes.
+constexpr std::chrono::milliseconds kReadPatience{3000};
+constexpr int kSpinTries = 64;  // then yield, then sleep: let a preempted writer have the CPU
 constexpr char kReaderGroup[] = "haclient";
 
 std::uint32_t magic_word() {
@@ -409,10 +417,14 @@ Result<StatusTableReader> StatusTableReader::open(const std::string& run_dir) {
 Result<StatusSnapshot> StatusTableReader::read() const {
     const Segment& seg = *state_->segment;
     const int pid = seg.header.writer_pid;
-    if (!pid_alive(pid))
+    auto stale = [&] {
         return make_error("stale", fmt::format("status table {}: its writer (pid {}) is dead", state_->name, pid));
+    };
+    if (!pid_alive(pid)) return stale();
     auto copy = std::make_unique<Payload>();
-    for (int attempt = 0; attempt < kReadRetries; ++attempt) {
+    const auto deadline = std::chrono::steady_clock::now() + kReadPatience;
+    auto pause = std::chrono::microseconds(50);
+    for (int attempt = 0;; ++attempt) {
         const std::uint64_t before = seg.header.seq.load(std::memory_order_acquire);
         if ((before & 1) == 0) {
             load_words(*copy, seg.payload);
@@ -423,9 +435,20 @@ Result<StatusSnapshot> StatusTableReader::read() const {
                 return snapshot;
             }
         }
-        if (attempt > 16) std::this_thread::yield();
+        if (attempt < kSpinTries) continue;
+        if (attempt < 2 * kSpinTries) {
+            std::this_thread::yield();
+            continue;
+        }
+        // The writer is not running (preempted mid-publish, or gone): sleep so it gets the CPU,
+        // backing off to 1 ms; a writer that died with the counter odd is stale, not busy.
+        if (std::chrono::steady_clock::now() >= deadline) break;
+        if (!pid_alive(pid)) return stale();
+        std::this_thread::sleep_for(pause);
+        pause = std::min(pause * 2, std::chrono::microseconds(1000));
     }
-    return make_error("busy", fmt::format("status table {}: no consistent copy after {} tries", state_->name, kReadRetries));
+    return make_error("busy", fmt::format("status table {}: no consistent copy within {} ms (writer pid {} busy)",
+                                          state_->name, kReadPatience.count(), pid));
 }
 
 }  // namespace ha::ipc

@@ -20,12 +20,14 @@
 // one with O_CREAT|O_EXCL|O_NOFOLLOW. The writer unlinks the file when destroyed.
 // StatusSnapshot is the plain C++ view; converting it to the fixed layout checks every length.
 //
-// Time and blocking: nothing blocks; read() retries a bounded number of times (yielding).
+// Time and blocking: publish() never blocks. read() retries while a publish is under way: it spins,
+// then yields, then sleeps (50 us doubling to 1 ms) so a writer preempted mid-publish gets the CPU
+// back, for at most 3 s of wall time (a writer that dies meanwhile is reported "stale" at once).
 // Diagnostics: create() logs WARN "Replacing stale status table ... (writer pid N is dead)";
 // publish() logs ERROR "Status table not updated: ..." once per failure reason, info on recovery.
 // Errors: "exists" (a live writer owns it), "file" (system call failed), "too_big" (snapshot over
 // a fixed limit), "not_found", "bad_magic", "bad_version", "starting", "stale" (writer dead),
-// "busy" (no consistent copy within the retries).
+// "busy" (no consistent copy within 3 s).
 // See also: design.md "IPC", compat spec §10.1 (what cl_status reads), master/master_run.cpp.
 #pragma once
 
@@ -235,7 +237,7 @@ public:
     ~StatusTableReader();
 
     // A consistent copy of the last published snapshot; "stale" when the writer is dead (reopen
-    // to find a new master), "busy" when the writer kept it changing through every retry.
+    // to find a new master), "busy" when a live writer kept a publish open for 3 s.
     Result<StatusSnapshot> read() const;
 
 private:

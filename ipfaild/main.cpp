@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "ipc/daemon.hpp"
+#include "ipc/version.hpp"
 #include "ipfaild/ipfail_run.hpp"
 
 int main(int argc, char** argv) {
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
                              "ha.cf's ipfail respawn line)");
         auto opts = parser.parse(argc, argv);
         if (opts && opts->help) return std::cout << parser.usage(), 0;
+        if (opts && opts->version) return std::cout << ipc::version_text("ipfaild"), 0;
         if (!opts || !opts->extra.empty()) {
             std::cerr << (opts ? "ipfaild: unexpected argument " + opts->extra[0] : opts.error().message) << "\n";
             return ipc::kExitConfig;

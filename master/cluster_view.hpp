@@ -37,6 +37,15 @@ struct LinkView {
     std::map<std::string, std::uint64_t> wire_dropped;
 };
 
+// An API client (ipfail) as cl_status clientstatus reports it: on the local node, online while
+// its daemon is connected to the master's bus; on the peer, what the peer's messages said (its
+// `hbapi-clstat` join/leave, any message from it), offline once the peer is dead.
+struct ClientView {
+    std::string node;
+    std::string client;  // from_id: "ipfail"
+    std::string status;  // online / offline
+};
+
 struct ClusterView {
     std::string local_node;
     std::string local_status;
@@ -44,6 +53,7 @@ struct ClusterView {
     std::vector<LinkView> links;  // links to peers (and the local node's own, as "dead")
     std::string rsc_hold = "none";
     std::vector<std::string> groups;  // `hamaster status`: "<haresources line>: <where it is>"
+    std::vector<ClientView> clients;  // API clients known online or offline (others: offline)
 
     std::uint64_t generation = 0;
     int pid = 0;

@@ -172,11 +172,25 @@ ipc::Message handle_control(const ipc::Message& request, const ClusterView& v) {
         return reply(0, *value + "\n");
     }
     if (r.cmd == "clientstatus") {
-        // API clients (ipfail) are not yet connected through the control socket.
-        return reply(kUnknownError, "", "No timely response\n");
+        // Heartbeat's words and codes: online 0, offline 1 (join 2 and leave 3 are transient
+        // there; hamaster reports the settled state). The optional timeout is accepted: nothing
+        // here waits for the peer, the master already knows what its messages said.
+        const std::string *name = arg(0), *client = arg(1);
+        if (!name || !client) return reply(kParamError, "", "cl_status: clientstatus needs a node and a client\n", true);
+        if (!find_node(v, *name)) return unknown_node();
+        std::string status = "offline";
+        for (const auto& c : v.clients)
+            if (c.node == *name && c.client == *client) status = c.status;
+        const int rc = status == "online" ? 0 : 1;
+        if (r.json)
+            return reply(rc, fmt::format("{{\"node\":\"{}\",\"client\":\"{}\",\"status\":\"{}\"}}\n", json_escape(*name),
+                                         json_escape(*client), status));
+        return reply(rc, sentences ? fmt::format("The client {} on node {} is {}\n", *client, *name, status) : status + "\n");
     }
+    if (r.cmd == "nodeweight" || r.cmd == "nodesite")
+        return reply(kUnknownError, "", fmt::format("cl_status: {} is not supported by hamaster (no weights or sites)\n", r.cmd));
     if (r.cmd == "status") return reply(0, render_status(v));
-    return reply(kParamError, "", fmt::format("cl_status: unknown sub-command [{}]\n", r.cmd), true);
+    return reply(kParamError, "", fmt::format("ERROR: {}: invalid sub-command.\n", r.cmd));
 }
 
 std::string render_status(const ClusterView& v) {

@@ -1,11 +1,13 @@
 // hamaster — the Heartbeat-compatible cluster master: `hamaster -t`, `hamaster status`, or the daemon.
 //
 // main only parses the command line and dispatches; the config test lives in config_test.cpp.
-// Exit codes: 0 ok, 1 config test failed / start refused, 2 usage error, 78 config error at start.
+// Exit codes: 0 ok, 1 config test failed / start refused, 2 usage error, 78 config error at start
+// (the table of every binary is in docs/man/hamaster.8).
 // See also: master/options.hpp, master/config_test.hpp, design.md.
 #include <exception>
 #include <iostream>
 
+#include "ipc/version.hpp"
 #include "master/config_test.hpp"
 #include "master/master_run.hpp"
 #include "master/options.hpp"
@@ -19,6 +21,10 @@ int main(int argc, char** argv) {
         }
         if (options->help) {
             std::cout << ha::master::usage();
+            return 0;
+        }
+        if (options->version) {
+            std::cout << ha::ipc::version_text("hamaster");
             return 0;
         }
         if (options->test) return ha::master::run_config_test(*options);

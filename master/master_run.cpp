@@ -288,6 +288,7 @@ private:
     // A child counts as connected once it has said anything on the bus (zmq drops, and logs, what
     // goes to a peer it has not seen).
     bool connected(const std::string& child) const { return child_pids_.count(child) > 0; }
+    std::map<std::string, std::string> peer_clients_;  // the peer's API clients: from_id → online/offline
 
     // Before a media daemon has first spoken, cluster messages for the peer (ipfail's join, the
     // start-up exchange) wait for it, the newest kPendingMax; heartbeats are not kept: a fresh
@@ -319,6 +320,7 @@ private:
         cluster_.on_events = [this](const std::vector<ClusterEvent>& events) {
             for (const auto& e : events) {
                 const auto* changed = std::get_if<NodeStatusChanged>(&e);
+                if (changed && changed->node == peer_ && changed->new_status == "dead") peer_clients_.clear();
                 if (changed && changed->node == peer_ && children_.pid_of("ipfaild") > 0) {
                     ipc::Message ns;
                     ns.add("t", "node_status").add("node", peer_).add("st", changed->new_status);
@@ -328,6 +330,11 @@ private:
             resources_.on_cluster_events(events);
         };
         cluster_.on_peer_message = [this](const ipc::Message& m) {
+            if (const std::string client = m.get_or("from_id", ""); !client.empty()) {
+                // The peer's API clients, for cl_status clientstatus: a join or any word of theirs.
+                const bool left = m.type() == "hbapi-clstat" && m.get_or("st", "") == "leave";
+                peer_clients_[client] = left ? "offline" : "online";
+            }
             if (m.get_or("from_id", "") == "ipfail" || m.get_or("to_id", "") == "ipfail") {
                 bus_.send("ipfaild", m);
                 return;
@@ -337,6 +344,10 @@ private:
         cluster_.decorate_view = [this](ClusterView& v) {
             v.rsc_hold = resources_.rsc_hold_word();
             v.groups = resources_.group_lines();
+            // ipfaild registered: running, and this incarnation has spoken on the bus.
+            if (children_.pid_of("ipfaild") > 0 && connected("ipfaild"))
+                v.clients.push_back({config_.local_node, "ipfail", "online"});
+            for (const auto& [client, status] : peer_clients_) v.clients.push_back({peer_, client, status});
         };
     }
 
@@ -412,12 +423,31 @@ private:
 
     ipc::Message on_control(const ipc::Message& request) {
         const auto type = request.type();
+        // hb_standby / hb_takeover: rc 0 accepted, 3 refused (`refused` code, `reason`), 1 bad kind;
+        // `ends` lets `--wait` poll `standby_state` until the handshake it started has ended.
         if (type == "standby" || type == "takeover") {
             ipc::Message reply;
             reply.add("t", "control_reply");
             const std::string kind = request.get_or("rsc_hold", "all");
-            reply.add("out", type == "standby" ? resources_.standby(kind) : resources_.takeover(kind));
-            reply.add("rc", "0");
+            const auto answer = type == "standby" ? resources_.standby(kind) : resources_.takeover(kind);
+            const auto& refusal = answer.refusal;
+            reply.add("rc", !refusal ? "0" : refusal->code == "usage" ? "1" : "3");
+            reply.add("out", "");
+            if (refusal) reply.add("refused", refusal->code).add("reason", refusal->reason);
+            reply.add("ends", std::to_string(answer.ends_before));
+            reply.add("reply_timeout_ms", std::to_string(resources_.owner().standby_reply_timeout().count()));
+            return reply;
+        }
+        if (type == "standby_state") {
+            ipc::Message reply;
+            const auto& owner = resources_.owner();
+            std::string peer_status = "init";
+            for (const auto& n : cluster_.view().nodes)
+                if (n.name == peer_) peer_status = n.status;
+            reply.add("t", "control_reply").add("rc", "0").add("out", "");
+            reply.add("ends", std::to_string(owner.standby_ends())).add("last_end", owner.last_standby_end());
+            reply.add("rsc_hold", resources_.rsc_hold_word()).add("peer", peer_status).add("peer_node", peer_);
+            reply.add("standby", owner.standby_state() == ResourceOwner::Standby::idle ? "idle" : "running");
             return reply;
         }
         return handle_control(request, cluster_.view());

@@ -14,6 +14,7 @@ po::options_description describe(Options& o) {
     po::options_description d("hamaster options");
     d.add_options()
         ("help,h", po::bool_switch(&o.help), "show this help")
+        ("version", po::bool_switch(&o.version), "print the version and exit")
         ("test,t", po::bool_switch(&o.test), "check ha.cf, haresources and authkeys, print a summary, exit")
         ("config", po::value(&o.config_dir), "configuration directory (default /etc/ha.d)")
         ("node", po::value(&o.node), "this node's name (default: uname -n)")

@@ -16,6 +16,7 @@ namespace ha::master {
 
 struct Options {
     bool help = false;
+    bool version = false;
     bool test = false;
     std::string config_dir = "/etc/ha.d";
     std::string node;          // never empty after parse_options: defaults to uname -n

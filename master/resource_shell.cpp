@@ -246,18 +246,28 @@ void ResourceShell::on_rscd_message(const ipc::Message& message) {
     apply(owner_.on_group_result(clock_.now(), *result));
 }
 
-std::string ResourceShell::standby(std::string_view kind_word) {
+ResourceShell::RequestAnswer ResourceShell::standby(std::string_view kind_word) {
+    RequestAnswer answer{std::nullopt, owner_.standby_ends()};
     auto kind = parse_standby_kind(kind_word);
-    if (!kind) return "unknown standby kind";
-    apply(owner_.standby(clock_.now(), *kind));
-    return "standby requested";
+    if (!kind) {
+        answer.refusal = ResourceOwner::Refusal{"usage", fmt::format("unknown standby kind [{}]", kind_word)};
+        return answer;
+    }
+    answer.refusal = owner_.standby_refusal(clock_.now());
+    apply(owner_.standby(clock_.now(), *kind));  // logs the request, and the refusal if any
+    return answer;
 }
 
-std::string ResourceShell::takeover(std::string_view kind_word) {
+ResourceShell::RequestAnswer ResourceShell::takeover(std::string_view kind_word) {
+    RequestAnswer answer{std::nullopt, owner_.standby_ends()};
     auto kind = parse_standby_kind(kind_word);
-    if (!kind) return "unknown takeover kind";
+    if (!kind) {
+        answer.refusal = ResourceOwner::Refusal{"usage", fmt::format("unknown takeover kind [{}]", kind_word)};
+        return answer;
+    }
+    answer.refusal = owner_.takeover_refusal(clock_.now());
     apply(owner_.takeover(clock_.now(), *kind));
-    return "takeover requested";
+    return answer;
 }
 
 void ResourceShell::set_isolated(bool isolated) {

@@ -59,9 +59,16 @@ public:
     void on_cluster_events(const std::vector<ClusterEvent>& events);
     void on_peer_message(const ipc::Message& message);
     void on_rscd_message(const ipc::Message& message);
-    // An operator or ipfail request; returns a sentence for the requester.
-    std::string standby(std::string_view kind_word);
-    std::string takeover(std::string_view kind_word);
+    // An operator or ipfail request. The answer: refused now and why (ResourceOwner's
+    // standby_refusal / takeover_refusal; code "usage" for an unknown kind), or accepted; with the
+    // count of standby ends before it (hb_standby/hb_takeover --wait wait for the next end).
+    struct RequestAnswer {
+        std::optional<ResourceOwner::Refusal> refusal;
+        std::uint64_t ends_before = 0;
+    };
+    RequestAnswer standby(std::string_view kind_word);
+    RequestAnswer takeover(std::string_view kind_word);
+    const ResourceOwner& owner() const { return owner_; }
     void shutdown();
     // ipfail's isolation verdict (see ResourceOwner::set_isolated).
     void set_isolated(bool isolated);

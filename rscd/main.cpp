@@ -9,6 +9,7 @@
 #include "ipc/config/config.hpp"
 #include "ipc/log.hpp"
 #include "ipc/daemon.hpp"
+#include "ipc/version.hpp"
 #include "rscd/bus_mode.hpp"
 #include "rscd/oneshot.hpp"
 #include "rscd/rscd_options.hpp"
@@ -21,6 +22,8 @@ int main(int argc, char** argv) {
             std::cerr << "rscd: " << options.error().message << "\n" << rsc::rscd_usage();
             return 78;
         }
+        if (options->help) return std::cout << rsc::rscd_usage(), 0;
+        if (options->version) return std::cout << ipc::version_text("rscd"), 0;
         auto loaded = conf::load_config(options->config_dir, options->node, rsc::rscd_load_options(*options));
         for (const auto& d : loaded.diagnostics) std::cerr << "rscd: " << conf::render(d) << "\n";
         if (!loaded.ok()) return 78;

@@ -9,11 +9,23 @@ namespace ha::rsc {
 std::string rscd_usage() {
     return "usage: rscd --node NAME [--config DIR] [--run-dir DIR] [--log-dir DIR | --logfile FILE] [--parent-pid PID] [-v]\n            [--init-dir DIR]\n"
            "            [--ocf-root DIR] [--arp-probe-interval MS] [--arp-probe-count N]\n"
-           "            [--oneshot start|stop|status|probe GROUPKEY [--preferred]]\n";
+           "            [--oneshot start|stop|status|probe GROUPKEY [--preferred]]\n"
+           "       rscd -h|--help | --version\n";
 }
 
-Result<RscdOptions> parse_rscd_options(const std::vector<std::string>& args) {
+Result<RscdOptions> parse_rscd_options(const std::vector<std::string>& given) {
     RscdOptions o;
+    // Every hamaster binary takes `--name VALUE` and `--name=VALUE` alike (hamaster(8) OPTIONS).
+    std::vector<std::string> args;
+    for (const auto& a : given) {
+        const auto eq = a.find('=');
+        if (a.rfind("--", 0) == 0 && eq != std::string::npos) {
+            args.push_back(a.substr(0, eq));
+            args.push_back(a.substr(eq + 1));
+        } else {
+            args.push_back(a);
+        }
+    }
     bool preferred = false;
     auto bad = [](std::string msg) { return make_error("usage", std::move(msg)); };
     for (std::size_t i = 0; i < args.size(); ++i) {
@@ -23,7 +35,11 @@ Result<RscdOptions> parse_rscd_options(const std::vector<std::string>& args) {
             to = args[++i];
             return true;
         };
-        if (a == "-v" || a == "--verbose") {
+        if (a == "-h" || a == "--help") {
+            o.help = true;
+        } else if (a == "--version") {
+            o.version = true;
+        } else if (a == "-v" || a == "--verbose") {
             o.verbose = true;
         } else if (a == "-f" || a == "--foreground") {
             o.foreground = true;

@@ -38,6 +38,8 @@ struct RscdOptions {
     int parent_pid = 0;          // --parent-pid: the master (PR_SET_PDEATHSIG)
     bool foreground = false;
     bool verbose = false;
+    bool help = false;     // -h/--help: print rscd_usage() and exit 0
+    bool version = false;  // --version: print the version and exit 0
     std::string init_dir = "/etc/init.d";
     std::string ocf_root = "/usr/lib/ocf";
     std::chrono::milliseconds arp_probe_interval{30};

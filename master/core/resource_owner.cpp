@@ -257,7 +257,12 @@ bool ResourceOwner::in_transition() const {
 }
 
 std::string_view ResourceOwner::rsc_hold_word() const {
-    return in_transition() ? std::string_view{"transition"} : resource_set_word(holds());
+    if (in_transition()) return "transition";
+    ResourceSet word = holds();
+    const bool own_groups = std::any_of(groups_.begin(), groups_.end(), [](const Group& g) { return g.local; });
+    if (!own_groups && has(roles_, ResourceSet::local) && !isolated_ && phase_ == Phase::running)
+        word = word | ResourceSet::local;
+    return resource_set_word(word);
 }
 
 std::optional<ipc::SteadyTime> ResourceOwner::next_deadline() const {
@@ -275,6 +280,7 @@ bool ResourceOwner::standby_timer_running(ipc::SteadyTime now) const {
 // --- group plumbing -----------------------------------------------------------------------------
 
 void ResourceOwner::want(ResourceSet set, bool wanted) {
+    roles_ = wanted ? roles_ | set : without(roles_, set);
     for (auto& g : groups_) {
         if (!has(set, g.local ? ResourceSet::local : ResourceSet::foreign)) continue;
         g.wanted = wanted;
@@ -528,7 +534,7 @@ bool ResourceOwner::settle_double_hold(ipc::SteadyTime now, ResourceActions& out
     }
     const bool wanted = std::any_of(groups_.begin(), groups_.end(), [](const Group& g) { return !g.local && g.wanted; });
     if (give == ResourceSet::none || !wanted) return false;  // the peer releases (or our stop failed: logged)
-    cancel_standby();  // a failback request: the settlement gives the groups back instead
+    cancel_standby("the groups both nodes held are settled instead");  // a failback request
     want(ResourceSet::foreign, false);
     pump(out);
     send_resource(out, holds(), stable(), "");
@@ -564,7 +570,7 @@ void ResourceOwner::decide_initial(ipc::SteadyTime now, ResourceActions& out) {
 }
 
 void ResourceOwner::take_over_from_peer(ipc::SteadyTime now, bool after_shutdone, ResourceActions& out) {
-    cancel_standby();
+    cancel_standby(fmt::format("{} {}", params_.peer_node, after_shutdone ? "stopped" : "is dead"));
     log_.info("Resources being acquired from {}.", params_.peer_node);
     const ResourceSet before = holds();
     mach_down_took_local_ = !has(before, ResourceSet::local);
@@ -584,11 +590,19 @@ void ResourceOwner::take_over_from_peer(ipc::SteadyTime now, bool after_shutdone
     if (converged()) on_converged(now, out);
 }
 
-void ResourceOwner::cancel_standby() {
-    if (standby_ != Standby::idle) log_.info("Cancelling pending standby operation");
+void ResourceOwner::cancel_standby(std::string_view why) {
+    if (standby_ != Standby::idle) {
+        log_.info("Cancelling pending standby operation");
+        end_standby(fmt::format("cancelled: {}", why));
+    }
     standby_ = Standby::idle;
     standby_deadline_.reset();
     standby_auto_failback_ = false;
+}
+
+void ResourceOwner::end_standby(std::string outcome) {
+    ++standby_ends_;
+    last_standby_end_ = std::move(outcome);
 }
 
 void ResourceOwner::initial_done(std::string_view reason) {
@@ -646,6 +660,7 @@ void ResourceOwner::on_converged(ipc::SteadyTime now, ResourceActions& out) {
             send_resource(out, holds(), true, "");
             standby_ = Standby::idle;
             standby_deadline_.reset();
+            end_standby("done");
             break;
         default:
             break;
@@ -677,17 +692,17 @@ void ResourceOwner::maybe_auto_failback(ipc::SteadyTime now, ResourceActions& ou
 
 void ResourceOwner::request_standby(ipc::SteadyTime now, ResourceSet, std::string word, ResourceActions& out) {
     const std::string& me = params_.local_node;
-    if (standby_timer_running(now)) {
-        const auto left = std::chrono::ceil<std::chrono::seconds>(*standby_deadline_ - now).count();
-        log_.warn("Standby in progress- new request from {} ignored [{} seconds left]", me, left);
-        return;
-    }
-    if (!peer_stable_ || peer_ != PeerState::alive) {
-        log_.warn("standby message [me] from {} ignored.  Other side is in flux.", me);
-        return;
-    }
-    if (!stable()) {
-        log_.warn("standby message [me] from {} ignored.  local resources in flux.", me);
+    if (auto refused = handshake_refusal(now)) {
+        if (refused->code == "in_progress") {
+            const auto left = std::chrono::ceil<std::chrono::seconds>(*standby_deadline_ - now).count();
+            log_.warn("Standby in progress- new request from {} ignored [{} seconds left]", me, left);
+        } else if (refused->code == "peer_unstable") {
+            log_.warn("standby message [me] from {} ignored.  Other side is in flux.", me);
+        } else if (refused->code == "local_unstable") {
+            log_.warn("standby message [me] from {} ignored.  local resources in flux.", me);
+        } else {
+            log_.warn("standby message [me] from {} ignored.  {}", me, refused->reason);
+        }
         return;
     }
     log_.info("{} wants to go standby [{}]", me, word);
@@ -696,6 +711,40 @@ void ResourceOwner::request_standby(ipc::SteadyTime now, ResourceSet, std::strin
     standby_word_ = std::move(word);
     standby_deadline_ = now + params_.standby_reply_timeout;
     send_ask(out, standby_word_, "me");
+}
+
+std::optional<ResourceOwner::Refusal> ResourceOwner::standby_refusal(ipc::SteadyTime now) const {
+    if (params_.auto_failback == conf::AutoFailback::legacy)
+        return Refusal{"legacy", "Standby mode only implemented when nice_failback on (auto_failback legacy)."};
+    if (phase_ == Phase::shutting_down || phase_ == Phase::stopped)
+        return Refusal{"shutting_down", "hamaster is shutting down."};
+    return handshake_refusal(now);
+}
+
+// What makes any standby handshake we would start wait (auto_failback's under legacy too).
+std::optional<ResourceOwner::Refusal> ResourceOwner::handshake_refusal(ipc::SteadyTime now) const {
+    const std::string& peer = params_.peer_node;
+    if (standby_timer_running(now)) {
+        const auto left = std::chrono::ceil<std::chrono::seconds>(*standby_deadline_ - now).count();
+        return Refusal{"in_progress", fmt::format("A standby is in progress [{} seconds left].", left)};
+    }
+    // A dead (or never heard) peer cannot take anything: say so, not "in flux".
+    if (peer_ != PeerState::alive || peer_departed_)
+        return Refusal{"peer_dead", fmt::format("Node {} is {}: nobody can take the resources.", peer,
+                                                peer_ == PeerState::unknown ? "not active" : "dead")};
+    if (!peer_stable_)
+        return Refusal{"peer_unstable", fmt::format("Other side is in flux: {} is moving resources.", peer)};
+    if (!stable()) return Refusal{"local_unstable", "local resources in flux: this node is moving resources."};
+    return std::nullopt;
+}
+
+std::optional<ResourceOwner::Refusal> ResourceOwner::takeover_refusal(ipc::SteadyTime now) const {
+    // hb_takeover makes the peer run a standby towards us: what would make it refuse, seen from here.
+    auto refused = standby_refusal(now);
+    if (refused && refused->code == "peer_dead")
+        refused->reason = fmt::format("Node {} is {}: there is nothing to take over from it.", params_.peer_node,
+                                      peer_ == PeerState::unknown ? "not active" : "dead");
+    return refused;
 }
 
 // --- operator requests --------------------------------------------------------------------------
@@ -716,8 +765,12 @@ ResourceActions ResourceOwner::standby(ipc::SteadyTime now, StandbyKind kind) {
     return out;
 }
 
-ResourceActions ResourceOwner::takeover(ipc::SteadyTime, StandbyKind kind) {
+ResourceActions ResourceOwner::takeover(ipc::SteadyTime now, StandbyKind kind) {
     ResourceActions out;
+    if (auto refused = takeover_refusal(now)) {
+        log_.warn("hb_takeover [{}] refused: {}", standby_kind_word(kind), refused->reason);
+        return out;
+    }
     ipc::Message m;
     m.add("t", kHbTakeover).add("rsc_hold", standby_kind_word(kind));
     out.emplace_back(SendToPeer{std::move(m)});
@@ -727,7 +780,7 @@ ResourceActions ResourceOwner::takeover(ipc::SteadyTime, StandbyKind kind) {
 ResourceActions ResourceOwner::shutdown(ipc::SteadyTime now) {
     ResourceActions out;
     if (phase_ == Phase::shutting_down || phase_ == Phase::stopped) return out;
-    cancel_standby();
+    cancel_standby("shutting down");
     report_deadline_.reset();
     failed_standby_at_.reset();
     partition_reconcile_ = complete_local_ = false;
@@ -927,6 +980,7 @@ void ResourceOwner::handle_ask_resources(ipc::SteadyTime now, const ipc::Message
             if (info != "done") return ignored();
             log_.info("Other node completed standby takeover of {} resources.", standby_word_);
             standby_ = Standby::idle;
+            end_standby("done");
             standby_deadline_.reset();
             standby_auto_failback_ = false;
             send_resource(out, holds(), stable(), "");
@@ -1052,6 +1106,10 @@ ResourceActions ResourceOwner::on_tick(ipc::SteadyTime now) {
         // A failback nobody answered is asked again while its reason holds (we hold the peer's
         // groups and it is alive): maybe_auto_failback() checks that now and at every report.
         const bool failback = standby_ == Standby::requested && standby_auto_failback_;
+        end_standby(standby_ == Standby::requested ? fmt::format("no_reply: {} did not answer", params_.peer_node)
+                                                   : fmt::format("cancelled: resources still moving after {} s",
+                                                                 std::chrono::duration_cast<std::chrono::seconds>(
+                                                                     params_.standby_resource_timeout).count()));
         standby_ = Standby::idle;
         standby_deadline_.reset();
         standby_auto_failback_ = false;

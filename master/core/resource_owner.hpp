@@ -240,9 +240,28 @@ public:
     // Split-brain seam: the group may now be acquired.
     ResourceActions on_acquire_clearance(ipc::SteadyTime now, std::string_view group);
 
-    // Operator (hb_standby / hb_takeover via the control socket) and ipfail requests.
+    // Operator (hb_standby / hb_takeover via the control socket) and ipfail requests. A request
+    // that standby_refusal() / takeover_refusal() refuses does nothing but log its WARN.
     ResourceActions standby(ipc::SteadyTime now, StandbyKind kind);
     ResourceActions takeover(ipc::SteadyTime now, StandbyKind kind);
+
+    // Why a standby (ours: hb_standby, ipfail, a failed start) or a takeover (hb_takeover: the
+    // peer's standby, mirrored) would be refused now; nullopt when it would go ahead. The one
+    // decision: standby()/takeover() log it, the control socket hands it to the tools, which exit
+    // non-zero with it. Codes: legacy, shutting_down, in_progress, peer_dead (dead or never heard:
+    // nobody to hand to or take from), peer_unstable, local_unstable.
+    struct Refusal {
+        std::string code;
+        std::string reason;  // a sentence for the operator
+    };
+    std::optional<Refusal> standby_refusal(ipc::SteadyTime now) const;
+    std::optional<Refusal> takeover_refusal(ipc::SteadyTime now) const;
+    // How this node's standby handshakes ended, in either role (hb_standby --wait, hb_takeover
+    // --wait): each end counts one; the last says "done" (the resources moved), "no_reply" (the
+    // peer never answered; they stayed) or "cancelled" (with why: the peer died, shutdown, ...).
+    std::uint64_t standby_ends() const { return standby_ends_; }
+    const std::string& last_standby_end() const { return last_standby_end_; }
+    std::chrono::milliseconds standby_reply_timeout() const { return params_.standby_reply_timeout; }
 
     // Service stop: release everything, then tell the peer (when alive) and complete.
     ResourceActions shutdown(ipc::SteadyTime now);
@@ -264,7 +283,10 @@ public:
     ResourceActions on_tick(ipc::SteadyTime now);
     std::optional<ipc::SteadyTime> next_deadline() const;
 
-    // cl_status rscstatus: `transition` while anything is left to do, else what we hold.
+    // cl_status rscstatus: `transition` while anything is left to do, else what we hold — in
+    // Heartbeat's sense: a node with no group of its own holds `local` once it took its (empty)
+    // local part (start-up decision, a standby handed to it) until it gives it up (standby,
+    // shutdown, isolation), as 3.0.6 reports it; so `all` after it took over the peer's groups.
     std::string_view rsc_hold_word() const;
     ResourceSet holds() const;
     std::vector<std::string> held_groups() const;  // keys, haresources order
@@ -347,7 +369,9 @@ private:
     void handle_ask_resources(ipc::SteadyTime now, const ipc::Message& message, ResourceActions& out);
     void request_standby(ipc::SteadyTime now, ResourceSet set, std::string word, ResourceActions& out);
     void maybe_auto_failback(ipc::SteadyTime now, ResourceActions& out);
-    void cancel_standby();
+    std::optional<Refusal> handshake_refusal(ipc::SteadyTime now) const;
+    void cancel_standby(std::string_view why);
+    void end_standby(std::string outcome);
     bool standby_timer_running(ipc::SteadyTime now) const;
     void initial_done(std::string_view reason);
 
@@ -386,6 +410,9 @@ private:
     ResourceSet last_reported_ = ResourceSet::none;  // rsc_hold of our last `resource` report
     std::optional<std::pair<std::uint64_t, std::uint64_t>> peer_order_;  // (hg, seq) of its newest message read
 
+    ResourceSet roles_ = ResourceSet::none;  // the parts want() last asked for (rsc_hold_word)
+    std::uint64_t standby_ends_ = 0;
+    std::string last_standby_end_;
     Standby standby_ = Standby::idle;
     std::string standby_word_;  // the requester's word, as written
     bool standby_auto_failback_ = false;

@@ -74,7 +74,7 @@ serves web1 30 "A1 start"
 timing "start → first good web1 answer: $(ms_between "$t0" "$(first_answer "$t0" web1)") ms"
 check "A1 VIP on web1" vip_on web1
 check "A1 VIP not on web2" eval '! vip_on web2'
-check "A1 cl_status rscstatus: web1 local|all, web2 none (got $(rscstatus web1)/$(rscstatus web2))" wait_for 10 holds_service web1
+check "A1 cl_status rscstatus: web1 local|all, web2 local|none (no group of its own) (got $(rscstatus web1)/$(rscstatus web2))" wait_for 10 holds_service web1
 check "A1 no nginx on web2" eval '! ha_procs_in web2 | grep -q nginx'
 
 # ---- A1b: SIGHUP with the same files changes nothing (guards the own-address ucast line on reload)
@@ -115,7 +115,7 @@ tr=$(now)
 lab_start_master web1
 serves web1 30 "A3 failback"
 timing "restart → first good web1 answer: $(ms_between "$tr" "$(first_answer "$tr" web1)") ms"
-check "A3 rscstatus: web1 local|all, web2 none" wait_for 10 holds_service web1
+check "A3 rscstatus: web1 local|all, web2 local|none (no group of its own)" wait_for 10 holds_service web1
 never_both "$tr" "" "A3"
 
 # ---- A4: hb_standby / hb_takeover on web1
@@ -130,7 +130,7 @@ tt=$(now)
 check "A4 hb_takeover on web1 exits 0" node_exec web1 "$HM_BIN/hb_takeover"
 serves web1 30 "A4 takeover"
 timing "hb_takeover → first good web1 answer: $(ms_between "$tt" "$(first_answer "$tt" web1)") ms"
-check "A4 after takeover: web1 local|all, web2 none" wait_for 10 holds_service web1
+check "A4 after takeover: web1 local|all, web2 local|none (no group of its own)" wait_for 10 holds_service web1
 never_both "$ts" "" "A4"
 
 # ---- A5: service-style stop of web1 → handed over, nothing left behind; then back
@@ -176,7 +176,7 @@ tb=$(now)
 lab_start_master web1
 lab_start_master web2
 serves web1 30 "B1 start"
-check "B1 rscstatus: web1 local|all, web2 none" wait_for 10 holds_service web1
+check "B1 rscstatus: web1 local|all, web2 local|none (no group of its own)" wait_for 10 holds_service web1
 tk=$(now)
 kill -KILL "${MASTER_PID[web1]}"
 unset "MASTER_PID[web1]"

@@ -105,7 +105,7 @@ lab_start_master web1
 lab_start_master web2
 serves web1 30 "1 start"
 timing "start → first good web1 answer: $(ms_between "$t1" "$(first_answer "$t1" web1)") ms"
-check "1 rscstatus: web1 local|all, web2 none (got $(rscstatus web1)/$(rscstatus web2))" wait_for 10 holds_service web1
+check "1 rscstatus: web1 local|all, web2 local|none (no group of its own) (got $(rscstatus web1)/$(rscstatus web2))" wait_for 10 holds_service web1
 for n in web1 web2; do
   check "1 $n: cl_status listnodes shows 192.0.2.1" wait_for 15 eval 'cl "$n" listnodes | grep -qx 192.0.2.1'
   check "1 $n: cl_status nodestatus 192.0.2.1 → ping (got $(cl "$n" nodestatus 192.0.2.1))" \
@@ -154,7 +154,7 @@ never_both "$t2" "" "2 ICMP dropped"
 t2b=$(now)
 check "2 iptables -D INPUT -p icmp -j DROP in web1's netns" ip netns exec "$HA_LAB-web1" iptables -D INPUT -p icmp -j DROP
 serves web1 30 "2 ICMP back (auto_failback on)"
-check "2 back: rscstatus web1 local|all, web2 none (got $(rscstatus web1)/$(rscstatus web2))" wait_for 10 holds_service web1
+check "2 back: rscstatus web1 local|all, web2 local|none (no group of its own) (got $(rscstatus web1)/$(rscstatus web2))" wait_for 10 holds_service web1
 # web1 asks (its ping node came up); web2 compares: balanced, abort_giveup to web1, and gives the
 # foreign group back (auto_failback).
 check "2 back: web1 ipfaild: A ping node just came up." wait_for 10 eval '[ -n "$(ipf_time "$t2b" web1 "A ping node just came up")" ]'
@@ -182,7 +182,7 @@ ip -n "$HA_LAB-web1" route replace default via 192.0.2.1  # the kernel dropped i
 check "3 eth0 back: one stable owner (3 s)" wait_for 30 stable_one_owner 3
 check "3 eth0 back: the owner is web1 (auto_failback on; got ${STABLE_OWNER:-none})" test "${STABLE_OWNER:-}" = web1
 serves web1 10 "3 eth0 back"
-check "3 eth0 back: rscstatus web1 local|all, web2 none (got $(rscstatus web1)/$(rscstatus web2))" wait_for 10 holds_service web1
+check "3 eth0 back: rscstatus web1 local|all, web2 local|none (no group of its own) (got $(rscstatus web1)/$(rscstatus web2))" wait_for 10 holds_service web1
 timing "eth0 up → VIP on web1: $(ms_between "$t3b" "$(vip_sample_time "$t3b" web1 1)") ms; → first good web1 answer: $(ms_between "$t3b" "$(first_answer "$t3b" web1)") ms"
 never_both "$t3b" "" "3 eth0 back"
 
@@ -227,7 +227,7 @@ check "4 eth1 back: web2 abandons the takeover (logged once)" \
 check "4 eth1 back: one stable owner (3 s)" wait_for 20 stable_one_owner 3
 t4c=$(now)
 check "4 eth1 back: the owner is web1 (got ${STABLE_OWNER:-none})" test "${STABLE_OWNER:-}" = web1
-check "4 eth1 back: rscstatus web1 local|all, web2 none (got $(rscstatus web1)/$(rscstatus web2))" wait_for 10 holds_service web1
+check "4 eth1 back: rscstatus web1 local|all, web2 local|none (no group of its own) (got $(rscstatus web1)/$(rscstatus web2))" wait_for 10 holds_service web1
 serves web1 10 "4 eth1 back"
 never_both "$t4b" "" "4 eth1 back"
 check "4 eth1 back: nothing was settled because nothing was held twice (no CRIT 'after the partition')" \

@@ -321,8 +321,10 @@ lab_finish() {  # lab_finish PROG... — the tests' EXIT trap: teardown; after a
 }
 is_one_of() { local v=$1; shift; local x; for x in "$@"; do [ "$v" = "$x" ] && return 0; done; return 1; }
 holds_service() {  # holds_service NODE — NODE holds the group (web1: local|all, web2: foreign|all), the other
-  # none (or runs no master)
-  local want=local; [ "$1" = web2 ] && want=foreign
+  # holds nothing (or runs no master): web1 says none; web2, which has no group of its own, says local
+  # as Heartbeat 3.0.6 does (its empty local part, held since start-up), or none once a standby of
+  # `all` gave that up too (cl_status(1) rscstatus)
+  local want=local idle=local; [ "$1" = web2 ] && want=foreign idle=none
   local o; o=$(rscstatus "$(other "$1")")  # empty: no master runs there
-  is_one_of "$(rscstatus "$1")" "$want" all && is_one_of "$o" none ""
+  is_one_of "$(rscstatus "$1")" "$want" all && is_one_of "$o" "$idle" none ""
 }

@@ -975,14 +975,45 @@ TEST(ResourceOwner, PartitionSettlementOnANodeWithoutGroupsOfItsOwnChangesNothin
     owner.on_local_comm_up(now);
     ha::ipc::Message report = msg({{"t", "resource"}, {"rsc_hold", "local"}, {"rtype", "full"}, {"isstable", "1"}}, "web1");
     owner.on_peer_message(now, report);
-    ASSERT_EQ(owner.rsc_hold_word(), "none");
+    ASSERT_EQ(owner.rsc_hold_word(), "local");  // its (empty) local part, as Heartbeat 3.0.6 says
+    ASSERT_TRUE(owner.held_groups().empty());
     owner.on_peer_dead(now);  // the guard: waits for clearance
     owner.on_peer_active(now);
     report.add("info", "partition");
     auto a = owner.on_peer_message(now, report);
     EXPECT_TRUE(runs(a).empty());
     EXPECT_EQ(log.count("after the partition"), 0) << log.dump();
-    EXPECT_EQ(owner.rsc_hold_word(), "none");
+    EXPECT_EQ(owner.rsc_hold_word(), "local");
+    EXPECT_TRUE(owner.held_groups().empty());
+}
+
+// cl_status rscstatus on the node without a group of its own answers Heartbeat 3.0.6's words
+// (compat spec, issue 21): `local` once started, `all` after it took the peer's groups, `none`
+// after it handed everything over (hb_standby) — not `none` / `foreign` / `none`.
+TEST(ResourceOwner, RscHoldOfANodeWithoutGroupsOfItsOwnIsHeartbeats) {
+    hm::ResourceOwnerParams p;
+    p.local_node = "web2";
+    p.peer_node = "web1";
+    p.groups = {group("web1", kVipA, 1)};
+    p.auto_failback = AutoFailback::off;
+    CaptureLog log;
+    hm::ResourceOwner owner(std::move(p), log);
+    SteadyTime now = SteadyTime{} + 1000h;
+    EXPECT_EQ(owner.rsc_hold_word(), "none");  // before the start-up decision
+    owner.on_peer_active(now);
+    owner.on_local_comm_up(now);
+    owner.on_peer_message(now, msg({{"t", "resource"}, {"rsc_hold", "local"}, {"rtype", "full"}, {"isstable", "1"}}, "web1"));
+    EXPECT_EQ(owner.rsc_hold_word(), "local");
+    auto a = owner.on_peer_dead(now);
+    ASSERT_EQ(runs(a).size(), 1U);
+    hm::GroupResult started;
+    started.group = runs(a)[0].group;
+    started.seq = runs(a)[0].seq;
+    started.ok = true;
+    started.running = "yes";
+    owner.on_group_result(now, started);
+    EXPECT_EQ(owner.rsc_hold_word(), "all") << log.dump();
+    EXPECT_EQ(owner.holds(), hm::ResourceSet::foreign);  // what its groups are: the wire word is unchanged
 }
 
 TEST(ResourceOwner, GroupStatesSayWhereEachGroupIs) {
@@ -1245,6 +1276,72 @@ TEST(ResourceOwner, AReportOlderThanTheHandoverThatFollowedItIsIgnored) {
     EXPECT_TRUE(f.owner->peer_stable());
     auto restarted = msg({{"t", "starting"}, {"hg", "6"}, {"seq", "1"}});
     EXPECT_FALSE(sent(f.owner->on_peer_message(f.now, restarted)).empty());
+}
+
+// --- refusals and outcomes for the tools (issue 21) ----------------------------------------------
+
+// hb_standby with the peer dead is refused with that reason (not "Other side is in flux"), and so
+// is hb_takeover (nothing is sent to a dead peer).
+TEST(ResourceOwner, StandbyAndTakeoverAreRefusedWithTheReasonWhenThePeerIsDead) {
+    Fixture f;
+    f.start_with_peer("local");
+    EXPECT_FALSE(f.owner->standby_refusal(f.now));
+    EXPECT_FALSE(f.owner->takeover_refusal(f.now));
+    f.complete(f.owner->on_peer_dead(f.now));
+    auto refused = f.owner->standby_refusal(f.now);
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->code, "peer_dead");
+    EXPECT_NE(refused->reason.find("web2 is dead"), std::string::npos) << refused->reason;
+    auto a = f.owner->standby(f.now, hm::StandbyKind::all);
+    EXPECT_TRUE(sent(a).empty());
+    EXPECT_EQ(f.log.count("Other side is in flux"), 0) << f.log.dump();
+    EXPECT_EQ(f.log.count(LogLevel::warn, "ignored.  Node web2 is dead"), 1) << f.log.dump();
+    ASSERT_TRUE(f.owner->takeover_refusal(f.now));
+    EXPECT_EQ(f.owner->takeover_refusal(f.now)->code, "peer_dead");
+    EXPECT_TRUE(sent(f.owner->takeover(f.now, hm::StandbyKind::all)).empty());
+    EXPECT_EQ(f.log.count(LogLevel::warn, "hb_takeover [all] refused"), 1) << f.log.dump();
+}
+
+TEST(ResourceOwner, StandbyRefusalsNameTheirCause) {
+    Fixture legacy(AutoFailback::legacy);
+    legacy.start_with_peer("local");
+    ASSERT_TRUE(legacy.owner->standby_refusal(legacy.now));
+    EXPECT_EQ(legacy.owner->standby_refusal(legacy.now)->code, "legacy");
+
+    Fixture f;
+    f.start_with_peer("local");
+    f.owner->standby(f.now, hm::StandbyKind::all);  // `me` sent: the reply timer runs
+    ASSERT_TRUE(f.owner->standby_refusal(f.now));
+    EXPECT_EQ(f.owner->standby_refusal(f.now)->code, "in_progress");
+
+    Fixture unstable;
+    unstable.start_with_peer("local");
+    unstable.peer({{"t", "resource"}, {"rsc_hold", "local"}, {"rtype", "full"}, {"isstable", "0"}});
+    ASSERT_TRUE(unstable.owner->standby_refusal(unstable.now));
+    EXPECT_EQ(unstable.owner->standby_refusal(unstable.now)->code, "peer_unstable");
+}
+
+// hb_standby --wait follows standby_ends(): "done" when the peer took the groups, "no_reply"
+// when it never answered (the groups stayed).
+TEST(ResourceOwner, StandbyEndsAreCountedWithTheirOutcome) {
+    Fixture f;
+    f.start_with_peer("local");
+    EXPECT_EQ(f.owner->standby_ends(), 0U);
+    f.owner->standby(f.now, hm::StandbyKind::all);
+    f.complete(f.peer({{"t", "ask_resources"}, {"rsc_hold", "all"}, {"info", "other"}}));
+    EXPECT_EQ(f.owner->standby_ends(), 0U);  // released here; the peer's `done` is still due
+    f.peer({{"t", "ask_resources"}, {"rsc_hold", "all"}, {"info", "done"}});
+    EXPECT_EQ(f.owner->standby_ends(), 1U);
+    EXPECT_EQ(f.owner->last_standby_end(), "done");
+    EXPECT_EQ(f.owner->rsc_hold_word(), "none");
+
+    Fixture g;
+    g.start_with_peer("local");
+    g.owner->standby(g.now, hm::StandbyKind::all);
+    g.owner->on_tick(g.now + g.owner->standby_reply_timeout());
+    EXPECT_EQ(g.owner->standby_ends(), 1U);
+    EXPECT_EQ(g.owner->last_standby_end().rfind("no_reply", 0), 0U) << g.owner->last_standby_end();
+    EXPECT_EQ(g.owner->rsc_hold_word(), "local");
 }
 
 // Issue 19 item 4, the way back after a frozen master: rscd released everything on its own and

@@ -100,9 +100,11 @@ TEST(ControlService, HbparameterKnownAndUnknown) {
 }
 
 TEST(ControlService, UnknownSubcommandIsParameterError) {
+    // As Heartbeat's cl_status: the message alone, no usage (cl_status itself refuses it first).
     auto r = handle_control(request("frobnicate"), sample_view());
     EXPECT_EQ(rc(r), 11);
-    EXPECT_EQ(r.get_or("usage", ""), "1");
+    EXPECT_EQ(r.get_or("err", ""), "ERROR: frobnicate: invalid sub-command.\n");
+    EXPECT_EQ(r.get_or("usage", ""), "");
 }
 
 TEST(ControlService, JsonListsLinksWithCounters) {
@@ -130,4 +132,26 @@ TEST(ControlService, StatusScreenListsEveryGroupAndWhereItIs) {
     auto out = render_status(v);
     EXPECT_NE(out.find("resources held here: local\n    group web1 192.0.2.100/24/eth0 nginx: held here\n"), std::string::npos) << out;
     EXPECT_NE(out.find("    group web2 192.0.2.101/24/eth0: waiting: 192.0.2.101 answered by"), std::string::npos) << out;
+}
+
+// cl_status clientstatus (issue 21): online 0 / offline 1 from what the master knows — its own
+// ipfaild registered on the bus, the peer's clients from the peer's messages — no longer a stub
+// that always timed out (13).
+TEST(ControlService, ClientstatusAnswersOnlineAndOfflineFromTheView) {
+    ClusterView v = sample_view();
+    v.clients = {{"web1", "ipfail", "online"}, {"web2", "ipfail", "offline"}};
+    auto here = handle_control(request("clientstatus", {"web1", "ipfail"}), v);
+    EXPECT_EQ(here.get_or("out", ""), "online\n");
+    EXPECT_EQ(rc(here), 0);
+    auto peer = handle_control(request("clientstatus", {"web2", "ipfail", "5"}), v);
+    EXPECT_EQ(peer.get_or("out", ""), "offline\n");
+    EXPECT_EQ(rc(peer), 1);
+    auto never = handle_control(request("clientstatus", {"web1", "crmd"}), v);
+    EXPECT_EQ(never.get_or("out", ""), "offline\n");
+    EXPECT_EQ(rc(never), 1);
+    EXPECT_EQ(rc(handle_control(request("clientstatus", {"web9", "ipfail"}), v)), 11);
+    EXPECT_EQ(rc(handle_control(request("clientstatus", {"web1"}), v)), 11);
+    Message json = request("clientstatus", {"web1", "ipfail"});
+    json.add("json", "1");
+    EXPECT_EQ(handle_control(json, v).get_or("out", ""), "{\"node\":\"web1\",\"client\":\"ipfail\",\"status\":\"online\"}\n");
 }

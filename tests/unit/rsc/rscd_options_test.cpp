@@ -17,6 +17,23 @@ TEST(RscdOptions, OneshotWithGroupKey) {
     EXPECT_EQ(o->oneshot->group_key, "192.0.2.100/24/eth0");
 }
 
+// The option style of every hamaster binary (hamaster(8) OPTIONS): --name=VALUE as --name VALUE,
+// -h/--help and --version.
+TEST(RscdOptions, SameOptionStyleAsEveryBinary) {
+    auto o = parse_rscd_options({"--config=/tmp/ha.d", "--node=web1", "--arp-probe-count=5"});
+    ASSERT_TRUE(o) << o.error().message;
+    EXPECT_EQ(o->config_dir, "/tmp/ha.d");
+    EXPECT_EQ(o->node, "web1");
+    EXPECT_EQ(o->arp_probe_count, 5);
+    EXPECT_FALSE(o->help || o->version);
+    auto h = parse_rscd_options({"--help"});
+    ASSERT_TRUE(h);
+    EXPECT_TRUE(h->help);
+    EXPECT_TRUE(parse_rscd_options({"-h"})->help);
+    EXPECT_TRUE(parse_rscd_options({"--version"})->version);
+    EXPECT_NE(rscd_usage().find("--version"), std::string::npos);
+}
+
 TEST(RscdOptions, Rejects) {
     EXPECT_FALSE(parse_rscd_options({"--oneshot", "takeover", "x"}));
     EXPECT_FALSE(parse_rscd_options({"--oneshot", "start"}));
