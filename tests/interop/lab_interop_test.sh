@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2016  # eval'd conditions are single-quoted on purpose (expanded at each try)
+# lab_interop_test.sh SOURCE_DIR BIN_DIR SCENARIO — a mixed cluster in the namespace lab: Debian's
+# Heartbeat 3.0.6 on one node, hamaster on the other, serving the sample's VIP 192.0.2.100 + nginx
+# to a client, with the same unchanged ha.cf / haresources / authkeys on both nodes.
+#
+# The lab (scripts/lab, lab_lib.sh) is the one of tests/integration/lab_failover_test.sh: conf/web
+# with demo timings (keepalive 200ms, deadtime 2, warntime 1, initdead 4; the ping/ipfail lines
+# commented out). haresources names web1 as the preferred node; which implementation runs there is
+# a parameter. Parameters (environment):
+#   INTEROP_PREFERRED  heartbeat | hamaster   the implementation on web1 (default heartbeat); the
+#                                             other one runs web2
+#   INTEROP_AUTH       crc | md5 | sha1       authkeys method (default sha1)
+#   INTEROP_MEDIA      ucast | serial | both  the sample's ucast lines; or a socat pty pair as the
+#                                             null-modem cable (`serial /var/lib/hamaster/ttyHA`,
+#                                             the same path on both nodes, baud 115200); or both
+#                                             (default ucast)
+# Scenarios (one per ctest entry, see CMakeLists.txt):
+#   startup   both start → both see each other active (each with its own cl_status), the group on
+#             web1 only, the client served by web1 and still by web1 a few seconds later; no
+#             authentication or parse error in either log
+#   kill      startup, then web1 crashes (SIGKILL to everything in its netns, its VIP gone) → web2
+#             (the other implementation) takes over, the client is served by web2
+#   failback  web2 starts alone and takes the group (initdead); web1 starts → with auto_failback on
+#             the group moves back to web1, the client is served by web1
+#   standby   startup, hb_standby on web1 (its own implementation's tool) → web2 serves;
+#             hb_takeover on web1 → web1 serves again
+#   stop      startup, graceful stop of web1 (SIGTERM, as `service ... stop`) → handed over to web2
+#             well before deadtime... and web2 logs no "dead" for web1
+# In every scenario the VIP is never on both nodes at any 50 ms sample.
+# Exit 77 (skipped) when not root, without network namespaces, nginx, curl, socat or Debian's
+# heartbeat package. KEEP_LOGS=1 keeps $LABDIR after a passing run (logs: NODE/log/ha-log is
+# Heartbeat's, NODE/log/hamaster.log etc. hamaster's; watch/ has the samples and client answers).
+set -uo pipefail
+
+LAB_SRC=$(cd "${1:?usage: lab_interop_test.sh SOURCE_DIR BIN_DIR SCENARIO}" && pwd)
+HM_BIN=${2:?usage: lab_interop_test.sh SOURCE_DIR BIN_DIR SCENARIO}
+SCENARIO=${3:?usage: lab_interop_test.sh SOURCE_DIR BIN_DIR SCENARIO}
+PREFERRED=${INTEROP_PREFERRED:-heartbeat}
+AUTH=${INTEROP_AUTH:-sha1}
+MEDIA=${INTEROP_MEDIA:-ucast}
+export HA_LAB=hio$$
+LABDIR=$(mktemp -d /tmp/hamaster-lab-interop.XXXXXX)
+FOLLOW_LOGS="web1.hamaster web2.hamaster"
+# shellcheck source=tests/integration/lab_lib.sh
+. "$LAB_SRC/tests/integration/lab_lib.sh"
+
+usage_error() { echo "lab_interop_test: $*" >&2; rm -rf "$LABDIR"; exit 2; }
+is_one_of "$PREFERRED" heartbeat hamaster || usage_error "INTEROP_PREFERRED: heartbeat or hamaster, not \"$PREFERRED\""
+is_one_of "$AUTH" crc md5 sha1 || usage_error "INTEROP_AUTH: crc, md5 or sha1, not \"$AUTH\""
+is_one_of "$MEDIA" ucast serial both || usage_error "INTEROP_MEDIA: ucast, serial or both, not \"$MEDIA\""
+is_one_of "$SCENARIO" startup kill failback standby stop || usage_error "unknown scenario \"$SCENARIO\""
+
+if ! why=$(lab_can_run) || ! why=$(hb_can_run); then echo "SKIP: $why"; rm -rf "$LABDIR"; exit 77; fi
+
+if [ "$PREFERRED" = heartbeat ]; then NODE_IMPL=([web1]=heartbeat [web2]=hamaster); else NODE_IMPL=([web1]=hamaster [web2]=heartbeat); fi
+failures=0
+SOCAT_PID=
+cleanup() {
+  [ -z "$SOCAT_PID" ] || kill "$SOCAT_PID" 2>/dev/null
+  local n
+  if [ "$failures" -ne 0 ]; then
+    for n in web1 web2; do
+      [ "$(impl "$n")" = heartbeat ] || continue
+      echo "--- tail $LABDIR/$n/log/ha-log"; grep -v 'debug:' "$LABDIR/$n/log/ha-log" 2>/dev/null | tail -n 40
+    done
+  fi
+  lab_finish hamaster
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# --- the cluster's files: the same ha.cf, haresources and authkeys on both nodes ----------------
+write_interop_config() {
+  local n f keys
+  case $AUTH in
+    crc) keys=$'auth 1\n1 crc' ;;
+    md5) keys=$'auth 3\n3 md5 interop-md5-secret' ;;
+    sha1) keys=$'auth 2\n2 sha1 interop-sha1-secret' ;;
+  esac
+  lab_write_config web1 web2
+  for n in web1 web2; do
+    f=$LABDIR/$n/etc/ha.d/ha.cf
+    # Syslog is the host's (the mount namespace shares /dev/log): the files are enough here.
+    sed -i -E 's/^logfacility[[:space:]].*/logfacility     none/' "$f"
+    case $MEDIA in
+      serial) sed -i -E 's/^(ucast[[:space:]])/#interop# \1/' "$f" ;;
+    esac
+    if [ "$MEDIA" != ucast ]; then
+      # baud before the serial line (Heartbeat applies it only to later serial lines).
+      sed -i -E 's|^(udpport[[:space:]].*)$|\1\nbaud            115200\nserial          /var/lib/hamaster/ttyHA|' "$f"
+    fi
+    printf '%s\n' "$keys" >"$LABDIR/$n/etc/ha.d/authkeys"
+    chmod 600 "$LABDIR/$n/etc/ha.d/authkeys"
+  done
+  cmp -s "$LABDIR/web1/etc/ha.d/ha.cf" "$LABDIR/web2/etc/ha.d/ha.cf" || fail "ha.cf differs between the nodes"
+}
+
+start_cable() {  # the null-modem cable: a socat pty pair, linked as lib/ttyHA in each node
+  socat pty,raw,echo=0,link="$LABDIR/web1/lib/ttyHA" pty,raw,echo=0,link="$LABDIR/web2/lib/ttyHA" \
+    </dev/null >"$LABDIR/socat.out" 2>&1 &
+  SOCAT_PID=$!
+  wait_for 10 eval '[ -e "$LABDIR/web1/lib/ttyHA" ] && [ -e "$LABDIR/web2/lib/ttyHA" ]' || fail "socat pty pair"
+}
+
+impl() { echo "${NODE_IMPL[$1]}"; }
+desc() { echo "$1 ($(impl "$1"))"; }
+
+# Errors each side logs when it cannot read the other's packets.
+HB_WIRE_ERRORS='authentication failed|authtoken does not match|Bad packet|not authenticated|string2msg|netstring2msg|Invalid authentication'
+HM_WIRE_ERRORS='dropped packet.*(bad_auth|bad_framing)'
+no_wire_errors() {  # no_wire_errors WHAT — neither implementation rejected the other's packets
+  local n bad
+  for n in web1 web2; do
+    if [ "$(impl "$n")" = heartbeat ]; then
+      bad=$(grep -E "$HB_WIRE_ERRORS" "$LABDIR/$n/log/ha-log" 2>/dev/null | head -3)
+    else
+      bad=$(grep -E "$HM_WIRE_ERRORS" "$LABDIR/$n/log/hamaster.log" "$LABDIR/$n/log/heartbeatd-"*.log 2>/dev/null | head -3)
+    fi
+    check "$1: $(desc "$n") logged no authentication/parse error${bad:+ (got: $bad)}" [ -z "$bad" ]
+  done
+}
+hb_errors() {  # print Heartbeat's ERROR/CRIT lines (diagnosis; not a verdict)
+  local n
+  for n in web1 web2; do
+    [ "$(impl "$n")" = heartbeat ] || continue
+    grep -E 'ERROR|CRIT' "$LABDIR/$n/log/ha-log" 2>/dev/null | head -10 | sed "s/^/info: $n ha-log: /"
+  done
+}
+
+# Who holds the group, by each node's own cl_status rscstatus. Heartbeat says `local` on a node that
+# holds its own (here: empty) set of local groups, where hamaster says `none`: web2 is the preferred
+# node of no group, so `local` there holds nothing either.
+holds_group() {  # holds_group NODE — NODE holds the sample's group, the other node holds nothing
+  local want=local o; [ "$1" = web2 ] && want=foreign
+  o=$(rscstatus "$(other "$1")")  # empty: nothing runs there
+  if [ "$1" = web1 ]; then is_one_of "$o" none local ""; else is_one_of "$o" none ""; fi &&
+    is_one_of "$(rscstatus "$1")" "$want" all
+}
+
+both_active() {  # each side's own cl_status sees the other active
+  nodestatus_is web1 web2 active && nodestatus_is web2 web1 active
+}
+
+start_both() {  # start_both WHAT — web1 then web2; both active, the group on web1, client served
+  lab_start_node web1 || fail "$1: start $(desc web1)"
+  lab_start_node web2 || fail "$1: start $(desc web2)"
+  check "$1: both see each other active (web1: $(cl_status_on web1 nodestatus web2), web2: $(cl_status_on web2 nodestatus web1))" \
+    wait_for 60 both_active
+  serves web1 60 "$1"
+  check "$1: rscstatus web1 local|all, web2 none (got $(rscstatus web1)/$(rscstatus web2))" wait_for 20 holds_group web1
+}
+
+lab_up || { echo "FAIL - lab up"; failures=1; exit 1; }
+write_interop_config
+[ "$MEDIA" = ucast ] || start_cable
+lab_start_watchers
+echo "lab $HA_LAB: scenario $SCENARIO; web1 (preferred) runs $(impl web1), web2 runs $(impl web2); auth $AUTH; media $MEDIA"
+T_BEGIN=$(now)
+
+case $SCENARIO in
+  startup)
+    start_both "startup"
+    timing "start → first good web1 answer: $(ms_between "$T_BEGIN" "$(first_answer "$T_BEGIN" web1)") ms"
+    check "startup: VIP not on web2, no nginx there" eval '! vip_on web2 && ! ha_procs_in web2 | grep -q nginx'
+    ts=$(now)
+    sleep 5
+    check "startup: 5 s later still web1 only (web2 answers: $(answers_from "$ts" "$(now)" web2))" \
+      eval 'answered_by web1 && [ "$(answers_from "$ts" "$(now)" web2)" -eq 0 ]'
+    check "startup: both still active" both_active
+    ;;
+
+  kill)
+    start_both "kill: start"
+    tk=$(now)
+    lab_crash web1
+    serves web2 40 "kill: after web1 ($(impl web1)) crashed"
+    timing "crash → first good web2 answer: $(ms_between "$tk" "$(first_answer "$tk" web2)") ms"
+    check "kill: rscstatus web2 foreign|all (got $(rscstatus web2))" wait_for 20 eval 'is_one_of "$(rscstatus web2)" foreign all'
+    check "kill: web2 sees web1 dead (got $(cl_status_on web2 nodestatus web1))" wait_for 20 nodestatus_is web2 web1 dead
+    ;;
+
+  failback)
+    lab_start_node web2 || fail "failback: start $(desc web2)"
+    serves web2 60 "failback: web2 alone"
+    timing "web2 alone → first good answer: $(ms_between "$T_BEGIN" "$(first_answer "$T_BEGIN" web2)") ms (initdead $HA_INITDEAD)"
+    tf=$(now)
+    lab_start_node web1 || fail "failback: start $(desc web1)"
+    check "failback: both see each other active" wait_for 60 both_active
+    serves web1 60 "failback: web1 started (auto_failback on)"
+    timing "web1 start → first good web1 answer: $(ms_between "$tf" "$(first_answer "$tf" web1)") ms"
+    check "failback: rscstatus web1 local|all, web2 none (got $(rscstatus web1)/$(rscstatus web2))" wait_for 20 holds_group web1
+    ;;
+
+  standby)
+    start_both "standby: start"
+    ts=$(now)
+    check "standby: hb_standby on web1 ($(impl web1)'s tool) exits 0" lab_standby web1
+    serves web2 40 "standby: after hb_standby on web1"
+    timing "hb_standby → first good web2 answer: $(ms_between "$ts" "$(first_answer "$ts" web2)") ms"
+    check "standby: rscstatus web2 foreign|all, web1 none (got $(rscstatus web2)/$(rscstatus web1))" wait_for 20 holds_group web2
+    tt=$(now)
+    check "standby: hb_takeover on web1 ($(impl web1)'s tool) exits 0" lab_takeover web1
+    serves web1 40 "standby: after hb_takeover on web1"
+    timing "hb_takeover → first good web1 answer: $(ms_between "$tt" "$(first_answer "$tt" web1)") ms"
+    check "standby: rscstatus web1 local|all, web2 none (got $(rscstatus web1)/$(rscstatus web2))" wait_for 20 holds_group web1
+    ;;
+
+  stop)
+    start_both "stop: start"
+    tt=$(now)
+    check "stop: web1 ($(impl web1)) stops gracefully (SIGTERM)" lab_graceful_stop web1 60
+    serves web2 40 "stop: after web1's graceful stop"
+    timing "SIGTERM → first good web2 answer: $(ms_between "$tt" "$(first_answer "$tt" web2)") ms"
+    check "stop: web2 sees web1 dead (got $(cl_status_on web2 nodestatus web1))" wait_for 20 nodestatus_is web2 web1 dead
+    check "stop: VIP gone from web1" eval '! vip_on web1'
+    ;;
+esac
+
+no_wire_errors "$SCENARIO"
+never_both "$T_BEGIN" "" "$SCENARIO"
+hb_errors
+echo "total run time: $(ms_between "$T_BEGIN" "$(now)") ms"
+if [ $failures -ne 0 ]; then
+  echo "$failures check(s) failed"
+  exit 1
+fi
+echo "all checks passed"
