@@ -183,7 +183,8 @@ lab_start_node() {  # lab_start_node NODE — the node's implementation (NODE_IM
 
 hb_pid() {  # the Heartbeat master's pid in NODE (from its pid file, checked to be in NODE's netns)
   local pid
-  pid=$(cat "$LABDIR/$1/hb/run/heartbeat.pid" 2>/dev/null) || return 1
+  pid=$(tr -dc '0-9' <"$LABDIR/$1/hb/run/heartbeat.pid" 2>/dev/null)  # Heartbeat pads it with blanks
+  [ -n "$pid" ] || return 1
   ip netns pids "$HA_LAB-$1" | grep -qx "$pid" || return 1
   echo "$pid"
 }

@@ -8,8 +8,10 @@
 # with demo timings (keepalive 200ms, deadtime 2, warntime 1, initdead 4; the ping/ipfail lines
 # commented out). haresources names web1 as the preferred node; which implementation runs there is
 # a parameter. Parameters (environment):
-#   INTEROP_PREFERRED  heartbeat | hamaster   the implementation on web1 (default heartbeat); the
-#                                             other one runs web2
+#   INTEROP_PREFERRED  heartbeat | hamaster   the implementation on web1 (default heartbeat)
+#   INTEROP_OTHER      heartbeat | hamaster   the implementation on web2 (default: the other one;
+#                                             the same one on both is the reference run, to tell
+#                                             a mixed cluster's behaviour from the implementation's)
 #   INTEROP_AUTH       crc | md5 | sha1       authkeys method (default sha1)
 #   INTEROP_MEDIA      ucast | serial | both  the sample's ucast lines; or a socat pty pair as the
 #                                             null-modem cable (`serial /var/lib/hamaster/ttyHA`,
@@ -25,8 +27,14 @@
 #             the group moves back to web1, the client is served by web1
 #   standby   startup, hb_standby on web1 (its own implementation's tool) → web2 serves;
 #             hb_takeover on web1 → web1 serves again
-#   stop      startup, graceful stop of web1 (SIGTERM, as `service ... stop`) → handed over to web2
-#             well before deadtime... and web2 logs no "dead" for web1
+#   stop      startup, graceful stop of web1 (SIGTERM, as `service ... stop`) → web2 logs the
+#             shutdown notice and takes the group, the client is served by web2
+#   wrongkey  web1 starts alone and takes the group; web2 starts with another key (sha1, other
+#             secret) → neither sees the other, hamaster logs `dropped packet ...: bad_auth`
+#             (rate-limited: a few lines, no log storm), the VIP is added at most once per node
+#             and never removed (no takeover storm); when web2 is hamaster its split-brain guard
+#             keeps it from taking the VIP web1 still answers for (Heartbeat has no such guard:
+#             with Heartbeat on web2 the VIP ends on both nodes, which is only reported)
 # In every scenario the VIP is never on both nodes at any 50 ms sample.
 # Exit 77 (skipped) when not root, without network namespaces, nginx, curl, socat or Debian's
 # heartbeat package. KEEP_LOGS=1 keeps $LABDIR after a passing run (logs: NODE/log/ha-log is
@@ -37,6 +45,7 @@ LAB_SRC=$(cd "${1:?usage: lab_interop_test.sh SOURCE_DIR BIN_DIR SCENARIO}" && p
 HM_BIN=${2:?usage: lab_interop_test.sh SOURCE_DIR BIN_DIR SCENARIO}
 SCENARIO=${3:?usage: lab_interop_test.sh SOURCE_DIR BIN_DIR SCENARIO}
 PREFERRED=${INTEROP_PREFERRED:-heartbeat}
+if [ "$PREFERRED" = heartbeat ]; then OTHER=${INTEROP_OTHER:-hamaster}; else OTHER=${INTEROP_OTHER:-heartbeat}; fi
 AUTH=${INTEROP_AUTH:-sha1}
 MEDIA=${INTEROP_MEDIA:-ucast}
 export HA_LAB=hio$$
@@ -47,17 +56,17 @@ FOLLOW_LOGS="web1.hamaster web2.hamaster"
 
 usage_error() { echo "lab_interop_test: $*" >&2; rm -rf "$LABDIR"; exit 2; }
 is_one_of "$PREFERRED" heartbeat hamaster || usage_error "INTEROP_PREFERRED: heartbeat or hamaster, not \"$PREFERRED\""
+is_one_of "$OTHER" heartbeat hamaster || usage_error "INTEROP_OTHER: heartbeat or hamaster, not \"$OTHER\""
 is_one_of "$AUTH" crc md5 sha1 || usage_error "INTEROP_AUTH: crc, md5 or sha1, not \"$AUTH\""
 is_one_of "$MEDIA" ucast serial both || usage_error "INTEROP_MEDIA: ucast, serial or both, not \"$MEDIA\""
-is_one_of "$SCENARIO" startup kill failback standby stop || usage_error "unknown scenario \"$SCENARIO\""
+is_one_of "$SCENARIO" startup kill failback standby stop wrongkey || usage_error "unknown scenario \"$SCENARIO\""
 
 if ! why=$(lab_can_run) || ! why=$(hb_can_run); then echo "SKIP: $why"; rm -rf "$LABDIR"; exit 77; fi
 
-if [ "$PREFERRED" = heartbeat ]; then NODE_IMPL=([web1]=heartbeat [web2]=hamaster); else NODE_IMPL=([web1]=hamaster [web2]=heartbeat); fi
+NODE_IMPL=([web1]=$PREFERRED [web2]=$OTHER)
 failures=0
 SOCAT_PID=
 cleanup() {
-  [ -z "$SOCAT_PID" ] || kill "$SOCAT_PID" 2>/dev/null
   local n
   if [ "$failures" -ne 0 ]; then
     for n in web1 web2; do
@@ -65,7 +74,8 @@ cleanup() {
       echo "--- tail $LABDIR/$n/log/ha-log"; grep -v 'debug:' "$LABDIR/$n/log/ha-log" 2>/dev/null | tail -n 40
     done
   fi
-  lab_finish hamaster
+  lab_finish hamaster heartbeatd-net heartbeatd-serial
+  [ -z "$SOCAT_PID" ] || kill "$SOCAT_PID" 2>/dev/null  # after the nodes: no EOF on a live tty
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
@@ -141,12 +151,23 @@ holds_group() {  # holds_group NODE — NODE holds the sample's group, the other
 both_active() {  # each side's own cl_status sees the other active
   nodestatus_is web1 web2 active && nodestatus_is web2 web1 active
 }
+media_links() {  # the link names each side reports for the peer
+  [ "$MEDIA" = serial ] || echo eth1
+  [ "$MEDIA" = ucast ] || echo /var/lib/hamaster/ttyHA
+}
+all_links_up() {  # every configured medium carries heartbeats both ways (each side's cl_status)
+  local l
+  for l in $(media_links); do
+    [ "$(cl_status_on web1 hblinkstatus web2 "$l")" = up ] && [ "$(cl_status_on web2 hblinkstatus web1 "$l")" = up ] || return 1
+  done
+}
 
 start_both() {  # start_both WHAT — web1 then web2; both active, the group on web1, client served
   lab_start_node web1 || fail "$1: start $(desc web1)"
   lab_start_node web2 || fail "$1: start $(desc web2)"
   check "$1: both see each other active (web1: $(cl_status_on web1 nodestatus web2), web2: $(cl_status_on web2 nodestatus web1))" \
     wait_for 60 both_active
+  check "$1: every link up on both sides ($(media_links | tr '\n' ' '))" wait_for 30 all_links_up
   serves web1 60 "$1"
   check "$1: rscstatus web1 local|all, web2 none (got $(rscstatus web1)/$(rscstatus web2))" wait_for 20 holds_group web1
 }
@@ -164,8 +185,8 @@ case $SCENARIO in
     timing "start → first good web1 answer: $(ms_between "$T_BEGIN" "$(first_answer "$T_BEGIN" web1)") ms"
     check "startup: VIP not on web2, no nginx there" eval '! vip_on web2 && ! ha_procs_in web2 | grep -q nginx'
     ts=$(now)
-    sleep 5
-    check "startup: 5 s later still web1 only (web2 answers: $(answers_from "$ts" "$(now)" web2))" \
+    sleep 3
+    check "startup: 3 s later still web1 only (web2 answers: $(answers_from "$ts" "$(now)" web2))" \
       eval 'answered_by web1 && [ "$(answers_from "$ts" "$(now)" web2)" -eq 0 ]'
     check "startup: both still active" both_active
     ;;
@@ -215,10 +236,45 @@ case $SCENARIO in
     check "stop: web2 sees web1 dead (got $(cl_status_on web2 nodestatus web1))" wait_for 20 nodestatus_is web2 web1 dead
     check "stop: VIP gone from web1" eval '! vip_on web1'
     ;;
+  wrongkey)
+    lab_start_addr_monitors web1 web2
+    lab_start_node web1 || fail "wrongkey: start $(desc web1)"
+    serves web1 60 "wrongkey: web1 alone"
+    printf 'auth 2\n2 sha1 not-the-cluster-key\n' >"$LABDIR/web2/etc/ha.d/authkeys"
+    tw=$(now)
+    lab_start_node web2 || fail "wrongkey: start $(desc web2)"
+    # initdead + deadtime + a margin: web2 has given up waiting for web1 and decided.
+    sleep "$(awk -v i="$HA_INITDEAD" -v d="$HA_DEADTIME" 'BEGIN { print i + d + 6 }')"
+    check "wrongkey: web1 does not see web2 active ($(cl_status_on web1 nodestatus web2))" eval '! nodestatus_is web1 web2 active'
+    check "wrongkey: web2 does not see web1 active ($(cl_status_on web2 nodestatus web1))" eval '! nodestatus_is web2 web1 active'
+    for n in web1 web2; do
+      if [ "$(impl "$n")" = hamaster ]; then
+        lines=$(cat "$LABDIR/$n/log/heartbeatd-net.log" 2>/dev/null | grep -c 'dropped packet from .*: bad_auth')
+        check "wrongkey: $n (hamaster) logs \"dropped packet from ...: bad_auth\" ($lines lines)" [ "$lines" -ge 1 ]
+        check "wrongkey: $n (hamaster): no log storm (<= 20 such lines in ~12 s; got $lines)" [ "$lines" -le 20 ]
+        echo "info: $n: $(grep -m1 'dropped packet from' "$LABDIR/$n/log/heartbeatd-net.log" | cut -c1-220)"
+      else
+        echo "info: $n (heartbeat): $(grep -v debug "$LABDIR/$n/log/ha-log" | grep -iE -m1 'auth|bad packet' | cut -c1-220)"
+      fi
+    done
+    adds1=$(awk -v t="$tw" '$1 > t && $2 == "add"' "$WATCH/web1.addr" | wc -l)
+    dels1=$(awk -v t="$tw" '$1 > t && $2 == "del"' "$WATCH/web1.addr" | wc -l)
+    adds2=$(awk -v t="$tw" '$1 > t && $2 == "add"' "$WATCH/web2.addr" | wc -l)
+    dels2=$(awk -v t="$tw" '$1 > t && $2 == "del"' "$WATCH/web2.addr" | wc -l)
+    check "wrongkey: web1 keeps the VIP (after web2's start: $adds1 adds, $dels1 deletes)" eval '[ "$adds1" -eq 0 ] && [ "$dels1" -eq 0 ] && vip_on web1'
+    check "wrongkey: no takeover storm on web2 ($adds2 adds, $dels2 deletes of the VIP)" [ "$adds2" -le 1 -a "$dels2" -eq 0 ]
+    if [ "$(impl web2)" = hamaster ]; then
+      check "wrongkey: web2 (hamaster) does not take the VIP web1 answers for (split-brain guard)" eval '! vip_on web2'
+      check "wrongkey: web2's rscd logs the split-brain guard" grep -q "split-brain guard" "$LABDIR/web2/log/rscd.log"
+      check "wrongkey: client still answered by web1" answered_by web1
+    else
+      echo "info: web2 (heartbeat) took the VIP too: $(vip_on web2 && echo yes || echo no) (Heartbeat has no split-brain guard)"
+    fi
+    ;;
 esac
 
-no_wire_errors "$SCENARIO"
-never_both "$T_BEGIN" "" "$SCENARIO"
+[ "$SCENARIO" = wrongkey ] || no_wire_errors "$SCENARIO"
+if [ "$SCENARIO" != wrongkey ] || [ "$(impl web2)" = hamaster ]; then never_both "$T_BEGIN" "" "$SCENARIO"; fi
 hb_errors
 echo "total run time: $(ms_between "$T_BEGIN" "$(now)") ms"
 if [ $failures -ne 0 ]; then
