@@ -35,6 +35,11 @@
 #             and never removed (no takeover storm); when web2 is hamaster its split-brain guard
 #             keeps it from taking the VIP web1 still answers for (Heartbeat has no such guard:
 #             with Heartbeat on web2 the VIP ends on both nodes, which is only reported)
+#   replace   one step of a rolling upgrade: web2 first runs web1's implementation; both start,
+#             web1 serves; web2 is stopped gracefully and started again with the other
+#             implementation (same files) → both see each other active again, web1 serves all
+#             along; hb_standby on web1 → the replaced web2 serves. With INTEROP_PREFERRED=hamaster
+#             this is the way back (hamaster replaced by Heartbeat).
 # In every scenario the VIP is never on both nodes at any 50 ms sample.
 # Exit 77 (skipped) when not root, without network namespaces, nginx, curl, socat or Debian's
 # heartbeat package. KEEP_LOGS=1 keeps $LABDIR after a passing run (logs: NODE/log/ha-log is
@@ -59,7 +64,7 @@ is_one_of "$PREFERRED" heartbeat hamaster || usage_error "INTEROP_PREFERRED: hea
 is_one_of "$OTHER" heartbeat hamaster || usage_error "INTEROP_OTHER: heartbeat or hamaster, not \"$OTHER\""
 is_one_of "$AUTH" crc md5 sha1 || usage_error "INTEROP_AUTH: crc, md5 or sha1, not \"$AUTH\""
 is_one_of "$MEDIA" ucast serial both || usage_error "INTEROP_MEDIA: ucast, serial or both, not \"$MEDIA\""
-is_one_of "$SCENARIO" startup kill failback standby stop wrongkey || usage_error "unknown scenario \"$SCENARIO\""
+is_one_of "$SCENARIO" startup kill failback standby stop wrongkey replace || usage_error "unknown scenario \"$SCENARIO\""
 
 if ! why=$(lab_can_run) || ! why=$(hb_can_run); then echo "SKIP: $why"; rm -rf "$LABDIR"; exit 77; fi
 
@@ -117,7 +122,7 @@ impl() { echo "${NODE_IMPL[$1]}"; }
 desc() { echo "$1 ($(impl "$1"))"; }
 
 # Errors each side logs when it cannot read the other's packets.
-HB_WIRE_ERRORS='authentication failed|authtoken does not match|Bad packet|not authenticated|string2msg|netstring2msg|Invalid authentication'
+HB_WIRE_ERRORS='attempted replay attack|authentication failed|authtoken does not match|Bad packet|not authenticated|string2msg|netstring2msg|Invalid authentication'
 HM_WIRE_ERRORS='dropped packet.*(bad_auth|bad_framing)'
 no_wire_errors() {  # no_wire_errors WHAT — neither implementation rejected the other's packets
   local n bad
@@ -236,6 +241,24 @@ case $SCENARIO in
     check "stop: web2 sees web1 dead (got $(cl_status_on web2 nodestatus web1))" wait_for 20 nodestatus_is web2 web1 dead
     check "stop: VIP gone from web1" eval '! vip_on web1'
     ;;
+  replace)
+    NODE_IMPL[web2]=$PREFERRED
+    start_both "replace: start (both $PREFERRED)"
+    tr=$(now)
+    check "replace: web2 ($PREFERRED) stops gracefully" lab_graceful_stop web2 60
+    NODE_IMPL[web2]=$OTHER
+    lab_start_node web2 || fail "replace: start $(desc web2)"
+    check "replace: web1 ($(impl web1)) and the new web2 ($(impl web2)) see each other active" wait_for 60 both_active
+    check "replace: every link up on both sides" wait_for 30 all_links_up
+    sleep 2
+    check "replace: web1 served all along (web2 answers since the stop: $(answers_from "$tr" "$(now)" web2))" \
+      eval 'answered_by web1 && [ "$(answers_from "$tr" "$(now)" web2)" -eq 0 ]'
+    ts=$(now)
+    check "replace: hb_standby on web1 exits 0" lab_standby web1
+    serves web2 40 "replace: the new web2 ($(impl web2)) after hb_standby on web1"
+    timing "hb_standby → first good web2 answer: $(ms_between "$ts" "$(first_answer "$ts" web2)") ms"
+    ;;
+
   wrongkey)
     lab_start_addr_monitors web1 web2
     lab_start_node web1 || fail "wrongkey: start $(desc web1)"
