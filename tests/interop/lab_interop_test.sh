@@ -123,7 +123,8 @@ desc() { echo "$1 ($(impl "$1"))"; }
 
 # Errors each side logs when it cannot read the other's packets.
 HB_WIRE_ERRORS='attempted replay attack|authentication failed|authtoken does not match|Bad packet|not authenticated|string2msg|netstring2msg|Invalid authentication'
-HM_WIRE_ERRORS='dropped packet.*(bad_auth|bad_framing)'
+# hamaster: every drop reason of heartbeatd-net/drop_reason.hpp but `duplicate` and `own` (normal).
+HM_WIRE_ERRORS='dropped packet from .*: (empty|too_big|bad_framing|no_auth|unknown_key|bad_auth|missing_field|bad_field|unknown_node|not_wire|replay|stale|seq_jump):'
 no_wire_errors() {  # no_wire_errors WHAT — neither implementation rejected the other's packets
   local n bad
   for n in web1 web2; do
