@@ -25,6 +25,9 @@
 #             (the other implementation) takes over, the client is served by web2
 #   failback  web2 starts alone and takes the group (initdead); web1 starts → with auto_failback on
 #             the group moves back to web1, the client is served by web1
+#   nofailback  failback's start with auto_failback off on both nodes: web2 alone takes the group;
+#             web1 starts → both active, and 2 x deadtime + 1 s later the group is still on web2
+#             (the client never answered by web1)
 #   standby   startup, hb_standby on web1 (its own implementation's tool) → web2 serves;
 #             hb_takeover on web1 → web1 serves again
 #   stop      startup, graceful stop of web1 (SIGTERM, as `service ... stop`) → web2 logs the
@@ -64,11 +67,12 @@ is_one_of "$PREFERRED" heartbeat hamaster || usage_error "INTEROP_PREFERRED: hea
 is_one_of "$OTHER" heartbeat hamaster || usage_error "INTEROP_OTHER: heartbeat or hamaster, not \"$OTHER\""
 is_one_of "$AUTH" crc md5 sha1 || usage_error "INTEROP_AUTH: crc, md5 or sha1, not \"$AUTH\""
 is_one_of "$MEDIA" ucast serial both || usage_error "INTEROP_MEDIA: ucast, serial or both, not \"$MEDIA\""
-is_one_of "$SCENARIO" startup kill failback standby stop wrongkey replace || usage_error "unknown scenario \"$SCENARIO\""
+is_one_of "$SCENARIO" startup kill failback nofailback standby stop wrongkey replace || usage_error "unknown scenario \"$SCENARIO\""
 
 if ! why=$(lab_can_run) || ! why=$(hb_can_run); then echo "SKIP: $why"; rm -rf "$LABDIR"; exit 77; fi
 
 NODE_IMPL=([web1]=$PREFERRED [web2]=$OTHER)
+[ "$SCENARIO" = nofailback ] && HA_AUTO_FAILBACK=off
 failures=0
 SOCAT_PID=
 cleanup() {
@@ -217,6 +221,18 @@ case $SCENARIO in
     serves web1 60 "failback: web1 started (auto_failback on)"
     timing "web1 start → first good web1 answer: $(ms_between "$tf" "$(first_answer "$tf" web1)") ms"
     check "failback: rscstatus web1 local|all, web2 none (got $(rscstatus web1)/$(rscstatus web2))" wait_for 20 holds_group web1
+    ;;
+
+  nofailback)
+    lab_start_node web2 || fail "nofailback: start $(desc web2)"
+    serves web2 60 "nofailback: web2 alone"
+    tf=$(now)
+    lab_start_node web1 || fail "nofailback: start $(desc web1)"
+    check "nofailback: both see each other active" wait_for 60 both_active
+    sleep $((2 * ${HA_DEADTIME%%[a-z]*} + 1))
+    check "nofailback: still web2 only (web1 answers since its start: $(answers_from "$tf" "$(now)" web1))" \
+      eval 'answered_by web2 && [ "$(answers_from "$tf" "$(now)" web1)" -eq 0 ]'
+    check "nofailback: rscstatus web2 foreign|all, web1 none (got $(rscstatus web2)/$(rscstatus web1))" wait_for 20 holds_group web2
     ;;
 
   standby)
