@@ -330,7 +330,11 @@ private:
             resources_.on_cluster_events(events);
         };
         cluster_.on_peer_message = [this](const ipc::Message& m) {
-            if (m.get_or("from_id", "") == "ipfail" || m.get_or("to_id", "") == "ipfail") {
+            // Heartbeat 3.0.6's ipfail gives up by sending `ask_resources` itself, as an API
+            // client (from_id=ipfail): like hb_standby's, it is a standby request for the
+            // resource protocol, not for our ipfaild (ours asks its own master instead).
+            const bool ipfail_client = m.get_or("from_id", "") == "ipfail" || m.get_or("to_id", "") == "ipfail";
+            if (ipfail_client && m.type() != "ask_resources") {
                 bus_.send("ipfaild", m);
                 return;
             }
