@@ -38,6 +38,10 @@
 #             and never removed (no takeover storm); when web2 is hamaster its split-brain guard
 #             keeps it from taking the VIP web1 still answers for (Heartbeat has no such guard:
 #             with Heartbeat on web2 the VIP ends on both nodes, which is only reported)
+#   ipfail    the sample's `ping 192.0.2.1` and an ipfail respawn line with Debian's path
+#             (/usr/libexec/heartbeat/ipfail: Heartbeat runs its ipfail, hamaster its ipfaild);
+#             startup, then web1 drops ICMP (iptables in web1's netns) → the group moves to web2;
+#             the rule is removed → it comes back to web1 (auto_failback on)
 #   replace   one step of a rolling upgrade: web2 first runs web1's implementation; both start,
 #             web1 serves; web2 is stopped gracefully and started again with the other
 #             implementation (same files) → both see each other active again, web1 serves all
@@ -67,12 +71,16 @@ is_one_of "$PREFERRED" heartbeat hamaster || usage_error "INTEROP_PREFERRED: hea
 is_one_of "$OTHER" heartbeat hamaster || usage_error "INTEROP_OTHER: heartbeat or hamaster, not \"$OTHER\""
 is_one_of "$AUTH" crc md5 sha1 || usage_error "INTEROP_AUTH: crc, md5 or sha1, not \"$AUTH\""
 is_one_of "$MEDIA" ucast serial both || usage_error "INTEROP_MEDIA: ucast, serial or both, not \"$MEDIA\""
-is_one_of "$SCENARIO" startup kill failback nofailback standby stop wrongkey replace || usage_error "unknown scenario \"$SCENARIO\""
+is_one_of "$SCENARIO" startup kill failback nofailback standby stop wrongkey replace ipfail || usage_error "unknown scenario \"$SCENARIO\""
 
 if ! why=$(lab_can_run) || ! why=$(hb_can_run); then echo "SKIP: $why"; rm -rf "$LABDIR"; exit 77; fi
 
 NODE_IMPL=([web1]=$PREFERRED [web2]=$OTHER)
 [ "$SCENARIO" = nofailback ] && HA_AUTO_FAILBACK=off
+if [ "$SCENARIO" = ipfail ]; then
+  HA_WITH_IPFAIL=1
+  command -v iptables >/dev/null || { echo "SKIP: needs iptables"; rm -rf "$LABDIR"; exit 77; }
+fi
 failures=0
 SOCAT_PID=
 cleanup() {
@@ -109,6 +117,8 @@ write_interop_config() {
       # baud before the serial line (Heartbeat applies it only to later serial lines).
       sed -i -E 's|^(udpport[[:space:]].*)$|\1\nbaud            115200\nserial          /var/lib/hamaster/ttyHA|' "$f"
     fi
+    # The sample's ipfail path is RPM's; Debian's Heartbeat has it in /usr/libexec (hamaster maps both).
+    sed -i -E 's|^respawn hacluster .*/ipfail$|respawn hacluster /usr/libexec/heartbeat/ipfail|' "$f"
     printf '%s\n' "$keys" >"$LABDIR/$n/etc/ha.d/authkeys"
     chmod 600 "$LABDIR/$n/etc/ha.d/authkeys"
   done
@@ -258,6 +268,20 @@ case $SCENARIO in
     check "stop: web2 sees web1 dead (got $(cl_status_on web2 nodestatus web1))" wait_for 20 nodestatus_is web2 web1 dead
     check "stop: VIP gone from web1" eval '! vip_on web1'
     ;;
+  ipfail)
+    start_both "ipfail: start"
+    sleep 3  # both ipfails have seen the ping node
+    ti=$(now)
+    ip netns exec "$HA_LAB-web1" iptables -I INPUT -p icmp -j DROP || fail "ipfail: iptables in web1"
+    serves web2 60 "ipfail: ICMP dropped on web1 ($(impl web1))"
+    timing "ICMP drop → first good web2 answer: $(ms_between "$ti" "$(first_answer "$ti" web2)") ms"
+    check "ipfail: rscstatus web2 foreign|all, web1 none (got $(rscstatus web2)/$(rscstatus web1))" wait_for 20 holds_group web2
+    tb=$(now)
+    ip netns exec "$HA_LAB-web1" iptables -D INPUT -p icmp -j DROP || fail "ipfail: iptables -D in web1"
+    serves web1 60 "ipfail: ICMP back on web1 (auto_failback on)"
+    timing "ICMP back → first good web1 answer: $(ms_between "$tb" "$(first_answer "$tb" web1)") ms"
+    ;;
+
   replace)
     NODE_IMPL[web2]=$PREFERRED
     start_both "replace: start (both $PREFERRED)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/interop/matrix.sh BIN_DIR — every mixed-cluster scenario of lab_interop_test.sh in every
-# combination: scenario x implementation on the preferred node x auth method x media (8 x 2 x 3 x 3
-# = 144 runs, roughly 10-30 s each: about 50 min). CI runs a spread-out subset (ctest -L interop);
+# combination: scenario x implementation on the preferred node x auth method x media (9 x 2 x 3 x 3
+# = 162 runs, roughly 10-40 s each: about an hour). CI runs a spread-out subset (ctest -L interop);
 # `scripts/test --interop` runs this. Narrow it with INTEROP_SCENARIOS, INTEROP_PREFERREDS,
 # INTEROP_AUTHS, INTEROP_MEDIAS (space-separated lists), e.g.
 #   INTEROP_SCENARIOS="kill stop" INTEROP_MEDIAS=serial tests/interop/matrix.sh build/bin
@@ -13,7 +13,7 @@ SRC=$(cd "$(dirname "$0")/../.." && pwd)
 LOGS=${MATRIX_LOGS:-/tmp/hamaster-interop-matrix}
 mkdir -p "$LOGS"
 runs=0; failed=0; skipped=0
-for scenario in ${INTEROP_SCENARIOS:-startup kill failback nofailback standby stop wrongkey replace}; do
+for scenario in ${INTEROP_SCENARIOS:-startup kill failback nofailback standby stop wrongkey replace ipfail}; do
   for preferred in ${INTEROP_PREFERREDS:-heartbeat hamaster}; do
     for auth in ${INTEROP_AUTHS:-crc md5 sha1}; do
       for media in ${INTEROP_MEDIAS:-ucast serial both}; do
