@@ -44,6 +44,8 @@ namespace {
 
 constexpr int kExConfig = 78;
 constexpr const char* kVersion = "0.1.0";
+// Heartbeat 3.0.6's generation file: read (never written) at start, see GenerationFile.
+constexpr const char* kHeartbeatGenerationFile = "/var/lib/heartbeat/hb_generation";
 
 // Creates `path` if missing. With `private_dir`, never following a symlink, it must then be a
 // directory of our own user (root in production): a run dir that is a symlink or belongs to
@@ -335,7 +337,11 @@ private:
                 const bool left = m.type() == "hbapi-clstat" && m.get_or("st", "") == "leave";
                 peer_clients_[client] = left ? "offline" : "online";
             }
-            if (m.get_or("from_id", "") == "ipfail" || m.get_or("to_id", "") == "ipfail") {
+            // Heartbeat 3.0.6's ipfail gives up by sending `ask_resources` itself, as an API
+            // client (from_id=ipfail): like hb_standby's, it is a standby request for the
+            // resource protocol, not for our ipfaild (ours asks its own master instead).
+            const bool ipfail_client = m.get_or("from_id", "") == "ipfail" || m.get_or("to_id", "") == "ipfail";
+            if (ipfail_client && m.type() != "ask_resources") {
                 bus_.send("ipfaild", m);
                 return;
             }
@@ -667,7 +673,7 @@ int run_master(const Options& o) {
     ipc::realtime_setup(config.ha_cf.realtime, log);
 
     GenerationFile generations(log);
-    auto generation = generations.load_and_bump(o.state_dir + "/hb_generation");
+    auto generation = generations.load_and_bump(o.state_dir + "/hb_generation", kHeartbeatGenerationFile);
     if (!generation) return fail(fmt::format("Cannot read the generation: {}", generation.error().message));
     auto uuid = load_or_create_uuid(o.state_dir + "/hb_uuid");
     if (!uuid) return fail(fmt::format("Cannot read the node uuid: {}", uuid.error().message));

@@ -74,10 +74,21 @@ Result<void> write_all(int fd, std::string_view data, const std::filesystem::pat
 
 }  // namespace
 
-Result<std::uint64_t> GenerationFile::load_and_bump(const std::filesystem::path& path) {
+Result<std::uint64_t> GenerationFile::load_and_bump(const std::filesystem::path& path,
+                                                    const std::filesystem::path& heartbeat_path) {
     auto stored = read_stored(path);
     if (!stored) return stored.error();
-    const std::uint64_t next = Generation::next(*stored);
+    std::optional<std::uint64_t> base = *stored;
+    if (!heartbeat_path.empty()) {
+        auto theirs = read_stored(heartbeat_path);
+        if (!theirs) {
+            log_.warn("Ignoring Heartbeat's generation file: {}", theirs.error().message);
+        } else if (*theirs && (!base || **theirs > *base)) {
+            log_.info("Generation continues from Heartbeat's {} ({})", heartbeat_path.string(), **theirs);
+            base = *theirs;
+        }
+    }
+    const std::uint64_t next = Generation::next(base);
 
     std::filesystem::path tmp = path;
     tmp += ".tmp";
@@ -109,7 +120,7 @@ Result<std::uint64_t> GenerationFile::load_and_bump(const std::filesystem::path&
     FdGuard dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (dfd.get() < 0 || ::fsync(dfd.get()) != 0) return io_error("cannot fsync directory", dir, errno);
 
-    if (!*stored) log_.warn("No Previous generation - starting at {}", next);
+    if (!base) log_.warn("No Previous generation - starting at {}", next);
     return next;
 }
 

@@ -6,7 +6,8 @@
 // shell, before the loop runs.
 //
 // Time and blocking: blocking file I/O (start-up only); no clock.
-// Diagnostics: WARN `No Previous generation - starting at 1` when the file does not exist.
+// Diagnostics: WARN `No Previous generation - starting at 1` when neither file exists.
+//   info `Generation continues from Heartbeat's <path> (N)` when Heartbeat's file is used.
 //   Errors (unreadable file, bad contents, failed write) are returned with the path and errno text;
 //   a corrupt file is NOT silently reset, because a lower hg would make peers drop us as a replay.
 // See also: master/core/generation.hpp, compat spec §6, "Confirmed on a live node" (startup log).
@@ -25,7 +26,15 @@ public:
     explicit GenerationFile(ipc::Log& log) : log_(log) {}
 
     // Reads the stored generation (none if the file is missing), stores next and returns it.
-    Result<std::uint64_t> load_and_bump(const std::filesystem::path& path);
+    // heartbeat_path is Heartbeat 3.0.6's own file (/var/lib/heartbeat/hb_generation), left as it
+    // is: when it holds a higher value than ours (the node ran Heartbeat before, or again since),
+    // we continue from it. A peer that still runs Heartbeat remembers that generation and drops
+    // anything lower as a replay (`should_drop_message: attempted replay attack`), so starting at
+    // 1 after replacing Heartbeat would cut us off from it until it restarts. Heartbeat starts its
+    // own count at the clock, far above ours. A missing or unreadable Heartbeat file is ignored
+    // (an unreadable one with a warning): it is not ours to repair.
+    Result<std::uint64_t> load_and_bump(const std::filesystem::path& path,
+                                        const std::filesystem::path& heartbeat_path = {});
 
 private:
     ipc::Log& log_;

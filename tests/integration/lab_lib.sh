@@ -11,6 +11,11 @@
 #   lab_start_watchers              VIP sampler, client poller, log followers (all time-stamped)
 # and reads the results back with the query helpers (first_answer, vip_sample_time, log_time, ...).
 #
+# Mixed clusters (tests/interop): lab_start_heartbeat NODE runs Debian's Heartbeat 3.0.6 in NODE
+# instead (`scripts/lab hbexec`: its own /run, /var/lib/heartbeat, the package's /etc/ha.d files);
+# NODE_IMPL[NODE] says which implementation a node runs, and rscstatus / nodestatus / lab_standby /
+# lab_takeover / lab_graceful_stop / lab_crash use that implementation's own tools on that node.
+#
 # Time: every record starts with an epoch time in seconds with microseconds ($EPOCHREALTIME, bash
 # >= 5), so intervals are computed with awk; `now` prints the current one.
 #
@@ -55,6 +60,10 @@ HA_AUTO_FAILBACK=${HA_AUTO_FAILBACK:-on}
 HA_WITH_IPFAIL=${HA_WITH_IPFAIL:-0}
 
 declare -A MASTER_PID=()
+declare -A NODE_IMPL=([web1]=hamaster [web2]=hamaster)
+HB_DAEMON=${HB_DAEMON:-/usr/libexec/heartbeat/heartbeat}
+HB_TOOLS=${HB_TOOLS:-/usr/share/heartbeat}   # Heartbeat's hb_standby, hb_takeover
+HB_CL_STATUS=${HB_CL_STATUS:-/usr/bin/cl_status}
 declare -a LAB_BG_PIDS=()
 
 lab_can_run() {  # prints the reason and fails when the lab cannot run here
@@ -150,7 +159,81 @@ ha_procs_in() {  # hamaster's processes still alive in NODE's namespace (names, 
 }
 no_ha_procs_in() { [ -z "$(ha_procs_in "$1")" ]; }
 
-rscstatus() { "$LAB" exec "$1" "$HM_BIN/cl_status" rscstatus 2>/dev/null; }
+# --- Heartbeat 3.0.6 nodes (mixed clusters) ------------------------------------------------------
+
+hb_can_run() {  # prints the reason and fails when Debian's heartbeat package is missing
+  local f
+  for f in "$HB_DAEMON" "$HB_CL_STATUS" "$HB_TOOLS/hb_standby" "$HB_TOOLS/hb_takeover"; do
+    [ -x "$f" ] || { echo "needs Debian's heartbeat package ($f)"; return 1; }
+  done
+  [ -f /etc/ha.d/harc ] || { echo "needs Debian's heartbeat package (/etc/ha.d/harc)"; return 1; }
+}
+
+hb_exec() { "$LAB" hbexec "$@"; }  # hb_exec NODE CMD... (netns, the hamaster mounts + Heartbeat's)
+
+lab_start_heartbeat() {  # lab_start_heartbeat NODE — Heartbeat (-l: no realtime) in NODE; it daemonizes
+  local node=$1
+  NODE_IMPL[$node]=heartbeat
+  hb_exec "$node" "$HB_DAEMON" -l >>"$LABDIR/$node/log/heartbeat.stdout" 2>&1
+}
+
+lab_start_node() {  # lab_start_node NODE — the node's implementation (NODE_IMPL)
+  if [ "${NODE_IMPL[$1]}" = heartbeat ]; then lab_start_heartbeat "$1"; else lab_start_master "$1"; fi
+}
+
+hb_pid() {  # the Heartbeat master's pid in NODE (from its pid file, checked to be in NODE's netns)
+  local pid
+  pid=$(tr -dc '0-9' <"$LABDIR/$1/hb/run/heartbeat.pid" 2>/dev/null)  # Heartbeat pads it with blanks
+  [ -n "$pid" ] || return 1
+  ip netns pids "$HA_LAB-$1" | grep -qx "$pid" || return 1
+  echo "$pid"
+}
+hb_procs_in() {  # Heartbeat's processes still alive in NODE's namespace
+  local p
+  for p in $(ip netns pids "$HA_LAB-$1" 2>/dev/null); do cat "/proc/$p/comm" 2>/dev/null; done | grep -E '^heartbeat' || true
+}
+no_hb_procs_in() { [ -z "$(hb_procs_in "$1")" ]; }
+
+lab_graceful_stop() {  # lab_graceful_stop NODE [SECONDS] — what `service heartbeat|hamaster stop` does
+  local node=$1 secs=${2:-60} pid
+  if [ "${NODE_IMPL[$node]}" = heartbeat ]; then
+    pid=$(hb_pid "$node") || return 1
+    kill -TERM "$pid" 2>/dev/null || return 1
+    wait_for "$secs" no_hb_procs_in "$node"
+  else
+    lab_stop_master "$node" TERM "$secs"
+  fi
+}
+
+lab_crash() {  # lab_crash NODE — the host dies: SIGKILL to everything in its netns, its addresses go
+  local node=$1 pids
+  pids=$(ip netns pids "$HA_LAB-$node" 2>/dev/null)
+  # shellcheck disable=SC2086
+  [ -z "$pids" ] || kill -KILL $pids 2>/dev/null
+  # A crashed host answers for no address: the VIP dies with it (a reboot starts without it).
+  ip -n "$HA_LAB-$node" addr del "$VIP/24" dev eth0 2>/dev/null || true
+  unset "MASTER_PID[$node]"
+  wait_for 10 eval "[ -z \"\$(ip netns pids $HA_LAB-$node)\" ]"
+}
+
+lab_standby() {  # lab_standby NODE — hb_standby with NODE's own implementation's tool
+  if [ "${NODE_IMPL[$1]}" = heartbeat ]; then hb_exec "$1" "$HB_TOOLS/hb_standby"; else node_exec "$1" "$HM_BIN/hb_standby"; fi
+}
+lab_takeover() {  # lab_takeover NODE — hb_takeover with NODE's own implementation's tool
+  if [ "${NODE_IMPL[$1]}" = heartbeat ]; then hb_exec "$1" "$HB_TOOLS/hb_takeover"; else node_exec "$1" "$HM_BIN/hb_takeover"; fi
+}
+
+cl_status_on() {  # cl_status_on NODE ARGS... — NODE's own cl_status
+  local node=$1; shift
+  if [ "${NODE_IMPL[$node]}" = heartbeat ]; then
+    hb_exec "$node" timeout 10 "$HB_CL_STATUS" "$@" 2>/dev/null
+  else
+    node_exec "$node" timeout 10 "$HM_BIN/cl_status" "$@" 2>/dev/null
+  fi
+}
+nodestatus_is() { [ "$(cl_status_on "$1" nodestatus "$2")" = "$3" ]; }  # nodestatus_is ON NODE STATUS
+
+rscstatus() { cl_status_on "$1" rscstatus; }
 rscstatus_is() { [ "$(rscstatus "$1")" = "$2" ]; }
 
 links() {  # links NODE up|down — both of NODE's interfaces (the host is lost / back)

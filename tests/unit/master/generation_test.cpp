@@ -105,3 +105,47 @@ TEST(GenerationFile, UnwritableDirectoryIsAnError) {
     ASSERT_FALSE(g.has_value());
     EXPECT_EQ(g.error().code, "generation_io");
 }
+
+// Our generation file beside Heartbeat 3.0.6's, in a fresh directory.
+struct BesideHeartbeat : ::testing::Test {
+    TempDir dir;
+    const fs::path ours = dir.path() / "hb_generation";
+    const fs::path theirs = dir.path() / "heartbeat_hb_generation";
+    CaptureLog log;
+    hm::GenerationFile file{log};
+};
+
+// A node that ran Heartbeat 3.0.6 before: its peer remembers Heartbeat's generation (the clock at
+// Heartbeat's first start) and drops anything lower as a replay, so ours continues from it.
+TEST_F(BesideHeartbeat, ContinuesFromHeartbeatsHigherGeneration) {
+    std::ofstream(theirs) << "      1796598484\n";  // Heartbeat pads it with blanks
+    auto g = file.load_and_bump(ours, theirs);
+    ASSERT_TRUE(g.has_value()) << g.error().message;
+    EXPECT_EQ(*g, 1796598485u);
+    EXPECT_EQ(log.count(LogLevel::info, "Generation continues from Heartbeat's " + theirs.string() + " (1796598484)"), 1);
+    EXPECT_EQ(log.count("No Previous generation"), 0);
+    EXPECT_EQ(read(ours), "1796598485\n");
+    EXPECT_EQ(read(theirs), "      1796598484\n") << "Heartbeat's file is left as it is";
+    // Next start: ours is now the higher one.
+    EXPECT_EQ(*file.load_and_bump(ours, theirs), 1796598486u);
+    EXPECT_EQ(log.count("Generation continues from Heartbeat's"), 1);
+}
+
+TEST_F(BesideHeartbeat, OwnHigherGenerationWinsAndMissingHeartbeatFileIsFine) {
+    EXPECT_EQ(*file.load_and_bump(ours, theirs), 1u);  // neither file: starts at 1
+    EXPECT_EQ(log.count(LogLevel::warn, "No Previous generation - starting at 1"), 1);
+    std::ofstream(ours) << "500\n";
+    std::ofstream(theirs) << "7\n";
+    EXPECT_EQ(*file.load_and_bump(ours, theirs), 501u);
+    EXPECT_EQ(log.count("Generation continues from Heartbeat's"), 0);
+}
+
+TEST_F(BesideHeartbeat, UnreadableHeartbeatFileIsIgnoredWithAWarning) {
+    std::ofstream(ours) << "9\n";
+    std::ofstream(theirs) << "garbage";
+    auto g = file.load_and_bump(ours, theirs);
+    ASSERT_TRUE(g.has_value()) << g.error().message;
+    EXPECT_EQ(*g, 10u);
+    EXPECT_EQ(log.count(LogLevel::warn, "Ignoring Heartbeat's generation file: " + theirs.string()), 1);
+    EXPECT_EQ(read(theirs), "garbage");
+}
