@@ -162,9 +162,9 @@ hb_errors() {  # print Heartbeat's ERROR/CRIT lines (diagnosis; not a verdict)
   done
 }
 
-# Who holds the group, by each node's own cl_status rscstatus. Heartbeat says `local` on a node that
-# holds its own (here: empty) set of local groups, where hamaster says `none`: web2 is the preferred
-# node of no group, so `local` there holds nothing either.
+# Who holds the group, by each node's own cl_status rscstatus. Both implementations say `local` on a
+# node that holds its own (here: empty) set of local groups, and `none` after a standby of `all`:
+# web2 is the preferred node of no group, so `local` there holds nothing either.
 holds_group() {  # holds_group NODE — NODE holds the sample's group, the other node holds nothing
   local want=local o; [ "$1" = web2 ] && want=foreign
   o=$(rscstatus "$(other "$1")")  # empty: nothing runs there
