@@ -7,6 +7,13 @@
 // target IP the VIP, Ethernet broadcast) and Clearance (report to the master). Rules:
 //   - the window: `count` probes per target, `interval` apart, the first at once; no conflict by
 //     `interval` after the last one → clear, and the session ends;
+//   - an early session (request.early: the peer is late, not yet declared dead) probes every
+//     `interval` and gives no verdict until decide() (the dead decision); a conflict before the
+//     decision is no verdict either (the live peer may still hold its VIP) but restarts the window:
+//     only rounds sent after the last conflict count. At decide() the verdict is `clear` at once
+//     when `count` rounds were sent after the last conflict and the last of them `interval` before
+//     now (the window completed while the peer was late); otherwise the window goes on as above.
+//     After decide() everything is as for a session started then (docs/split-brain.md, "Timing");
 //   - a conflict is an ARP packet on the target's interface, not outgoing and not from one of our
 //     own MACs, whose sender IP is the VIP (the holder's reply — Linux answers a probe from 0.0.0.0
 //     with a unicast reply — or its gratuitous ARP), or, only when this node is not the group's
@@ -90,11 +97,15 @@ public:
              const ArpProbeOptions& options, ipc::Log& log, ipc::SteadyTime now);
 
     std::vector<ProbeAction> on_tick(ipc::SteadyTime now);
+    // The dead decision for an early session: takes the decisive request's seq and preferred and
+    // may clear at once (see above). On a decided session it only takes the new seq.
+    std::vector<ProbeAction> decide(const ProbeRequest& request, ipc::SteadyTime now);
     std::vector<ProbeAction> on_packet(const ArpPacket& packet, ipc::SteadyTime now);
     // When on_tick must be called next; nullopt once the session has ended.
     std::optional<ipc::SteadyTime> next_deadline() const;
 
     bool done() const { return phase_ == Phase::done; }
+    bool early() const { return !decided_; }
     bool held() const { return phase_ == Phase::held; }
     const ProbeRequest& request() const { return request_; }
     const std::vector<ProbeTarget>& targets() const { return targets_; }
@@ -107,6 +118,8 @@ private:
     };
     bool conflicts(const ProbeTarget& target, const ArpPacket& packet) const;
     ipc::SteadyTime clear_at() const;
+    // When the window's verdict is due: decided, and `count` rounds after the last conflict.
+    std::optional<ipc::SteadyTime> verdict_at() const;
     Clearance report(ProbeVerdict verdict) const;
     void probe_all(std::vector<ProbeAction>& actions) const;
 
@@ -117,7 +130,9 @@ private:
     ipc::Log& log_;
     ipc::SteadyTime started_;
     Phase phase_ = Phase::window;
-    int sent_rounds_ = 0;
+    bool decided_ = true;             // false while early (the peer late, not dead)
+    ipc::SteadyTime decided_at_;      // when decide() came (the start for a decided session)
+    std::vector<ipc::SteadyTime> clean_;  // the first `count` rounds sent since the last conflict
     ipc::SteadyTime next_probe_;
     std::vector<Heard> heard_;
 };
