@@ -225,8 +225,10 @@ void ResourceShell::arm() {
 
 void ResourceShell::on_cluster_events(const std::vector<ClusterEvent>& events) {
     for (const auto& e : events) {
-        if (const auto* dead = std::get_if<NodeDead>(&e))
-            log_.debug("takeover path: {} declared dead ({})", dead->node, ipc::mono_text(clock_.now()));
+        // The status change comes first (NodeDead follows it) and is what starts a takeover.
+        const auto* changed = std::get_if<NodeStatusChanged>(&e);
+        if (changed && changed->new_status == kStatusDead)
+            log_.debug("takeover path: {} declared dead ({})", changed->node, ipc::mono_text(clock_.now()));
         apply(owner_.on_cluster_event(clock_.now(), e));
     }
 }
