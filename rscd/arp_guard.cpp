@@ -36,7 +36,7 @@ constexpr std::chrono::seconds kLinger{2};
 
 ArpProbeOptions arp_probe_options(const conf::HaCf& ha_cf, const RscdOptions& options) {
     ArpProbeOptions o;
-    o.interval = options.arp_probe_interval;
+    o.interval = conf::guard_probe_interval(options.arp_probe_interval, ha_cf.keepalive);
     o.count = options.arp_probe_count;
     o.recheck = probe_recheck_interval(ha_cf.keepalive);
     o.deadtime = ha_cf.deadtime;

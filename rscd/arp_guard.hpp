@@ -33,7 +33,8 @@
 
 namespace ha::rsc {
 
-// The probe timings: window from the command line, recheck from keepalive, deadtime from ha.cf.
+// The probe timings: window from the command line (interval capped at the keepalive, not below
+// 10 ms: conf::guard_probe_interval), recheck from keepalive, deadtime from ha.cf.
 ArpProbeOptions arp_probe_options(const conf::HaCf& ha_cf, const RscdOptions& options);
 
 class ArpGuard {

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "rscd/arp_guard.hpp"
+
 namespace ha::rsc {
 namespace {
 
@@ -340,6 +342,23 @@ TEST(ArpProbePacket, RefusesShortAndForeignPackets) {
     ipv6[2] = 0x86;
     ipv6[3] = 0xdd;
     EXPECT_FALSE(parse_arp_packet(ipv6, kEth0, false));
+}
+
+TEST(ArpProbePacket, ProbeIntervalFollowsAFastKeepaliveAndTheMastersLeadFollowsIt) {
+    conf::HaCf cf;
+    RscdOptions o;  // --arp-probe-interval 30 by default
+    cf.keepalive = 100ms;
+    EXPECT_EQ(arp_probe_options(cf, o).interval, 30ms);
+    EXPECT_EQ(conf::guard_lead(cf.keepalive), 240ms);
+    cf.keepalive = 20ms;
+    EXPECT_EQ(arp_probe_options(cf, o).interval, 20ms);
+    EXPECT_EQ(conf::guard_lead(cf.keepalive), 160ms);
+    cf.keepalive = 5ms;
+    EXPECT_EQ(arp_probe_options(cf, o).interval, 10ms);  // never below 10 ms
+    EXPECT_EQ(conf::guard_lead(cf.keepalive), 80ms);
+    o.arp_probe_interval = 15ms;
+    cf.keepalive = 1000ms;
+    EXPECT_EQ(arp_probe_options(cf, o).interval, 15ms);  // a shorter configured interval stays
 }
 
 TEST(ArpProbePacket, RecheckIsKeepaliveClamped) {
