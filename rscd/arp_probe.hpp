@@ -19,16 +19,19 @@
 //     with a unicast reply — or its gratuitous ARP), or, only when this node is not the group's
 //     preferred node, an ARP probe from another MAC for the VIP (a simultaneous probe: the
 //     preferred node proceeds, the other defers);
-//   - the first conflict of a session reports `held` once (ip, mac, iface); from then on every
+//   - the first conflict of a (decided) session reports `held` once (ip, mac, iface); from then on every
 //     target is probed again each `recheck` and every conflict refreshes its target's "last heard";
 //     when every target that conflicted has been silent for `deadtime` → clear, session ends;
-//   - no target at all (no VIP, or every VIP skipped or local) → clear at the first tick.
+//   - no target at all (no VIP, or every VIP skipped or local) → clear at the first tick (an early
+//     session: at decide()).
 //
 // Time and blocking: reads only the `now` it is given; nothing blocks.
 // Diagnostics: CRIT once per session `IPaddr: 192.0.2.100 is still answered by 02:aa:bb:cc:dd:ee on
 // eth0: not taking it over (split-brain guard)`; info `IPaddr: 192.0.2.100 is free on eth0 (3 ARP
-// probes unanswered)` (clear in the window) or `IPaddr: 192.0.2.100: no answer from 02:… for 5000 ms
-// (deadtime); taking it over` (clear after held); debug for ignored simultaneous probes.
+// probes unanswered)` (clear in the window; `..., probed while the peer was late)` when the window
+// was complete at decide()) or `IPaddr: 192.0.2.100: no answer from 02:… for 5000 ms (deadtime);
+// taking it over` (clear after held); debug for ignored simultaneous probes, for answers before
+// the decision (`... before the dead decision: window restarted`) and for decide().
 // See also: probe_service.hpp (sessions per group), arp_guard.hpp (the shell), rsc_messages.hpp
 // (rsc_clearance), RFC 5227 §2.1.
 #pragma once
