@@ -52,6 +52,11 @@ int main(int argc, char** argv) {
         loop.on_hup([&] { net::reload_authkeys(opts->config_dir, bridge, log); });
         bus.value()->start([&](ipc::Message m) { bridge.on_bus_message(std::move(m)); }, [&] { loop.stop(); });
         loop.attach_bus(bus.value()->client());
+        // SIGTERM (the master's stop, or its death): what the master sent last still goes out.
+        loop.on_stop_signal([&](int) {
+            if (auto* client = bus.value()->client()) client->read_pending();
+            loop.stop();
+        });
         bridge.start();
         log.info("heartbeatd-net started on node {}", opts->node);
         const int rc = loop.run();

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "ipc/bus.hpp"
 #include "ipc/config/diagnostics.hpp"
 
 namespace ha::net {
@@ -54,6 +55,13 @@ void MediaBridge::on_bus_message(ipc::Message message) {
     const std::string_view type = message.type();
     if (type == "_stats") {
         for (const auto& m : counters_.stats_messages()) upstream_(m);
+        return;
+    }
+    if (type == ipc::kBusFlush) {
+        // Everything the master sent before this went out already: our sends are synchronous.
+        ipc::Message done;
+        done.add("t", ipc::kBusFlushed).add("seq", message.get_or("seq", ""));
+        upstream_(done);
         return;
     }
     if (type.starts_with('_')) {

@@ -5,6 +5,8 @@
 // Bus contract, master → heartbeatd-net:
 //   t=_stats                   reply with one `t=_stats link=L rx forwarded tx tx_errors drop_<reason>`
 //                              message per link (NetCounters::stats_messages)
+//   t=_flush seq=N             reply `t=_flushed seq=N`: what came before has been sent (sendto is
+//                              synchronous), so the master may stop us (ipc/bus.hpp kBusFlush)
 //   t=<other _ type>           a bug in the master: logged at ERROR and dropped
 //   t=<cluster type> [_link=L] signed and sent on every link, or only on L (SendPipeline)
 // heartbeatd-net → master: every accepted datagram, as decoded (no `auth`), with `_link=<link>`

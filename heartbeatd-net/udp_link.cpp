@@ -9,6 +9,7 @@
 #include <boost/asio/post.hpp>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include "ipc/codec.hpp"
 
@@ -30,22 +31,45 @@ int set_opt(int fd, int level, int name, const T& value) {
 
 }  // namespace
 
-Result<std::string> interface_broadcast(const std::string& dev) {
+Result<std::uint32_t> broadcast_for(const std::string& dev, std::uint32_t address, std::uint32_t netmask,
+                                    std::optional<std::uint32_t> reported) {
+    const auto text = [](std::uint32_t a) { return asio::ip::address_v4(a).to_string(); };
+    // glibc's getifaddrs reports the address itself when the kernel has no IFA_BROADCAST for it
+    // (`ip addr add A/24 dev D` without `brd`); that is not a broadcast address, it is us.
+    if (reported && *reported != address && *reported != 0) return *reported;
+    const std::uint32_t host_bits = ~netmask;
+    // /31 and /32 have no broadcast address (RFC 3021); the prefix must be contiguous.
+    if (host_bits < 3 || (host_bits & (host_bits + 1)) != 0)
+        return make_error("no_broadcast", fmt::format("bcast {}: {} (netmask {}) has no broadcast address; "
+                                                      "use ucast or mcast on this interface",
+                                                      dev, text(address), text(netmask)));
+    return (address & netmask) | host_bits;
+}
+
+Result<std::string> interface_broadcast(const std::string& dev, ipc::Log* log) {
     ifaddrs* list = nullptr;
     if (::getifaddrs(&list) != 0) return make_error("os", fmt::format("getifaddrs: {}", std::strerror(errno)));
-    std::string found;
+    std::optional<Result<std::uint32_t>> found;
+    bool derived = false;
+    const auto host_order = [](const sockaddr* sa) { return ntohl(reinterpret_cast<const sockaddr_in*>(sa)->sin_addr.s_addr); };
     for (ifaddrs* a = list; a != nullptr; a = a->ifa_next) {
         if (a->ifa_addr == nullptr || a->ifa_addr->sa_family != AF_INET || dev != a->ifa_name) continue;
-        if ((a->ifa_flags & IFF_BROADCAST) == 0 || a->ifa_broadaddr == nullptr) continue;
-        char text[INET_ADDRSTRLEN] = {};
-        const auto* sin = reinterpret_cast<const sockaddr_in*>(a->ifa_broadaddr);
-        ::inet_ntop(AF_INET, &sin->sin_addr, text, sizeof(text));
-        found = text;
+        if ((a->ifa_flags & IFF_BROADCAST) == 0 || a->ifa_netmask == nullptr) continue;
+        const std::uint32_t address = host_order(a->ifa_addr);
+        std::optional<std::uint32_t> reported;
+        if (a->ifa_broadaddr != nullptr && a->ifa_broadaddr->sa_family == AF_INET) reported = host_order(a->ifa_broadaddr);
+        found = broadcast_for(dev, address, host_order(a->ifa_netmask), reported);
+        derived = !reported || *reported == address || *reported == 0;
         break;
     }
     ::freeifaddrs(list);
-    if (found.empty()) return make_error("no_broadcast", fmt::format("bcast {}: interface has no IPv4 broadcast address", dev));
-    return found;
+    if (!found) return make_error("no_broadcast", fmt::format("bcast {}: interface has no IPv4 broadcast address", dev));
+    if (!*found) return found->error();
+    const std::string text = asio::ip::address_v4(found->value()).to_string();
+    if (derived && log != nullptr)
+        log->warn("bcast {}: the interface's address has no broadcast address set; sending to {}, derived from its "
+                  "prefix", dev, text);
+    return text;
 }
 
 UdpLink::UdpLink(asio::io_context& io, std::string name)
@@ -93,7 +117,7 @@ Result<std::unique_ptr<UdpLink>> UdpLink::open(asio::io_context& io, const Mediu
             break;
         }
         case MediumKind::bcast: {
-            auto b = interface_broadcast(spec.dev);
+            auto b = interface_broadcast(spec.dev, &log);
             if (!b) return b.error();
             parse(*b, addr);
             if (int e = set_opt(fd, SOL_SOCKET, SO_BROADCAST, one)) return sys_error(spec, "SO_BROADCAST", e);

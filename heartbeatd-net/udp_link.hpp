@@ -5,7 +5,8 @@
 //   ucast DEV PEER   bind (--bind ADDR or any):udpport, send to PEER:udpport (udpport: the
 //                    medium's own port if given, else --udpport)
 //   bcast DEV        bind any:udpport, SO_BROADCAST, send to DEV's IPv4 broadcast address:udpport
-//                    (from getifaddrs)
+//                    (from getifaddrs; derived from the prefix when the address has none, see
+//                    broadcast_for — never our own address)
 //   mcast DEV G P T L  bind G:P, IP_ADD_MEMBERSHIP on DEV, IP_MULTICAST_IF DEV, IP_MULTICAST_TTL T,
 //                    IP_MULTICAST_LOOP L, send to G:P
 // Every socket has SO_REUSEADDR and SO_BINDTODEVICE DEV; without CAP_NET_RAW the latter fails with
@@ -26,6 +27,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,7 +79,14 @@ private:
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
-// The IPv4 broadcast address of `dev` (getifaddrs), or an error naming the interface.
-Result<std::string> interface_broadcast(const std::string& dev);
+// The broadcast address for `address`/`netmask` on `dev` (host byte order): the one the kernel
+// reports, else — none reported, or the address itself, which is what getifaddrs gives for an
+// address added without `brd` — the directed broadcast derived from the prefix. /31, /32 or a
+// non-contiguous mask: an error naming the interface ("no_broadcast"). Never our own address.
+Result<std::uint32_t> broadcast_for(const std::string& dev, std::uint32_t address, std::uint32_t netmask,
+                                    std::optional<std::uint32_t> reported);
+// The IPv4 broadcast address of `dev` (getifaddrs + broadcast_for), or an error naming the
+// interface. A derived address is logged once as WARN on `log` (when given).
+Result<std::string> interface_broadcast(const std::string& dev, ipc::Log* log = nullptr);
 
 }  // namespace ha::net

@@ -43,6 +43,11 @@ int main(int argc, char** argv) {
         loop.on_hup([&] { serial::reload_authkeys(opts->config_dir, bridge, log); });
         bus.value()->start([&](ipc::Message m) { bridge.on_bus_message(std::move(m)); }, [&] { loop.stop(); });
         loop.attach_bus(bus.value()->client());
+        // SIGTERM (the master's stop, or its death): what the master sent last still leaves the tty.
+        loop.on_stop_signal([&](int) {
+            if (auto* client = bus.value()->client()) client->read_pending();
+            bridge.when_sent([&] { loop.stop(); });
+        });
         bridge.start();
         const int rc = loop.run();
         loop.attach_bus(nullptr);

@@ -1,5 +1,7 @@
 #include "heartbeatd-serial/port_link.hpp"
 
+#include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <boost/asio/post.hpp>
@@ -16,7 +18,8 @@ PortLink::PortLink(boost::asio::io_context& io, std::string device, int baud, ip
       log_(log),
       on_frame_(std::move(on_frame)),
       desc_(io),
-      reopen_timer_(io) {}
+      reopen_timer_(io),
+      drain_timer_(io) {}
 
 PortLink::~PortLink() { stop(); }
 
@@ -189,6 +192,37 @@ void PortLink::close_port() {
     stats_.tx_discarded += queue_.frames();
     queue_.clear();
     congested_ = false;
+}
+
+bool PortLink::output_empty() const {
+    if (!port_) return true;  // nothing more can leave a closed port
+    if (!queue_.empty()) return false;
+    int pending = 0;
+    if (::ioctl(port_->fd(), TIOCOUTQ, &pending) != 0) return true;  // cannot tell: do not wait
+    return pending == 0;
+}
+
+void PortLink::when_drained(std::function<void()> done, std::chrono::milliseconds limit) {
+    drain_waiters_.push_back({std::move(done), std::chrono::steady_clock::now() + limit});
+    check_drained();
+}
+
+void PortLink::check_drained() {
+    const bool empty = output_empty();
+    const auto now = std::chrono::steady_clock::now();
+    std::vector<std::function<void()>> ready;
+    std::erase_if(drain_waiters_, [&](DrainWaiter& w) {
+        if (!empty && now < w.until) return false;
+        ready.push_back(std::move(w.done));
+        return true;
+    });
+    if (!drain_waiters_.empty()) {
+        drain_timer_.expires_after(std::chrono::milliseconds(5));
+        drain_timer_.async_wait([this](const boost::system::error_code& ec) {
+            if (!ec) check_drained();
+        });
+    }
+    for (auto& done : ready) done();
 }
 
 }  // namespace ha::serial

@@ -28,11 +28,13 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "heartbeatd-serial/frame_decoder.hpp"
 #include "heartbeatd-serial/reopen_backoff.hpp"
@@ -70,6 +72,10 @@ public:
     // Queues one signed frame. False when the port is not open (counted tx_closed) or the queue
     // refused it.
     bool send(std::string frame, bool heartbeat);
+    // Calls `done` (on the loop, possibly at once) when every frame queued so far has left the tty
+    // — our queue written and the line's output queue (TIOCOUTQ) empty, tcdrain without blocking —
+    // or the port is closed, or after `limit`. Checked every 5 ms.
+    void when_drained(std::function<void()> done, std::chrono::milliseconds limit);
 
     const std::string& device() const { return device_; }
     int baud() const { return baud_; }
@@ -87,6 +93,8 @@ private:
     void fail(std::string why);  // posts lost()
     void lost(std::uint64_t generation, const std::string& why);
     void close_port();
+    bool output_empty() const;
+    void check_drained();
 
     boost::asio::io_context& io_;
     std::string device_;
@@ -95,6 +103,12 @@ private:
     FrameHandler on_frame_;
     boost::asio::posix::stream_descriptor desc_;
     boost::asio::steady_timer reopen_timer_;
+    boost::asio::steady_timer drain_timer_;
+    struct DrainWaiter {
+        std::function<void()> done;
+        std::chrono::steady_clock::time_point until;
+    };
+    std::vector<DrainWaiter> drain_waiters_;
     std::unique_ptr<SerialPort> port_;
     FrameDecoder decoder_;
     WriteQueue queue_;

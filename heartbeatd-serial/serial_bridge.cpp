@@ -1,9 +1,11 @@
 #include "heartbeatd-serial/serial_bridge.hpp"
 
 #include <algorithm>
+#include <memory>
 
 #include "heartbeatd-net/net_setup.hpp"
 #include "ipc/auth.hpp"
+#include "ipc/bus.hpp"
 #include "ipc/codec.hpp"
 
 namespace ha::serial {
@@ -44,10 +46,28 @@ void SerialBridge::on_frame(PortLink& port, std::string_view frame) {
     upstream_(fwd->message);
 }
 
+void SerialBridge::when_sent(std::function<void()> done) {
+    if (ports_.empty()) return done();
+    auto remaining = std::make_shared<std::size_t>(ports_.size());
+    auto shared = std::make_shared<std::function<void()>>(std::move(done));
+    for (auto& p : ports_)
+        p->when_drained([remaining, shared] {
+            if (--*remaining == 0) (*shared)();
+        }, kDrainLimit);
+}
+
 void SerialBridge::on_bus_message(ipc::Message message) {
     const std::string type(message.type());
     if (type == "_stats") {
         for (const auto& m : stats_messages()) upstream_(m);
+        return;
+    }
+    if (type == ipc::kBusFlush) {
+        when_sent([this, seq = message.get_or("seq", "")] {
+            ipc::Message done;
+            done.add("t", ipc::kBusFlushed).add("seq", seq);
+            upstream_(done);
+        });
         return;
     }
     if (type.empty() || type.starts_with('_')) {

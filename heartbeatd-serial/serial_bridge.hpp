@@ -7,6 +7,8 @@
 // the same names. It decides nothing about links or nodes.
 // Bus contract, master → heartbeatd-serial:
 //   t=_stats                    one reply per port (stats_messages(), fields below)
+//   t=_flush seq=N              reply `t=_flushed seq=N` once everything queued before it left
+//                               every tty (when_sent; ipc/bus.hpp kBusFlush)
 //   t=<other _ type>            a bug in the master: ERROR, dropped
 //   t=<cluster type> [_link=D]  every `_` field removed, signed in classic form (ipc::sign_classic,
 //                               inner `auth` only) and queued on every port, or only on device D;
@@ -27,6 +29,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -53,6 +56,10 @@ public:
     void start();
     void stop();
     void on_bus_message(ipc::Message message);
+    // Calls `done` once every frame queued so far has left every port (PortLink::when_drained),
+    // at most kDrainLimit later. Used for `_flush` and on SIGTERM.
+    void when_sent(std::function<void()> done);
+    static constexpr std::chrono::milliseconds kDrainLimit{1500};
     void set_keys(const ipc::AuthKeys& keys);
 
     std::vector<ipc::Message> stats_messages() const;

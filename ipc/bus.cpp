@@ -231,7 +231,9 @@ private:
         }
     }
 
-    void drain() {
+    // Reads what waits now, handing each message to the handler. `batched`: at most kDrainBatch,
+    // then re-posts itself (the loop's own drains); otherwise everything (read_pending()).
+    void drain(bool batched = true) {
         if (closed_ || draining_) return;
         draining_ = true;
         int handled = 0;
@@ -239,7 +241,7 @@ private:
         bool overflow = false;
         try {
             while (!closed_ && (socket_.get(zmq::sockopt::events) & ZMQ_POLLIN) != 0) {
-                if (handled == kDrainBatch) {
+                if (batched && handled == kDrainBatch) {
                     draining_ = false;
                     post_drain();  // let other handlers run, then go on
                     return;
@@ -254,6 +256,16 @@ private:
         draining_ = false;
     }
 
+public:
+    // See BusClient::read_pending(). Returns false when called from inside a handler (a drain is
+    // already running and will go on after it).
+    bool read_pending() {
+        if (closed_ || draining_) return false;
+        drain(/*batched=*/false);
+        return true;
+    }
+
+private:
     boost::asio::io_context& io_;
     zmq::socket_t socket_;
     boost::asio::posix::stream_descriptor descriptor_;
@@ -341,6 +353,8 @@ bool BusRouter::send(std::string_view identity, const Message& message) {
 
 const BusCounters& BusRouter::counters() const { return ep_->counters(); }
 
+bool BusRouter::read_pending() { return ep_->read_pending(); }
+
 // ---- BusClient ------------------------------------------------------------------------------
 
 BusClient::BusClient(boost::asio::io_context& io, zmq::context_t& zmq_context, const std::string& endpoint,
@@ -386,6 +400,8 @@ bool BusClient::send(const Message& message) {
 }
 
 const BusCounters& BusClient::counters() const { return ep_->counters(); }
+
+bool BusClient::read_pending() { return ep_->read_pending(); }
 
 // ---- ControlServer --------------------------------------------------------------------------
 

@@ -46,6 +46,14 @@ class context_t;
 
 namespace ha::ipc {
 
+// The last-words handshake between the master and a media daemon (docs/processes.md): before it
+// stops its media daemons, the master sends `t=_flush seq=N` after its last cluster messages; the
+// media daemon answers `t=_flushed seq=N` once everything it got before the `_flush` has left on
+// every link (UDP: sendto returned; serial: its queue written and the tty's output queue empty).
+// The bus is ordered, so the answer proves the last messages went out.
+inline constexpr std::string_view kBusFlush = "_flush";
+inline constexpr std::string_view kBusFlushed = "_flushed";
+
 // Unix socket paths (sun_path) hold at most 107 bytes plus the NUL.
 inline constexpr std::size_t kMaxIpcPathBytes = 107;
 // Per-peer send/receive high-water mark, in messages.
@@ -110,6 +118,14 @@ public:
     // Queues `message` for the child called `identity`. False (and counted) when no such peer is
     // connected, its queue is full, or the message is over kMaxMessageBytes.
     bool send(std::string_view identity, const Message& message);
+    // Reads, now and synchronously, every message already waiting and hands each to the handler
+    // before returning. Call it before any silence verdict ("no message from X for T"): after the
+    // process was frozen or the loop was late, a timer and the socket are ready at once and the
+    // timer may run first (design rule: read what waits on a socket before any silence verdict).
+    // Messages still in the kernel buffer that zmq's I/O thread has not picked up yet are not
+    // seen: a verdict after a late wake-up needs a grace as well (see rscd/rsc_service.hpp).
+    // False (nothing read) when called from inside this socket's own handler.
+    bool read_pending();
     const BusCounters& counters() const;
 
 private:
@@ -135,6 +151,14 @@ public:
     void on_message(Handler handler);
     // False (and counted) when the queue is full or the message is over kMaxMessageBytes.
     bool send(const Message& message);
+    // As BusRouter::read_pending(): reads, now and synchronously, every message already waiting and hands each to the handler
+    // before returning. Call it before any silence verdict ("no message from X for T"): after the
+    // process was frozen or the loop was late, a timer and the socket are ready at once and the
+    // timer may run first (design rule: read what waits on a socket before any silence verdict).
+    // Messages still in the kernel buffer that zmq's I/O thread has not picked up yet are not
+    // seen: a verdict after a late wake-up needs a grace as well (see rscd/rsc_service.hpp).
+    // False (nothing read) when called from inside this socket's own handler.
+    bool read_pending();
     const std::string& name() const { return name_; }
     const BusCounters& counters() const;
 

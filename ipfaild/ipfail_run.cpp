@@ -80,6 +80,9 @@ int run_ipfaild(const ipc::DaemonOptions& opts, std::string user, ipc::Log& log)
         tick.expires_at(*next);
         tick.async_wait([&](const boost::system::error_code& ec) {
             if (ec) return;
+            // Replies and messages already waiting count before a deadping or no-reply verdict.
+            (*pinger)->read_pending();
+            bus.read_pending();
             service.on_tick(clock.now());
             arm();
         });

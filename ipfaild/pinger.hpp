@@ -64,6 +64,10 @@ public:
     bool raw() const { return raw_; }
     const EchoMatcher& matcher() const { return matcher_; }
     std::uint64_t sent() const { return sent_; }
+    // Reads the replies already waiting, now (on_reply for each): before any ping-node verdict.
+    void read_pending() {
+        if (on_reply_) drain();
+    }
 
 private:
     Pinger(boost::asio::io_context& io, int fd, bool raw, std::uint16_t id, const ipc::Clock& clock, ipc::Log& log);

@@ -62,7 +62,9 @@ void ChildSupervisor::reap() {
             } else if (stopping_) {
                 log_.info("Child {} (pid {}) stopped: {}", name, pid, describe_wait_status(status));
             } else {
-                policy_.on_exit(name, ChildExit::from_wait_status(status), clock_.now());
+                const ChildExit exit = ChildExit::from_wait_status(status);
+                if (on_child_exited) on_child_exited(name, exit);
+                policy_.on_exit(name, exit, clock_.now());
             }
         }
     }
@@ -118,6 +120,8 @@ void ChildSupervisor::arm_timer() {
 }
 
 void ChildSupervisor::on_timer() {
+    if (read_pending) read_pending();  // beats already waiting count before a hang verdict
+    if (stopping_) return;
     for (const auto& action : policy_.on_tick(clock_.now())) {
         auto it = children_.find(action.child);
         if (it == children_.end()) continue;

@@ -56,6 +56,10 @@ public:
     bool stopping() const { return stopping_; }
     // Hook: called after a child (re)started, e.g. to resend state to it.
     std::function<void(const std::string& name)> on_child_started;
+    // Hook: a child exited on its own (not stopped by us), before any respawn of it.
+    std::function<void(const std::string& name, const ChildExit& exit)> on_child_exited;
+    // Reads what waits on the bus (the children's liveness beats) before a hang verdict.
+    std::function<void()> read_pending;
 
 private:
     struct Child {

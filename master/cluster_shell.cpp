@@ -98,6 +98,10 @@ void ClusterShell::arm_deadline() {
     deadline_timer_.expires_at(std::max(*next, clock_.now()));
     deadline_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec || stopped_) return;
+        // Heartbeats already waiting on the bus count before a link or node is declared dead:
+        // after a freeze of the master its timer and the bus are ready at once.
+        if (read_pending) read_pending();
+        if (stopped_) return;
         handle_events(table_.on_tick(clock_.now()));
         arm_deadline();
     });

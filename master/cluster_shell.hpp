@@ -64,6 +64,8 @@ public:
     std::function<void(const std::vector<ClusterEvent>&)> on_events;  // every transition, in order
     std::function<void(const ipc::Message&)> on_peer_message;         // accepted non-status messages
     std::function<void(ClusterView&)> decorate_view;                  // adds what other shells own
+    // Reads what waits on the bus (the media daemons' heartbeats) before a deadtime verdict.
+    std::function<void()> read_pending;
 
 private:
     void send_heartbeat();

@@ -31,6 +31,7 @@
 #include "master/config_test.hpp"
 #include "master/cluster_shell.hpp"
 #include "master/control_service.hpp"
+#include "master/media_flush.hpp"
 #include "master/core/generation_file.hpp"
 #include "master/node_uuid.hpp"
 #include "master/pid_file.hpp"
@@ -230,12 +231,22 @@ public:
                          [this] {
                              publish();
                              tell_ipfaild(false);
-                         }}),
+                         },
+                         [this] { bus_.read_pending(); }}),
           control_(io_, zmq_context_, ipc::control_endpoint(o_.run_dir), log_,
                    [this](const ipc::Message& request) { return on_control(request); }) {
         for (auto& spec : specs_) children_.add(spec);
         // A (re)started child is not connected until it speaks: what is meant for it waits.
         children_.on_child_started = [this](const std::string& name) { child_pids_.erase(name); };
+        // rscd exits 0 on its own only after releasing every group (the master was silent past
+        // its limit): what we believed held is gone and is acquired again under the one rule.
+        children_.on_child_exited = [this](const std::string& name, const ChildExit& exit) {
+            if (name == "rscd" && exit.kind == ChildExit::Kind::exited && exit.value == 0 && !stopping_)
+                resources_.on_rscd_released();
+        };
+        // Read what waits on the bus before any silence verdict (hang, deadtime, no reply).
+        children_.read_pending = [this] { bus_.read_pending(); };
+        cluster_.read_pending = [this] { bus_.read_pending(); };
         wire_cluster();
         bus_.on_message([this](std::string_view identity, ipc::Message m) { on_bus_message(std::string(identity), std::move(m)); });
     }
@@ -394,6 +405,7 @@ private:
             }
             return;
         }
+        if (m.type() == ipc::kBusFlushed) return flush_.on_flushed(child, m);
         if (fresh) cluster_.heartbeat_now();  // the peer hears us without waiting a keepalive
         if (!liveness) cluster_.on_media_message(child, std::move(m));
     }
@@ -487,11 +499,23 @@ private:
         publish();
     }
 
-    // Children stopped, everything released (or given up on): leave the loop.
+    // Everything released (or given up on): make sure our last messages (`shutdone`) left on every
+    // link, then stop the children and leave the loop. Called again (a second signal) while the
+    // media daemons confirm, it stops waiting.
+    static constexpr std::chrono::milliseconds kFlushLimit{2000};
     void finish() {
+        if (flush_.active()) return flush_.finish_now();
+        if (finishing_) return stop_children();
+        finishing_ = true;
         shutdown_timer_.cancel();
         cluster_.announce_shutdown();
         cluster_.stop();
+        flush_.start(
+            media_, [this](const std::string& child, const ipc::Message& m) { return connected(child) && bus_.send(child, m); },
+            kFlushLimit, [this] { stop_children(); });
+    }
+
+    void stop_children() {
         children_.stop_all(std::chrono::seconds(10), [this] {
             log_.info("{} hamaster shutdown complete.", config_.local_node);
             hup_.cancel();
@@ -564,7 +588,9 @@ private:
     ResourceShell resources_;
     ipc::ControlServer control_;
     std::string last_rsc_hold_told_;
+    MediaFlush flush_{io_, log_};
     bool stopping_ = false;
+    bool finishing_ = false;
     boost::asio::signal_set stop_signals_{io_, SIGTERM, SIGINT};
     boost::asio::signal_set hup_{io_, SIGHUP};
     boost::asio::signal_set chld_{io_, SIGCHLD};

@@ -219,6 +219,8 @@ void ResourceShell::arm() {
     timer_.expires_at(*next);
     timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec) return;
+        // An answer already waiting (the peer's, rscd's) counts before a "no reply" verdict.
+        if (out_.read_pending) out_.read_pending();
         apply(owner_.on_tick(clock_.now()));
     });
 }
@@ -281,6 +283,11 @@ std::string ResourceShell::takeover(std::string_view kind_word) {
 
 void ResourceShell::set_isolated(bool isolated) {
     if (isolated != owner_.isolated()) apply(owner_.set_isolated(clock_.now(), isolated));
+}
+
+void ResourceShell::on_rscd_released() {
+    in_flight_.reset();  // the old rscd's operation died with it; the owner decides what follows
+    apply(owner_.on_resources_lost(clock_.now()));
 }
 
 void ResourceShell::shutdown() { apply(owner_.shutdown(clock_.now())); }

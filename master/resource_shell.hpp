@@ -52,6 +52,7 @@ public:
         std::function<bool(const ipc::Message&)> to_rscd;     // false when rscd is not connected
         std::function<void()> shutdown_complete;
         std::function<void()> changed;                        // rsc_hold may have changed
+        std::function<void()> read_pending;                   // reads the bus before a timeout verdict
     };
 
     ResourceShell(boost::asio::io_context& io, ResourceOwnerParams params, const ipc::Clock& clock, ipc::Log& log,
@@ -66,6 +67,9 @@ public:
     void shutdown();
     // ipfail's isolation verdict (see ResourceOwner::set_isolated).
     void set_isolated(bool isolated);
+    // rscd exited on its own after releasing everything (exit status 0): see
+    // ResourceOwner::on_resources_lost. Call before the new rscd says hello.
+    void on_rscd_released();
 
     std::string rsc_hold_word() const { return std::string(owner_.rsc_hold_word()); }
     std::vector<std::string> held_groups() const { return owner_.held_groups(); }

@@ -48,6 +48,9 @@ int run_bus_mode(const conf::Config& config, const RscdOptions& options, ipc::Lo
         timer.expires_at(*next);
         timer.async_wait([&](const boost::system::error_code& ec) {
             if (ec) return;
+            // Read what waits on the bus before any silence verdict: after a freeze the timer and
+            // the socket are ready at once, and the timer may come first.
+            bus.read_pending();
             service.on_tick(clock.now());
             arm();
         });

@@ -4,7 +4,10 @@
 // the master, every bus message refreshes the master's liveness, SIGTERM (which the parent-death
 // signal also delivers when the master dies) releases every held group right to left — the VIP
 // last — before rscd exits, so no resource outlives its master. A master that stays silent for
-// half its deadtime counts as gone, with the same release. `rsc_probe` / `rsc_probe_cancel` go to
+// half its deadtime counts as gone, with the same release; the bus is read before every such
+// verdict and the verdict is confirmed awake (RscService), so a frozen rscd does not mistake its
+// own freeze for the master's silence. After that release rscd exits 0: a deliberate exit, which
+// the master's RespawnPolicy answers with an immediate respawn, not a crash back-off. `rsc_probe` / `rsc_probe_cancel` go to
 // the ArpGuard (the split-brain guard), which runs beside the group operations and answers
 // `rsc_clearance`; when the service shuts down, the guard ends its sessions (error=shutting_down).
 //

@@ -13,7 +13,11 @@ namespace ha::rsc {
 RscService::RscService(const conf::Haresources& haresources, GroupOperator& groups, Send send, ipc::Log& log,
                        ipc::SteadyTime now, std::chrono::milliseconds master_timeout, Loader loader)
     : haresources_(haresources), groups_(groups), send_(std::move(send)), loader_(std::move(loader)), log_(log),
-      master_timeout_(master_timeout), last_heard_(now) {}
+      master_timeout_(master_timeout), confirm_(confirm_window(master_timeout)), last_heard_(now) {}
+
+std::chrono::milliseconds RscService::confirm_window(std::chrono::milliseconds master_timeout) {
+    return std::clamp(master_timeout / 10, std::chrono::milliseconds(20), std::chrono::milliseconds(1000));
+}
 
 const conf::ResourceGroup* RscService::find(const std::string& key) const {
     for (const auto& g : haresources_.groups)
@@ -23,6 +27,7 @@ const conf::ResourceGroup* RscService::find(const std::string& key) const {
 
 void RscService::on_bus_message(const ipc::Message& message, ipc::SteadyTime now) {
     last_heard_ = now;
+    suspect_until_.reset();
     if (message.type() == kRscReload) return reload(message);
     if (message.type() != kRscOp) return;
     auto request = decode_rsc_request(message);
@@ -104,12 +109,22 @@ void RscService::finished(const Pending& p, const GroupOutcome& outcome) {
 void RscService::on_tick(ipc::SteadyTime now) {
     const auto deadline = next_deadline();
     if (!deadline || now < *deadline) return;
+    // The shell read the bus just before this tick, but a message the master sent while we were
+    // frozen may still be on its way to the socket: listen for one more window, awake, first.
+    // A window whose own tick comes late (we were frozen again) proves nothing and starts over.
+    if (!suspect_until_ || now - *suspect_until_ > confirm_) {
+        suspect_until_ = now + confirm_;
+        log_.debug("No message from the master for {} ms; listening {} ms more before releasing",
+                   std::chrono::duration_cast<std::chrono::milliseconds>(now - last_heard_).count(), confirm_.count());
+        return;
+    }
     const auto silent = std::chrono::duration_cast<std::chrono::milliseconds>(now - last_heard_);
     shutdown(fmt::format("no message from the master for {} ms", silent.count()));
 }
 
 std::optional<ipc::SteadyTime> RscService::next_deadline() const {
     if (master_timeout_.count() <= 0 || shutting_down_) return std::nullopt;
+    if (suspect_until_) return *suspect_until_;
     return last_heard_ + master_timeout_;
 }
 

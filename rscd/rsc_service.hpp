@@ -9,10 +9,17 @@
 //   - held groups: a start that ends ok adds the group, a failed start (rolled back) or an ok stop
 //     removes it, a stop that left something running keeps it;
 //   - "no resource outlives its master": shutdown() (SIGTERM — which PR_SET_PDEATHSIG sends when
-//     the master dies — or silence from the master for `master_timeout`, 3 × keepalive) refuses
+//     the master dies — or silence from the master for `master_timeout`, deadtime/2, confirmed
+//     below) refuses
 //     what is queued (`error=shutting_down`), aborts a start in progress (it releases what it
 //     started), then stops every held group, the last acquired first; each group R→L, so the VIP,
 //     first in its group, goes last. Then `done` is called and the shell exits.
+//   - the silence verdict: the shell reads what waits on the bus (BusClient::read_pending) before
+//     every on_tick; when `master_timeout` has passed without a message, the service listens one
+//     more confirm window (master_timeout/10, 20 ms–1 s) and releases only if that window passed
+//     awake (its tick on time) and silent. A frozen rscd (SIGSTOP, a stalled VM) wakes with its
+//     timer and the socket ready at once and with the master's messages possibly not yet through
+//     zmq's I/O thread; a freeze is not the master's silence (issue 19 item 3).
 //   - after a respawn of rscd the held set is empty: the master re-sends `start` for the groups it
 //     holds (a start of a running group only runs `status`), which rebuilds it.
 //   - `rsc_reload` (service hamaster reload): the Loader re-reads the config as at start; the new
@@ -21,7 +28,8 @@
 //     nothing changes (contract in rsc_messages.hpp).
 //
 // Time and blocking: reads only the `now` it is given; the Loader reads files (small, local).
-// Diagnostics: ERROR `dropped bus message from master: <reason>` (bad rsc_op or rsc_reload), WARN
+// Diagnostics: ERROR `dropped bus message from master: <reason>` (bad rsc_op or rsc_reload), debug
+// `No message from the master for N ms; listening M ms more before releasing`, WARN
 // `unknown resource group X`, CRIT `Master gone (<why>): releasing N resource group(s)`, info `All
 // resource groups released.`, info `haresources reloaded: N resource group(s)`, WARN `haresources
 // reload refused: <why>`.
@@ -82,6 +90,7 @@ private:
     void reload(const ipc::Message& message);
     void finished(const Pending& pending, const GroupOutcome& outcome);
     void maybe_done();
+    static std::chrono::milliseconds confirm_window(std::chrono::milliseconds master_timeout);
     const conf::ResourceGroup* find(const std::string& key) const;
 
     conf::Haresources haresources_;  // replaced only while queue_ is empty and nothing runs
@@ -90,7 +99,9 @@ private:
     Loader loader_;
     ipc::Log& log_;
     std::chrono::milliseconds master_timeout_;
+    std::chrono::milliseconds confirm_;  // the awake, silent window before a silence verdict
     ipc::SteadyTime last_heard_;
+    std::optional<ipc::SteadyTime> suspect_until_;  // silent for master_timeout: verdict at this time
     std::deque<Pending> queue_;
     bool busy_ = false;
     GroupOp busy_op_ = GroupOp::status;

@@ -1075,6 +1075,27 @@ ResourceActions ResourceOwner::set_isolated(ipc::SteadyTime now, bool isolated) 
     return out;
 }
 
+ResourceActions ResourceOwner::on_resources_lost(ipc::SteadyTime now) {
+    ResourceActions out;
+    std::string lost;
+    for (std::size_t i = 0; i < groups_.size(); ++i) {
+        Group& g = groups_[i];
+        const bool flying = in_flight_ && in_flight_->index == i;
+        if (!g.held && !flying) continue;
+        lost += (lost.empty() ? "" : ", ") + g.config->key();
+        g.held = false;
+        g.cleared = false;  // a clearance belongs to one start; what it allowed is gone
+    }
+    in_flight_.reset();
+    if (lost.empty()) return out;
+    log_.warn("rscd released resource groups [{}] on its own (the master was silent too long): acquiring them again "
+              "under the acquisition rule.",
+              lost);
+    pump(out);
+    if (converged()) on_converged(now, out);
+    return out;
+}
+
 ResourceActions ResourceOwner::on_tick(ipc::SteadyTime now) {
     ResourceActions out;
     if (standby_deadline_ && now >= *standby_deadline_) {

@@ -269,6 +269,14 @@ public:
     ResourceActions set_isolated(ipc::SteadyTime now, bool isolated);
     bool isolated() const { return isolated_; }
 
+    // rscd gave up every group on its own (it exits 0 after releasing when the master fell silent
+    // longer than its limit, e.g. a frozen master) and has been respawned: nothing is held any
+    // more, whatever we believed, and the operation in flight is void. Each group still wanted is
+    // acquired again through acquire_verdict() like any other start — at once when the live peer's
+    // report leaves it to us, after the guard's clearance otherwise (the peer may have taken it
+    // while we were frozen), never where the peer's stable report claims it.
+    ResourceActions on_resources_lost(ipc::SteadyTime now);
+
     ResourceActions on_tick(ipc::SteadyTime now);
     std::optional<ipc::SteadyTime> next_deadline() const;
 

@@ -103,6 +103,17 @@ RespawnDecision RespawnPolicy::on_exit(std::string_view child, ChildExit exit, i
     }
 
     const milliseconds lived = std::chrono::duration_cast<milliseconds>(now - c.started_at);
+    if (exit.kind == ChildExit::Kind::exited && exit.value == 0 && was_running && lived >= params_.clean_exit_min_life) {
+        // A deliberate exit (rscd released everything because the master fell silent): the child
+        // did nothing wrong, and every moment it is away costs the cluster. Back at once; the
+        // back-off is neither raised nor reset.
+        c.respawn_at = now;
+        decision.respawn = true;
+        decision.at = c.respawn_at;
+        log_.warn("Respawning child {} (pid {}) after {} in 0 ms (a clean exit, not a crash)", it->first, c.pid,
+                  exit.describe());
+        return decision;
+    }
     milliseconds delay = c.initial_delay.value_or(params_.initial_delay);
     if (c.last_delay && !(was_running && lived >= params_.stable_after)) {
         delay = std::min(std::max(*c.last_delay * 2, milliseconds(100)), params_.max_delay);
@@ -139,6 +150,12 @@ std::vector<RespawnAction> RespawnPolicy::on_tick(ipc::SteadyTime now) {
         if (!c.running && c.respawn_at && *c.respawn_at <= now) {
             c.respawn_at.reset();
             actions.push_back(RespawnAction{RespawnActionKind::respawn, name, c.pid});
+        } else if (c.running && c.beats && !c.hung_reported && now - c.last_beat >= hang_after() &&
+                   now - (c.last_beat + hang_after()) > params_.liveness_interval) {
+            // The tick came more than a beat interval after the hang deadline: the master itself was
+            // not running (frozen, or its loop stalled), so the child's silence is not proven —
+            // its beats may still be on their way. Judge again after one more interval, awake.
+            c.last_beat = now - hang_after() + params_.liveness_interval;
         } else if (c.running && c.beats && !c.hung_reported && now - c.last_beat >= hang_after()) {
             c.hung_reported = true;
             log_.warn("Child {} (pid {}) hung: no liveness beat for {} ms; killing it", name, c.pid,

@@ -6,7 +6,11 @@
 // style.md §3 that means "respawning will not help" — 78 (EX_CONFIG), 77 (EX_NOPERM), and 127
 // (exec failed, see master/spawn.hpp) — is permanent: no respawn. A running child that sent no
 // liveness beat for `liveness_missed` × `liveness_interval` is reported hung once; the shell
-// SIGKILLs it and later reports the death through on_exit() like any other.
+// SIGKILLs it and later reports the death through on_exit() like any other; but a hang tick that
+// comes more than one liveness interval late means the master itself was not running (frozen):
+// the child's silence is not proven then, and it gets one more interval (the shell reads the bus
+// before every tick, too). Exit status 0 after clean_exit_min_life is a deliberate exit, not a
+// crash: the child is respawned at once and its back-off stays as it was.
 //
 // Owns no pid, no timer, no process: the shell reports starts, beats and exits, arms one timer at
 // next_deadline() and carries out the actions on_tick() returns.
@@ -15,6 +19,7 @@
 // Diagnostics (once per death / hang):
 //   WARN  `Respawning child heartbeatd-net (pid 123) after exit status 1 in 2000 ms`
 //   WARN  `Respawning child heartbeatd-net (pid 123) after it was killed by signal SIGKILL in 1000 ms`
+//   WARN  `Respawning child rscd (pid 123) after exit status 0 in 0 ms (a clean exit, not a crash)`
 //   ERROR `Child heartbeatd-net (pid 123) exited with status 78 (EX_CONFIG): not respawning`
 //   WARN  `Child heartbeatd-net (pid 123) hung: no liveness beat for 5000 ms; killing it`
 // See also: master/spawn.hpp, shared/style.md §3 (exit codes) and §7, design.md "Processes and failures".
@@ -38,6 +43,10 @@ struct RespawnParams {
     std::chrono::milliseconds stable_after{60000};  // lived this long: back to initial_delay
     std::chrono::milliseconds liveness_interval{1000};
     int liveness_missed = 5;                         // hung after this many intervals without a beat
+    // Exit status 0 after at least this long is deliberate (rscd after releasing everything when
+    // the master fell silent): respawned at once, no back-off. A child that exits 0 sooner is
+    // treated like a crash, so a daemon that exits at once cannot make the master spin.
+    std::chrono::milliseconds clean_exit_min_life{1000};
     std::vector<int> permanent_exit_codes{77, 78, 127};
 };
 

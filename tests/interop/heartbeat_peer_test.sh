@@ -6,8 +6,10 @@
 # crm no, haresources `web2 Flag::svc`: a marker file in the node's own /run, written by a
 # Heartbeat-style resource.d script both nodes run) and the same sha1 authkeys. web1 runs BINDIR/hamaster, web2 runs
 # Debian's /usr/libexec/heartbeat/heartbeat. Each node runs in its own mount + UTS namespace where
-# /etc/ha.d, /var/lib/heartbeat, /run and /var/log are bind mounts of the node's directories under
-# a temp dir and the hostname is the node's name: the host's /etc/ha.d and /run are not touched.
+# /etc/ha.d, /var/lib/heartbeat, /run, /var/log and /dev/shm are bind mounts of the node's
+# directories under a temp dir (a private /dev/shm: the status table's name derives from the run
+# dir, /run/hamaster in every run, so two runs at once would otherwise fight over one segment) and
+# the hostname is the node's name: the host's /etc/ha.d and /run are not touched.
 #
 # Checks: Heartbeat reaches `Comm_now_up()` (it needs our `repnodes` answer to its `reqnodes`);
 # hamaster's `cl_status nodestatus web2` and Heartbeat's own `cl_status nodestatus web1` (inside
@@ -139,6 +141,7 @@ in_node() {  # in_node NODE CMD... : CMD in NODE's netns with its own mounts and
     mount --bind "$d/lib" /var/lib/heartbeat &&
     mount --bind "$d/run" /run &&
     mount --bind "$d/log" /var/log &&
+    mkdir -p "$d/shm" && chmod 1777 "$d/shm" && mount --bind "$d/shm" /dev/shm &&
     hostname "$node" || exit 125
     exec "$@"' in-node "$T/$node" "$node" "$@"
 }

@@ -334,3 +334,30 @@ TEST(BusRouter, MessageArrivingBeforeASendIsNotStranded) {
     ASSERT_TRUE(router.send("rscd", msg("ack")));
     EXPECT_TRUE(run_until(io, [&] { return got.size() == 2; }, 3s)) << "message stranded behind a consumed edge";
 }
+
+// Issue 19 item 3: after a freeze, a silence timer and the socket are ready in the same loop turn.
+// read_pending() hands what already waits to the handler before the timer's verdict, without
+// running the loop; called from inside the handler it reads nothing (no re-entry).
+TEST(BusClient, ReadPendingDeliversWhatWaitsBeforeTheLoopRuns) {
+    TempDir dir;
+    CaptureLog log;
+    boost::asio::io_context io;
+    zmq::context_t ctx;
+    BusRouter router(io, ctx, bus_endpoint(dir.path()), log);
+    BusClient client(io, ctx, bus_endpoint(dir.path()), "rscd", log);
+    std::vector<std::string> got;
+    bool nested = true;
+    client.on_message([&](Message m) {
+        got.push_back(std::string(m.type()));
+        nested = client.read_pending();
+    });
+    router.on_message([](std::string_view, Message) {});
+    ASSERT_TRUE(client.send(msg("liveness")));  // the router learns the client's identity
+    ASSERT_TRUE(run_until(io, [&] { return router.counters().received == 1; }));
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(router.send("rscd", msg("master_alive")));
+    std::this_thread::sleep_for(100ms);  // not synchronisation: lets zmq's I/O thread deliver
+    EXPECT_TRUE(got.empty());
+    EXPECT_TRUE(client.read_pending());
+    EXPECT_EQ(got.size(), 3u) << "the waiting messages were not read";
+    EXPECT_FALSE(nested) << "read_pending from inside the handler must not re-enter";
+}

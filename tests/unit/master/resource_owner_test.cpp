@@ -1320,3 +1320,48 @@ TEST(ResourceOwner, NoEarlyProbeWithoutTheGuardBeforeRunningOrWhileIsolatedAndSh
         EXPECT_TRUE(summary(f.owner->on_peer_dead(f.now)).empty());
     }
 }
+
+// Issue 19 item 4, the way back after a frozen master: rscd released everything on its own and
+// exited 0. What we believed held is gone; each group is acquired again under the one rule.
+TEST(ResourceOwner, GroupsRscdReleasedOnItsOwnAreAcquiredAgainUnderTheOneRule) {
+    // The live peer's stable report leaves our group to us: taken again at once (no probe).
+    {
+        Fixture f(AutoFailback::on, /*clearance=*/true);
+        f.start_with_peer("local");
+        ASSERT_EQ(f.owner->held_groups(), (std::vector<std::string>{kVipA}));
+        auto a = f.complete(f.owner->on_resources_lost(f.now));
+        EXPECT_EQ(starts_and_stops(a), (std::vector<std::string>{"START " + std::string(kVipA)}));
+        EXPECT_EQ(f.owner->held_groups(), (std::vector<std::string>{kVipA}));
+        EXPECT_EQ(f.log.count(LogLevel::warn, "rscd released resource groups [" + std::string(kVipA) + "] on its own"), 1);
+    }
+    // The peer is dead (we had taken its group after the guard's clearance): that clearance was
+    // used up, so both groups wait for a new one — the peer may have come back while we froze.
+    {
+        Fixture f(AutoFailback::on, /*clearance=*/true);
+        f.start_with_peer("local");
+        f.complete(f.owner->on_peer_dead(f.now));
+        f.complete(f.owner->on_acquire_clearance(f.now, kVipB));
+        ASSERT_EQ(f.owner->rsc_hold_word(), "all");
+        auto a = f.complete(f.owner->on_resources_lost(f.now));
+        EXPECT_TRUE(runs(a).empty()) << ::testing::PrintToString(summary(a));
+        EXPECT_EQ(summary(a), (std::vector<std::string>{clearance(kVipA, true), clearance(kVipB)}));
+        EXPECT_EQ(f.owner->rsc_hold_word(), "transition");
+    }
+    // The live peer's stable report claims our group (it took it while we were frozen): not
+    // started here.
+    {
+        Fixture f(AutoFailback::on, /*clearance=*/true);
+        f.start_with_peer("local");
+        report(f, "all");
+        auto a = f.complete(f.owner->on_resources_lost(f.now));
+        EXPECT_TRUE(runs(a).empty()) << ::testing::PrintToString(summary(a));
+        EXPECT_TRUE(f.owner->held_groups().empty());
+    }
+    // Nothing held: nothing to say or do.
+    {
+        Fixture f(AutoFailback::on, /*clearance=*/true);
+        f.start_with_peer("all");
+        ASSERT_TRUE(f.owner->held_groups().empty());
+        EXPECT_TRUE(f.owner->on_resources_lost(f.now).empty());
+    }
+}

@@ -164,3 +164,55 @@ TEST(RespawnPolicy, MediaDaemonIsRespawnedAtOnceThenFromAHundredMilliseconds) {
     auto third = policy.on_exit("heartbeatd-net", ha::master::ChildExit::signaled(9), clock.now());
     EXPECT_EQ(third.delay, std::chrono::milliseconds(200));
 }
+
+// Issue 19 items 3 and 4: rscd exits 0 after releasing everything because the master was silent.
+// That is a deliberate exit, not a crash: it comes back at once, with no back-off, every time.
+TEST(RespawnPolicy, CleanExitIsRespawnedAtOnceWithoutBackoff) {
+    Fixture f;
+    SteadyTime t = f.t0;
+    for (int round = 0; round < 3; ++round) {
+        f.policy.on_started("rscd", 200 + round, t);
+        t += 30s;
+        auto d = f.policy.on_exit("rscd", hm::ChildExit::exited(0), t);
+        EXPECT_TRUE(d.respawn);
+        EXPECT_EQ(d.delay, 0ms) << "round " << round;
+        EXPECT_EQ(d.at, t);
+        auto actions = f.policy.on_tick(t);
+        ASSERT_EQ(actions.size(), 1u);
+        EXPECT_EQ(actions[0].kind, hm::RespawnActionKind::respawn);
+    }
+    EXPECT_EQ(f.log.count(LogLevel::warn, "Respawning child rscd (pid 200) after exit status 0 in 0 ms (a clean exit, not a crash)"), 1);
+    // The back-off of real crashes is untouched by clean exits: a crash afterwards starts at 1 s.
+    f.policy.on_started("rscd", 300, t);
+    auto d = f.policy.on_exit("rscd", hm::ChildExit::exited(1), t + 5s);
+    EXPECT_EQ(d.delay, 1000ms);
+}
+
+// A child that exits 0 right after its start would make the master spin: that is a crash.
+TEST(RespawnPolicy, CleanExitRightAfterStartIsBackedOffLikeACrash) {
+    Fixture f;
+    f.policy.on_started("rscd", 10, f.t0);
+    auto d = f.policy.on_exit("rscd", hm::ChildExit::exited(0), f.t0 + 100ms);
+    EXPECT_EQ(d.delay, 1000ms);
+    f.policy.on_started("rscd", 11, f.t0 + 2s);
+    d = f.policy.on_exit("rscd", hm::ChildExit::exited(0), f.t0 + 2s + 10ms);
+    EXPECT_EQ(d.delay, 2000ms);
+}
+
+// Issue 19 item 3 on the master's side: the master frozen longer than the hang limit wakes with its
+// timer and the children's beats ready at once; its late tick is no proof that a child hung.
+TEST(RespawnPolicy, LateHangTickAfterAFrozenMasterGivesTheChildAnotherInterval) {
+    Fixture f;  // liveness 1 s x 5
+    f.policy.on_started(kNet, 55, f.t0);
+    f.policy.on_liveness(kNet, f.t0 + 1s);
+    // Frozen from t0+1s to t0+9s: the hang deadline (t0+6s) passed 3 s ago.
+    EXPECT_TRUE(f.policy.on_tick(f.t0 + 9s).empty());
+    EXPECT_EQ(f.policy.next_deadline(), f.t0 + 10s);
+    f.policy.on_liveness(kNet, f.t0 + 9s + 5ms);  // the beats waiting on the bus
+    EXPECT_TRUE(f.policy.on_tick(f.t0 + 10s).empty());
+    EXPECT_EQ(f.log.count("hung"), 0);
+    // Really silent, with the master awake and its ticks on time: hung as before.
+    auto actions = f.policy.on_tick(f.t0 + 14s + 5ms);
+    ASSERT_EQ(actions.size(), 1u);
+    EXPECT_EQ(actions[0].kind, hm::RespawnActionKind::kill_hung);
+}

@@ -183,10 +183,59 @@ TEST_F(RscServiceTest, MasterSilenceForTheTimeoutReleasesEverything) {
     EXPECT_FALSE(released);
     clock.advance(1ms);
     svc.on_tick(clock.now());
+    EXPECT_FALSE(released);  // silent for the timeout: one more window, awake, before the verdict
+    EXPECT_EQ(svc.next_deadline(), clock.now() + 600ms);
+    clock.advance(600ms);
+    svc.on_tick(clock.now());
     EXPECT_TRUE(released);
     EXPECT_EQ(groups.log().back(), "stop " + g1);
-    EXPECT_EQ(log.count(ipc::LogLevel::crit, "no message from the master for 6000 ms"), 1);
+    EXPECT_EQ(log.count(ipc::LogLevel::crit, "no message from the master for 6600 ms"), 1);
     EXPECT_FALSE(svc.next_deadline());
+}
+
+// Issue 19 item 3: rscd frozen 300 ms (SIGSTOP/SIGCONT) with a 250 ms limit. On waking, its timer
+// fires first; the master_alive messages sent meanwhile are read right after (or are still on
+// their way through zmq's I/O thread). The freeze must cost nothing.
+TEST_F(RscServiceTest, FreezeLongerThanTheLimitIsNotTheMastersSilence) {
+    groups.auto_answer = true;
+    auto svc = make(250ms);
+    bool released = false;
+    svc.on_released([&] { released = true; });
+    svc.on_bus_message(op_msg("start", g1, "1"), clock.now());  // last message before the freeze
+    clock.advance(300ms);                                       // frozen; the timer is late
+    svc.on_tick(clock.now());
+    EXPECT_FALSE(released);
+    EXPECT_FALSE(svc.shutting_down());
+    ipc::Message alive;
+    alive.add("t", "master_alive");
+    clock.advance(1ms);  // the messages queued during the freeze arrive
+    svc.on_bus_message(alive, clock.now());
+    for (int i = 0; i < 100; ++i) {  // and the master goes on beating every 100 ms
+        clock.advance(100ms);
+        svc.on_tick(clock.now());
+        svc.on_bus_message(alive, clock.now());
+    }
+    EXPECT_FALSE(released);
+    EXPECT_EQ(log.count(ipc::LogLevel::crit, "Master gone"), 0);
+    EXPECT_EQ(groups.log(), std::vector<std::string>{"start " + g1});
+}
+
+// A confirmation window whose own tick came late (frozen again) proves nothing: it starts over.
+TEST_F(RscServiceTest, LateConfirmationStartsTheWindowAgain) {
+    auto svc = make(250ms);
+    bool released = false;
+    svc.on_released([&] { released = true; });
+    clock.advance(250ms);
+    svc.on_tick(clock.now());
+    EXPECT_EQ(svc.next_deadline(), clock.now() + 25ms);
+    clock.advance(400ms);  // frozen through the window
+    svc.on_tick(clock.now());
+    EXPECT_FALSE(released);
+    EXPECT_EQ(svc.next_deadline(), clock.now() + 25ms);
+    clock.advance(25ms);  // awake and silent through a whole window: the master is gone
+    svc.on_tick(clock.now());
+    EXPECT_TRUE(released);
+    EXPECT_EQ(log.count(ipc::LogLevel::crit, "Master gone (no message from the master for 675 ms)"), 1);
 }
 
 TEST_F(RscServiceTest, StopThatLeavesSomethingRunningKeepsTheHold) {
