@@ -9,6 +9,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstdio>
+#include <string>
 
 namespace ha::ipc {
 
@@ -28,6 +30,16 @@ public:
     SteadyTime now() const override { return std::chrono::steady_clock::now(); }
     WallTime wall_now() const override { return std::chrono::system_clock::now(); }
 };
+
+// "mono 12345678.901": a monotonic instant in ms, for the debug lines that timestamp the takeover
+// path across processes (log stamps are in seconds; steady_clock is CLOCK_MONOTONIC, one clock for
+// every process of the host, network namespaces included). bench/failover reads them.
+inline std::string mono_text(SteadyTime t) {
+    const double ms = std::chrono::duration<double, std::milli>(t.time_since_epoch()).count();
+    char text[48];
+    std::snprintf(text, sizeof text, "mono %.3f", ms);
+    return text;
+}
 
 // A clock that only moves when told to. Starts at an arbitrary non-zero point.
 class FakeClock final : public Clock {

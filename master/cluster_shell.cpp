@@ -27,6 +27,11 @@ LinkTableParams link_table_params(const conf::Config& config) {
     p.warntime = cf.warntime;
     p.initdead = cf.initdead;
     p.deadping = cf.deadping;
+    // rscd's ARP window at its defaults (3 probes one interval apart, verdict one interval after
+    // the last; the master starts it without --arp-probe-*) needs 3 intervals after the first
+    // probe; twice that plus one leaves room for the bus and both loops: the verdict is due
+    // before the dead decision (docs/split-brain.md, "Timing").
+    p.guard_lead = conf::guard_lead(cf.keepalive);
     return p;
 }
 

@@ -59,13 +59,20 @@ void ResourceShell::apply(const ResourceActions& actions) {
             out_.to_peer(send->message);
         } else if (const auto* run = std::get_if<RunGroup>(&action)) {
             in_flight_ = *run;
+            if (run->op == GroupOp::start)
+                log_.debug("takeover path: start of {} sent to rscd ({})", run->group, ipc::mono_text(clock_.now()));
             if (!out_.to_rscd(run->to_message()))
                 log_.info("rscd is not connected (yet); {} of {} waits for it", run->op == GroupOp::start ? "start" : "stop",
                           run->group);
         } else if (const auto* await = std::get_if<AwaitClearance>(&action)) {
-            probes_[await->group] = Probe{"p" + std::to_string(next_probe_++), await->preferred, ""};
+            // rscd decides the early session of this group, if any, with this new seq.
+            probes_[await->group] = Probe{"p" + std::to_string(next_probe_++), await->preferred, "", false};
+            log_.debug("takeover path: clearance of {} asked of rscd ({})", await->group, ipc::mono_text(clock_.now()));
             if (!out_.to_rscd(probe_message(await->group)))
                 log_.info("rscd is not connected (yet); the address check of {} waits for it", await->group);
+        } else if (const auto* early = std::get_if<EarlyProbe>(&action)) {
+            probes_[early->group] = Probe{"p" + std::to_string(next_probe_++), early->preferred, "", true};
+            out_.to_rscd(probe_message(early->group));  // a hint: lost with rscd, resent on rscd_ready
         } else if (const auto* cancel = std::get_if<CancelClearance>(&action)) {
             auto it = probes_.find(cancel->group);
             if (it == probes_.end()) continue;
@@ -144,6 +151,7 @@ ipc::Message ResourceShell::probe_message(const std::string& group) const {
     const Probe& p = probes_.at(group);
     ipc::Message m;
     m.add("t", "rsc_probe").add("group", group).add("seq", p.seq).add("preferred", p.preferred ? "yes" : "no");
+    if (p.early) m.add("early", "yes");
     return m;
 }
 
@@ -155,6 +163,12 @@ void ResourceShell::on_clearance(const ipc::Message& message) {
         return;
     }
     const std::string verdict = message.get_or("verdict", "");
+    if (it->second.early) {
+        // An early session answers only when it could not run; the decision asks afresh.
+        log_.debug("early address check of {} ended ({} {})", group, verdict, message.get_or("error", ""));
+        probes_.erase(it);
+        return;
+    }
     if (verdict == "held") {
         log_.info("Resource group {} waits: {} is still answered by {} (split-brain guard)", group,
                   message.get_or("ip", "?"), message.get_or("mac", "?"));
@@ -168,6 +182,7 @@ void ResourceShell::on_clearance(const ipc::Message& message) {
         return;
     }
     if (verdict == "error") log_.warn("Address check of {} failed ({}); acquiring it anyway", group, message.get_or("error", "?"));
+    log_.debug("takeover path: split-brain guard answered {} for {} ({})", verdict, group, ipc::mono_text(clock_.now()));
     probes_.erase(it);
     apply(owner_.on_acquire_clearance(clock_.now(), group));
 }
@@ -211,7 +226,13 @@ void ResourceShell::arm() {
 }
 
 void ResourceShell::on_cluster_events(const std::vector<ClusterEvent>& events) {
-    for (const auto& e : events) apply(owner_.on_cluster_event(clock_.now(), e));
+    for (const auto& e : events) {
+        // The status change comes first (NodeDead follows it) and is what starts a takeover.
+        const auto* changed = std::get_if<NodeStatusChanged>(&e);
+        if (changed && changed->new_status == kStatusDead)
+            log_.debug("takeover path: {} declared dead ({})", changed->node, ipc::mono_text(clock_.now()));
+        apply(owner_.on_cluster_event(clock_.now(), e));
+    }
 }
 
 void ResourceShell::on_peer_message(const ipc::Message& message) { apply(owner_.on_peer_message(clock_.now(), message)); }

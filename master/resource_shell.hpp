@@ -7,7 +7,9 @@
 // group when it (re)starts, so a respawned rscd knows what it holds; results for those resync
 // requests (seq `resync`) are not the core's and are ignored by it.
 // Split-brain guard: AwaitClearance becomes `t=rsc_probe group=K seq=pN preferred=yes|no` to rscd
-// (resent when rscd restarts), CancelClearance `t=rsc_probe_cancel`; rscd's `t=rsc_clearance`
+// (resent when rscd restarts), EarlyProbe the same with `early=yes` (the peer is late: rscd probes
+// ahead of the dead decision, whose AwaitClearance then decides that session under a new seq; an
+// answer to an early seq only ends it), CancelClearance `t=rsc_probe_cancel`; rscd's `t=rsc_clearance`
 // answers `clear` (or `error`: nothing to protect, the start decides) → on_acquire_clearance,
 // `held` → one info line here (rscd logs the CRIT with the holder's MAC); answers whose seq is not
 // the pending one are ignored.
@@ -106,6 +108,7 @@ private:
         std::string seq;
         bool preferred = false;
         std::string holder;  // "192.0.2.100 answered by <mac> on eth0" once rscd said `held`
+        bool early = false;  // EarlyProbe: rscd probes while the peer is late; no verdict expected
     };
     std::map<std::string, Probe> probes_;  // group key → the clearance asked of rscd
     std::uint64_t next_probe_ = 1;

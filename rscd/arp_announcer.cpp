@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "ipc/clock.hpp"
 #include "rscd/ip_target.hpp"
 
 namespace ha::rsc {
@@ -84,6 +85,9 @@ void ArpAnnouncer::round(const std::shared_ptr<Announcement>& a) {
                       std::strerror(errno));
         }
     }
+    if (a->sent_rounds == 0)
+        log_.debug("takeover path: first gratuitous ARP for {} sent on {} ({})", ipv4_text(a->garp.address),
+                   a->garp.iface, ipc::mono_text(std::chrono::steady_clock::now()));
     if (++a->sent_rounds >= rounds_) return end(a);
     a->timer.expires_after(interval_);
     a->timer.async_wait([this, a](const boost::system::error_code& ec) {

@@ -24,11 +24,19 @@ struct ArpGuard::Listener {
     int ifindex;
     std::string iface;
     bool warned = false;
+    std::optional<ipc::SteadyTime> idle_since;  // no session has needed it since then
 };
+
+namespace {
+// How long a socket no session needs stays open. Closing an AF_PACKET socket waits for an RCU
+// grace period in the kernel (~10-15 ms measured), which would delay the start of the group that
+// the verdict just cleared; lingering also serves the next session on the same interface.
+constexpr std::chrono::seconds kLinger{2};
+}  // namespace
 
 ArpProbeOptions arp_probe_options(const conf::HaCf& ha_cf, const RscdOptions& options) {
     ArpProbeOptions o;
-    o.interval = options.arp_probe_interval;
+    o.interval = conf::guard_probe_interval(options.arp_probe_interval, ha_cf.keepalive);
     o.count = options.arp_probe_count;
     o.recheck = probe_recheck_interval(ha_cf.keepalive);
     o.deadtime = ha_cf.deadtime;
@@ -57,17 +65,24 @@ ArpGuard::ArpGuard(boost::asio::io_context& io, const conf::Haresources& haresou
                    ProbeService::Send send, ipc::Clock& clock, ipc::Log& log)
     : io_(io), clock_(clock), log_(log),
       service_(haresources, options, read_host, std::move(send), [this](const ProbeTarget& t) { return send_probe(t); }, log),
-      timer_(io) {}
+      timer_(io), linger_(io) {}
 
-ArpGuard::~ArpGuard() { timer_.cancel(); }
+ArpGuard::~ArpGuard() {
+    timer_.cancel();
+    linger_.cancel();
+}
 
 void ArpGuard::on_bus_message(const ipc::Message& message) {
+    // A decisive rsc_probe may clear an early session at once: the replies already waiting in a
+    // socket must count before that verdict.
+    for (auto& entry : listeners_) drain(*entry.second);
     service_.on_bus_message(message, clock_.now());
     sync();
 }
 
 void ArpGuard::shutdown() {
     service_.shutdown();
+    shutting_down_ = true;  // nothing lingers: rscd is about to exit
     sync();
 }
 
@@ -141,9 +156,26 @@ void ArpGuard::drain(Listener& l) {
 
 void ArpGuard::sync() {
     const auto wanted = service_.interfaces();
+    const auto now = clock_.now();
+    std::optional<ipc::SteadyTime> close_at;
     std::erase_if(listeners_, [&](const auto& entry) {
-        return std::find(wanted.begin(), wanted.end(), entry.first) == wanted.end();
+        Listener& l = *entry.second;
+        if (std::find(wanted.begin(), wanted.end(), entry.first) != wanted.end()) {
+            l.idle_since.reset();
+            return false;
+        }
+        if (!l.idle_since) l.idle_since = now;
+        if (shutting_down_ || now - *l.idle_since >= kLinger) return true;
+        if (!close_at || *l.idle_since + kLinger < *close_at) close_at = *l.idle_since + kLinger;
+        return false;
     });
+    linger_.cancel();
+    if (close_at) {
+        linger_.expires_at(*close_at);
+        linger_.async_wait([this](const boost::system::error_code& ec) {
+            if (!ec) sync();
+        });
+    }
     timer_.cancel();
     const auto next = service_.next_deadline();
     if (!next) return;

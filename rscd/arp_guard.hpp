@@ -2,7 +2,10 @@
 //
 // Owns the ProbeService (the core), one AF_PACKET/SOCK_DGRAM socket for ETH_P_ARP per interface
 // that a running session probes (bound to that interface; opened when its first probe goes out,
-// closed when no session needs it), and one steady_timer armed at the core's next deadline. Probes
+// closed 2 s after no session needs it — closing a packet socket waits for the kernel's RCU grace
+// period, which must not delay the start a verdict just cleared; at once at shutdown), and one
+// steady_timer armed at the core's next deadline. Replies waiting in the sockets are read before
+// every tick and before every bus message (a decisive rsc_probe can clear at once). Probes
 // go out broadcast through the interface's socket; every ARP packet read there (non-blocking
 // reads, woken by an Asio async_wait) is parsed and handed to the core with its direction
 // (PACKET_OUTGOING). It reads the host's addresses and links through NetlinkRoute when a session
@@ -30,7 +33,8 @@
 
 namespace ha::rsc {
 
-// The probe timings: window from the command line, recheck from keepalive, deadtime from ha.cf.
+// The probe timings: window from the command line (interval capped at the keepalive, not below
+// 10 ms: conf::guard_probe_interval), recheck from keepalive, deadtime from ha.cf.
 ArpProbeOptions arp_probe_options(const conf::HaCf& ha_cf, const RscdOptions& options);
 
 class ArpGuard {
@@ -62,6 +66,8 @@ private:
     ipc::Log& log_;
     ProbeService service_;
     boost::asio::steady_timer timer_;
+    boost::asio::steady_timer linger_;  // closes sockets idle for kLinger (arp_guard.cpp)
+    bool shutting_down_ = false;
     std::map<int, std::shared_ptr<Listener>> listeners_;
 };
 

@@ -59,7 +59,7 @@ std::chrono::milliseconds probe_recheck_interval(std::chrono::milliseconds keepa
 ArpProbe::ArpProbe(ProbeRequest request, std::vector<ProbeTarget> targets, std::vector<MacAddress> own_macs,
                    const ArpProbeOptions& options, ipc::Log& log, ipc::SteadyTime now)
     : request_(std::move(request)), targets_(std::move(targets)), own_macs_(std::move(own_macs)), options_(options),
-      log_(log), started_(now), next_probe_(now), heard_(targets_.size()) {}
+      log_(log), started_(now), decided_(!request_.early), decided_at_(now), next_probe_(now), heard_(targets_.size()) {}
 
 Clearance ArpProbe::report(ProbeVerdict verdict) const {
     return Clearance{request_.group, request_.seq, verdict, {}, {}, {}, {}};
@@ -76,35 +76,61 @@ ipc::SteadyTime ArpProbe::clear_at() const {
     return at;
 }
 
+std::optional<ipc::SteadyTime> ArpProbe::verdict_at() const {
+    const auto count = static_cast<std::size_t>(options_.count);
+    if (!decided_ || clean_.size() < count) return std::nullopt;
+    return clean_[count - 1] + options_.interval;
+}
+
 std::optional<ipc::SteadyTime> ArpProbe::next_deadline() const {
     switch (phase_) {
-        case Phase::window: return targets_.empty() ? started_ : next_probe_;
+        case Phase::window: {
+            if (targets_.empty()) return decided_ ? std::optional(started_) : std::nullopt;
+            const auto verdict = verdict_at();
+            return verdict ? std::min(*verdict, next_probe_) : next_probe_;
+        }
         case Phase::held: return std::min(next_probe_, clear_at());
         case Phase::done: break;
     }
     return std::nullopt;
 }
 
+std::vector<ProbeAction> ArpProbe::decide(const ProbeRequest& request, ipc::SteadyTime now) {
+    request_.seq = request.seq;
+    request_.preferred = request.preferred;
+    request_.early = false;
+    if (!decided_ && phase_ == Phase::window)
+        log_.debug("probe session for {}: decisive (seq {}), {} unanswered rounds of the {} needed so far",
+                   request_.group, request_.seq, clean_.size(), options_.count);
+    if (!decided_) decided_at_ = now;
+    decided_ = true;
+    return on_tick(now);
+}
+
 std::vector<ProbeAction> ArpProbe::on_tick(ipc::SteadyTime now) {
     std::vector<ProbeAction> actions;
     if (phase_ == Phase::window) {
         if (targets_.empty()) {
+            if (!decided_) return actions;
             phase_ = Phase::done;
             actions.emplace_back(report(ProbeVerdict::clear));
             return actions;
         }
-        // Rounds that are due (several at once only if the loop was late), then the verdict.
-        while (sent_rounds_ < options_.count && now >= next_probe_) {
-            probe_all(actions);
-            ++sent_rounds_;
-            next_probe_ = started_ + sent_rounds_ * options_.interval;
-        }
-        if (sent_rounds_ >= options_.count && now >= next_probe_) {
+        // The verdict first (a round due now would prove nothing before its interval is over).
+        if (const auto verdict = verdict_at(); verdict && now >= *verdict) {
             for (const auto& t : targets_)
-                log_.info("{}: {} is free on {} ({} ARP probes unanswered)", t.agent, ipv4_text(t.address), t.iface,
-                          options_.count);
+                log_.info("{}: {} is free on {} ({} ARP probes unanswered{})", t.agent, ipv4_text(t.address), t.iface,
+                          options_.count, *verdict <= decided_at_ ? ", probed while the peer was late" : "");
             phase_ = Phase::done;
             actions.emplace_back(report(ProbeVerdict::clear));
+            return actions;
+        }
+        // One round when due (a late loop sends one, not a burst: each round needs its interval).
+        if (now >= next_probe_) {
+            probe_all(actions);
+            if (clean_.size() < static_cast<std::size_t>(options_.count)) clean_.push_back(now);
+            next_probe_ += options_.interval;
+            if (next_probe_ <= now) next_probe_ = now + options_.interval;
         }
         return actions;
     }
@@ -144,6 +170,14 @@ std::vector<ProbeAction> ArpProbe::on_packet(const ArpPacket& p, ipc::SteadyTime
     for (std::size_t i = 0; i < targets_.size(); ++i) {
         const ProbeTarget& t = targets_[i];
         if (!conflicts(t, p)) continue;
+        if (!decided_) {
+            // The peer is late, not dead: it may still hold the VIP. The rounds sent so far prove
+            // nothing any more; the window starts again from the next round.
+            log_.debug("{}: {} answered by {} on {} before the dead decision: window restarted", t.agent,
+                       ipv4_text(t.address), mac_text(p.sender_mac), t.iface);
+            clean_.clear();
+            continue;
+        }
         heard_[i].last = now;
         heard_[i].mac = p.sender_mac;
         if (phase_ == Phase::held) continue;

@@ -7,21 +7,31 @@
 // target IP the VIP, Ethernet broadcast) and Clearance (report to the master). Rules:
 //   - the window: `count` probes per target, `interval` apart, the first at once; no conflict by
 //     `interval` after the last one → clear, and the session ends;
+//   - an early session (request.early: the peer is late, not yet declared dead) probes every
+//     `interval` and gives no verdict until decide() (the dead decision); a conflict before the
+//     decision is no verdict either (the live peer may still hold its VIP) but restarts the window:
+//     only rounds sent after the last conflict count. At decide() the verdict is `clear` at once
+//     when `count` rounds were sent after the last conflict and the last of them `interval` before
+//     now (the window completed while the peer was late); otherwise the window goes on as above.
+//     After decide() everything is as for a session started then (docs/split-brain.md, "Timing");
 //   - a conflict is an ARP packet on the target's interface, not outgoing and not from one of our
 //     own MACs, whose sender IP is the VIP (the holder's reply — Linux answers a probe from 0.0.0.0
 //     with a unicast reply — or its gratuitous ARP), or, only when this node is not the group's
 //     preferred node, an ARP probe from another MAC for the VIP (a simultaneous probe: the
 //     preferred node proceeds, the other defers);
-//   - the first conflict of a session reports `held` once (ip, mac, iface); from then on every
+//   - the first conflict of a (decided) session reports `held` once (ip, mac, iface); from then on every
 //     target is probed again each `recheck` and every conflict refreshes its target's "last heard";
 //     when every target that conflicted has been silent for `deadtime` → clear, session ends;
-//   - no target at all (no VIP, or every VIP skipped or local) → clear at the first tick.
+//   - no target at all (no VIP, or every VIP skipped or local) → clear at the first tick (an early
+//     session: at decide()).
 //
 // Time and blocking: reads only the `now` it is given; nothing blocks.
 // Diagnostics: CRIT once per session `IPaddr: 192.0.2.100 is still answered by 02:aa:bb:cc:dd:ee on
 // eth0: not taking it over (split-brain guard)`; info `IPaddr: 192.0.2.100 is free on eth0 (3 ARP
-// probes unanswered)` (clear in the window) or `IPaddr: 192.0.2.100: no answer from 02:… for 5000 ms
-// (deadtime); taking it over` (clear after held); debug for ignored simultaneous probes.
+// probes unanswered)` (clear in the window; `..., probed while the peer was late)` when the window
+// was complete at decide()) or `IPaddr: 192.0.2.100: no answer from 02:… for 5000 ms (deadtime);
+// taking it over` (clear after held); debug for ignored simultaneous probes, for answers before
+// the decision (`... before the dead decision: window restarted`) and for decide().
 // See also: probe_service.hpp (sessions per group), arp_guard.hpp (the shell), rsc_messages.hpp
 // (rsc_clearance), RFC 5227 §2.1.
 #pragma once
@@ -90,11 +100,15 @@ public:
              const ArpProbeOptions& options, ipc::Log& log, ipc::SteadyTime now);
 
     std::vector<ProbeAction> on_tick(ipc::SteadyTime now);
+    // The dead decision for an early session: takes the decisive request's seq and preferred and
+    // may clear at once (see above). On a decided session it only takes the new seq.
+    std::vector<ProbeAction> decide(const ProbeRequest& request, ipc::SteadyTime now);
     std::vector<ProbeAction> on_packet(const ArpPacket& packet, ipc::SteadyTime now);
     // When on_tick must be called next; nullopt once the session has ended.
     std::optional<ipc::SteadyTime> next_deadline() const;
 
     bool done() const { return phase_ == Phase::done; }
+    bool early() const { return !decided_; }
     bool held() const { return phase_ == Phase::held; }
     const ProbeRequest& request() const { return request_; }
     const std::vector<ProbeTarget>& targets() const { return targets_; }
@@ -107,6 +121,8 @@ private:
     };
     bool conflicts(const ProbeTarget& target, const ArpPacket& packet) const;
     ipc::SteadyTime clear_at() const;
+    // When the window's verdict is due: decided, and `count` rounds after the last conflict.
+    std::optional<ipc::SteadyTime> verdict_at() const;
     Clearance report(ProbeVerdict verdict) const;
     void probe_all(std::vector<ProbeAction>& actions) const;
 
@@ -117,7 +133,9 @@ private:
     ipc::Log& log_;
     ipc::SteadyTime started_;
     Phase phase_ = Phase::window;
-    int sent_rounds_ = 0;
+    bool decided_ = true;             // false while early (the peer late, not dead)
+    ipc::SteadyTime decided_at_;      // when decide() came (the start for a decided session)
+    std::vector<ipc::SteadyTime> clean_;  // the first `count` rounds sent since the last conflict
     ipc::SteadyTime next_probe_;
     std::vector<Heard> heard_;
 };

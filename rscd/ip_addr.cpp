@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "ipc/clock.hpp"
 #include "rscd/ip_target.hpp"
 #include "rscd/netlink_route.hpp"
 
@@ -67,6 +68,8 @@ IpAddr::Outcome IpAddr::run(const conf::Resource& resource, AgentAction action) 
               target->broadcast ? " with broadcast address " + ipv4_text(*target->broadcast) : std::string(), target->iface,
               target->label.empty() ? std::string() : " (label " + target->label + ")");
     if (auto r = nl->add(*target); !r) return fail(agent, r.error().message);
+    log_.debug("takeover path: {} added to {} (netlink acknowledged, {})", spec.address, target->iface,
+               ipc::mono_text(std::chrono::steady_clock::now()));
     o.result = AgentResult::exit(0);
     if (link->has_mac) o.announce = GratuitousArp{target->address, target->ifindex, target->iface, link->mac};
     return o;

@@ -76,6 +76,14 @@ void ProbeService::on_bus_message(const ipc::Message& message, ipc::SteadyTime n
         log_.warn("unknown resource group {} (probe, seq {})", request->group, request->seq);
         return refuse(*request, "unknown_group");
     }
+    if (it != sessions_.end() && it->second->early() && !request->early) {
+        // The dead decision: the session that probed while the peer was late goes on, history kept.
+        ArpProbe& session = *it->second;
+        log_.debug("probe session for {} (seq {}, early) decided as seq {}", request->group, session.request().seq,
+                   request->seq);
+        if (!apply(session, session.decide(*request, now))) sessions_.erase(request->group);
+        return;
+    }
     if (it != sessions_.end()) {
         log_.debug("probe session for {} (seq {}) replaced by seq {}", request->group, it->second->request().seq,
                    request->seq);
@@ -122,7 +130,8 @@ void ProbeService::on_packet(const ArpPacket& packet, ipc::SteadyTime now) {
 void ProbeService::on_tick(ipc::SteadyTime now) {
     for (auto it = sessions_.begin(); it != sessions_.end();) {
         const auto due = it->second->next_deadline();
-        const bool keep = due && (now < *due || apply(*it->second, it->second->on_tick(now)));
+        // No deadline: an early session with nothing to probe waits for its decision.
+        const bool keep = !it->second->done() && (!due || now < *due || apply(*it->second, it->second->on_tick(now)));
         it = keep ? std::next(it) : sessions_.erase(it);
     }
 }

@@ -5,7 +5,9 @@
 // ARP packets (on_packet) and the time (on_tick at next_deadline()); it sends clearances through
 // `Send`, probes through `SendArp`, and reads the host's addresses and links through `ReadHost`
 // when a session starts. Rules:
-//   - one session per group; a new rsc_probe for a group already probing replaces it (new seq);
+//   - one session per group; a new rsc_probe for a group already probing replaces it (new seq),
+//     except that a decisive rsc_probe (no early=yes) for an early session decides that session
+//     (ArpProbe::decide: its history counts, it may clear at once);
 //     sessions run beside group operations, never queued behind rsc_op (rsc_service.hpp);
 //   - rsc_probe_cancel ends the session silently (no reply) when its seq matches; a cancel for
 //     another seq or an idle group is ignored (debug log);

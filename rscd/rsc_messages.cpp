@@ -66,7 +66,7 @@ Result<ProbeRequest> decode_probe_request(const ipc::Message& m) {
     ProbeRequest r;
     r.cancel = m.type() == kRscProbeCancel;
     const std::string_view type = r.cancel ? kRscProbeCancel : kRscProbe;
-    auto fields = r.cancel ? check_fields(m, type, {"t", "group", "seq"}) : check_fields(m, type, {"t", "group", "seq", "preferred"});
+    auto fields = r.cancel ? check_fields(m, type, {"t", "group", "seq"}) : check_fields(m, type, {"t", "group", "seq", "preferred", "early"});
     if (!fields) return fields.error();
     if (auto ok = check_group_seq(m, type, r.group, r.seq); !ok) return ok.error();
     if (r.cancel) return r;
@@ -75,6 +75,11 @@ Result<ProbeRequest> decode_probe_request(const ipc::Message& m) {
     if (*preferred != "yes" && *preferred != "no")
         return make_error("bad_value", fmt::format("rsc_probe: bad preferred \"{}\" (yes or no)", *preferred));
     r.preferred = *preferred == "yes";
+    if (const auto early = m.get("early")) {
+        if (*early != "yes" && *early != "no")
+            return make_error("bad_value", fmt::format("rsc_probe: bad early \"{}\" (yes or no)", *early));
+        r.early = *early == "yes";
+    }
     return r;
 }
 

@@ -5,7 +5,7 @@
 //   rscd → master   t=rsc_result op=…  group=…  seq=<same id>  rc=ok|failed
 //                                running=yes|no|partial  [failed_rsc=<resource word>]  [error=<text>]
 //
-//   master → rscd   t=rsc_probe         group=<group key>  seq=<id>  preferred=yes|no
+//   master → rscd   t=rsc_probe         group=<group key>  seq=<id>  preferred=yes|no  [early=yes|no]
 //   master → rscd   t=rsc_probe_cancel  group=<group key>  seq=<id>
 //   rscd → master   t=rsc_clearance     group=…  seq=<same id>  verdict=clear|held|error
 //                                       [ip=<vip> mac=<aa:bb:cc:dd:ee:ff> iface=<eth0>]  [error=<text>]
@@ -16,6 +16,9 @@
 // be followed by one `clear` for the same seq once the holder has been silent for deadtime;
 // `clear` and `error` end the session. `error` carries error= (unknown_group, shutting_down,
 // netlink, arp_send). A cancel whose seq does not match the running session is ignored.
+// `early=yes` (the peer is late, not dead yet) starts probing without any verdict: the session
+// only listens and probes until the decisive rsc_probe for the same group (no `early`, a new seq)
+// takes it over with its history, or a cancel ends it; only errors are answered for an early seq.
 // The group key is the group's first resource as haresources writes it after shorthand expansion
 // (`IPaddr::192.0.2.100/24/eth0`, conf::ResourceGroup::key()). seq is opaque (1–32 printable
 // characters) and echoed back so the master can match answers. `error` appears only when the
@@ -80,6 +83,7 @@ struct ProbeRequest {
     std::string seq;
     bool preferred = false;
     bool cancel = false;
+    bool early = false;  // early=yes: probe while the peer is late, no verdict until the decisive rsc_probe
 };
 
 enum class ProbeVerdict { clear, held, error };

@@ -12,7 +12,8 @@
 // `--oneshot probe` runs one split-brain guard session on the group's VIPs (as a non-preferred
 // node unless --preferred): exit 0 on clear, 1 on error or a signal; it keeps probing while held.
 // --arp-probe-interval (1–10000 ms, default 30) and --arp-probe-count (1–100, default 3) shape the
-// RFC 5227 probe window (arp_probe.hpp).
+// RFC 5227 probe window (arp_probe.hpp); the interval is capped at ha.cf's keepalive (not below
+// 10 ms) when rscd reads it (arp_guard.hpp).
 //
 // Time and blocking: none. Diagnostics: errors returned as ha::Error.
 // See also: main.cpp, oneshot.hpp.

@@ -16,6 +16,7 @@
 // See also: compat spec §1, ipc/config/config.hpp, ipc/config/duration.hpp.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -151,6 +152,18 @@ struct HaCf {
 // load_config). `file` is the name used in diagnostics. Never throws. The result is meaningful
 // only when no error was reported.
 HaCf parse_ha_cf(std::string_view file, std::string_view text, Diagnostics& diagnostics);
+
+// The split-brain guard's pace (docs/split-brain.md, "Timing"): rscd's ARP probe interval never
+// exceeds the keepalive (the peer's kernel answers ARP at least as fast as the peer beats), not
+// below 10 ms: min(configured, max(keepalive, 10 ms)). The master starts probing while the peer
+// is late, guard_lead() = 8 intervals before deadtime: twice the window of 3 probes, plus one.
+inline std::chrono::milliseconds guard_probe_interval(std::chrono::milliseconds configured,
+                                                      std::chrono::milliseconds keepalive) {
+    return std::min(configured, std::max(keepalive, std::chrono::milliseconds(10)));
+}
+inline std::chrono::milliseconds guard_lead(std::chrono::milliseconds keepalive) {
+    return 8 * guard_probe_interval(std::chrono::milliseconds(30), keepalive);  // rscd's default interval
+}
 
 // Boolean words of Heartbeat: true/on/yes/y/1, false/off/no/n/0 (case-insensitive).
 std::optional<bool> parse_bool(std::string_view word);

@@ -102,8 +102,21 @@ struct LostPackets {
     bool operator==(const LostPackets&) const = default;
 };
 
+// Every link of a live peer has been silent for LinkTable's late_after(): the dead decision may
+// be near, so the split-brain guard starts probing now (docs/split-brain.md, "Timing").
+struct PeerLate {
+    std::string node;
+    bool operator==(const PeerLate&) const = default;
+};
+
+// A late peer proved itself alive again (a fresh status) before it was declared dead.
+struct PeerOnTime {
+    std::string node;
+    bool operator==(const PeerOnTime&) const = default;
+};
+
 using ClusterEvent = std::variant<NodeStatusChanged, LinkStatusChanged, NodeDead, NodeRestarted,
                                   LateHeartbeat, ReturningAfterPartition, LocalStatusChanged,
-                                  LostPackets>;
+                                  LostPackets, PeerLate, PeerOnTime>;
 
 }  // namespace ha::master

@@ -90,6 +90,7 @@ void LinkTable::declare_dead(Node& node, std::vector<ClusterEvent>& events) {
     log_.warn("node {}: is dead", node.name);
     events.push_back(NodeStatusChanged{node.name, std::move(old), node.status});
     events.push_back(NodeDead{node.name});
+    node.late = false;  // the decision supersedes the hint
     for (auto& l : node.links) {
         if (l.status != LinkStatus::up) continue;
         l.status = LinkStatus::dead;
@@ -165,6 +166,10 @@ HeartbeatOutcome LinkTable::on_heartbeat(ipc::SteadyTime now, std::string_view n
     // status heartbeat: the only proof that the peer is alive now.
     const bool proves_alive = info.is_status() && info.generation && node->seq.last_seq() == info.seq;
     if (proves_alive) {
+        if (std::exchange(node->late, false)) {
+            log_.debug("node {}: on time again", node->name);
+            out.events.push_back(PeerOnTime{node->name});
+        }
         node->alive_seq = info.seq;
         node->alive_at = now;
         link->status_seq = info.seq;
@@ -224,6 +229,18 @@ HeartbeatOutcome LinkTable::on_ping_reply(ipc::SteadyTime now, std::string_view 
     return out;
 }
 
+std::optional<milliseconds> LinkTable::late_after() const {
+    if (params_.guard_lead <= milliseconds::zero()) return std::nullopt;
+    const milliseconds late = std::max({params_.warntime, params_.deadtime - params_.guard_lead, params_.keepalive});
+    if (late >= params_.deadtime) return std::nullopt;
+    return late;
+}
+
+bool LinkTable::late_candidate(const Node& node) const {
+    return comm_up_ && node.type == NodeType::normal && node.status != kStatusDead && node.heard && !node.late &&
+           last_heard(node).has_value();
+}
+
 std::vector<ClusterEvent> LinkTable::on_tick(ipc::SteadyTime now) {
     std::vector<ClusterEvent> events;
     for (auto& node : nodes_) {
@@ -231,6 +248,12 @@ std::vector<ClusterEvent> LinkTable::on_tick(ipc::SteadyTime now) {
         if (node.status != kStatusDead && now - last_heard(node).value_or(start_) >= deadtime) {
             declare_dead(node, events);  // also takes its links down
             continue;
+        }
+        if (const auto late = late_after(); late && late_candidate(node) && now - *last_heard(node) >= *late) {
+            node.late = true;
+            log_.debug("node {}: silent for {} ms: late", node.name,
+                       std::chrono::duration_cast<milliseconds>(now - *last_heard(node)).count());
+            events.push_back(PeerLate{node.name});
         }
         // Links of a live node, or of a dead node whose non-status packets brought a link back.
         for (auto& l : node.links) {
@@ -253,6 +276,7 @@ std::optional<ipc::SteadyTime> LinkTable::next_deadline() const {
     for (const auto& node : nodes_) {
         const milliseconds deadtime = effective_deadtime(node.type);
         if (node.status != kStatusDead) consider(last_heard(node).value_or(start_) + deadtime);
+        if (const auto late = late_after(); late && late_candidate(node)) consider(*last_heard(node) + *late);
         for (const auto& l : node.links) {
             if (l.status == LinkStatus::up) consider(*l.last_heard + deadtime);
         }

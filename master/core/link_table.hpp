@@ -23,6 +23,9 @@
 // Diagnostics (each exactly once per transition, spec §10.3):
 //   info `Local status now set to: 'up'` (constructor), info `Comm_now_up(): updating status to active`,
 //   info `Link web2:eth1 up.` / `Link web2:eth1 dead.`, WARN `node web2: is dead`,
+//   debug `node web2: silent for 300 ms: late` / `node web2: on time again` (PeerLate / PeerOnTime:
+//   once comm is up, a heard normal node silent for late_after() is late until a fresh status or
+//   its death; only then is it reported, once per silence),
 //   info `Status update for node web2: status active`, info `Heartbeat restart on node web2`,
 //   CRIT `Cluster node web2 returning after partition.`,
 //   WARN `Late heartbeat: Node web2: interval 17010 ms`, CRIT `... ms (> deadtime)`,
@@ -65,6 +68,10 @@ struct LinkTableParams {
     std::chrono::milliseconds warntime{15000};
     std::chrono::milliseconds initdead{60000};
     std::chrono::milliseconds deadping{30000};
+    // The split-brain guard's lead (docs/split-brain.md, "Timing"): a live peer is reported
+    // PeerLate after late_after() of silence so that rscd's ARP window is complete at the dead
+    // decision. 0: never.
+    std::chrono::milliseconds guard_lead{0};
 };
 
 using DropCounters = std::map<DropReason, std::uint64_t>;
@@ -124,6 +131,9 @@ public:
     // Declares links and nodes dead whose silence reached their deadtime (at exactly deadtime, not
     // before), and brings comm up when every node was heard from or declared dead.
     std::vector<ClusterEvent> on_tick(ipc::SteadyTime now);
+    // The silence after which a live peer is reported PeerLate: max(warntime, deadtime − guard_lead,
+    // keepalive); none when guard_lead is 0 or that is not below deadtime (warntime ≥ deadtime).
+    std::optional<std::chrono::milliseconds> late_after() const;
     // When on_tick must run next; empty when nothing can time out. May lie in the past.
     std::optional<ipc::SteadyTime> next_deadline() const;
 
@@ -164,6 +174,7 @@ private:
         std::string status{kStatusInit};
         std::vector<Link> links;
         bool heard = false;  // any packet accepted since start
+        bool late = false;   // PeerLate reported for the current silence
         std::optional<ipc::SteadyTime> last_status_at;  // last accepted `status` message
         std::optional<std::uint64_t> alive_seq;         // seq of the newest status that proved it alive
         std::optional<ipc::SteadyTime> alive_at;        // when that status first arrived
@@ -184,6 +195,8 @@ private:
     void set_node_status(Node& node, std::string_view status, std::vector<ClusterEvent>& events);
     void declare_dead(Node& node, std::vector<ClusterEvent>& events);
     void check_comm_up(std::vector<ClusterEvent>& events);
+    // A live normal node heard since start, not yet reported late, once comm is up.
+    bool late_candidate(const Node& node) const;
     bool every_node_heard_or_dead() const;
     HeartbeatOutcome drop(Node* node, Link* link, DropReason reason, HeartbeatOutcome out);
 

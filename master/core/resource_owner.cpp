@@ -203,6 +203,8 @@ Result<ResourceActions> ResourceOwner::replace_groups(ipc::SteadyTime now, std::
     if (const auto busy = busy_groups(next); !busy.empty()) {
         return make_error("busy", fmt::format("resource group {} is held or in flight here", busy.front()));
     }
+    // Early probes are only hints for the groups as they were: ended here (pump() emits it).
+    for (auto& g : groups_) drop_early_probe(g);
     // The old Group::config pointers die with the old params_.groups: keep the states by key.
     std::vector<std::pair<std::string, Group>> before;
     before.reserve(groups_.size());
@@ -289,7 +291,12 @@ void ResourceOwner::want(ResourceSet set, bool wanted) {
         if (g.clearance_asked) cancelled_clearances_.push_back(g.config->key());
         g.clearance_asked = false;
         g.cleared = false;
+        drop_early_probe(g);
     }
+}
+
+void ResourceOwner::drop_early_probe(Group& g) {
+    if (std::exchange(g.early_probe, false)) cancelled_clearances_.push_back(g.config->key());
 }
 
 // The acquisition rule, the one decision every start goes through (docs/split-brain.md).
@@ -337,18 +344,21 @@ void ResourceOwner::pump(ResourceActions& out) {
                 case AcquireVerdict::peer_holds:
                     // Starting it would hold it twice: the settlement or the handshake moves it.
                     log_.info("{} holds resource group {}: not acquiring it here", params_.peer_node, g.config->text);
-                    if (g.clearance_asked) out.emplace_back(CancelClearance{g.config->key()});
-                    g.wanted = g.clearance_asked = g.cleared = false;
+                    if (g.clearance_asked || g.early_probe) out.emplace_back(CancelClearance{g.config->key()});
+                    g.wanted = g.clearance_asked = g.cleared = g.early_probe = false;
                     continue;
                 case AcquireVerdict::ask_guard:
                     if (!g.clearance_asked) {
+                        // An early probe of this group becomes this one (rscd keeps its rounds).
                         g.clearance_asked = true;
+                        g.early_probe = false;
                         out.emplace_back(AwaitClearance{g.config->key(), g.local});
                     }
                     continue;
                 case AcquireVerdict::go:
-                    if (g.clearance_asked) out.emplace_back(CancelClearance{g.config->key()});  // the peer's word came first
-                    g.clearance_asked = false;
+                    // The peer's word came first.
+                    if (g.clearance_asked || g.early_probe) out.emplace_back(CancelClearance{g.config->key()});
+                    g.clearance_asked = g.early_probe = false;
                     g.cleared = false;  // used up: a later start needs a new clearance
                     return issue(i, GroupOp::start);
             }
@@ -394,7 +404,37 @@ ResourceActions ResourceOwner::on_cluster_event(ipc::SteadyTime now, const Clust
     if (const auto* e = std::get_if<LocalStatusChanged>(&event)) {
         if (e->new_status == kStatusActive) return on_local_comm_up(now);
     }
+    if (const auto* e = std::get_if<PeerLate>(&event)) {
+        if (e->node == params_.peer_node) return on_peer_late(now);
+    }
+    if (const auto* e = std::get_if<PeerOnTime>(&event)) {
+        if (e->node == params_.peer_node) return on_peer_on_time(now);
+    }
     return {};
+}
+
+ResourceActions ResourceOwner::on_peer_late(ipc::SteadyTime) {
+    ResourceActions out;
+    if (!params_.require_acquire_clearance || phase_ != Phase::running || !peer_alive() || isolated_) return out;
+    // What a takeover would want and have to clear: every group not held here. Only a hint to
+    // rscd; acquire_verdict() alone decides, after the decision.
+    for (std::size_t i = 0; i < groups_.size(); ++i) {
+        Group& g = groups_[i];
+        const bool flying = in_flight_ && in_flight_->index == i;
+        if (g.held || flying || g.clearance_asked || g.early_probe) continue;
+        g.early_probe = true;
+        out.emplace_back(EarlyProbe{g.config->key(), g.local});
+    }
+    if (!out.empty()) log_.debug("{} is late: the split-brain guard probes ahead of the dead decision", params_.peer_node);
+    return out;
+}
+
+ResourceActions ResourceOwner::on_peer_on_time(ipc::SteadyTime) {
+    ResourceActions out;
+    for (auto& g : groups_) drop_early_probe(g);
+    for (auto& key : cancelled_clearances_) out.emplace_back(CancelClearance{std::move(key)});
+    cancelled_clearances_.clear();
+    return out;
 }
 
 ResourceActions ResourceOwner::on_local_comm_up(ipc::SteadyTime now) {
@@ -456,6 +496,15 @@ ResourceActions ResourceOwner::on_peer_dead(ipc::SteadyTime now) {
             take_over_from_peer(now, false, out);
             break;
     }
+    // Early probes the takeover did not turn into clearances: kept for a group still to be asked
+    // (pump() asks once the operation in flight is over), cancelled otherwise.
+    for (std::size_t i = 0; i < groups_.size(); ++i) {
+        Group& g = groups_[i];
+        const bool to_ask = phase_ == Phase::running && !isolated_ && g.wanted && !g.held && !g.failed;
+        if (g.early_probe && !to_ask) drop_early_probe(g);
+    }
+    for (auto& key : cancelled_clearances_) out.emplace_back(CancelClearance{std::move(key)});
+    cancelled_clearances_.clear();
     return out;
 }
 
@@ -472,6 +521,7 @@ ResourceActions ResourceOwner::settle_on_return(ipc::SteadyTime now) {
         g.clearance_asked = g.cleared = false;
         log_.info("{} is back: not acquiring resource group: {}", params_.peer_node, g.config->text);
     }
+    for (auto& g : groups_) drop_early_probe(g);
     mach_down_pending_ = false;
     initial_pending_ = false;
     partition_reconcile_ = true;
@@ -1069,6 +1119,7 @@ ResourceActions ResourceOwner::set_isolated(ipc::SteadyTime now, bool isolated) 
         for (auto& g : groups_) {
             if (g.clearance_asked) cancelled_clearances_.push_back(g.config->key());
             g.clearance_asked = g.cleared = false;
+            drop_early_probe(g);
         }
     } else {
         log_.info("A ping node answers again: resources may be acquired.");

@@ -38,7 +38,8 @@
 // `done` in the standby handshake, or its own full report of this life, stable or starting, that
 // does not claim it) or when the split-brain guard cleared it (with require_acquire_clearance:
 // the core emits AwaitClearance{group} once per wish, on_acquire_clearance(group) answers when
-// rscd's ARP probe found its VIPs free; CancelClearance when the wish is gone). A clearance is
+// rscd's ARP probe found its VIPs free; CancelClearance when the wish is gone; EarlyProbe while the
+// peer is only late, so that the probe's window is over by the dead decision). A clearance is
 // used up by the start it allows: a group released since (isolation) needs a new one. A group the
 // live peer's stable report claims is not acquired at all (the wish is dropped and logged): the
 // settlement or the standby handshake moves it. Nothing here probes anything.
@@ -150,6 +151,17 @@ struct AwaitClearance {
     bool operator==(const AwaitClearance&) const = default;
 };
 
+// Only with require_acquire_clearance: the peer is late (LinkTable's PeerLate), not dead. rscd may
+// probe the group's VIPs from now on so that the guard's verdict is ready at the dead decision.
+// Nothing is cleared by it: the decision's AwaitClearance for the group decides that probe (under
+// its own seq; docs/split-brain.md, "Timing"), and a CancelClearance ends it (the peer was heard
+// again, or the group is no longer to be taken).
+struct EarlyProbe {
+    std::string group;
+    bool preferred = false;
+    bool operator==(const EarlyProbe&) const = default;
+};
+
 // A clearance asked for earlier is no longer wanted (the peer came back, shutdown, standby).
 struct CancelClearance {
     std::string group;
@@ -161,7 +173,7 @@ struct ShutdownComplete {
     bool operator==(const ShutdownComplete&) const = default;
 };
 
-using ResourceAction = std::variant<SendToPeer, RunGroup, AwaitClearance, CancelClearance, ShutdownComplete>;
+using ResourceAction = std::variant<SendToPeer, RunGroup, AwaitClearance, EarlyProbe, CancelClearance, ShutdownComplete>;
 using ResourceActions = std::vector<ResourceAction>;
 
 // --- input from rscd ----------------------------------------------------------------------------
@@ -221,14 +233,18 @@ public:
 
     ResourceOwner(ResourceOwnerParams params, ipc::Log& log);
 
-    // LinkTable events: NodeStatusChanged/NodeDead for the peer, LocalStatusChanged → active.
-    // Other events are ignored.
+    // LinkTable events: NodeStatusChanged/NodeDead for the peer, LocalStatusChanged → active,
+    // PeerLate / PeerOnTime for the peer (the guard's early probes). Other events are ignored.
     ResourceActions on_cluster_event(ipc::SteadyTime now, const ClusterEvent& event);
     ResourceActions on_local_comm_up(ipc::SteadyTime now);
     // The peer is active: first contact, or back from the dead (a restart, first contact after
     // initdead, or a healed partition: LinkTable's ReturningAfterPartition comes here too).
     ResourceActions on_peer_active(ipc::SteadyTime now);
     ResourceActions on_peer_dead(ipc::SteadyTime now);
+    // The live peer is late (running phase only): an EarlyProbe for every group a takeover would
+    // have to clear (not held here, not already probed). On time again: each is cancelled.
+    ResourceActions on_peer_late(ipc::SteadyTime now);
+    ResourceActions on_peer_on_time(ipc::SteadyTime now);
 
     // A cluster message from the peer (starting, resource, ask_resources, hb_takeover, shutdone);
     // other types are ignored. A message whose src is the local node is ignored.
@@ -338,6 +354,7 @@ private:
         bool failed = false;            // start failed for the current decision
         bool cleared = false;           // the guard cleared it; used up by the start it allows
         bool clearance_asked = false;   // an AwaitClearance is outstanding
+        bool early_probe = false;       // an EarlyProbe is outstanding (never with clearance_asked)
     };
     // The acquisition rule (see the header comment): what pump() does with a wanted group.
     enum class AcquireVerdict {
@@ -353,6 +370,8 @@ private:
     enum class PeerState { unknown, alive, dead };
 
     void want(ResourceSet set, bool wanted);
+    // Queues the CancelClearance of the group's early probe, if any (emitted by pump()).
+    void drop_early_probe(Group& g);
     AcquireVerdict acquire_verdict(const Group& g) const;
     bool peer_alive() const { return peer_ == PeerState::alive && !peer_departed_; }
     bool settle_double_hold(ipc::SteadyTime now, ResourceActions& out);

@@ -19,7 +19,9 @@
 #     5 SIGTERM web1's master      → handed to web2 at once; nothing of web1 left (processes, status table,
 #                                    sockets, pid file, VIP); restart → back on web1
 #     6 web1 lost as a host        → (eth0 + eth1 down in web1) web2 takes over, the client is never
-#                                    answered by web1 again; then web1's master is stopped, links up
+#                                    answered by web1 again, the split-brain guard's window ran while
+#                                    web1 was late (cleared at the decision, no CRIT); then web1's
+#                                    master is stopped, links up
 #   B  auto_failback off (both restarted)
 #     1 both start → web1; SIGKILL web1 → web2; web1 back → the service stays on web2
 #     2 a failed start: port 80 taken on web1, hb_takeover on web1 → nginx fails, the group is
@@ -154,6 +156,12 @@ links web1 down
 serves web2 30 "A6 host loss"
 first2=$(first_answer "$th" web2)
 timing "links down → web2 dead decision: $(ms_between "$th" "$(log_time "$th" web2 hamaster 'node web1: is dead')") ms; → VIP on web2: $(ms_between "$th" "$(vip_sample_time "$th" web2 1)") ms; → first good web2 answer: $(ms_between "$th" "$first2") ms"
+# The guard's window ran while web1 was late (from 1760 ms of silence, deadtime 2 s): its verdict
+# was ready at the dead decision (docs/split-brain.md, "Timing"), and web1's VIP, on a dead link,
+# never answered it.
+check "A6 web2's split-brain guard probed while web1 was late and cleared at the decision" \
+  wait_for 10 eval '[ -n "$(log_time "$th" web2 rscd "is free on eth0 .*probed while the peer was late")" ]'
+check "A6 no split-brain CRIT on web2" eval '[ -z "$(log_time "$th" web2 rscd "is still answered by")" ]'
 sleep 1
 check "A6 the client is never answered by web1 after web2's first answer ($(answers_from "$first2" "$(now)" web1) answers)" \
   [ "$(answers_from "$first2" "$(now)" web1)" -eq 0 ]

@@ -565,3 +565,62 @@ TEST(LinkTable, SecOneHugeSeqDoesNotMakeTheRealPeerLookDead) {
     EXPECT_EQ(f.table.nodes()[1].counters.dropped.at(hm::DropReason::seq_jump), 1u);
     EXPECT_EQ(f.table.nodes()[1].counters.accepted, 30u);  // 1 and 2..30
 }
+
+// --- PeerLate / PeerOnTime: the split-brain guard's early start (docs/split-brain.md, "Timing") --
+
+namespace {
+struct LateFixture {
+    explicit LateFixture(std::chrono::milliseconds lead, std::chrono::milliseconds warntime = 5s)
+        : table(with_lead(lead, warntime), log, start) {}
+    static hm::LinkTableParams with_lead(std::chrono::milliseconds lead, std::chrono::milliseconds warntime) {
+        auto p = params();
+        p.guard_lead = lead;
+        p.warntime = warntime;
+        return p;
+    }
+    std::vector<hm::ClusterEvent> beat(SteadyTime at, std::uint64_t seq) {
+        return table.on_heartbeat(at, "web2", kEth, status(seq)).events;
+    }
+    CaptureLog log;
+    SteadyTime start = SteadyTime{} + 1000h;
+    hm::LinkTable table;
+};
+}  // namespace
+
+TEST(LinkTable, PeerLateOnceAtDeadtimeMinusTheGuardLeadThenOnTimeAgain) {
+    LateFixture f(240ms);  // keepalive 1 s, deadtime 10 s, warntime 5 s → late after 9760 ms
+    EXPECT_EQ(f.table.late_after(), 9760ms);
+    f.beat(f.start, 1);
+    EXPECT_EQ(f.table.next_deadline(), f.start + 9760ms);
+    EXPECT_EQ(count_events<hm::PeerLate>(f.table.on_tick(f.start + 9759ms)), 0);
+    auto events = f.table.on_tick(f.start + 9760ms);
+    ASSERT_EQ(count_events<hm::PeerLate>(events), 1);
+    EXPECT_EQ(first_event<hm::PeerLate>(events), (hm::PeerLate{"web2"}));
+    EXPECT_EQ(count_events<hm::PeerLate>(f.table.on_tick(f.start + 9900ms)), 0) << "once per silence";
+    EXPECT_EQ(f.table.next_deadline(), f.start + 10s);  // now only the dead decision is due
+    // A non-status message proves nothing: still late.
+    hm::HeartbeatInfo other = status(2);
+    other.type = "resource";
+    EXPECT_EQ(count_events<hm::PeerOnTime>(f.table.on_heartbeat(f.start + 9950ms, "web2", kEth, other).events), 0);
+    events = f.beat(f.start + 9990ms, 3);  // a fresh status: on time again
+    ASSERT_EQ(count_events<hm::PeerOnTime>(events), 1);
+    EXPECT_EQ(f.log.count(LogLevel::debug, "node web2: silent for 9760 ms: late"), 1);
+    EXPECT_EQ(f.log.count(LogLevel::debug, "node web2: on time again"), 1);
+    // Silent again: late again, then dead (the decision supersedes; no PeerOnTime).
+    EXPECT_EQ(count_events<hm::PeerLate>(f.table.on_tick(f.start + 9990ms + 9760ms)), 1);
+    events = f.table.on_tick(f.start + 9990ms + 10s);
+    EXPECT_EQ(count_events<hm::NodeDead>(events), 1);
+    EXPECT_EQ(count_events<hm::PeerOnTime>(events), 0);
+    EXPECT_EQ(count_events<hm::PeerLate>(f.table.on_tick(f.start + 60s)), 0) << "a dead node is not late";
+}
+
+TEST(LinkTable, PeerLateNeverBeforeWarntimeNorKeepaliveAndNeverWithoutALead) {
+    EXPECT_EQ(LateFixture(8s).table.late_after(), 5s);           // warntime bounds it
+    EXPECT_EQ(LateFixture(20s, 100ms).table.late_after(), 1s);   // never before one keepalive
+    EXPECT_FALSE(LateFixture(0ms).table.late_after());           // no guard lead: never
+    EXPECT_FALSE(LateFixture(240ms, 10s).table.late_after());    // warntime ≥ deadtime: never
+    LateFixture f(8s);
+    f.beat(f.start, 1);
+    EXPECT_EQ(count_events<hm::PeerLate>(f.table.on_tick(f.start + 4999ms)), 0);
+    EXPECT_EQ(count_events<hm::PeerLate>(f.table.on_tick(f.start + 5s)), 1);
+}

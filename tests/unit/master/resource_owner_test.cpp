@@ -81,6 +81,8 @@ std::vector<std::string> summary(const hm::ResourceActions& actions) {
             out.push_back("CLEARANCE " + c->group + (c->preferred ? " preferred" : ""));
         } else if (const auto* x = std::get_if<hm::CancelClearance>(&a)) {
             out.push_back("CANCEL " + x->group);
+        } else if (const auto* e = std::get_if<hm::EarlyProbe>(&a)) {
+            out.push_back("EARLY " + e->group + (e->preferred ? " preferred" : ""));
         }
     }
     return out;
@@ -1342,6 +1344,77 @@ TEST(ResourceOwner, StandbyEndsAreCountedWithTheirOutcome) {
     EXPECT_EQ(g.owner->standby_ends(), 1U);
     EXPECT_EQ(g.owner->last_standby_end().rfind("no_reply", 0), 0U) << g.owner->last_standby_end();
     EXPECT_EQ(g.owner->rsc_hold_word(), "local");
+
+// --- the guard ahead of the dead decision (docs/split-brain.md, "Timing") -----------------------
+
+namespace {
+std::vector<std::string> one(const std::string& what, const char* group) { return {what + " " + group}; }
+long count_of(const hm::ResourceActions& actions, const std::string& line) {
+    const auto lines = summary(actions);
+    return std::count(lines.begin(), lines.end(), line);
+}
+}  // namespace
+
+TEST(ResourceOwner, LatePeerStartsAnEarlyProbeThatTheDeadDecisionTurnsIntoTheClearanceRequest) {
+    Fixture f(AutoFailback::on, /*clearance=*/true);
+    f.start_with_peer("local");
+    auto late = f.owner->on_cluster_event(f.now, hm::PeerLate{"web2"});
+    EXPECT_EQ(summary(late), one("EARLY", kVipB));  // only what a takeover would have to clear
+    EXPECT_TRUE(f.owner->on_cluster_event(f.now, hm::PeerLate{"web2"}).empty()) << "asked once";
+    EXPECT_TRUE(f.owner->on_cluster_event(f.now, hm::PeerLate{"web3"}).empty());
+    // An early probe clears nothing by itself: a clearance before the decision is not awaited.
+    EXPECT_TRUE(runs(f.owner->on_acquire_clearance(f.now, kVipB)).empty());
+    EXPECT_EQ(f.owner->rsc_hold_word(), "local");
+    // The decision: the same AwaitClearance as ever (rscd decides the early session), no cancel.
+    EXPECT_EQ(summary(f.owner->on_peer_dead(f.now)), (std::vector<std::string>{clearance(kVipB)}));
+    auto start = f.complete(f.owner->on_acquire_clearance(f.now, kVipB));
+    EXPECT_EQ(summary(start), (std::vector<std::string>{"START " + std::string(kVipB),
+                                                        "resource rsc_hold=foreign info=mach_down"}));
+}
+
+TEST(ResourceOwner, PeerOnTimeAgainCancelsTheEarlyProbeAndTheDecisionAsksAfresh) {
+    Fixture f(AutoFailback::on, /*clearance=*/true);
+    f.start_with_peer("local");
+    ASSERT_EQ(summary(f.owner->on_cluster_event(f.now, hm::PeerLate{"web2"})), one("EARLY", kVipB));
+    EXPECT_EQ(summary(f.owner->on_cluster_event(f.now, hm::PeerOnTime{"web2"})), one("CANCEL", kVipB));
+    EXPECT_TRUE(f.owner->on_cluster_event(f.now, hm::PeerOnTime{"web2"}).empty());
+    EXPECT_EQ(summary(f.owner->on_peer_dead(f.now)), (std::vector<std::string>{clearance(kVipB)}));
+    EXPECT_TRUE(runs(f.owner->on_cluster_event(f.now, hm::PeerLate{"web2"})).empty());  // dead: not late
+}
+
+TEST(ResourceOwner, NoEarlyProbeWithoutTheGuardBeforeRunningOrWhileIsolatedAndShutdownEndsIt) {
+    {  // no guard configured
+        Fixture f(AutoFailback::on, /*clearance=*/false);
+        f.start_with_peer("local");
+        EXPECT_TRUE(f.owner->on_cluster_event(f.now, hm::PeerLate{"web2"}).empty());
+    }
+    {  // still in the start-up exchange
+        Fixture f(AutoFailback::on, /*clearance=*/true);
+        f.owner->on_peer_active(f.now);
+        f.owner->on_local_comm_up(f.now);
+        EXPECT_TRUE(f.owner->on_cluster_event(f.now, hm::PeerLate{"web2"}).empty());
+    }
+    {  // isolated: nothing is to be acquired
+        Fixture f(AutoFailback::on, /*clearance=*/true);
+        f.start_with_peer("local");
+        f.complete(f.owner->set_isolated(f.now, true));
+        EXPECT_TRUE(f.owner->on_cluster_event(f.now, hm::PeerLate{"web2"}).empty());
+    }
+    {  // late, then isolated: the early probe ends
+        Fixture f(AutoFailback::on, /*clearance=*/true);
+        f.start_with_peer("local");
+        ASSERT_EQ(summary(f.owner->on_cluster_event(f.now, hm::PeerLate{"web2"})), one("EARLY", kVipB));
+        auto iso = f.complete(f.owner->set_isolated(f.now, true));
+        EXPECT_EQ(count_of(iso, "CANCEL " + std::string(kVipB)), 1);
+    }
+    {  // late, then shutdown: the early probe ends and the decision takes nothing
+        Fixture f(AutoFailback::on, /*clearance=*/true);
+        f.start_with_peer("local");
+        ASSERT_EQ(summary(f.owner->on_cluster_event(f.now, hm::PeerLate{"web2"})), one("EARLY", kVipB));
+        auto down = f.complete(f.owner->shutdown(f.now));
+        EXPECT_EQ(count_of(down, "CANCEL " + std::string(kVipB)), 1);
+        EXPECT_TRUE(summary(f.owner->on_peer_dead(f.now)).empty());
+    }
 }
 
 // Issue 19 item 4, the way back after a frozen master: rscd released everything on its own and

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "rscd/arp_guard.hpp"
+
 namespace ha::rsc {
 namespace {
 
@@ -51,11 +53,18 @@ std::vector<Clearance> reports(const std::vector<ProbeAction>& actions) {
 
 class ArpProbeTest : public ::testing::Test {
 protected:
-    ArpProbe make(bool preferred = false, std::vector<ProbeTarget> targets = {eth0_target()}) {
+    ArpProbe make(bool preferred = false, std::vector<ProbeTarget> targets = {eth0_target()}, bool early = false) {
         options.deadtime = 5000ms;
         options.recheck = 200ms;
-        return ArpProbe(ProbeRequest{"IPaddr::192.0.2.100/24/eth0", "41", preferred, false}, std::move(targets),
-                        {kOurs, kOurOther}, options, log, clock.now());
+        return ArpProbe(ProbeRequest{"IPaddr::192.0.2.100/24/eth0", early ? "40" : "41", preferred, false, early},
+                        std::move(targets), {kOurs, kOurOther}, options, log, clock.now());
+    }
+    // The early session of a late peer (seq 40); decide() with the decisive request (seq 41).
+    ArpProbe make_early(bool preferred = false, std::vector<ProbeTarget> targets = {eth0_target()}) {
+        return make(preferred, std::move(targets), true);
+    }
+    static ProbeRequest decisive(bool preferred = false) {
+        return ProbeRequest{"IPaddr::192.0.2.100/24/eth0", "41", preferred, false, false};
     }
     // Ticks at every deadline until `until`; collects the actions.
     std::vector<ProbeAction> run_until(ArpProbe& s, ipc::SteadyTime until) {
@@ -198,6 +207,112 @@ TEST_F(ArpProbeTest, TwoVipsClearOnlyWhenEveryHolderIsSilent) {
     EXPECT_EQ(log.count(ipc::LogLevel::info, "(deadtime); taking it over"), 2);
 }
 
+// --- the early session: probing while the peer is late (docs/split-brain.md, "Timing") ---------
+
+TEST_F(ArpProbeTest, EarlySessionNeverGivesAVerdictBeforeTheDecision) {
+    auto s = make_early();
+    EXPECT_TRUE(s.early());
+    auto all = run_until(s, clock.now() + 10s);
+    EXPECT_TRUE(reports(all).empty());
+    EXPECT_GE(probes(all), 330);  // every 30 ms, on and on
+    EXPECT_FALSE(s.done());
+    // Even a holder answering is no verdict yet: the peer is only late.
+    EXPECT_TRUE(reports(s.on_packet(reply_from(kPeer), clock.now())).empty());
+    EXPECT_FALSE(s.held());
+    EXPECT_EQ(log.count(ipc::LogLevel::crit, "split-brain"), 0);
+}
+
+TEST_F(ArpProbeTest, WindowCompletedWhileLateClearsAtTheDecision) {
+    auto s = make_early();
+    const auto t0 = clock.now();
+    auto before = run_until(s, t0 + 150ms);  // rounds at 0, 30, 60, 90, 120, 150
+    EXPECT_EQ(probes(before), 6);
+    auto at = s.decide(decisive(), clock.now());
+    ASSERT_EQ(reports(at).size(), 1u);
+    EXPECT_EQ(reports(at)[0].verdict, ProbeVerdict::clear);
+    EXPECT_EQ(reports(at)[0].seq, "41");  // the decisive request's seq
+    EXPECT_EQ(probes(at), 0);
+    EXPECT_TRUE(s.done());
+    EXPECT_EQ(log.count(ipc::LogLevel::info, "IPaddr: 192.0.2.100 is free on eth0 (3 ARP probes unanswered, probed "
+                                             "while the peer was late)"), 1);
+}
+
+TEST_F(ArpProbeTest, RoundsWithoutTheirFullIntervalDoNotCountAtTheDecision) {
+    auto s = make_early();
+    const auto t0 = clock.now();
+    (void)run_until(s, t0 + 70ms);  // rounds at 0, 30, 60: the third has not had its interval yet
+    EXPECT_TRUE(reports(s.decide(decisive(), clock.now())).empty());
+    EXPECT_FALSE(s.early());
+    EXPECT_EQ(s.next_deadline(), t0 + 90ms);  // the same verdict time as a window begun at t0
+    auto end = run_until(s, t0 + 90ms);
+    ASSERT_EQ(reports(end).size(), 1u);
+    EXPECT_EQ(reports(end)[0].verdict, ProbeVerdict::clear);
+    EXPECT_EQ(probes(end), 0);
+}
+
+TEST_F(ArpProbeTest, ReplyInTheLastIntervalBeforeTheDecisionRestartsTheWindow) {
+    auto s = make_early();
+    const auto t0 = clock.now();
+    (void)run_until(s, t0 + 145ms);  // rounds at 0 … 120: a complete window already
+    // The holder answers the round of 120 ms at 145 ms, 5 ms before the decision.
+    EXPECT_TRUE(reports(s.on_packet(reply_from(kPeer), clock.now())).empty());
+    clock.advance(5ms);
+    auto at = s.decide(decisive(), clock.now());  // t0 + 150: the round due now goes out, no verdict
+    EXPECT_TRUE(reports(at).empty());
+    EXPECT_EQ(probes(at), 1);
+    // Silent from then on (it released the VIP): three rounds after the answer, 150/180/210 → 240.
+    EXPECT_TRUE(reports(run_until(s, t0 + 239ms)).empty());
+    auto end = run_until(s, t0 + 240ms);
+    ASSERT_EQ(reports(end).size(), 1u);
+    EXPECT_EQ(reports(end)[0].verdict, ProbeVerdict::clear);
+    EXPECT_EQ(log.count(ipc::LogLevel::crit, "split-brain"), 0);
+}
+
+TEST_F(ArpProbeTest, HolderStillAnsweringAfterTheDecisionIsHeldWithOneCrit) {
+    auto s = make_early();
+    const auto t0 = clock.now();
+    (void)run_until(s, t0 + 100ms);
+    EXPECT_TRUE(reports(s.on_packet(reply_from(kPeer), clock.now())).empty());  // late peer, still holding
+    clock.advance(50ms);
+    EXPECT_TRUE(reports(s.decide(decisive(), clock.now())).empty());
+    clock.advance(3ms);
+    auto held = reports(s.on_packet(reply_from(kPeer), clock.now()));
+    ASSERT_EQ(held.size(), 1u);
+    EXPECT_EQ(held[0].verdict, ProbeVerdict::held);
+    EXPECT_EQ(held[0].seq, "41");
+    EXPECT_EQ(held[0].mac, "02:aa:bb:cc:dd:ee");
+    EXPECT_TRUE(reports(s.on_packet(reply_from(kPeer), clock.now())).empty());
+    EXPECT_EQ(log.count(ipc::LogLevel::crit, "IPaddr: 192.0.2.100 is still answered by 02:aa:bb:cc:dd:ee on eth0: "
+                                             "not taking it over (split-brain guard)"), 1);
+    // And the held rule as before: deadtime of silence after the last answer.
+    const auto last = clock.now();
+    EXPECT_TRUE(reports(run_until(s, last + 4999ms)).empty());
+    auto end = run_until(s, last + 5000ms);
+    ASSERT_EQ(reports(end).size(), 1u);
+    EXPECT_EQ(reports(end)[0].verdict, ProbeVerdict::clear);
+}
+
+TEST_F(ArpProbeTest, SimultaneousProbeWhileLateKeepsTheNonPreferredWindowOpen) {
+    auto s = make_early(/*preferred=*/false);
+    const auto t0 = clock.now();
+    (void)run_until(s, t0 + 130ms);
+    EXPECT_TRUE(s.on_packet(probe_from(kPeer), clock.now()).empty());  // the peer probes for the VIP too
+    EXPECT_TRUE(reports(s.decide(decisive(), clock.now())).empty());
+    auto held = reports(s.on_packet(probe_from(kPeer), clock.now() + 10ms));
+    ASSERT_EQ(held.size(), 1u);
+    EXPECT_EQ(held[0].verdict, ProbeVerdict::held);
+}
+
+TEST_F(ArpProbeTest, EarlySessionWithoutTargetClearsOnlyAtTheDecision) {
+    auto s = make_early(false, {});
+    EXPECT_FALSE(s.next_deadline());
+    EXPECT_TRUE(s.on_tick(clock.now()).empty());
+    clock.advance(1s);
+    auto at = s.decide(decisive(), clock.now());
+    ASSERT_EQ(reports(at).size(), 1u);
+    EXPECT_EQ(reports(at)[0].verdict, ProbeVerdict::clear);
+}
+
 TEST(ArpProbePacket, ProbeIsRfc5227AndParsesBack) {
     const auto p = arp_probe_payload(eth0_target());
     const std::array<unsigned char, 28> want{0, 1, 8, 0, 6, 4, 0, 1,
@@ -227,6 +342,23 @@ TEST(ArpProbePacket, RefusesShortAndForeignPackets) {
     ipv6[2] = 0x86;
     ipv6[3] = 0xdd;
     EXPECT_FALSE(parse_arp_packet(ipv6, kEth0, false));
+}
+
+TEST(ArpProbePacket, ProbeIntervalFollowsAFastKeepaliveAndTheMastersLeadFollowsIt) {
+    conf::HaCf cf;
+    RscdOptions o;  // --arp-probe-interval 30 by default
+    cf.keepalive = 100ms;
+    EXPECT_EQ(arp_probe_options(cf, o).interval, 30ms);
+    EXPECT_EQ(conf::guard_lead(cf.keepalive), 240ms);
+    cf.keepalive = 20ms;
+    EXPECT_EQ(arp_probe_options(cf, o).interval, 20ms);
+    EXPECT_EQ(conf::guard_lead(cf.keepalive), 160ms);
+    cf.keepalive = 5ms;
+    EXPECT_EQ(arp_probe_options(cf, o).interval, 10ms);  // never below 10 ms
+    EXPECT_EQ(conf::guard_lead(cf.keepalive), 80ms);
+    o.arp_probe_interval = 15ms;
+    cf.keepalive = 1000ms;
+    EXPECT_EQ(arp_probe_options(cf, o).interval, 15ms);  // a shorter configured interval stays
 }
 
 TEST(ArpProbePacket, RecheckIsKeepaliveClamped) {

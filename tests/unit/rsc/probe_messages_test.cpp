@@ -24,6 +24,9 @@ TEST(ProbeMessages, DecodesProbeAndCancel) {
     ipc::Message yes = probe_msg();
     yes.set("preferred", "yes");
     EXPECT_TRUE(decode_probe_request(yes)->preferred);
+    EXPECT_FALSE(r->early);
+    EXPECT_TRUE(decode_probe_request(probe_msg().add("early", "yes"))->early);
+    EXPECT_FALSE(decode_probe_request(probe_msg().add("early", "no"))->early);
 
     ipc::Message cancel;
     cancel.add("t", "rsc_probe_cancel").add("group", kGroup).add("seq", "41");
@@ -50,6 +53,8 @@ TEST(ProbeMessages, RefusesMissingDuplicateUnknownAndBadFields) {
     cases.push_back({probe_msg().add("op", "start"), "unexpected_field", "\"op\""});
     cases.push_back({probe_msg().set("preferred", "maybe"), "bad_value", "preferred"});
     cases.push_back({probe_msg().set("preferred", ""), "bad_value", "preferred"});
+    cases.push_back({probe_msg().add("early", "soon"), "bad_value", "early"});
+    cases.push_back({probe_msg().add("early", "yes").add("early", "yes"), "duplicate_field", "\"early\""});
     cases.push_back({probe_msg().set("seq", ""), "bad_value", "seq"});
     cases.push_back({probe_msg().set("seq", std::string(33, '7')), "bad_value", "seq"});
     cases.push_back({probe_msg().set("seq", "a b"), "bad_value", "seq"});

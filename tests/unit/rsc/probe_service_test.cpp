@@ -21,9 +21,10 @@ HostView web2_host() {
     return h;
 }
 
-ipc::Message probe(const std::string& group, const std::string& seq, bool preferred = false) {
+ipc::Message probe(const std::string& group, const std::string& seq, bool preferred = false, bool early = false) {
     ipc::Message m;
     m.add("t", "rsc_probe").add("group", group).add("seq", seq).add("preferred", preferred ? "yes" : "no");
+    if (early) m.add("early", "yes");
     return m;
 }
 
@@ -154,6 +155,37 @@ TEST_F(ProbeServiceTest, NewProbeReplacesTheSessionAndCancelEndsItSilently) {
     EXPECT_FALSE(s.next_deadline());
     run(s, 10s);
     EXPECT_EQ(verdicts(), std::vector<std::string>{"1 held"});  // nothing for "2": cancel is silent
+}
+
+TEST_F(ProbeServiceTest, EarlySessionIsDecidedByTheDecisiveProbeWithItsHistory) {
+    auto s = make();
+    s.on_bus_message(probe(g1, "p1", false, true), clock.now());  // the peer is late
+    ASSERT_EQ(s.sessions(), 1u);
+    EXPECT_TRUE(s.session(g1)->early());
+    run(s, 200ms);
+    EXPECT_TRUE(sent.empty());  // no verdict while the peer is only late
+    EXPECT_GE(arp.size(), 6u);
+    s.on_bus_message(probe(g1, "p2"), clock.now());  // the dead decision
+    EXPECT_EQ(verdicts(), std::vector<std::string>{"p2 clear"});  // at once: the window is complete
+    EXPECT_EQ(s.sessions(), 0u);
+}
+
+TEST_F(ProbeServiceTest, EarlySessionCancelledWhenThePeerIsHeardAgain) {
+    auto s = make();
+    s.on_bus_message(probe(g1, "p1", false, true), clock.now());
+    s.on_bus_message(probe("IPaddr::192.0.2.100/24/eth0x", "p9", false, true), clock.now());  // unknown: refused
+    s.on_bus_message(cancel(g1, "p1"), clock.now());
+    EXPECT_EQ(s.sessions(), 0u);
+    run(s, 1s);
+    EXPECT_EQ(verdicts(), std::vector<std::string>{"p9 error unknown_group"});
+    // A group without a VIP: the early session waits for its decision, then clears at once.
+    const std::string mail = hr.groups[1].key();
+    s.on_bus_message(probe(mail, "p3", false, true), clock.now());
+    run(s, 1s);
+    ASSERT_EQ(s.sessions(), 1u);
+    s.on_bus_message(probe(mail, "p4"), clock.now());
+    EXPECT_EQ(verdicts().back(), "p4 clear");
+    EXPECT_EQ(s.sessions(), 0u);
 }
 
 TEST_F(ProbeServiceTest, ShutdownEndsSessionsAndRefusesNewOnes) {
