@@ -129,6 +129,15 @@ TEST_F(TwoNodes, StatusJsonHasTheDocumentedFieldsAndCountersAgree) {
     c().config().resource_scripts = {{"rec", kRecAgent}};
     ASSERT_TRUE(start_both_active());
     ASSERT_TRUE(wait_until([&] { return cl_status("web1", {"rscstatus"}).out != "none\n"; }, 20s, 100ms));
+    // The media daemon's first `_stats` reply (its counters start when it is connected).
+    ASSERT_TRUE(wait_until(
+        [&] {
+            auto r = hamaster_status(c(), "web1", {"--json"});
+            if (r.rc != 0) return false;
+            const auto j = nlohmann::json::parse(r.out, nullptr, false);
+            return !j.is_discarded() && j["peers"][0]["links"][0]["sent"].get<long>() >= 5;
+        },
+        20s, 100ms));
     for (int sample = 0; sample < 5; ++sample) {
         auto r = hamaster_status(c(), "web1", {"--json"});
         ASSERT_EQ(r.rc, 0) << r.err;
