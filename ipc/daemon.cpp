@@ -47,7 +47,14 @@ po::options_description common_options(DaemonOptions& o) {
         ("foreground,f", po::bool_switch(&o.foreground), "also log to stderr")
         ("verbose,v", po::bool_switch(&o.verbose), "log debug lines")
         ("parent-pid", po::value(&o.parent_pid), "exit if our parent is not this pid")
-        ("realtime", po::bool_switch(&o.realtime), "SCHED_RR + mlockall (ha.cf `realtime on`; media daemons)");
+        ("realtime", po::bool_switch(&o.realtime), "SCHED_RR + mlockall (ha.cf `realtime on`; media daemons)")
+        ("ha-logfile", po::value(&o.shared_log.logfile), "also log here (ha.cf logfile: info and up)")
+        ("ha-debugfile", po::value(&o.shared_log.debugfile), "also log here (ha.cf debugfile: every line)")
+        ("logfacility", po::value(&o.shared_log.logfacility)->default_value("none"), "also log to syslog (ha.cf logfacility)")
+        ("syslogmsgfmt", po::value<std::string>()->default_value("on")->notifier([&o](const std::string& v) {
+            if (v != "on" && v != "off") throw po::validation_error(po::validation_error::invalid_option_value, "syslogmsgfmt", v);
+            o.shared_log.syslogmsgfmt = v == "on";
+        }), "on|off: line format (ha.cf syslogmsgfmt)");
     return d;
 }
 
@@ -114,6 +121,7 @@ Log& install_file_log(const DaemonOptions& opts) {
     lo.program = opts.program;
     lo.node = opts.node;
     lo.debug = opts.verbose;
+    add_shared_log(lo, opts.shared_log);
     lo.sinks.push_back({opts.log_dir + "/" + opts.program + ".log", opts.verbose ? LogLevel::debug : LogLevel::info});
     if (opts.foreground) lo.sinks.push_back({"-", opts.verbose ? LogLevel::debug : LogLevel::info});
     install_process_log(std::make_unique<FileLog>(std::move(lo)));

@@ -52,6 +52,7 @@ struct DaemonOptions {
     bool realtime = false;  // --realtime: the daemon calls realtime_setup() (media daemons)
     bool help = false;   // -h/--help was given; print usage() and exit 0
     bool version = false;  // --version was given; print ipc::version_text() and exit 0
+    SharedLogConfig shared_log;  // --ha-logfile --ha-debugfile --logfacility --syslogmsgfmt
     std::vector<std::string> extra;  // positional arguments
 };
 
@@ -87,7 +88,8 @@ void child_setup(const DaemonOptions& opts);
 // True when --parent-pid was not given or getppid() is still that pid.
 bool parent_still_there(const DaemonOptions& opts);
 
-// Installs the process log: <log_dir>/<program>.log (plus stderr with -f; debug lines with -v).
+// Installs the process log: <log_dir>/<program>.log (plus stderr with -f; debug lines with -v), and
+// the ha.cf logfile / debugfile / syslog the master passed (opts.shared_log).
 // Returns process_log().
 Log& install_file_log(const DaemonOptions& opts);
 

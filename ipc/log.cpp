@@ -50,25 +50,29 @@ constexpr FacilityName kFacilities[] = {
     {"local4", LOG_LOCAL4}, {"local5", LOG_LOCAL5},     {"local6", LOG_LOCAL6}, {"local7", LOG_LOCAL7},
 };
 
-// O_NOFOLLOW + fstat (issue 20): a log file that is a symlink, not a regular file, or owned by
-// another user is refused (errno ELOOP / EPERM), so whoever can write the log directory cannot
-// make us append to /etc/shadow. The caller falls back to stderr and says why.
+// O_NOFOLLOW + fstat (issue 20): a log file that is a symlink, owned by another user or neither a
+// regular file nor a FIFO is refused (errno ELOOP / EPERM), so whoever can write the log directory
+// cannot make us append to /etc/shadow. A FIFO of our own is a log shipper's input: opened
+// non-blocking (no reader yet: ENXIO, refused), then made blocking so the writer thread waits for
+// its reader like for a slow disk rather than losing lines one by one.
 int open_sink(const std::string& path) {
     if (path == "-") return ::dup(STDERR_FILENO);
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0640);
     if (fd < 0) return fd;
     struct ::stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid()) {
+    if (::fstat(fd, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode)) || st.st_uid != ::geteuid()) {
         ::close(fd);
         errno = EPERM;
         return -1;
     }
+    if (const int fl = ::fcntl(fd, F_GETFL); fl >= 0) (void)::fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
     return fd;
 }
 
 }  // namespace
 
 FileLog::FileLog(LogOptions options) : options_(std::move(options)), pid_(static_cast<int>(::getpid())) {
+    std::vector<LogWriter::Target> targets;
     for (const auto& sink : options_.sinks) {
         int fd = open_sink(sink.path);
         if (fd < 0) {
@@ -76,7 +80,7 @@ FileLog::FileLog(LogOptions options) : options_(std::move(options)), pid_(static
                        errno == ELOOP || errno == EPERM ? " (refusing a symlink or another user's file)" : "");
             fd = ::dup(STDERR_FILENO);
         }
-        fds_.push_back(fd);
+        targets.push_back({sink.path, fd});
     }
     if (!options_.syslog_facility.empty() && options_.syslog_facility != "none") {
         for (const auto& f : kFacilities) {
@@ -84,22 +88,19 @@ FileLog::FileLog(LogOptions options) : options_(std::move(options)), pid_(static
         }
         if (syslog_priority_base_ >= 0) ::openlog(options_.program.c_str(), LOG_PID | LOG_NDELAY, syslog_priority_base_);
     }
+    writer_ = std::make_unique<LogWriter>(std::move(targets), open_sink, syslog_priority_base_, options_.threaded);
 }
 
 FileLog::~FileLog() {
-    for (int fd : fds_) ::close(fd);
+    writer_.reset();  // writes what is queued first
     if (syslog_priority_base_ >= 0) ::closelog();
 }
 
-void FileLog::reopen() {
-    std::lock_guard lock(mutex_);
-    for (std::size_t i = 0; i < fds_.size(); ++i) {
-        int fd = open_sink(options_.sinks[i].path);
-        if (fd < 0) continue;  // keep writing to the old file rather than lose lines
-        ::close(fds_[i]);
-        fds_[i] = fd;
-    }
-}
+void FileLog::reopen() { writer_->reopen(); }
+
+bool FileLog::flush(std::chrono::milliseconds timeout) { return writer_->flush(timeout); }
+
+std::uint64_t FileLog::dropped() const { return writer_->dropped(); }
 
 std::string FileLog::format_line(LogLevel level, std::string_view text) const {
     auto now = std::chrono::system_clock::now();
@@ -117,16 +118,27 @@ std::string FileLog::format_line(LogLevel level, std::string_view text) const {
 
 void FileLog::write(LogLevel level, std::string_view text) {
     if (level == LogLevel::debug && !options_.debug) return;
-    std::string line = format_line(level, text);
-    line.push_back('\n');
-    std::lock_guard lock(mutex_);
-    for (std::size_t i = 0; i < fds_.size(); ++i) {
-        if (level < options_.sinks[i].min_level) continue;
-        [[maybe_unused]] auto n = ::write(fds_[i], line.data(), line.size());
-    }
-    if (syslog_priority_base_ >= 0) {
-        ::syslog(syslog_priority(level), "%s: %.*s", std::string(level_word(level)).c_str(), static_cast<int>(text.size()), text.data());
-    }
+    auto enqueue = [this](LogLevel lvl, std::string_view txt) {
+        std::string line = format_line(lvl, txt);
+        // One atomic write per line, also into a FIFO (log_writer.hpp): long lines are cut.
+        if (line.size() >= LogWriter::kMaxLine) line.resize(LogWriter::kMaxLine - 4), line += "...";
+        line.push_back('\n');
+        std::uint64_t mask = 0;
+        for (std::size_t i = 0; i < options_.sinks.size() && i < 64; ++i)
+            if (lvl >= options_.sinks[i].min_level) mask |= std::uint64_t{1} << i;
+        const int prio = syslog_priority_base_ >= 0 ? syslog_priority(lvl) : -1;
+        return writer_->push(mask, std::move(line), prio, prio < 0 ? std::string() : fmt::format("{}: {}", level_word(lvl), txt));
+    };
+    if (const auto lost = writer_->take_unreported())
+        enqueue(LogLevel::warn, fmt::format("{} log lines dropped: a log file, FIFO or syslog did not keep up.", lost));
+    enqueue(level, text);
+}
+
+void add_shared_log(LogOptions& options, const SharedLogConfig& shared) {
+    if (!shared.logfile.empty()) options.sinks.push_back({shared.logfile, LogLevel::info});
+    if (!shared.debugfile.empty()) options.sinks.push_back({shared.debugfile, LogLevel::debug});
+    options.syslog_facility = shared.logfacility;
+    options.syslogmsgfmt = shared.syslogmsgfmt;
 }
 
 void CaptureLog::write(LogLevel level, std::string_view text) { lines_.push_back({level, std::string(text)}); }
@@ -163,6 +175,7 @@ Log& process_log() {
         o.program = program_invocation_short_name;
         o.node = "-";
         o.sinks.push_back({"-", LogLevel::info});
+        o.threaded = false;  // may be used before a fork (daemonize) that would lose a thread
         slot = std::make_unique<FileLog>(std::move(o));
     }
     return *slot;

@@ -6,16 +6,24 @@
 // Core classes take a Log& so tests can capture lines (CaptureLog) and check "logged exactly once".
 // The process log, installed once by the daemon skeleton, is the one global of the project.
 //
-// Time and blocking: reads the wall clock for stamps; writes are unbuffered appends (O_APPEND) to
-// local files, which we accept on the loop like every syslog-style daemon does.
-// Diagnostics: none of its own; a sink that cannot be opened falls back to stderr.
-// See also: shared/style.md §4, compat spec §10.3.
+// The master and every child also write to the ha.cf `logfile` / `debugfile` and to syslog
+// (`logfacility`), as Heartbeat's processes did, each line naming its process; whole lines, one
+// write() each, so the processes' lines never interleave (ipc/log_writer.hpp).
+//
+// Time and blocking: reads the wall clock for stamps. write() formats on the caller's thread and
+// queues the line for the LogWriter thread: a slow disk, a FIFO nobody reads or a stalled syslog
+// never blocks the event loop (a full queue drops lines and says how many, once).
+// Diagnostics: WARN "N log lines dropped ..."; a sink that cannot be opened falls back to stderr.
+// See also: shared/style.md §4, compat spec §10.3, ipc/log_writer.hpp.
 #pragma once
 
 #include <fmt/format.h>
 
+#include "ipc/log_writer.hpp"
+
+#include <chrono>
+#include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +40,7 @@ public:
     virtual ~Log() = default;
     virtual void write(LogLevel level, std::string_view text) = 0;
     virtual bool debug_enabled() const { return false; }
+    virtual void reopen() {}  // SIGHUP: reopen log files (logrotate)
 
     template <class... A> void debug(fmt::format_string<A...> f, A&&... a) {
         if (debug_enabled()) write(LogLevel::debug, fmt::format(f, std::forward<A>(a)...));
@@ -66,7 +75,21 @@ struct LogOptions {
     bool syslogmsgfmt = true;
     bool debug = false;           // -v / `debug N`: debug lines are produced at all
     std::string syslog_facility;  // "" or "none": no syslog
+    bool threaded = true;         // false: write on the caller's thread (fallback log, tests)
 };
+
+// The ha.cf log destinations that every hamaster process writes besides its own file, as every
+// Heartbeat process did: `logfile` (info and up), `debugfile` (everything), `logfacility`
+// (syslog), in the `syslogmsgfmt` style. The master passes them to its children as
+// --ha-logfile, --ha-debugfile, --logfacility and --syslogmsgfmt (master/child_specs.cpp).
+struct SharedLogConfig {
+    std::string logfile;             // empty: none
+    std::string debugfile;           // empty: none
+    std::string logfacility = "none";
+    bool syslogmsgfmt = true;
+};
+// Adds `shared`'s files and syslog to `options` (program, node and own sinks are left alone).
+void add_shared_log(LogOptions& options, const SharedLogConfig& shared);
 
 class FileLog final : public Log {
 public:
@@ -74,17 +97,20 @@ public:
     ~FileLog() override;
     void write(LogLevel level, std::string_view text) override;
     bool debug_enabled() const override { return options_.debug; }
-    void reopen();  // SIGHUP: reopen every file for logrotate
+    void reopen() override;  // SIGHUP: reopen every file for logrotate
+    // Waits until every line written so far reached its sinks (or `timeout`); true when it did.
+    bool flush(std::chrono::milliseconds timeout);
+    // Lines lost because a sink did not keep up (the writer's queue was full).
+    std::uint64_t dropped() const;
 
     // Formats one line without the trailing LF (public for tests).
     std::string format_line(LogLevel level, std::string_view text) const;
 
 private:
     LogOptions options_;
-    std::vector<int> fds_;
-    std::mutex mutex_;
     int pid_;
     int syslog_priority_base_ = -1;
+    std::unique_ptr<LogWriter> writer_;
 };
 
 // Keeps every line in memory; for tests.

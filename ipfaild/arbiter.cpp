@@ -42,6 +42,7 @@ void Arbiter::on_peer_joined(ipc::SteadyTime) {
 
 void Arbiter::on_peer_count(int num_ping, ipc::SteadyTime now) {
     const int here = pings_.up_count();
+    log_.info("Got asked for num_ping: {} sees {} ping nodes, we see {}.", config_.peer, num_ping, here);
     if (here > num_ping) {
         log_.info("Telling other node that we have more visible ping nodes.");
         ipc::Message m = to_peer("you_are_dead");

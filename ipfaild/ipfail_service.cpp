@@ -33,6 +33,11 @@ IpfailService::IpfailService(ServiceConfig config, Send send, const ipc::Clock& 
                [this](const ipc::Message& m) { send_(m); }, log) {}
 
 void IpfailService::start() {
+    // Heartbeat's ipfail said this as it learnt its ping nodes from the API; ours come from ha.cf.
+    for (const auto& p : config_.ping_nodes) {
+        if (p.group) log_.info("Found ping group {} ({} hosts).", p.name, p.hosts.size());
+        else log_.info("Found ping node {}!", p.name);
+    }
     if (config_.peer.empty()) return;
     ipc::Message m;
     m.add("t", "hbapi-clstat");
@@ -118,7 +123,12 @@ void IpfailService::on_bus_message(const ipc::Message& m, ipc::SteadyTime now) {
         const auto st = m.get("st");
         const auto status = st ? parse_node_status(*st) : std::nullopt;
         if (!node || !status) return drop(m, "bad_field", !node ? "missing field \"node\"" : "bad field \"st\"");
-        if (*node == config_.peer) arbiter_.on_peer_status(*status, now);
+        if (*node != config_.peer) return;
+        // `active`: the peer has finished starting and settled its resources (Heartbeat's ipfail
+        // said the same on the peer's "stable" resource report).
+        if (*st == "active" && peer_st_ != "active") log_.info("Other side is now stable: {} is active.", *node);
+        peer_st_ = *st;
+        arbiter_.on_peer_status(*status, now);
     } else if (t == "rsc_hold") {
         const std::string word = m.get_or("word", "");
         if (word != "none" && word != "local" && word != "foreign" && word != "all")

@@ -71,6 +71,7 @@ private:
     PingTable pings_;
     Arbiter arbiter_;
     std::map<std::string, std::uint64_t, std::less<>> dropped_;
+    std::string peer_st_;  // the peer's last node status, to log "Other side is now stable" once
 };
 
 }  // namespace ha::ipfail

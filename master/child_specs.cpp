@@ -29,6 +29,11 @@ std::vector<std::string> common_args(const std::string& name, const conf::Config
                                "--state-dir", o.state_dir,
                                "--parent-pid", std::to_string(::getpid())};
     if (o.verbose || config.ha_cf.debug > 0) a.push_back("-v");
+    const auto shared = shared_log_config(config.ha_cf);
+    if (!shared.logfile.empty()) a.insert(a.end(), {"--ha-logfile", shared.logfile});
+    if (!shared.debugfile.empty()) a.insert(a.end(), {"--ha-debugfile", shared.debugfile});
+    if (shared.logfacility != "none") a.insert(a.end(), {"--logfacility", shared.logfacility});
+    if (!shared.syslogmsgfmt) a.insert(a.end(), {"--syslogmsgfmt", "off"});
     return a;
 }
 
@@ -39,6 +44,10 @@ std::string node_list(const conf::Config& config) {
 }
 
 }  // namespace
+
+ipc::SharedLogConfig shared_log_config(const conf::HaCf& cf) {
+    return ipc::SharedLogConfig{cf.logfile, cf.debugfile, cf.logfacility.empty() ? "none" : cf.logfacility, cf.syslogmsgfmt};
+}
 
 std::vector<ChildSpec> child_specs(const conf::Config& config, const Options& o) {
     std::vector<ChildSpec> specs;

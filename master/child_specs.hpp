@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ipc/config/config.hpp"
+#include "ipc/log.hpp"
 #include "master/child_supervisor.hpp"
 #include "master/options.hpp"
 
@@ -19,6 +20,11 @@ namespace ha::master {
 
 // Where the daemon `name` lives: beside /proc/self/exe, else /usr/lib/hamaster/name.
 std::string daemon_path(const std::string& name);
+
+// The ha.cf log destinations (logfile, debugfile, logfacility, syslogmsgfmt) that the master and
+// every child share; common_args passes them on as --ha-logfile, --ha-debugfile, --logfacility and
+// --syslogmsgfmt.
+ipc::SharedLogConfig shared_log_config(const conf::HaCf& cf);
 
 // One spec per child the configuration needs (heartbeatd-net when there is a UDP medium,
 // heartbeatd-serial when there is a serial one, ...).

@@ -84,8 +84,10 @@ void ClusterShell::arm_keepalive() {
     keepalive_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec || stopped_) return;
         send_heartbeat();
-        // The media daemons' own counters (sent, dropped on the wire), every 10 keepalives.
-        if (++keepalives_ % 10 == 0) ask_media_stats();
+        // The media daemons' own counters (sent, dropped on the wire), after every heartbeat: the
+        // bus keeps order, so each reply counts the heartbeat just sent and `sent` keeps pace with
+        // `received` (issue 21: every 10 keepalives it lagged by up to 10).
+        ask_media_stats();
         arm_keepalive();
     });
 }
@@ -159,7 +161,7 @@ ClusterView ClusterShell::view() const {
     v.pid = static_cast<int>(::getpid());
     const auto now = clock_.now();
     for (const auto& n : table_.nodes()) {
-        v.nodes.push_back(NodeView{n.name, std::string(node_type_word(n.type)), n.status});
+        v.nodes.push_back(NodeView{n.name, std::string(node_type_word(n.type)), n.status, n.counters.lost});
     }
     for (const auto& l : table_.links()) {
         LinkView lv;
@@ -169,6 +171,7 @@ ClusterView ClusterShell::view() const {
         if (l.last_heard) lv.age = std::chrono::duration_cast<std::chrono::milliseconds>(now - *l.last_heard);
         lv.received = l.counters.received;
         lv.late = l.counters.late;
+        lv.interval = l.counters.interval;
         for (const auto& [reason, count] : l.counters.dropped) lv.dropped[std::string(drop_reason_word(reason))] = count;
         if (auto it = media_stats_.find(l.link); it != media_stats_.end() && l.node != config_.local_node) {
             for (const auto& f : it->second.fields()) {
@@ -187,12 +190,18 @@ ClusterView ClusterShell::view() const {
     for (const auto& ping : config_.ha_cf.ping_nodes) {
         auto it = ping_status_.find(ping.name);
         const std::string status = it == ping_status_.end() ? "init" : it->second ? "ping" : "dead";
-        v.nodes.push_back(NodeView{ping.name, "ping", status});
+        v.nodes.push_back(NodeView{ping.name, "ping", status, 0});
         LinkView lv;
         lv.node = lv.link = ping.name;
         lv.up = it != ping_status_.end() && it->second;
         v.links.push_back(std::move(lv));
     }
+    if (!table_.comm_up()) {
+        const auto end = table_.started() + table_.params().initdead;
+        v.initdead_left = std::chrono::duration_cast<std::chrono::milliseconds>(std::max(end - now, ipc::SteadyTime::duration::zero()));
+    }
+    v.keepalive = table_.params().keepalive;
+    v.deadtime = table_.params().deadtime;
     const auto& cf = config_.ha_cf;
     v.parameter = [&cf](std::string_view name) { return cf.parameter(name); };
     if (decorate_view) decorate_view(v);

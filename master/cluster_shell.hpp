@@ -89,7 +89,6 @@ private:
     bool stopped_ = false;
     bool shutdown_announced_ = false;  // after `shutdone` no status goes out any more
     unsigned ack_pick_ = 0;            // we ack the peer's seqs with this value modulo 10
-    std::uint64_t keepalives_ = 0;
 };
 
 }  // namespace ha::master

@@ -21,6 +21,19 @@ struct NodeView {
     std::string name;
     std::string type;    // "normal" or "ping"
     std::string status;  // init, up, active, dead, ping
+    std::uint64_t lost = 0;  // sequence numbers of this node's messages never received
+};
+
+struct GroupView {
+    std::string resources;  // the haresources line
+    std::string where;      // "held here", "held by the peer", "not running", ...
+};
+
+// A recent change of state, as logged (the master's info, WARN, ERROR and CRIT lines).
+struct EventView {
+    std::string time;  // local wall time, "Dec 06 23:41:02"
+    std::string level;
+    std::string text;
 };
 
 struct LinkView {
@@ -35,6 +48,7 @@ struct LinkView {
     // before anything reached the master (bad_auth, bad_framing, too_big, ...).
     std::uint64_t sent = 0;
     std::map<std::string, std::uint64_t> wire_dropped;
+    std::optional<std::chrono::milliseconds> interval;  // between the last two packets (LinkCounters)
 };
 
 // An API client (ipfail) as cl_status clientstatus reports it: on the local node, online while
@@ -52,7 +66,10 @@ struct ClusterView {
     std::vector<NodeView> nodes;  // local node first, then peers, then ping nodes
     std::vector<LinkView> links;  // links to peers (and the local node's own, as "dead")
     std::string rsc_hold = "none";
-    std::vector<std::string> groups;  // `hamaster status`: "<haresources line>: <where it is>"
+    std::vector<GroupView> groups;
+    std::vector<EventView> events;  // the last state changes, oldest first
+    std::optional<std::chrono::milliseconds> initdead_left;  // until comm is up (then empty)
+    std::chrono::milliseconds keepalive{0}, deadtime{0};
     std::vector<ClientView> clients;  // API clients known online or offline (others: offline)
 
     std::uint64_t generation = 0;

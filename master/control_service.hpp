@@ -8,6 +8,8 @@
 // See also: tools/cl_status.cpp, master/cluster_view.hpp.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include "ipc/message.hpp"
 #include "master/cluster_view.hpp"
 
@@ -15,7 +17,12 @@ namespace ha::master {
 
 ipc::Message handle_control(const ipc::Message& request, const ClusterView& view);
 
-// The one-screen status (`hamaster status`, `service hamaster status`).
+// The one-screen status (`hamaster status`, `service hamaster status`, `--watch`).
 std::string render_status(const ClusterView& view);
+
+// The same facts for machines (`hamaster status --json`); field names are stable and documented
+// in docs/status-json.md. Bump the version when a field changes meaning or goes away.
+inline constexpr int kStatusJsonVersion = 1;
+nlohmann::ordered_json status_json(const ClusterView& view);
 
 }  // namespace ha::master

@@ -14,8 +14,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <filesystem>
 #include <iostream>
+#include <chrono>
+#include <ctime>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 #include <zmq.hpp>
 
@@ -27,6 +30,7 @@
 #include "ipc/status_table.hpp"
 #include "master/status_publisher.hpp"
 #include "master/child_specs.hpp"
+#include "master/recent_events.hpp"
 #include "master/child_supervisor.hpp"
 #include "master/config_test.hpp"
 #include "master/cluster_shell.hpp"
@@ -184,14 +188,11 @@ std::unique_ptr<ipc::Log> make_log(const conf::Config& config, const Options& o)
     ipc::LogOptions lo;
     lo.program = "hamaster";
     lo.node = config.local_node;
-    lo.syslogmsgfmt = cf.syslogmsgfmt;
     lo.debug = o.verbose || cf.debug > 0;
-    lo.syslog_facility = cf.logfacility;
     lo.sinks.push_back({o.log_dir + "/hamaster.log", ipc::LogLevel::info});
-    if (!cf.logfile.empty()) lo.sinks.push_back({cf.logfile, ipc::LogLevel::info});
-    if (!cf.debugfile.empty()) lo.sinks.push_back({cf.debugfile, ipc::LogLevel::debug});
+    ipc::add_shared_log(lo, shared_log_config(cf));
     if (o.foreground) lo.sinks.push_back({"-", ipc::LogLevel::info});
-    return std::make_unique<ipc::FileLog>(std::move(lo));
+    return std::make_unique<RecentEvents>(std::make_unique<ipc::FileLog>(std::move(lo)));
 }
 
 // At start and on reload alike: this host's addresses, so `ucast eth1 <own address>` is skipped.
@@ -349,7 +350,8 @@ private:
         };
         cluster_.decorate_view = [this](ClusterView& v) {
             v.rsc_hold = resources_.rsc_hold_word();
-            v.groups = resources_.group_lines();
+            v.groups = resources_.group_views();
+            if (auto* recent = dynamic_cast<RecentEvents*>(&log_)) v.events = recent->events();
             // ipfaild registered: running, and this incarnation has spoken on the bus.
             if (children_.pid_of("ipfaild") > 0 && connected("ipfaild"))
                 v.clients.push_back({config_.local_node, "ipfail", "online"});
@@ -576,7 +578,7 @@ private:
         hup_.async_wait([this](const boost::system::error_code& ec, int) {
             if (ec) return;
             log_.info("SIGHUP: reopening log files and reloading the configuration");
-            if (auto* f = dynamic_cast<ipc::FileLog*>(&log_)) f->reopen();
+            log_.reopen();
             reload();
             wait_hup();
         });
@@ -693,12 +695,32 @@ int run_status(const Options& o) {
     ipc::Message req;
     req.add("t", "cl_status");
     req.add("cmd", "status");
-    auto reply = ipc::control_request(o.run_dir, req, std::chrono::seconds(5));
-    if (!reply) {
-        std::cout << "hamaster is stopped on this machine (" << reply.error().message << ").\n";
-        return 3;  // LSB: not running
+    if (o.json) req.add("json", "1");
+    if (!o.watch) {
+        auto reply = ipc::control_request(o.run_dir, req, std::chrono::seconds(5));
+        if (!reply) {
+            if (o.json) std::cout << nlohmann::json{{"running", false}, {"error", reply.error().message}}.dump() << "\n";
+            else std::cout << "hamaster is stopped on this machine (" << reply.error().message << ").\n";
+            return 3;  // LSB: not running
+        }
+        std::cout << reply->get_or("out", "");
+        return 0;
     }
-    std::cout << reply->get_or("out", "");
+    // --watch: one screen, redrawn in place (home, draw, clear to the end), like crm_mon and top.
+    const bool tty = ::isatty(STDOUT_FILENO) != 0;
+    for (int shown = 0; o.count == 0 || shown < o.count; ++shown) {
+        if (shown > 0) std::this_thread::sleep_for(std::chrono::milliseconds(o.interval_ms));
+        auto reply = ipc::control_request(o.run_dir, req, std::chrono::seconds(5));
+        const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+        std::tm tm{};
+        ::localtime_r(&now, &tm);
+        char stamp[32];
+        std::strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
+        std::string screen = fmt::format("hamaster status --watch   {}   (every {} ms, ^C to quit)\n\n", stamp, o.interval_ms);
+        screen += reply ? reply->get_or("out", "") : fmt::format("hamaster is stopped on this machine ({}).\n", reply.error().message);
+        if (tty) std::cout << "\x1b[H" << screen << "\x1b[J" << std::flush;
+        else std::cout << screen << "\f\n" << std::flush;  // a pipe or a file: one page per screen
+    }
     return 0;
 }
 

@@ -23,7 +23,11 @@ po::options_description describe(Options& o) {
         ("state-dir", po::value(&o.state_dir), "directory of persistent state (generation, uuid)")
         ("foreground,f", po::bool_switch(&o.foreground), "do not detach")
         ("verbose,v", po::bool_switch(&o.verbose), "debug logging")
-        ("bind", po::value(&o.bind_address), "local IPv4 address of the UDP media (several nodes on one host)");
+        ("bind", po::value(&o.bind_address), "local IPv4 address of the UDP media (several nodes on one host)")
+        ("json", po::bool_switch(&o.json), "status: print JSON (docs/status-json.md)")
+        ("watch", po::bool_switch(&o.watch), "status: a live view, redrawn in place (like crm_mon)")
+        ("count", po::value(&o.count), "status --watch: stop after N screens")
+        ("interval", po::value(&o.interval_ms), "status --watch: milliseconds between screens (default 1000)");
     return d;
 }
 
@@ -32,7 +36,7 @@ po::options_description describe(Options& o) {
 std::string usage() {
     Options o;
     std::ostringstream out;
-    out << "usage: hamaster [-t] [--config DIR] [--node NAME] [options]\n       hamaster status [--run-dir DIR]\n" << describe(o);
+    out << "usage: hamaster [-t] [--config DIR] [--node NAME] [options]\n       hamaster status [--run-dir DIR] [--json | --watch [--count N] [--interval MS]]\n" << describe(o);
     return out.str();
 }
 
@@ -60,6 +64,10 @@ Result<Options> parse_options(int argc, const char* const* argv) {
         o.node = u.nodename;
     }
     if (o.config_dir.empty()) return make_error("usage", "--config needs a directory");
+    if ((o.json || o.watch) && !o.status) return make_error("usage", "--json and --watch go with the status command");
+    if (o.json && o.watch) return make_error("usage", "--json and --watch exclude each other");
+    if (o.count < 0 || o.interval_ms < 100 || o.interval_ms > 3600000)
+        return make_error("usage", "--count must be >= 0 and --interval 100..3600000 ms");
     return o;
 }
 

@@ -26,6 +26,10 @@ struct Options {
     bool foreground = false;
     bool verbose = false;
     bool status = false;          // `hamaster status`: print the one-screen status and exit
+    bool json = false;            // status --json: the same facts as JSON (docs/status-json.md)
+    bool watch = false;           // status --watch: redraw the status in place every --interval
+    int count = 0;                // status --watch --count N: N screens, then exit (0: until ^C)
+    int interval_ms = 1000;       // status --watch --interval MS
     std::string bind_address;     // --bind: local address for UDP media (several nodes on one host)
 };
 

@@ -187,8 +187,8 @@ void ResourceShell::on_clearance(const ipc::Message& message) {
     apply(owner_.on_acquire_clearance(clock_.now(), group));
 }
 
-std::vector<std::string> ResourceShell::group_lines() const {
-    std::vector<std::string> lines;
+std::vector<GroupView> ResourceShell::group_views() const {
+    std::vector<GroupView> lines;
     for (const auto& g : owner_.group_states()) {
         std::string where;
         if (g.in_flight) {
@@ -207,7 +207,7 @@ std::vector<std::string> ResourceShell::group_lines() const {
         } else {
             where = "not running";
         }
-        lines.push_back(fmt::format("{}: {}", g.text, where));
+        lines.push_back(GroupView{g.text, std::move(where)});
     }
     return lines;
 }

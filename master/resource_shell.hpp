@@ -41,6 +41,7 @@
 #include "ipc/clock.hpp"
 #include "ipc/log.hpp"
 #include "ipc/message.hpp"
+#include "master/cluster_view.hpp"
 #include "master/core/resource_owner.hpp"
 
 namespace ha::master {
@@ -81,7 +82,7 @@ public:
     std::string rsc_hold_word() const { return std::string(owner_.rsc_hold_word()); }
     std::vector<std::string> held_groups() const { return owner_.held_groups(); }
     // `hamaster status`: one line per group, "<haresources line>: <where it is>".
-    std::vector<std::string> group_lines() const;
+    std::vector<GroupView> group_views() const;
     // See ResourceOwner::busy_groups.
     std::vector<std::string> busy_groups(const std::vector<conf::ResourceGroup>& next) const {
         return owner_.busy_groups(next);

@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
         log_options.sinks = {{logfile, options->verbose ? ipc::LogLevel::debug : ipc::LogLevel::info}};
         if (options->foreground && logfile != "-") log_options.sinks.push_back({"-", ipc::LogLevel::info});
         log_options.debug = options->verbose;
+        ipc::add_shared_log(log_options, options->shared_log);
         ipc::install_process_log(std::make_unique<ipc::FileLog>(std::move(log_options)));
         ipc::Log& log = ipc::process_log();
         if (!options->oneshot) return rsc::run_bus_mode(*loaded.config, *options, log);

@@ -8,6 +8,7 @@ namespace ha::rsc {
 
 std::string rscd_usage() {
     return "usage: rscd --node NAME [--config DIR] [--run-dir DIR] [--log-dir DIR | --logfile FILE] [--parent-pid PID] [-v]\n            [--init-dir DIR]\n"
+           "            [--ha-logfile FILE] [--ha-debugfile FILE] [--logfacility NAME] [--syslogmsgfmt on|off]\n"
            "            [--ocf-root DIR] [--arp-probe-interval MS] [--arp-probe-count N]\n"
            "            [--oneshot start|stop|status|probe GROUPKEY [--preferred]]\n"
            "       rscd -h|--help | --version\n";
@@ -59,6 +60,14 @@ Result<RscdOptions> parse_rscd_options(const std::vector<std::string>& given) {
             std::string& to = a == "--node" ? o.node : a == "--config" ? o.config_dir : a == "--run-dir" ? o.run_dir
                             : a == "--logfile" ? o.logfile : a == "--init-dir" ? o.init_dir : o.ocf_root;
             if (!value(to)) return bad(fmt::format("{} needs a value", a));
+        } else if (a == "--ha-logfile" || a == "--ha-debugfile" || a == "--logfacility") {
+            std::string& to = a == "--ha-logfile" ? o.shared_log.logfile : a == "--ha-debugfile" ? o.shared_log.debugfile
+                                                                        : o.shared_log.logfacility;
+            if (!value(to)) return bad(fmt::format("{} needs a value", a));
+        } else if (a == "--syslogmsgfmt") {
+            std::string v;
+            if (!value(v) || (v != "on" && v != "off")) return bad("--syslogmsgfmt needs on or off");
+            o.shared_log.syslogmsgfmt = v == "on";
         } else if (a == "--preferred") {
             preferred = true;
         } else if (a == "--arp-probe-interval" || a == "--arp-probe-count") {

@@ -1,6 +1,7 @@
 // RscdOptions — rscd's command line.
 //
 //   rscd --node NAME [--config DIR] [--run-dir DIR] [--logfile FILE] [-v]
+//        [--ha-logfile FILE] [--ha-debugfile FILE] [--logfacility NAME] [--syslogmsgfmt on|off]
 //        [--init-dir DIR] [--ocf-root DIR] [--arp-probe-interval MS] [--arp-probe-count N]
 //        [--oneshot start|stop|status|probe GROUPKEY [--preferred]]
 //
@@ -25,6 +26,7 @@
 #include <vector>
 
 #include "ipc/config/config.hpp"
+#include "ipc/log.hpp"
 #include "ipc/result.hpp"
 #include "rscd/agent_result.hpp"
 
@@ -36,6 +38,7 @@ struct RscdOptions {
     std::string run_dir = "/run/hamaster";
     std::string logfile = "-";
     std::string log_dir;         // --log-dir: log to <log-dir>/rscd.log (as the master passes it)
+    ipc::SharedLogConfig shared_log;  // --ha-logfile --ha-debugfile --logfacility --syslogmsgfmt
     int parent_pid = 0;          // --parent-pid: the master (PR_SET_PDEATHSIG)
     bool foreground = false;
     bool verbose = false;

@@ -70,6 +70,8 @@ HeartbeatOutcome LinkTable::drop(Node* node, Link* link, DropReason reason, Hear
 }
 
 void LinkTable::refresh_link(ipc::SteadyTime at, Node& node, Link& link, std::vector<ClusterEvent>& events) {
+    if (link.last_heard && *link.last_heard < at)
+        link.counters.interval = std::chrono::duration_cast<std::chrono::milliseconds>(at - *link.last_heard);
     if (!link.last_heard || *link.last_heard < at) link.last_heard = at;
     if (link.status == LinkStatus::up) return;
     link.status = LinkStatus::up;

@@ -80,6 +80,9 @@ struct LinkCounters {
     std::uint64_t received = 0;  // every packet attributed to this link, dropped or not
     std::uint64_t late = 0;      // late `status` messages that arrived on this link
     DropCounters dropped;
+    // The gap between the last two fresh packets on this link: keepalive plus the link's delay
+    // jitter, the nearest thing to a latency that one-way status messages can show.
+    std::optional<std::chrono::milliseconds> interval;
 };
 
 struct NodeCounters {
@@ -149,6 +152,8 @@ public:
 
     const std::string& local_status() const { return local_status_; }
     bool comm_up() const { return comm_up_; }
+    // When the table started: initdead runs from here until comm_up().
+    ipc::SteadyTime started() const { return start_; }
     // The deadtime in force for normal nodes (initdead-derived until comm is up): the `dt` we send.
     std::chrono::milliseconds effective_deadtime() const { return effective_deadtime(NodeType::normal); }
 

@@ -11,7 +11,8 @@
 #   5 the Heartbeat-style ha.cf (the sample's ping + respawn lines, unchanged) passes `hamaster -t`,
 #                           maps to ipfaild, and ipfaild runs as hacluster (else root + WARN)
 #   2 web1 drops ICMP     → (iptables -I INPUT -p icmp -j DROP inside web1's netns only) the count
-#                           exchange in both ipfaild logs, the service moves to web2; rule deleted
+#                           exchange in both ipfaild logs, the service moves to web2; the tutorial's
+#                           greps of ha-debug find ipfaild's, rscd's and IPaddr's lines; rule deleted
 #                           → auto_failback brings it back to web1
 #   3 web1's eth0 down    → (eth1, the heartbeat LAN, stays up) web2 takes over, web1 releases
 #                           (rscstatus none, no VIP); eth0 up → one stable owner (web1, auto_failback)
@@ -151,6 +152,24 @@ check "2 web1: cl_status nodestatus 192.0.2.1 → dead (got $(cl web1 nodestatus
 check "2 web2: cl_status nodestatus 192.0.2.1 → ping (got $(cl web2 nodestatus 192.0.2.1))" eval '[ "$(cl web2 nodestatus 192.0.2.1)" = ping ]'
 timing "ICMP drop → web2 'Telling other node': $(ms_between "$t2" "$(ipf_time "$t2" web2 'Telling other node')") ms; → web1 'We are dead': $(ms_between "$t2" "$(ipf_time "$t2" web1 'We are dead')") ms; → VIP gone from web1: $(ms_between "$t2" "$(vip_sample_time "$t2" web1 0)") ms; → VIP on web2: $(ms_between "$t2" "$(vip_sample_time "$t2" web2 1)") ms; → first good web2 answer: $(ms_between "$t2" "$(first_answer "$t2" web2)") ms"
 never_both "$t2" "" "2 ICMP dropped"
+# The tutorial watches `tailf /var/log/ha-debug` (here the node's log dir): ipfail's lines are
+# there beside the master's, rscd's and IPaddr's, each naming its process (issue 21).
+hadebug() { echo "$LABDIR/$1/log/ha-debug"; }
+in_hadebug() { grep -E -q -- "$2" "$(hadebug "$1")" 2>/dev/null; }  # in_hadebug NODE REGEX
+for n in web1 web2; do
+  check "2 $n ha-debug: ipfaild: Found ping node 192.0.2.1!" in_hadebug "$n" " $n ipfaild: \\[[0-9]+\\]: info: Found ping node 192\\.0\\.2\\.1!"
+  check "2 $n ha-debug: ipfaild: Other side is now stable" in_hadebug "$n" " ipfaild: .*Other side is now stable"
+  check "2 $n ha-log has ipfaild lines too" grep -q " $n ipfaild: " "$LABDIR/$n/log/ha-log"
+done
+check "2 web2 ha-debug: ipfaild: Got asked for num_ping" wait_for 5 in_hadebug web2 " web2 ipfaild: .*Got asked for num_ping"
+check "2 web2 ha-debug: ipfaild: Telling other node that we have more visible ping nodes." \
+  in_hadebug web2 " web2 ipfaild: .*Telling other node that we have more visible ping nodes\\."
+check "2 web1 ha-debug: ipfaild: Giving up because we were told that we have less ping nodes." \
+  in_hadebug web1 " web1 ipfaild: .*Giving up because we were told that we have less ping nodes\\."
+check "2 web2 ha-debug: rscd: Acquiring resource group" in_hadebug web2 " web2 rscd: .*Acquiring resource group: web1 "
+check "2 web2 ha-debug: rscd: IPaddr gratuitous ARPs for 192.0.2.100" in_hadebug web2 " web2 rscd: .*IPaddr: Sending [0-9]+ gratuitous ARPs for 192\\.0\\.2\\.100"
+check "2 web1 ha-debug: rscd: Releasing resource group" in_hadebug web1 " web1 rscd: .*Releasing resource group: web1 "
+check "2 web2 ha-debug: hamaster lines too" in_hadebug web2 " web2 hamaster: \\[[0-9]+\\]: "
 t2b=$(now)
 check "2 iptables -D INPUT -p icmp -j DROP in web1's netns" ip netns exec "$HA_LAB-web1" iptables -D INPUT -p icmp -j DROP
 serves web1 30 "2 ICMP back (auto_failback on)"

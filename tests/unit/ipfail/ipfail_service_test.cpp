@@ -288,4 +288,24 @@ TEST_F(IpfailServiceTest, OwnMessagesEchoedBackAreIgnoredQuietly) {
 }
 
 }  // namespace
+// ---- issue 21: the lines the Heartbeat tutorial greps for, where ipfaild really does the thing ----
+
+TEST_F(IpfailServiceTest, TutorialLinesFoundPingNodeAskedAndStable) {
+    service_.start();
+    EXPECT_EQ(log_.count("Found ping node 192.0.2.1!"), 1);
+    EXPECT_EQ(log_.count("Found ping group gw (2 hosts)."), 1);
+    service_.on_bus_message(peer("num_ping_nodes", "0"), clock_.now());
+    EXPECT_EQ(log_.count("Got asked for num_ping: web2 sees 0 ping nodes, we see 0."), 1);
+    ipc::Message st;
+    st.add("t", "node_status").add("node", "web2").add("st", "up");
+    service_.on_bus_message(st, clock_.now());
+    EXPECT_EQ(log_.count("Other side is now stable"), 0);  // up is not settled yet
+    ipc::Message active;
+    active.add("t", "node_status").add("node", "web2").add("st", "active");
+    service_.on_bus_message(active, clock_.now());
+    service_.on_bus_message(active, clock_.now());
+    EXPECT_EQ(log_.count("Other side is now stable: web2 is active."), 1);  // once per transition
+}
+
 }  // namespace ha::ipfail
+

@@ -1344,6 +1344,7 @@ TEST(ResourceOwner, StandbyEndsAreCountedWithTheirOutcome) {
     EXPECT_EQ(g.owner->standby_ends(), 1U);
     EXPECT_EQ(g.owner->last_standby_end().rfind("no_reply", 0), 0U) << g.owner->last_standby_end();
     EXPECT_EQ(g.owner->rsc_hold_word(), "local");
+}
 
 // --- the guard ahead of the dead decision (docs/split-brain.md, "Timing") -----------------------
 

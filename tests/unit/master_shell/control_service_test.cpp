@@ -11,9 +11,10 @@ ClusterView sample_view() {
     ClusterView v;
     v.local_node = "web1";
     v.local_status = "active";
-    v.nodes = {{"web1", "normal", "active"}, {"web2", "normal", "dead"}, {"192.0.2.1", "ping", "ping"}};
-    LinkView lo{"web2", "eth1", true, std::chrono::milliseconds(12), 40, 1, {{"duplicate", 1}}, 55, {{"bad_auth", 3}}};
-    LinkView serial{"web2", "/dev/ttyS0", false, std::nullopt, 0, 0, {}, 0, {}};
+    v.nodes = {{"web1", "normal", "active", 0}, {"web2", "normal", "dead", 2}, {"192.0.2.1", "ping", "ping", 0}};
+    LinkView lo{"web2", "eth1", true, std::chrono::milliseconds(12), 40, 1, {{"duplicate", 1}}, 55, {{"bad_auth", 3}},
+                std::chrono::milliseconds(1003)};
+    LinkView serial{"web2", "/dev/ttyS0", false, std::nullopt, 0, 0, {}, 0, {}, std::nullopt};
     v.links = {lo, serial};
     v.rsc_hold = "local";
     v.parameter = [](std::string_view name) -> std::optional<std::string> {
@@ -127,8 +128,8 @@ TEST(ControlService, StatusScreenShowsPeerLinksAndResources) {
 
 TEST(ControlService, StatusScreenListsEveryGroupAndWhereItIs) {
     auto v = sample_view();
-    v.groups = {"web1 192.0.2.100/24/eth0 nginx: held here",
-                "web2 192.0.2.101/24/eth0: waiting: 192.0.2.101 answered by 02:00:00:00:00:02 on eth0 (split-brain guard)"};
+    v.groups = {{"web1 192.0.2.100/24/eth0 nginx", "held here"},
+                {"web2 192.0.2.101/24/eth0", "waiting: 192.0.2.101 answered by 02:00:00:00:00:02 on eth0 (split-brain guard)"}};
     auto out = render_status(v);
     EXPECT_NE(out.find("resources held here: local\n    group web1 192.0.2.100/24/eth0 nginx: held here\n"), std::string::npos) << out;
     EXPECT_NE(out.find("    group web2 192.0.2.101/24/eth0: waiting: 192.0.2.101 answered by"), std::string::npos) << out;
@@ -154,4 +155,87 @@ TEST(ControlService, ClientstatusAnswersOnlineAndOfflineFromTheView) {
     Message json = request("clientstatus", {"web1", "ipfail"});
     json.add("json", "1");
     EXPECT_EQ(handle_control(json, v).get_or("out", ""), "{\"node\":\"web1\",\"client\":\"ipfail\",\"status\":\"online\"}\n");
+}
+
+// ---- issue 21: status --json from nlohmann::json, ping nodes as ping nodes -------------------
+
+TEST(ControlService, StatusJsonHasTheDocumentedFields) {
+    auto v = sample_view();
+    v.pid = 42;
+    v.generation = 7;
+    v.keepalive = std::chrono::milliseconds(200);
+    v.deadtime = std::chrono::milliseconds(2000);
+    v.initdead_left = std::chrono::milliseconds(1500);
+    v.groups = {{"web1 192.0.2.100/24/eth0 nginx", "held here"}};
+    v.events = {{"Dec 06 23:41:02", "WARN", "node web2: is dead"}};
+    Message m;
+    m.add("t", "cl_status").add("cmd", "status").add("json", "1");
+    const auto j = nlohmann::json::parse(handle_control(m, v).get_or("out", ""));
+    EXPECT_EQ(j.at("version"), kStatusJsonVersion);
+    EXPECT_EQ(j.at("node"), "web1");
+    EXPECT_EQ(j.at("pid"), 42);
+    EXPECT_EQ(j.at("generation"), 7);
+    EXPECT_EQ(j.at("keepalive_ms"), 200);
+    EXPECT_EQ(j.at("deadtime_ms"), 2000);
+    EXPECT_EQ(j.at("initdead_left_ms"), 1500);
+    EXPECT_EQ(j.at("rsc_hold"), "local");
+    ASSERT_EQ(j.at("peers").size(), 1U);
+    const auto& peer = j.at("peers").at(0);
+    EXPECT_EQ(peer.at("node"), "web2");
+    EXPECT_EQ(peer.at("lost"), 2);
+    ASSERT_EQ(peer.at("links").size(), 2U);
+    const auto& eth1 = peer.at("links").at(0);
+    EXPECT_EQ(eth1.at("link"), "eth1");
+    EXPECT_EQ(eth1.at("status"), "up");
+    EXPECT_EQ(eth1.at("age_ms"), 12);
+    EXPECT_EQ(eth1.at("interval_ms"), 1003);
+    EXPECT_EQ(eth1.at("received"), 40);
+    EXPECT_EQ(eth1.at("sent"), 55);
+    EXPECT_EQ(eth1.at("dropped").at("duplicate"), 1);
+    EXPECT_EQ(eth1.at("dropped").at("bad_auth"), 3);
+    EXPECT_NEAR(eth1.at("loss_pct").get<double>(), 100.0 * 4 / 44, 0.01);
+    EXPECT_TRUE(peer.at("links").at(1).at("age_ms").is_null());
+    ASSERT_EQ(j.at("ping_nodes").size(), 1U);
+    EXPECT_EQ(j.at("ping_nodes").at(0).at("node"), "192.0.2.1");
+    EXPECT_EQ(j.at("ping_nodes").at(0).at("status"), "ping");
+    EXPECT_EQ(j.at("groups").at(0).at("where"), "held here");
+    EXPECT_EQ(j.at("events").at(0).at("text"), "node web2: is dead");
+}
+
+// Names come from config files and peers: quotes, control bytes and invalid UTF-8 must still give
+// valid JSON in every answer (the old hand-written escape passed invalid UTF-8 through).
+TEST(ControlService, EveryJsonAnswerIsValidWhateverTheNames) {
+    auto v = sample_view();
+    const std::string hostile = "we\"b\\2\n\x01\xff\xfe";
+    v.nodes[1].name = hostile;
+    for (auto& l : v.links) l.node = hostile, l.link = hostile + "-link";
+    v.parameter = [&](std::string_view) -> std::optional<std::string> { return hostile; };
+    v.events = {{"Dec 06 23:41:02", "info", hostile}};
+    v.groups = {{hostile, hostile}};
+    for (const auto& [cmd, args] : std::vector<std::pair<std::string, std::vector<std::string>>>{
+             {"hbstatus", {}}, {"listnodes", {}}, {"nodestatus", {hostile}}, {"nodetype", {hostile}},
+             {"listhblinks", {hostile}}, {"hblinkstatus", {hostile, hostile + "-link"}}, {"rscstatus", {}},
+             {"hbparameter", {}}, {"status", {}}}) {
+        Message m;
+        m.add("t", "cl_status").add("cmd", cmd).add("json", "1");
+        for (const auto& a : args) m.add("arg", a);
+        if (cmd == "hbparameter") m.add("param", hostile);
+        const std::string out = handle_control(m, v).get_or("out", "");
+        EXPECT_NO_THROW((void)nlohmann::json::parse(out)) << cmd << ": " << out;
+    }
+}
+
+TEST(ControlService, StatusScreenShowsPingNodesAsPingNodesAndTheCountdown) {
+    auto v = sample_view();
+    LinkView ping_link;
+    ping_link.node = ping_link.link = "192.0.2.1";
+    v.links.push_back(ping_link);  // the view lists a ping node's own "link"; the screen must not
+    v.initdead_left = std::chrono::milliseconds(2500);
+    v.events = {{"Dec 06 23:41:02", "info", "Link web2:eth1 up."}};
+    const auto out = render_status(v);
+    EXPECT_NE(out.find("initdead: 2.5 s left"), std::string::npos) << out;
+    EXPECT_NE(out.find("ping node 192.0.2.1"), std::string::npos) << out;
+    EXPECT_EQ(out.find("link 192.0.2.1"), std::string::npos) << out;
+    EXPECT_NE(out.find("interval 1003ms"), std::string::npos) << out;
+    EXPECT_NE(out.find("last changes:\n    Dec 06 23:41:02 info: Link web2:eth1 up.\n"), std::string::npos) << out;
 }
