@@ -37,7 +37,7 @@ std::string describe(const conf::Medium& m) {
 
 }  // namespace
 
-std::string format_summary(const conf::Config& c) {
+std::string format_summary(const conf::Config& c, const std::vector<std::string>& processes, std::string_view log_dir) {
     const conf::HaCf& cf = c.ha_cf;
     std::string s;
     auto line = [&s](std::string_view label, std::string_view value) { s += fmt::format("{:<16}{}\n", label, value); };
@@ -83,6 +83,25 @@ std::string format_summary(const conf::Config& c) {
                                              : fmt::format("{} only", c.authkeys.active);
     line("authkeys:", fmt::format("auth {} ({}); keys defined: {}; incoming verified with key {}", c.authkeys.active,
                                   active ? method_word(active->method) : "?", join(defined, ", "), verify));
+
+    // Where to look when something happens: each of our processes has its own file and also writes
+    // the ha.cf destinations, as Heartbeat's processes did; `respawn` programs other than ipfail log
+    // however they do (their stdout and stderr are the master's: /dev/null once it detached).
+    std::vector<std::string> shared;
+    shared.push_back(cf.logfile.empty() ? "no logfile" : fmt::format("logfile {} (info and up)", cf.logfile));
+    shared.push_back(cf.debugfile.empty() ? "no debugfile" : fmt::format("debugfile {} (every line)", cf.debugfile));
+    shared.push_back(cf.logfacility.empty() || cf.logfacility == "none" ? "no syslog"
+                                                                         : fmt::format("syslog facility {}", cf.logfacility));
+    line("logs:", "each process its own file, and " + join(shared, ", "));
+    std::vector<std::string> ours{"hamaster"};
+    ours.insert(ours.end(), processes.begin(), processes.end());
+    for (const auto& p : ours) {
+        if (p.starts_with("respawn")) {
+            s += fmt::format("  {:<18} its own logging, not hamaster's\n", p);
+        } else {
+            s += fmt::format("  {:<18} {}/{}.log\n", p, log_dir, p);
+        }
+    }
     return s;
 }
 

@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "ipc/config/config.hpp"
+#include "master/child_specs.hpp"
 #include "master/config_summary.hpp"
 
 namespace ha::master {
@@ -42,7 +43,10 @@ int run_config_test(const Options& options, std::ostream& out, std::ostream& err
             << options.config_dir << '\n';
         return 1;
     }
-    out << format_summary(*result.config);
+    // The same list the master starts, so the summary names exactly the processes that will log.
+    std::vector<std::string> processes;
+    for (const auto& spec : child_specs(*result.config, options)) processes.push_back(spec.name);
+    out << format_summary(*result.config, processes, options.log_dir);
     return 0;
 }
 

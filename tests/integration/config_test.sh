@@ -13,13 +13,31 @@ for sample in web serial; do
   cp -rL "$conf/$sample" "$tmp/$sample"
   chmod 600 "$tmp/$sample/authkeys"
   for node in web1 web2; do
-    out=$("$hamaster" -t --config "$tmp/$sample" --node "$node" 2>"$tmp/err") || { cat "$tmp/err" >&2; fail "$sample on $node: exit $?"; }
+    out=$("$hamaster" -t --config "$tmp/$sample" --node "$node" --log-dir /srv/halogs 2>"$tmp/err") || { cat "$tmp/err" >&2; fail "$sample on $node: exit $?"; }
     [ ! -s "$tmp/err" ] || { cat "$tmp/err" >&2; fail "$sample on $node: unexpected diagnostics"; }
     grep -q "^this node: *$node\$" <<<"$out" || fail "$sample on $node: summary lacks 'this node: $node'"
     grep -q "ipfaild (built-in)" <<<"$out" || fail "$sample: ipfail not mapped to ipfaild"
     if grep -qi "secret\|3f9c0b1e" <<<"$out"; then fail "$sample: summary shows a secret"; fi
+    # Where each process logs: its own file under --log-dir, for exactly the processes started.
+    case $sample in
+      web) procs="hamaster heartbeatd-net ipfaild rscd"; absent=heartbeatd-serial;;
+      serial) procs="hamaster heartbeatd-net heartbeatd-serial ipfaild rscd"; absent=none;;
+    esac
+    for p in $procs; do
+      grep -q "^  $p  */srv/halogs/$p\.log\$" <<<"$out" || { echo "$out" >&2; fail "$sample: summary lacks $p's log file"; }
+    done
+    if grep -q "^  $absent " <<<"$out"; then fail "$sample: summary names $absent, which is not started"; fi
   done
 done
+# ... and the ha.cf destinations every process shares (conf/web/ha.cf sets all three).
+out=$("$hamaster" -t --config "$tmp/web" --node web1 --log-dir /srv/halogs)
+grep -q "^logs: .*logfile /var/log/ha-log (info and up), debugfile /var/log/ha-debug (every line), syslog facility daemon\$" <<<"$out" ||
+  { echo "$out" >&2; fail "web: summary lacks the shared log destinations"; }
+sed -i 's/^\(logfile\|debugfile\|logfacility\)\b/#&/' "$tmp/web/ha.cf"
+out=$("$hamaster" -t --config "$tmp/web" --node web1)
+grep -q "^logs: .*no logfile, no debugfile, no syslog\$" <<<"$out" || { echo "$out" >&2; fail "web without ha.cf logs: wrong summary"; }
+grep -q "^  rscd  */var/log/hamaster/rscd\.log\$" <<<"$out" || fail "default --log-dir not shown"
+cp "$conf/web/ha.cf" "$tmp/web/ha.cf"
 
 # Broken ha.cf: two errors appended at the end; exit 1, both reported with their lines.
 cp -r "$tmp/web" "$tmp/broken"
