@@ -29,6 +29,7 @@
 #include "ipc/log.hpp"
 #include "ipc/status_table.hpp"
 #include "master/status_publisher.hpp"
+#include "master/systemd_notify.hpp"
 #include "master/child_specs.hpp"
 #include "master/recent_events.hpp"
 #include "master/child_supervisor.hpp"
@@ -265,6 +266,8 @@ public:
         children_.start_all();
         cluster_.start();
         publish();
+        notify_.ready(notify_status_text(cluster_.view()));  // before the launcher may exit
+        if (notify_.feed_interval()) feed_systemd_watchdog();
         report.ready();
         io_.run();
         return 0;
@@ -313,7 +316,11 @@ private:
         for (const auto& m : it->second) bus_.send(child, m);
         pending_.erase(it);
     }
-    void publish() { table_.publish(to_snapshot(cluster_.view())); }
+    void publish() {
+        const auto view = cluster_.view();
+        table_.publish(to_snapshot(view));
+        notify_.status(notify_status_text(view));
+    }
 
     void wire_cluster() {
         cluster_.on_change = [this] {
@@ -482,6 +489,15 @@ private:
         });
     }
 
+    // systemd's WatchdogSec=: fed from this loop too, so systemd restarts a master whose loop hangs.
+    void feed_systemd_watchdog() {
+        notify_.watchdog();
+        sd_watchdog_timer_.expires_after(*notify_.feed_interval());
+        sd_watchdog_timer_.async_wait([this](const boost::system::error_code& ec) {
+            if (!ec) feed_systemd_watchdog();
+        });
+    }
+
     // SIGHUP: validate first (a broken config changes nothing), then apply what plan_reload allows.
     void reload() {
         auto next = load_master_config(o_);
@@ -561,6 +577,7 @@ private:
             stop_signals_.cancel();
             rscd_beat_.cancel();
             watchdog_timer_.cancel();
+            sd_watchdog_timer_.cancel();
             if (watchdog_) watchdog_->close_clean();  // a clean stop must not reboot the node
             io_.stop();
         });
@@ -596,6 +613,7 @@ private:
             }
             stopping_ = true;
             log_.info("Heartbeat shutdown in progress. ({})", ::getpid());
+            notify_.stopping();
             shutdown_timer_.expires_after(std::chrono::minutes(5));
             shutdown_timer_.async_wait([this](const boost::system::error_code& e) {
                 if (e) return;
@@ -612,6 +630,7 @@ private:
     ipc::Log& log_;
     ipc::StatusTableWriter table_;
     std::optional<Watchdog> watchdog_;
+    SystemdNotify notify_{log_};  // after daemonize (Master lives in the daemon): MAINPID is ours
     ipc::SystemClock clock_;
     boost::asio::io_context io_;
     zmq::context_t zmq_context_;
@@ -635,6 +654,7 @@ private:
     boost::asio::steady_timer shutdown_timer_{io_};
     boost::asio::steady_timer rscd_beat_{io_};
     boost::asio::steady_timer watchdog_timer_{io_};
+    boost::asio::steady_timer sd_watchdog_timer_{io_};
 };
 
 }  // namespace
