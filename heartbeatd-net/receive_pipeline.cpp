@@ -140,7 +140,9 @@ Verdict ReceivePipeline::judge(std::string_view datagram, std::string_view link,
     }
     if (ns_type) {
         if (auto stale = ns_staleness(peer, hg, ts)) {
-            return drop(DropReason::stale, fmt::format("t={} src={}: {}", conf::quote(type), src, *stale));
+            Drop d{DropReason::stale, fmt::format("t={} src={}: {}", conf::quote(type), src, *stale)};
+            d.routine = !peer.has_generation;
+            return d;
         }
     } else {
         if (!peer.has_generation || hg > peer.generation) {
@@ -194,7 +196,7 @@ std::optional<std::string> ReceivePipeline::ns_staleness(const PeerState& peer, 
 }
 
 void ReceivePipeline::log_drop(const Drop& d, const Source& from, std::string_view link) {
-    const ipc::LogLevel level = routine(d.reason) ? ipc::LogLevel::debug : ipc::LogLevel::warn;
+    const ipc::LogLevel level = d.routine || routine(d.reason) ? ipc::LogLevel::debug : ipc::LogLevel::warn;
     if (level == ipc::LogLevel::debug && !log_.debug_enabled()) return;
     limited_.write(level, limit_keys_[static_cast<std::size_t>(d.reason)],
                    fmt::format("dropped packet from {} via {}: {}: {}", from.address, link, drop_reason_name(d.reason), d.detail));

@@ -79,6 +79,11 @@ struct Forward {
 struct Drop {
     DropReason reason;
     std::string detail;  // names the field or node; untrusted bytes are quoted
+    // Expected of a healthy peer (counted, logged at debug only): our own echo, a duplicate on a
+    // redundant link, an NS_ message that a Heartbeat 3.0.6 peer sends before its first sequenced
+    // message on the link (nothing to judge it by yet; an ack is flow control, a rexmit is asked
+    // again).
+    bool routine = false;
 };
 
 using Verdict = std::variant<Forward, Drop>;
