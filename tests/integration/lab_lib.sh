@@ -44,6 +44,7 @@ export HA_LAB=${HA_LAB:-hlf$$}
 export LABDIR=${LABDIR:-/tmp/hamaster-lab-$HA_LAB}
 VIP=192.0.2.100
 WATCH=$LABDIR/watch
+TIMELINE=${TIMELINE:-$WATCH/timeline.events}  # timeline_event appends here (the caller empties it)
 SAMPLE_MS=${SAMPLE_MS:-50}
 LOG_POLL=${LOG_POLL:-0.01}  # seconds between two looks at a followed log
 FOLLOW_LOGS=${FOLLOW_LOGS:-web1.hamaster web1.heartbeatd-net web1.rscd web2.hamaster web2.heartbeatd-net web2.rscd}
@@ -80,7 +81,9 @@ lab_can_run() {  # prints the reason and fails when the lab cannot run here
 }
 
 now() { echo "$EPOCHREALTIME"; }
-ms_between() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "") print "?"; else printf "%d\n", (b - a) * 1000 + 0.5 }'; }
+ms_between() {  # ms_between A B [DECIMALS] — B − A in ms, rounded (default: whole ms); "?" if either is empty
+  awk -v a="$1" -v b="$2" -v d="${3:-0}" 'BEGIN { if (a == "" || b == "") print "?"; else if (d == 0) printf "%d\n", (b - a) * 1000 + 0.5; else printf "%." d "f\n", (b - a) * 1000 }'
+}
 
 wait_for() {  # wait_for SECONDS CMD... — poll CMD every 50 ms until it succeeds or the deadline passes
   local deadline=$((SECONDS + $1)); shift
@@ -372,6 +375,35 @@ sample_count() {  # sample_count FROM [TO]
 log_time() {  # log_time AFTER NODE PROG REGEX — when the first matching line after AFTER was seen
   awk -v t="$1" -v re="$4" '$1 > t && $0 ~ re { print $1; exit }' "$WATCH/$2.$3.log"
 }
+# The takeover path's own stamps: with ha.cf `debug 1`, hamaster (log/ha-debug) and rscd (log/rscd.log)
+# write `takeover path:` lines stamped `mono S.ms` with the monotonic clock, exact to the microsecond.
+mono_after() {  # mono_after MONO NODE FILE REGEX — the mono stamp (ms) of the first line of NODE's log
+  # FILE (ha-debug, rscd.log) that matches REGEX and is stamped after MONO (0: any); empty if none
+  awk -v t="$1" -v re="$4" '$0 ~ re && match($0, /mono [0-9.]+/) { m = substr($0, RSTART + 5, RLENGTH - 5) + 0; if (m > t) { printf "%.3f\n", m; exit } }' \
+    "$LABDIR/$2/log/$3"
+}
+mono_epoch_offset() {  # epoch − CLOCK_MONOTONIC in s, read with /proc/timer_list's "now at" (root),
+  # bracketed by two epoch reads (~0.1 ms apart); empty when unreadable. MONO_OFFSET holds it.
+  local a n b
+  a=$EPOCHREALTIME; n=$(awk '/^now at/ { print $3; exit }' /proc/timer_list 2>/dev/null); b=$EPOCHREALTIME
+  [ -n "$n" ] && awk -v a="$a" -v b="$b" -v n="$n" 'BEGIN { printf "%.6f\n", (a + b) / 2 - n / 1e9 }'
+}
+mono_event_time() {  # mono_event_time AFTER NODE FILE REGEX — the epoch time of the first such stamped
+  # line after epoch AFTER (mono_after through $MONO_OFFSET); empty without MONO_OFFSET or line
+  [ -n "${MONO_OFFSET:-}" ] || return 0
+  local m; m=$(mono_after "$(awk -v t="$1" -v o="$MONO_OFFSET" 'BEGIN { printf "%.3f", (t - o) * 1000 }')" "$2" "$3" "$4" 2>/dev/null)
+  [ -n "$m" ] && awk -v o="$MONO_OFFSET" -v m="$m" 'BEGIN { printf "%.6f\n", o + m / 1000 }'
+}
+mono_since() { ms_sum "$2" -"$1"; }  # mono_since A B — B - A in ms ("?" if either is unknown)
+ms_sum() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a ~ /\?/ || b ~ /\?/ || b == "-") print "?"; else printf "%.1f\n", a + b }'; }  # A + B ms
+
+# The picture of a failover (bench/timeline-plot): events "NAME TIME_MS NODE", one a line, in any
+# order; timeline_show prints them in time order and, given a path, draws the SVG there.
+timeline_event() { echo "${*:3} ${2:-?} $1" >>"$TIMELINE"; }  # timeline_event NODE MS NAME... (MS "?"/"" = not seen)
+timeline_show() {  # timeline_show TITLE [OUT.svg]
+  "$LAB_SRC/bench/timeline-plot" -t "$1" "$TIMELINE" ${2:+"$2"}
+}
+
 vip_on() { ip -n "$HA_LAB-$1" -o -4 addr show dev eth0 | grep -q " $VIP/"; }
 curl_once() { ip netns exec "$HA_LAB-client" curl -s -m 1 "http://$VIP/" 2>/dev/null | sed -n 's/.*<h1>\(web[12]\)<\/h1>.*/\1/p'; }
 
