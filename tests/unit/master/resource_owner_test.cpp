@@ -1018,6 +1018,33 @@ TEST(ResourceOwner, RscHoldOfANodeWithoutGroupsOfItsOwnIsHeartbeats) {
     EXPECT_EQ(owner.holds(), hm::ResourceSet::foreign);  // what its groups are: the wire word is unchanged
 }
 
+// The other side of the same rule: a node whose peer is the preferred node of no group says `all`
+// after it took over from the dead peer (its empty foreign set), as Heartbeat 3.0.6 does.
+TEST(ResourceOwner, RscHoldOfANodeWhosePeerHasNoGroupsIsAllAfterATakeover) {
+    hm::ResourceOwnerParams p;
+    p.local_node = "web1";
+    p.peer_node = "web2";
+    p.groups = {group("web1", kVipA, 1)};
+    p.auto_failback = AutoFailback::on;
+    CaptureLog log;
+    hm::ResourceOwner owner(std::move(p), log);
+    SteadyTime now = SteadyTime{} + 1000h;
+    owner.on_peer_active(now);
+    owner.on_local_comm_up(now);
+    auto a = owner.on_peer_message(now, msg({{"t", "resource"}, {"rsc_hold", "local"}, {"rtype", "full"}, {"isstable", "1"}}));
+    ASSERT_EQ(runs(a).size(), 1U) << log.dump();
+    hm::GroupResult started;
+    started.group = runs(a)[0].group;
+    started.seq = runs(a)[0].seq;
+    started.ok = true;
+    started.running = "yes";
+    owner.on_group_result(now, started);
+    EXPECT_EQ(owner.rsc_hold_word(), "local") << log.dump();
+    owner.on_peer_dead(now);  // nothing to start: web2 has no group
+    EXPECT_EQ(owner.rsc_hold_word(), "all") << log.dump();
+    EXPECT_EQ(owner.holds(), hm::ResourceSet::local);  // the wire word is what its groups are
+}
+
 TEST(ResourceOwner, GroupStatesSayWhereEachGroupIs) {
     Fixture f(AutoFailback::on, /*clearance=*/true);
     f.start_with_peer("local");  // web1 holds A, web2 holds B
