@@ -989,60 +989,62 @@ TEST(ResourceOwner, PartitionSettlementOnANodeWithoutGroupsOfItsOwnChangesNothin
     EXPECT_TRUE(owner.held_groups().empty());
 }
 
+namespace {
+// One node of a cluster whose only group is web1's, seen from `local` (web1 or web2), started up
+// with the live peer's stable report `peer_holds`.
+struct OneGroupNode {
+    OneGroupNode(const char* local, AutoFailback af) {
+        hm::ResourceOwnerParams p;
+        p.local_node = local;
+        p.peer_node = std::string(local) == "web1" ? "web2" : "web1";
+        p.groups = {group("web1", kVipA, 1)};
+        p.auto_failback = af;
+        peer = p.peer_node;
+        owner.emplace(std::move(p), log);
+    }
+    hm::ResourceActions start(const char* peer_holds) {
+        owner->on_peer_active(now);
+        owner->on_local_comm_up(now);
+        return owner->on_peer_message(now, msg({{"t", "resource"}, {"rsc_hold", peer_holds}, {"rtype", "full"}, {"isstable", "1"}}, peer));
+    }
+    void complete_start(const hm::ResourceActions& a) {
+        ASSERT_EQ(runs(a).size(), 1U) << log.dump();
+        hm::GroupResult started;
+        started.group = runs(a)[0].group;
+        started.seq = runs(a)[0].seq;
+        started.ok = true;
+        started.running = "yes";
+        owner->on_group_result(now, started);
+    }
+    CaptureLog log;
+    SteadyTime now = SteadyTime{} + 1000h;
+    std::string peer;
+    std::optional<hm::ResourceOwner> owner;
+};
+}  // namespace
+
 // cl_status rscstatus on the node without a group of its own answers Heartbeat 3.0.6's words
 // (compat spec, issue 21): `local` once started, `all` after it took the peer's groups, `none`
 // after it handed everything over (hb_standby) — not `none` / `foreign` / `none`.
 TEST(ResourceOwner, RscHoldOfANodeWithoutGroupsOfItsOwnIsHeartbeats) {
-    hm::ResourceOwnerParams p;
-    p.local_node = "web2";
-    p.peer_node = "web1";
-    p.groups = {group("web1", kVipA, 1)};
-    p.auto_failback = AutoFailback::off;
-    CaptureLog log;
-    hm::ResourceOwner owner(std::move(p), log);
-    SteadyTime now = SteadyTime{} + 1000h;
-    EXPECT_EQ(owner.rsc_hold_word(), "none");  // before the start-up decision
-    owner.on_peer_active(now);
-    owner.on_local_comm_up(now);
-    owner.on_peer_message(now, msg({{"t", "resource"}, {"rsc_hold", "local"}, {"rtype", "full"}, {"isstable", "1"}}, "web1"));
-    EXPECT_EQ(owner.rsc_hold_word(), "local");
-    auto a = owner.on_peer_dead(now);
-    ASSERT_EQ(runs(a).size(), 1U);
-    hm::GroupResult started;
-    started.group = runs(a)[0].group;
-    started.seq = runs(a)[0].seq;
-    started.ok = true;
-    started.running = "yes";
-    owner.on_group_result(now, started);
-    EXPECT_EQ(owner.rsc_hold_word(), "all") << log.dump();
-    EXPECT_EQ(owner.holds(), hm::ResourceSet::foreign);  // what its groups are: the wire word is unchanged
+    OneGroupNode n("web2", AutoFailback::off);
+    EXPECT_EQ(n.owner->rsc_hold_word(), "none");  // before the start-up decision
+    n.start("local");
+    EXPECT_EQ(n.owner->rsc_hold_word(), "local");
+    n.complete_start(n.owner->on_peer_dead(n.now));
+    EXPECT_EQ(n.owner->rsc_hold_word(), "all") << n.log.dump();
+    EXPECT_EQ(n.owner->holds(), hm::ResourceSet::foreign);  // what its groups are: the wire word is unchanged
 }
 
 // The other side of the same rule: a node whose peer is the preferred node of no group says `all`
 // after it took over from the dead peer (its empty foreign set), as Heartbeat 3.0.6 does.
 TEST(ResourceOwner, RscHoldOfANodeWhosePeerHasNoGroupsIsAllAfterATakeover) {
-    hm::ResourceOwnerParams p;
-    p.local_node = "web1";
-    p.peer_node = "web2";
-    p.groups = {group("web1", kVipA, 1)};
-    p.auto_failback = AutoFailback::on;
-    CaptureLog log;
-    hm::ResourceOwner owner(std::move(p), log);
-    SteadyTime now = SteadyTime{} + 1000h;
-    owner.on_peer_active(now);
-    owner.on_local_comm_up(now);
-    auto a = owner.on_peer_message(now, msg({{"t", "resource"}, {"rsc_hold", "local"}, {"rtype", "full"}, {"isstable", "1"}}));
-    ASSERT_EQ(runs(a).size(), 1U) << log.dump();
-    hm::GroupResult started;
-    started.group = runs(a)[0].group;
-    started.seq = runs(a)[0].seq;
-    started.ok = true;
-    started.running = "yes";
-    owner.on_group_result(now, started);
-    EXPECT_EQ(owner.rsc_hold_word(), "local") << log.dump();
-    owner.on_peer_dead(now);  // nothing to start: web2 has no group
-    EXPECT_EQ(owner.rsc_hold_word(), "all") << log.dump();
-    EXPECT_EQ(owner.holds(), hm::ResourceSet::local);  // the wire word is what its groups are
+    OneGroupNode n("web1", AutoFailback::on);
+    n.complete_start(n.start("local"));
+    EXPECT_EQ(n.owner->rsc_hold_word(), "local") << n.log.dump();
+    n.owner->on_peer_dead(n.now);  // nothing to start: web2 has no group
+    EXPECT_EQ(n.owner->rsc_hold_word(), "all") << n.log.dump();
+    EXPECT_EQ(n.owner->holds(), hm::ResourceSet::local);  // the wire word is what its groups are
 }
 
 TEST(ResourceOwner, GroupStatesSayWhereEachGroupIs) {
