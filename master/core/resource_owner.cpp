@@ -261,13 +261,9 @@ bool ResourceOwner::in_transition() const {
 std::string_view ResourceOwner::rsc_hold_word() const {
     if (in_transition()) return "transition";
     ResourceSet word = holds();
-    // Heartbeat counts an empty set as held once it took that role: a side with no group at all
-    // is `local` (or `foreign`) when this node has "acquired" it.
-    for (const bool local : {true, false}) {
-        const ResourceSet side = local ? ResourceSet::local : ResourceSet::foreign;
-        const bool any = std::any_of(groups_.begin(), groups_.end(), [local](const Group& g) { return g.local == local; });
-        if (!any && has(roles_, side) && !isolated_ && phase_ == Phase::running) word = word | side;
-    }
+    const bool own_groups = std::any_of(groups_.begin(), groups_.end(), [](const Group& g) { return g.local; });
+    if (!own_groups && has(roles_, ResourceSet::local) && !isolated_ && phase_ == Phase::running)
+        word = word | ResourceSet::local;
     return resource_set_word(word);
 }
 

@@ -36,8 +36,7 @@ protected:
 
 // hb_standby --wait returns 0 once web2 holds the group; hb_takeover --wait brings it back. The
 // node without a group of its own (web2) answers rscstatus as Heartbeat 3.0.6: local, then all
-// once it holds web1's group, then none after handing everything back (and web1, having taken
-// over both sets, all).
+// once it holds web1's group, then none after handing everything back.
 TEST_F(Tools, StandbyAndTakeoverWaitUntilTheGroupMoved) {
     c().config().haresources = "web1 rec::a1\n";
     c().config().resource_scripts["rec"] = kRecAgent;
@@ -57,8 +56,7 @@ TEST_F(Tools, StandbyAndTakeoverWaitUntilTheGroupMoved) {
 
     const RunResult takeover = tool("web1", "hb_takeover", {"--wait"});
     EXPECT_EQ(takeover.rc, 0) << takeover.out << takeover.err << recs();
-    // hb_takeover all: web1 holds its own group and web2's empty set, which Heartbeat calls `all`.
-    EXPECT_NE(takeover.out.find("Resources moved: this node now holds [all]."), std::string::npos) << takeover.out;
+    EXPECT_NE(takeover.out.find("Resources moved: this node now holds [local]."), std::string::npos) << takeover.out;
     EXPECT_EQ(count_in_file(rec("web1"), "a1 start"), 2) << recs();
     EXPECT_TRUE(wait_until([&] { return rscstatus_is("web2", "none"); }, 10s)) << cl_status("web2", {"rscstatus"}).out << recs();
 }
@@ -71,8 +69,7 @@ TEST_F(Tools, StandbyAndTakeoverAreRefusedWithTheReasonWhenThePeerIsDead) {
     ASSERT_TRUE(start_both_active());
     ASSERT_TRUE(wait_until([&] { return rscstatus_is("web1", "local"); }, 30s)) << recs();
     kill_node("web2", SIGKILL);
-    // web2 has no group: taking over its empty set makes web1's word `all`, as in Heartbeat 3.0.6.
-    ASSERT_TRUE(wait_until([&] { return c().nodestatus("web1", "web2") == "dead" && rscstatus_is("web1", "all"); }, 20s))
+    ASSERT_TRUE(wait_until([&] { return c().nodestatus("web1", "web2") == "dead" && rscstatus_is("web1", "local"); }, 20s))
         << c().dump();
 
     for (const std::vector<std::string>& args : {std::vector<std::string>{}, std::vector<std::string>{"--wait=30"}}) {

@@ -990,8 +990,8 @@ TEST(ResourceOwner, PartitionSettlementOnANodeWithoutGroupsOfItsOwnChangesNothin
 }
 
 namespace {
-// One node of a cluster whose only group is web1's, seen from `local` (web1 or web2), started up
-// with the live peer's stable report `peer_holds`.
+// One node of a cluster whose only group is web1's, seen from `local` (web1 or web2); start() gives
+// it the live peer's stable report `peer_holds`.
 struct OneGroupNode {
     OneGroupNode(const char* local, AutoFailback af) {
         hm::ResourceOwnerParams p;
@@ -1034,17 +1034,6 @@ TEST(ResourceOwner, RscHoldOfANodeWithoutGroupsOfItsOwnIsHeartbeats) {
     n.complete_start(n.owner->on_peer_dead(n.now));
     EXPECT_EQ(n.owner->rsc_hold_word(), "all") << n.log.dump();
     EXPECT_EQ(n.owner->holds(), hm::ResourceSet::foreign);  // what its groups are: the wire word is unchanged
-}
-
-// The other side of the same rule: a node whose peer is the preferred node of no group says `all`
-// after it took over from the dead peer (its empty foreign set), as Heartbeat 3.0.6 does.
-TEST(ResourceOwner, RscHoldOfANodeWhosePeerHasNoGroupsIsAllAfterATakeover) {
-    OneGroupNode n("web1", AutoFailback::on);
-    n.complete_start(n.start("local"));
-    EXPECT_EQ(n.owner->rsc_hold_word(), "local") << n.log.dump();
-    n.owner->on_peer_dead(n.now);  // nothing to start: web2 has no group
-    EXPECT_EQ(n.owner->rsc_hold_word(), "all") << n.log.dump();
-    EXPECT_EQ(n.owner->holds(), hm::ResourceSet::local);  // the wire word is what its groups are
 }
 
 TEST(ResourceOwner, GroupStatesSayWhereEachGroupIs) {
