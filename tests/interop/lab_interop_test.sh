@@ -172,6 +172,12 @@ holds_group() {  # holds_group NODE — NODE holds the sample's group, the other
     is_one_of "$(rscstatus "$1")" "$want" all
 }
 
+# How often NODE logged the end of its initial resource acquisition (hamaster and Heartbeat 3.0.6
+# use the same words), over every life of the node.
+initial_acquisitions() {
+  cat "$LABDIR/$1/log/hamaster.log" "$LABDIR/$1/log/ha-log" 2>/dev/null | grep -c "Initial resource acquisition complete" || true
+}
+
 both_active() {  # each side's own cl_status sees the other active
   nodestatus_is web1 web2 active && nodestatus_is web2 web1 active
 }
@@ -292,9 +298,15 @@ case $SCENARIO in
     tr=$(now)
     check "replace: web2 ($PREFERRED) stops gracefully" lab_graceful_stop web2 60
     NODE_IMPL[web2]=$OTHER
+    done_before=$(initial_acquisitions web2)
     lab_start_node web2 || fail "replace: start $(desc web2)"
     check "replace: web1 ($(impl web1)) and the new web2 ($(impl web2)) see each other active" wait_for 60 both_active
     check "replace: every link up on both sides" wait_for 30 all_links_up
+    # An operator moves the resources only once the new node has settled: its initial resource
+    # acquisition is complete (both implementations log it). A standby asked earlier, while it
+    # still waits for the peer's report, is refused as "in flux" by either implementation.
+    check "replace: the new web2 ($(impl web2)) completed its initial resource acquisition" \
+      wait_for 30 eval '[ "$(initial_acquisitions web2)" -gt "$done_before" ]'
     sleep 2
     check "replace: web1 served all along (web2 answers since the stop: $(answers_from "$tr" "$(now)" web2))" \
       eval 'answered_by web1 && [ "$(answers_from "$tr" "$(now)" web2)" -eq 0 ]'
