@@ -695,7 +695,8 @@ int run_master(const Options& o) {
     ipc::realtime_setup(config.ha_cf.realtime, log);
 
     GenerationFile generations(log);
-    auto generation = generations.load_and_bump(o.state_dir + "/hb_generation", kHeartbeatGenerationFile);
+    auto generation = generations.load_and_bump(o.state_dir + "/hb_generation", kHeartbeatGenerationFile,
+                                                static_cast<std::uint64_t>(::time(nullptr)));
     if (!generation) return fail(fmt::format("Cannot read the generation: {}", generation.error().message));
     auto uuid = load_or_create_uuid(o.state_dir + "/hb_uuid");
     if (!uuid) return fail(fmt::format("Cannot read the node uuid: {}", uuid.error().message));

@@ -75,10 +75,12 @@ Result<void> write_all(int fd, std::string_view data, const std::filesystem::pat
 }  // namespace
 
 Result<std::uint64_t> GenerationFile::load_and_bump(const std::filesystem::path& path,
-                                                    const std::filesystem::path& heartbeat_path) {
+                                                    const std::filesystem::path& heartbeat_path,
+                                                    std::uint64_t now_seconds) {
     auto stored = read_stored(path);
     if (!stored) return stored.error();
     std::optional<std::uint64_t> base = *stored;
+    bool after_heartbeat = false;
     if (!heartbeat_path.empty()) {
         auto theirs = read_stored(heartbeat_path);
         if (!theirs) {
@@ -86,9 +88,13 @@ Result<std::uint64_t> GenerationFile::load_and_bump(const std::filesystem::path&
         } else if (*theirs && (!base || **theirs > *base)) {
             log_.info("Generation continues from Heartbeat's {} ({})", heartbeat_path.string(), **theirs);
             base = *theirs;
+            after_heartbeat = true;
         }
     }
-    const std::uint64_t next = Generation::next(base);
+    std::uint64_t next = Generation::next(base);
+    // Seen in the interop lab: the file held two less than the generation the last Heartbeat life
+    // sent (its start time), and the peer dropped us as a replay.
+    if (after_heartbeat && now_seconds > next) next = now_seconds;
 
     std::filesystem::path tmp = path;
     tmp += ".tmp";

@@ -33,8 +33,12 @@ public:
     // 1 after replacing Heartbeat would cut us off from it until it restarts. Heartbeat starts its
     // own count at the clock, far above ours. A missing or unreadable Heartbeat file is ignored
     // (an unreadable one with a warning): it is not ours to repair.
+    // Heartbeat's file may lag the generation its last life used (that one is the start time in
+    // seconds when higher than the file's count), so when we continue from it we also start no
+    // lower than `now_seconds` (the wall clock, seconds since the epoch; 0: no floor).
     Result<std::uint64_t> load_and_bump(const std::filesystem::path& path,
-                                        const std::filesystem::path& heartbeat_path = {});
+                                        const std::filesystem::path& heartbeat_path = {},
+                                        std::uint64_t now_seconds = 0);
 
 private:
     ipc::Log& log_;

@@ -149,3 +149,13 @@ TEST_F(BesideHeartbeat, UnreadableHeartbeatFileIsIgnoredWithAWarning) {
     EXPECT_EQ(log.count(LogLevel::warn, "Ignoring Heartbeat's generation file: " + theirs.string()), 1);
     EXPECT_EQ(read(theirs), "garbage");
 }
+
+// Heartbeat's file can lag the generation its last life sent (that life's start time, in seconds):
+// seen in the interop lab (file ...627, peer's current ...629, ours ...628 dropped as a replay).
+// Continuing from Heartbeat, we start no lower than the clock; on our own file the clock is no floor.
+TEST_F(BesideHeartbeat, ContinuingFromHeartbeatStartsNoLowerThanTheClock) {
+    std::ofstream(theirs) << "      1796604627\n";
+    EXPECT_EQ(*file.load_and_bump(ours, theirs, 1796604640u), 1796604640u);
+    EXPECT_EQ(read(ours), "1796604640\n");
+    EXPECT_EQ(*file.load_and_bump(ours, theirs, 1796604650u), 1796604641u) << "ours is higher now: no floor";
+}
