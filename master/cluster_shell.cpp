@@ -114,7 +114,13 @@ void ClusterShell::arm_deadline() {
         // after a freeze of the master its timer and the bus are ready at once.
         if (read_pending) read_pending();
         if (stopped_) return;
-        handle_events(table_.on_tick(clock_.now()));
+        const auto now = clock_.now();
+        // Fired much later than asked: the loop (or the whole node) stalled, and the media daemons
+        // that stalled with us may not have forwarded yet what the peer sent meanwhile. Give them
+        // one stall threshold (at least a keepalive's worth of reading) before any verdict.
+        const auto stall = std::chrono::duration_cast<std::chrono::milliseconds>(now - deadline_timer_.expiry());
+        if (stall >= table_.stall_threshold()) table_.confirm_silences(now + table_.stall_threshold(), stall);
+        handle_events(table_.on_tick(now));
         arm_deadline();
     });
 }

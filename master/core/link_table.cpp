@@ -272,8 +272,23 @@ std::optional<ipc::SteadyTime> LinkTable::late_at(const Node& node) const {
     return death_due(node) - (params_.deadtime - *late);
 }
 
+void LinkTable::confirm_silences(ipc::SteadyTime until, milliseconds stall) {
+    if (confirm_until_ && *confirm_until_ >= until) return;
+    confirm_until_ = until;
+    log_.info("Loop stalled for {} ms: reading what arrived meanwhile before any link or node is declared dead",
+              stall.count());
+}
+
+milliseconds LinkTable::stall_threshold() const {
+    return std::max(milliseconds(10), std::min(params_.keepalive, params_.deadtime / 4));
+}
+
 std::vector<ClusterEvent> LinkTable::on_tick(ipc::SteadyTime now) {
     std::vector<ClusterEvent> events;
+    if (confirm_until_) {
+        if (now < *confirm_until_) return events;
+        confirm_until_.reset();
+    }
     for (auto& node : nodes_) {
         if (node.status != kStatusDead && now >= death_due(node)) {
             declare_dead(node, events);  // also takes its links down
@@ -298,6 +313,7 @@ std::vector<ClusterEvent> LinkTable::on_tick(ipc::SteadyTime now) {
 }
 
 std::optional<ipc::SteadyTime> LinkTable::next_deadline() const {
+    if (confirm_until_) return confirm_until_;  // nothing is judged before it
     if (!comm_up_ && every_node_heard_or_dead()) return start_;  // comm up is due now
     std::optional<ipc::SteadyTime> next;
     auto consider = [&next](ipc::SteadyTime t) {

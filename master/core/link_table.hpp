@@ -141,6 +141,13 @@ public:
     // before; a link's own deadtime, see LinkTableParams::link_deadtime), and brings comm up when
     // every node was heard from or declared dead.
     std::vector<ClusterEvent> on_tick(ipc::SteadyTime now);
+    // The master's own loop stalled (its timer fired `stall` late: a frozen process, a paused VM, a
+    // starved CPU): silences measured across the stall are not evidence yet — what the peer sent
+    // meanwhile still waits in the media daemons' sockets, which woke with us. No link or node is
+    // declared dead or late before `until`; what arrives by then counts. Logs once per stall (info).
+    void confirm_silences(ipc::SteadyTime until, std::chrono::milliseconds stall);
+    // The lateness of a timer that shows a stall of the loop: max(10 ms, min(keepalive, deadtime/4)).
+    std::chrono::milliseconds stall_threshold() const;
     // The silence after which a live peer is reported PeerLate: max(warntime, deadtime − guard_lead,
     // keepalive); none when guard_lead is 0 or that is not below deadtime (warntime ≥ deadtime).
     std::optional<std::chrono::milliseconds> late_after() const;
@@ -225,6 +232,7 @@ private:
     ipc::SteadyTime start_;
     std::string local_status_;
     bool comm_up_ = false;
+    std::optional<ipc::SteadyTime> confirm_until_;  // confirm_silences(): no verdict before
     std::vector<Node> nodes_;  // peers, then ping nodes
     DropCounters unattributed_drops_;
 };

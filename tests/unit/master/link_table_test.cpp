@@ -721,3 +721,33 @@ TEST(LinkTable, PeerLateComesTheGuardLeadBeforeASlowCablesDeadline) {
     EXPECT_EQ(count_events<hm::PeerLate>(table.on_tick(start + 500ms)), 1);
     EXPECT_EQ(count_events<hm::NodeDead>(table.on_tick(start + 520ms)), 1);
 }
+
+TEST(LinkTable, AfterAStallOfTheLoopSilencesAreConfirmedBeforeAnyVerdict) {
+    Fixture f;  // keepalive 1 s, deadtime 10 s
+    f.beat(f.start, 1);
+    EXPECT_EQ(f.table.stall_threshold(), 1s);
+    // The master was frozen 15 s; it wakes before its media daemons forwarded what they hold.
+    const SteadyTime woke = f.start + 15s;
+    f.table.confirm_silences(woke + f.table.stall_threshold(), 15s);
+    EXPECT_EQ(f.log.count(LogLevel::info, "Loop stalled for 15000 ms"), 1);
+    EXPECT_EQ(f.table.next_deadline(), woke + 1s);
+    EXPECT_EQ(count_events<hm::NodeDead>(f.table.on_tick(woke)), 0);
+    EXPECT_EQ(f.table.link_status("web2", kEth), hm::LinkStatus::up) << "no link verdict either";
+    // What the peer sent meanwhile arrives: alive, nothing was declared dead.
+    f.beat(woke + 5ms, 2);
+    EXPECT_EQ(count_events<hm::NodeDead>(f.table.on_tick(woke + 1s)), 0);
+    EXPECT_EQ(f.table.node_status("web2"), "active");
+    EXPECT_EQ(f.log.count(LogLevel::warn, "is dead"), 0);
+}
+
+TEST(LinkTable, AfterAStallAReallySilentPeerDiesOnceTheConfirmationEnds) {
+    Fixture f;
+    f.beat(f.start, 1);
+    const SteadyTime woke = f.start + 15s;
+    f.table.confirm_silences(woke + 1s, 15s);
+    f.table.confirm_silences(woke + 500ms, 15s);  // an earlier end never shortens it, logged once
+    EXPECT_EQ(f.log.count(LogLevel::info, "Loop stalled"), 1);
+    EXPECT_EQ(count_events<hm::NodeDead>(f.table.on_tick(woke + 999ms)), 0);
+    EXPECT_EQ(count_events<hm::NodeDead>(f.table.on_tick(woke + 1s)), 1);
+    EXPECT_EQ(f.table.next_deadline(), std::nullopt);
+}
