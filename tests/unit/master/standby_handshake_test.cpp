@@ -169,7 +169,9 @@ TEST(StandbyHandshake, CancelEndsOnlyAHandshakeUnderWay) {
     EXPECT_FALSE(f.hs.on_tick(f.now + 2h));  // no timer left behind
 }
 
-TEST(StandbyHandshake, CancelledFailbackIsNotReportedAsOneByALaterRequest) {
+// The failback mark belongs to the request that carried it: an operator's request after a
+// cancelled failback is not asked again when it gets no answer.
+TEST(StandbyHandshake, LaterOperatorRequestAfterACancelledFailbackIsNotAFailback) {
     Fixture f;
     f.hs.request(f.now, "web1", "foreign", true);
     f.hs.cancel("settled instead");
