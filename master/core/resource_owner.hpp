@@ -80,19 +80,18 @@
 // wait after `starting`.
 // Diagnostics (each once per transition, compat spec §10.3): info `Resources being acquired from
 //   web2.`, `mach_down takeover complete.`, `Initial resource acquisition complete (T_RESOURCES(us))`
-//   (or `(T_RESOURCES(them))`, `(mach_down)`, `(auto_failback)`), `web2 wants to go standby [all]`,
-//   `standby: web2 can take our all resources`, `standby: acquire [all] resources from web2`,
-//   `Local standby process completed [all].`, `Standby resource acquisition done [foreign].`,
-//   `Other node completed standby takeover of all resources.`, `Going standby [all].`,
+//   (or `(T_RESOURCES(them))`, `(mach_down)`, `(auto_failback)`), `Going standby [all].`,
 //   `Giving up foreign resources (auto_failback).`, `Received shutdown notice from 'web2'.`,
 //   `Giving up all HA resources.`, `All HA resources relinquished.`,
 //   `remote resource transition completed.`, `Dead node web2 gave up resources.`,
-//   `Cancelling pending standby operation`, `Acquiring resource group: <line>`,
-//   `Releasing resource group: <line>`; WARN `Standby in progress- new request from web2 ignored
-//   [N seconds left]`, `standby message [me] from web2 ignored.  Other side is in flux.` / `...
-//   local resources in flux.`, `No reply to standby request.  Standby request cancelled.`,
-//   `No resource report from web2 after starting; acquiring local resources.`; info `Standby mode
-//   only implemented when nice_failback on`; ERROR `Resource group <key> failed to start|stop ...`.
+//   `Acquiring resource group: <line>`, `Releasing resource group: <line>`; WARN (our own request
+//   refused) `Standby in progress- new request from web1 ignored [N seconds left]`, `standby
+//   message [me] from web1 ignored.  Other side is in flux.` / `...  local resources in flux.`,
+//   `No resource report from web2 after starting; acquiring local resources.`, `resource message
+//   from web2 ignored: resource: bad field "rsc_hold": "most"` (a malformed message, counted);
+//   info `Standby mode only implemented when nice_failback on`; ERROR `Resource group <key> failed
+//   to start|stop ...`. The handshake's own lines are listed in standby_handshake.hpp, the
+//   settlement's CRIT in partition_settlement.hpp.
 // See also: master/core/link_table.hpp (events that feed on_cluster_event), master/core/standby_handshake.hpp,
 //   master/core/partition_settlement.hpp, master/core/peer_message.hpp, rscd/rsc_messages.hpp
 //   (rsc_op / rsc_result), compat spec §7, §7.1, §9, "Message flows seen"; design.md "Data flow".
