@@ -2,8 +2,8 @@
 #include "master/core/resource_owner.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
-
 
 namespace ha::master {
 
