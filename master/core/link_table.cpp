@@ -193,6 +193,7 @@ HeartbeatOutcome LinkTable::on_heartbeat(ipc::SteadyTime now, std::string_view n
             log_.debug("node {}: on time again", node->name);
             out.events.push_back(PeerOnTime{node->name});
         }
+        confirm_spent_ = false;  // progress: a later stall may be confirmed again
         node->proofs.emplace_back(*info.seq, now);
         if (node->proofs.size() > kRecentProofs) node->proofs.pop_front();
         link->status_seq = info.seq;
@@ -273,7 +274,7 @@ std::optional<ipc::SteadyTime> LinkTable::late_at(const Node& node) const {
 }
 
 void LinkTable::confirm_silences(ipc::SteadyTime until, milliseconds stall) {
-    if (confirm_until_ && *confirm_until_ >= until) return;
+    if (confirm_spent_ || confirm_until_) return;  // one at a time, never extended
     confirm_until_ = until;
     log_.info("Loop stalled for {} ms: reading what arrived meanwhile before any link or node is declared dead",
               stall.count());
@@ -288,6 +289,7 @@ std::vector<ClusterEvent> LinkTable::on_tick(ipc::SteadyTime now) {
     if (confirm_until_) {
         if (now < *confirm_until_) return events;
         confirm_until_.reset();
+        confirm_spent_ = true;
     }
     for (auto& node : nodes_) {
         if (node.status != kStatusDead && now >= death_due(node)) {

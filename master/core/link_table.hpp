@@ -145,6 +145,8 @@ public:
     // starved CPU): silences measured across the stall are not evidence yet — what the peer sent
     // meanwhile still waits in the media daemons' sockets, which woke with us. No link or node is
     // declared dead or late before `until`; what arrives by then counts. Logs once per stall (info).
+    // Once per silence: after a confirmation ended, another is granted only once a heartbeat proved
+    // a peer alive in between, so a machine whose timers are always late still reaches a verdict.
     void confirm_silences(ipc::SteadyTime until, std::chrono::milliseconds stall);
     // The lateness of a timer that shows a stall of the loop: max(10 ms, min(keepalive, deadtime/4)).
     std::chrono::milliseconds stall_threshold() const;
@@ -233,6 +235,7 @@ private:
     std::string local_status_;
     bool comm_up_ = false;
     std::optional<ipc::SteadyTime> confirm_until_;  // confirm_silences(): no verdict before
+    bool confirm_spent_ = false;                     // a confirmation ended, no proof of life since
     std::vector<Node> nodes_;  // peers, then ping nodes
     DropCounters unattributed_drops_;
 };

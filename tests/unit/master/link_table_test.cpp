@@ -745,9 +745,33 @@ TEST(LinkTable, AfterAStallAReallySilentPeerDiesOnceTheConfirmationEnds) {
     f.beat(f.start, 1);
     const SteadyTime woke = f.start + 15s;
     f.table.confirm_silences(woke + 1s, 15s);
-    f.table.confirm_silences(woke + 500ms, 15s);  // an earlier end never shortens it, logged once
+    f.table.confirm_silences(woke + 2s, 15s);  // a running confirmation is never extended, logged once
     EXPECT_EQ(f.log.count(LogLevel::info, "Loop stalled"), 1);
     EXPECT_EQ(count_events<hm::NodeDead>(f.table.on_tick(woke + 999ms)), 0);
     EXPECT_EQ(count_events<hm::NodeDead>(f.table.on_tick(woke + 1s)), 1);
     EXPECT_EQ(f.table.next_deadline(), std::nullopt);
+}
+
+TEST(LinkTable, AMachineWhoseTimersAreAlwaysLateStillReachesAVerdict) {
+    Fixture f;
+    f.beat(f.start, 1);
+    // Every tick comes a stall late: one confirmation, then no other without a proof of life.
+    SteadyTime t = f.start + 10s + 1500ms;
+    f.table.confirm_silences(t + 1s, 1500ms);
+    EXPECT_EQ(count_events<hm::NodeDead>(f.table.on_tick(t)), 0);
+    t += 2500ms;
+    f.table.confirm_silences(t + 1s, 1500ms);  // refused: the silence was already confirmed
+    EXPECT_EQ(count_events<hm::NodeDead>(f.table.on_tick(t)), 1);
+    EXPECT_EQ(f.log.count(LogLevel::info, "Loop stalled"), 1);
+}
+
+TEST(LinkTable, AProofOfLifeAllowsTheNextStallToBeConfirmedAgain) {
+    Fixture f;
+    f.beat(f.start, 1);
+    f.table.confirm_silences(f.start + 2s, 1500ms);
+    EXPECT_EQ(f.table.on_tick(f.start + 2s).size(), 0u);  // confirmation over, nothing due
+    f.beat(f.start + 3s, 2);
+    f.table.confirm_silences(f.start + 15s, 1500ms);
+    EXPECT_EQ(f.log.count(LogLevel::info, "Loop stalled"), 2);
+    EXPECT_EQ(count_events<hm::NodeDead>(f.table.on_tick(f.start + 14s)), 0);
 }
