@@ -118,13 +118,13 @@ void PortLink::on_readable() {
     });
 }
 
-bool PortLink::send(std::string frame, bool heartbeat) {
+bool PortLink::send(std::string frame, std::string_view supersede_key) {
     if (!port_) {
         ++stats_.tx_closed;
         return false;
     }
     const auto dropped_before = queue_.dropped_heartbeats() + queue_.dropped_other();
-    const bool queued = queue_.push(std::move(frame), heartbeat);
+    const bool queued = queue_.push(std::move(frame), supersede_key);
     if (queue_.dropped_heartbeats() + queue_.dropped_other() != dropped_before || !queued) {
         if (!congested_) {
             log_.warn("serial port {}: line too slow, dropping queued frames", device_);

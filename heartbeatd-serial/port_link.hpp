@@ -4,8 +4,8 @@
 // Reads: the port's fd in an asio::posix::stream_descriptor (async_wait read, then non-blocking
 // read() until EAGAIN, at most kReadsPerWake per wake so a flood cannot starve the loop); every
 // chunk goes through the FrameDecoder and each complete frame is handed to the owner. Writes:
-// send() queues a signed frame (WriteQueue: bounded; the newest heartbeat replaces an unsent older
-// one) and writes it when the line is free: a frame starts only once the tty's output queue
+// send() queues a signed frame (WriteQueue: bounded; the newest heartbeat or ack replaces an unsent
+// older one in its place) and writes it when the line is free: a frame starts only once the tty's output queue
 // (TIOCOUTQ) is empty — otherwise a timer waits as long as the bytes still queued take at the baud
 // rate — so at most one frame waits in the kernel and a heartbeat leaves at most one frame time
 // after it was made, at the fastest pace the baud rate allows (master/core/serial_pace.hpp), instead
@@ -76,9 +76,9 @@ public:
     void start();
     void stop();
 
-    // Queues one signed frame. False when the port is not open (counted tx_closed) or the queue
-    // refused it.
-    bool send(std::string frame, bool heartbeat);
+    // Queues one signed frame (`supersede_key`: see WriteQueue). False when the port is not open
+    // (counted tx_closed) or the queue refused it.
+    bool send(std::string frame, std::string_view supersede_key = {});
     // Calls `done` (on the loop, possibly at once) when every frame queued so far has left the tty
     // — our queue written and the line's output queue (TIOCOUTQ) empty, tcdrain without blocking —
     // or the port is closed, or after `limit`. Checked every 5 ms.

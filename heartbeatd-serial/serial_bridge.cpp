@@ -87,11 +87,14 @@ void SerialBridge::on_bus_message(ipc::Message message) {
         for (auto& p : ports_) ++counters_.link(p->device()).tx_errors;
         return;
     }
-    const bool heartbeat = type == "status";
+    // What a newer frame of the same kind makes worthless while it waits for the line: our
+    // heartbeat (only the newest proves we live) and an ack (ackseq is cumulative; two nodes, one
+    // destination).
+    const std::string_view supersede_key = type == "status" || type == "NS_ackmsg" ? std::string_view(type) : std::string_view();
     for (auto& p : ports_) {
         if (!target.empty() && p->device() != target) continue;
         net::LinkStats& s = counters_.link(p->device());
-        if (p->send(wire, heartbeat)) {
+        if (p->send(wire, supersede_key)) {
             ++s.tx;
         } else {
             ++s.tx_errors;

@@ -530,8 +530,8 @@ private:
             config_.ha_cf.adopt_children(n);
             children_.reconcile(child_specs(config_, o_));
         }
-        if (plan.timings || plan.children) cluster_.set_timings();  // serial paces follow baud and media
         config_.authkeys = next.config->authkeys;  // the media daemons re-read authkeys on SIGHUP
+        cluster_.set_timings();  // the serial paces follow timings, baud, media and the signature size
         for (const auto& media_child : media_) {
             if (pid_t pid = children_.pid_of(media_child); pid > 0) ::kill(pid, SIGHUP);
         }

@@ -39,6 +39,12 @@ milliseconds LinkTable::link_deadtime(const Node& node, const Link& link) const 
     return it == params_.link_deadtime.end() ? base : std::max(base, it->second);
 }
 
+milliseconds LinkTable::proof_horizon() const {
+    milliseconds horizon = effective_deadtime(NodeType::normal);
+    for (const auto& [link, deadtime] : params_.link_deadtime) horizon = std::max(horizon, deadtime);
+    return horizon;
+}
+
 ipc::SteadyTime LinkTable::death_due(const Node& node) const {
     std::optional<ipc::SteadyTime> due;
     for (const auto& l : node.links) {
@@ -171,7 +177,8 @@ HeartbeatOutcome LinkTable::on_heartbeat(ipc::SteadyTime now, std::string_view n
         // as of when that status first arrived, so a slow link (a paced cable carries every n-th
         // heartbeat, a frame time late) stays up, and a copy held back and replayed later buys
         // nothing.
-        if (info.is_status() && info.generation && (!link->status_seq || *link->status_seq < *info.seq)) {
+        if (info.is_status() && info.generation && node->status != kStatusDead &&
+            (!link->status_seq || *link->status_seq < *info.seq)) {
             auto proof = std::find_if(node->proofs.rbegin(), node->proofs.rend(),
                                       [&](const auto& p) { return p.first == *info.seq; });
             if (proof != node->proofs.rend()) {
@@ -195,7 +202,8 @@ HeartbeatOutcome LinkTable::on_heartbeat(ipc::SteadyTime now, std::string_view n
         }
         confirm_spent_ = false;  // progress: a later stall may be confirmed again
         node->proofs.emplace_back(*info.seq, now);
-        if (node->proofs.size() > kRecentProofs) node->proofs.pop_front();
+        const auto horizon = proof_horizon();
+        while (node->proofs.size() > kMaxProofs || now - node->proofs.front().second > horizon) node->proofs.pop_front();
         link->status_seq = info.seq;
         refresh_link(now, *node, *link, out.events);
     }
@@ -276,6 +284,9 @@ std::optional<ipc::SteadyTime> LinkTable::late_at(const Node& node) const {
 void LinkTable::confirm_silences(ipc::SteadyTime until, milliseconds stall) {
     if (confirm_spent_ || confirm_until_) return;  // one at a time, never extended
     confirm_until_ = until;
+    const ipc::SteadyTime now = until - stall_threshold();
+    if (stall_logged_at_ && now - *stall_logged_at_ < std::chrono::seconds(10)) return;
+    stall_logged_at_ = now;
     log_.info("Loop stalled for {} ms: reading what arrived meanwhile before any link or node is declared dead",
               stall.count());
 }

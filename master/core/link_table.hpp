@@ -10,10 +10,11 @@
 // (the peer's newest seq, not a retransmission filling a gap) of the current generation refreshes
 // its link and the node. Nothing else does: not other message types, not NS_ messages (no seq;
 // dropped as `stale` unless they carry the current hg), not a replay or duplicate. The one
-// exception keeps redundant links up: a copy of one of the peer's recent proofs of life (the last
-// kRecentProofs statuses that proved it alive) arriving on another link, newer than anything that
-// link brought before, refreshes that link dated when the status first arrived, so a slow link (a
-// paced serial cable) stays up and a copy captured and replayed later extends nothing.
+// exception keeps redundant links up: a copy of one of the peer's recent proofs of life (the
+// statuses that proved it alive within the longest link deadtime, at most kMaxProofs) arriving on
+// another link of a live node, newer than anything that link brought before, refreshes that link
+// dated when the status first arrived, so a slow link (a paced serial cable) stays up and a copy
+// captured and replayed later extends nothing.
 //
 // Owns no socket, no timer: the shell feeds decoded messages (on_heartbeat), ping replies
 // (on_ping_reply) and timer expiries (on_tick), arms one timer at next_deadline(), and acts on the
@@ -144,7 +145,8 @@ public:
     // The master's own loop stalled (its timer fired `stall` late: a frozen process, a paused VM, a
     // starved CPU): silences measured across the stall are not evidence yet — what the peer sent
     // meanwhile still waits in the media daemons' sockets, which woke with us. No link or node is
-    // declared dead or late before `until`; what arrives by then counts. Logs once per stall (info).
+    // declared dead or late before `until`; what arrives by then counts. Logs the stall (info), at
+    // most once per 10 s.
     // Once per silence: after a confirmation ended, another is granted only once a heartbeat proved
     // a peer alive in between, so a machine whose timers are always late still reaches a verdict.
     void confirm_silences(ipc::SteadyTime until, std::chrono::milliseconds stall);
@@ -162,8 +164,9 @@ public:
                      std::chrono::milliseconds warntime, std::chrono::milliseconds initdead,
                      std::chrono::milliseconds deadping,
                      std::map<std::string, std::chrono::milliseconds, std::less<>> link_deadtime = {});
-    // How many recent proofs of life a copy on another link may repeat (see the header).
-    static constexpr std::size_t kRecentProofs = 64;
+    // The most recent proofs of life a copy on another link may repeat (see the header); fewer
+    // when older than the longest link deadtime.
+    static constexpr std::size_t kMaxProofs = 4096;
     const LinkTableParams& params() const { return params_; }
 
     // Changes the local status word (e.g. `dead` at shutdown); logs `Local status now set to: 'x'`.
@@ -211,6 +214,8 @@ private:
 
     std::chrono::milliseconds effective_deadtime(NodeType type) const;
     std::chrono::milliseconds link_deadtime(const Node& node, const Link& link) const;
+    // How long a proof of life may be repeated by a copy: the longest deadtime of any link.
+    std::chrono::milliseconds proof_horizon() const;
     // When `node` is due to be declared dead: every link silent for its own deadtime.
     ipc::SteadyTime death_due(const Node& node) const;
     std::optional<ipc::SteadyTime> last_heard(const Node& node) const;
@@ -236,6 +241,7 @@ private:
     bool comm_up_ = false;
     std::optional<ipc::SteadyTime> confirm_until_;  // confirm_silences(): no verdict before
     bool confirm_spent_ = false;                     // a confirmation ended, no proof of life since
+    std::optional<ipc::SteadyTime> stall_logged_at_;  // the last "Loop stalled" line (one per 10 s)
     std::vector<Node> nodes_;  // peers, then ping nodes
     DropCounters unattributed_drops_;
 };

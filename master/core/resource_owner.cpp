@@ -745,21 +745,27 @@ ResourceActions ResourceOwner::on_peer_message(ipc::SteadyTime now, const ipc::M
 
     auto body = decode_peer_body(message);
     if (!body) {
-        on_malformed(from, body.error());
+        on_malformed(from, body.error(), message);
         return out;
     }
     std::visit([&](const auto& msg) { on_peer(now, from, msg, out); }, *body);
     return out;
 }
 
-void ResourceOwner::on_malformed(const PeerEnvelope& from, const Error& error) {
+void ResourceOwner::on_malformed(const PeerEnvelope& from, const Error& error, const ipc::Message& message) {
     ++malformed_peer_messages_;
     const std::string& peer = from.src.empty() ? params_.peer_node : from.src;
     // The standby handshake only runs once the initial decision is taken; before, it is ignored
     // whole, malformed or not.
     if (from.kind == PeerMessageKind::ask_resources) {
         if (phase_ == Phase::running) {
-            log_.error("standby message from {} ignored: {}", peer, error.message);
+            // Heartbeat 3.0.6's words, which operators grep for; the field that failed at debug.
+            const std::string info = message.get_or("info", "");
+            if (!info.empty() && error.message.find("\"info\"") != std::string::npos)
+                log_.error("Ignored standby message '{}' from {} in state {}", info, peer, static_cast<int>(standby_.phase()));
+            else
+                log_.error("Received standby message without info/from");
+            log_.debug("standby message from {} ignored: {}", peer, error.message);
         } else {
             log_.debug("standby message from {} ignored: {}", peer, error.message);
         }

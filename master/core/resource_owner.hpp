@@ -400,7 +400,7 @@ private:
     void on_peer(ipc::SteadyTime now, const PeerEnvelope& from, const TakeoverAsk& msg, ResourceActions& out);
     void on_peer(ipc::SteadyTime now, const PeerEnvelope& from, const Shutdone& msg, ResourceActions& out);
     void on_peer(ipc::SteadyTime, const PeerEnvelope&, const OtherMessage&, ResourceActions&) {}
-    void on_malformed(const PeerEnvelope& from, const Error& error);
+    void on_malformed(const PeerEnvelope& from, const Error& error, const ipc::Message& message);
 
     void request_standby(ipc::SteadyTime now, std::string word, bool failback, ResourceActions& out);
     void maybe_auto_failback(ipc::SteadyTime now, ResourceActions& out);

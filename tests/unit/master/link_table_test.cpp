@@ -700,12 +700,23 @@ TEST(LinkTable, SecACopyOfAStatusThatNeverProvedLifeOrIsOlderThanTheLinksOwnRefr
     hm::HeartbeatInfo copy_of_other = status(4);
     f.table.on_heartbeat(f.start + 60ms, "web2", kTty, copy_of_other);
     EXPECT_EQ(f.table.links()[3].last_heard, f.start + 30ms);
-    // Beyond the last kRecentProofs proofs: forgotten, a copy refreshes nothing.
-    for (std::uint64_t i = 5; i < 5 + hm::LinkTable::kRecentProofs + 1; ++i) {
-        f.table.on_heartbeat(f.start + 60ms, "web2", kEth, status(i));
-    }
-    f.table.on_heartbeat(f.start + 61ms, "web2", kTty, status(5));
+    // Older than the longest link deadtime (520 ms): forgotten, a copy refreshes nothing.
+    f.table.on_heartbeat(f.start + 60ms, "web2", kEth, status(5));
+    f.table.on_heartbeat(f.start + 600ms, "web2", kEth, status(6));
+    f.table.on_heartbeat(f.start + 601ms, "web2", kTty, status(5));
     EXPECT_EQ(f.table.links()[3].last_heard, f.start + 30ms);
+    f.table.on_heartbeat(f.start + 602ms, "web2", kTty, status(6));  // within: it counts
+    EXPECT_EQ(f.table.links()[3].last_heard, f.start + 600ms);
+}
+
+TEST(LinkTable, ALateCopyNeverBringsALinkOfADeadNodeBack) {
+    SlowCableFixture f;
+    f.table.on_heartbeat(f.start, "web2", kEth, status(1));
+    f.table.on_tick(f.start + 520ms);
+    ASSERT_EQ(f.table.node_status("web2"), "dead");
+    const auto out = f.table.on_heartbeat(f.start + 521ms, "web2", kTty, status(1));
+    EXPECT_TRUE(out.events.empty());
+    EXPECT_EQ(f.table.link_status("web2", kTty), hm::LinkStatus::dead);
 }
 
 TEST(LinkTable, PeerLateComesTheGuardLeadBeforeASlowCablesDeadline) {

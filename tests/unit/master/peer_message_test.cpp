@@ -139,4 +139,10 @@ TEST(PeerMessage, OwnerCountsAndIgnoresMalformedMessages) {
     EXPECT_FALSE(owner.on_peer_message(now, fine).empty());
     EXPECT_EQ(owner.phase(), hm::ResourceOwner::Phase::running);
     EXPECT_EQ(owner.malformed_peer_messages(), 2u);
+    // A malformed standby message while running: Heartbeat 3.0.6's words, which operators grep.
+    EXPECT_TRUE(owner.on_peer_message(now, msg({{"t", "ask_resources"}, {"src", "web2"}})).empty());
+    EXPECT_EQ(log.count(LogLevel::error, "Received standby message without info/from"), 1);
+    EXPECT_TRUE(owner.on_peer_message(now, msg({{"t", "ask_resources"}, {"info", "bogus"}, {"src", "web2"}})).empty());
+    EXPECT_EQ(log.count(LogLevel::error, "Ignored standby message 'bogus' from web2 in state 0"), 1);
+    EXPECT_EQ(owner.malformed_peer_messages(), 4u);
 }

@@ -72,7 +72,7 @@ TEST_F(PortLinkTest, LogsStartLineOpensAPtyAndDeliversFrames) {
 TEST_F(PortLinkTest, WritesQueuedFramesToTheLine) {
     make_link(link_path_);
     link_->start();
-    EXPECT_TRUE(link_->send(kFrame, true));
+    EXPECT_TRUE(link_->send(kFrame, "status"));
     std::string got;
     ASSERT_TRUE(run_until(io_, [&] {
         got += pty_.read_available();
@@ -112,7 +112,7 @@ TEST_F(PortLinkTest, LostPortIsLoggedOnceAndReopenedWhenItComesBack) {
     EXPECT_EQ(log_.count(LogLevel::warn, fmt::format("serial port {} lost", link_path_)), 1) << log_.dump();
     EXPECT_EQ(log_.count("cannot open"), 0) << log_.dump();
     EXPECT_EQ(link_->stats().losses, 1u);
-    EXPECT_EQ(link_->send(kFrame, true), false);
+    EXPECT_EQ(link_->send(kFrame, "status"), false);
     EXPECT_EQ(link_->stats().tx_closed, 1u);
 
     pty_.open();  // a new cable under the same name
@@ -142,7 +142,7 @@ TEST_F(PortLinkTest, SlowLineCarriesTheNewestHeartbeatAndNeverBlocks) {
     const std::string big = ">>>\nt=status\nv=" + std::string(4000, 'x') + "\n<<<\n";
     const auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < 500; ++i) {
-        link_->send(big, true);
+        link_->send(big, "status");
         io_.restart();
         io_.poll();
     }
