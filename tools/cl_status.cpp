@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ipc/bus.hpp"
+#include "ipc/bus/control.hpp"
 #include "ipc/message.hpp"
 #include "ipc/version.hpp"
 #include "tools/tool_args.hpp"
@@ -68,13 +69,7 @@ int main(int argc, char** argv) {
             return fail(args.json, kParamError, "usage", "cl_status: " + args.error + "\n" + (args.json ? "" : kUsage));
         case ToolAction::run: break;
     }
-    ha::ipc::Message req;
-    req.add("t", "cl_status");
-    req.add("cmd", args.command);
-    for (const auto& w : args.words) req.add("arg", w);
-    for (const auto& f : args.flags) req.add("flag", f);
-    if (!args.param.empty()) req.add("param", args.param);
-    if (args.json) req.add("json", "1");
+    const ha::ipc::Message req = ha::ipc::bus::ClStatusRequest{args.command, args.words, args.flags, args.param, args.json}.encode();
 
     auto reply = ha::ipc::control_request(args.run_dir, req, std::chrono::seconds(5));
     if (!reply) {

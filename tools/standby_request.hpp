@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "ipc/bus.hpp"
+#include "ipc/bus/control.hpp"
 #include "ipc/message.hpp"
 #include "ipc/version.hpp"
 #include "tools/tool_args.hpp"
@@ -52,10 +53,7 @@ inline int standby_request(const char* program, const char* type, const char* ve
         return kStandbyNotRunning;
     };
 
-    ipc::Message req;
-    req.add("t", type);
-    req.add("rsc_hold", args.kind);
-    auto reply = ask(req);
+    auto reply = ask(ipc::bus::StandbyRequest{std::string_view(type) == ipc::bus::kTakeover, args.kind}.encode());
     if (!reply) return unreachable(reply.error());
     const std::string rc = reply->get_or("rc", "1");
     if (rc != "0") {
@@ -67,11 +65,10 @@ inline int standby_request(const char* program, const char* type, const char* ve
 
     // --wait: the handshake started now ends when the master's count of ends moves past `ends`.
     const std::string ends_before = reply->get_or("ends", "0");
-    const bool takeover = std::string(type) == "takeover";
+    const bool takeover = std::string_view(type) == ipc::bus::kTakeover;
     const auto reply_timeout = std::chrono::milliseconds(std::stoll(reply->get_or("reply_timeout_ms", "10000")));
     const auto start = std::chrono::steady_clock::now();
-    ipc::Message poll;
-    poll.add("t", "standby_state");
+    const ipc::Message poll = ipc::bus::StandbyStateRequest{}.encode();
     while (true) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
         auto state = ask(poll);
