@@ -44,6 +44,7 @@ enum class ChildKind : std::uint8_t { none = 0, media = 1, ipfaild = 2, rscd = 4
 using ChildSet = std::uint8_t;
 constexpr ChildSet operator|(ChildKind a, ChildKind b) { return static_cast<ChildSet>(static_cast<ChildSet>(a) | static_cast<ChildSet>(b)); }
 constexpr ChildSet operator|(ChildSet a, ChildKind b) { return static_cast<ChildSet>(a | static_cast<ChildSet>(b)); }
+constexpr ChildSet only(ChildKind k) { return static_cast<ChildSet>(k); }
 inline constexpr ChildSet kAnyChild = ChildKind::media | ChildKind::ipfaild | ChildKind::rscd;
 // `heartbeatd-net` → media, `ipfaild`, `rscd`; anything else → none.
 ChildKind child_kind(std::string_view name);

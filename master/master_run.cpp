@@ -393,11 +393,11 @@ private:
             on_liveness(child, beat);
         });
         // media daemons: their counters, the last-words handshake; the rest is the peer's traffic.
-        bus_table_.route<ipc::bus::MediaStats>(ipc::bus::kMediaStats, static_cast<ChildSet>(ChildKind::media),
+        bus_table_.route<ipc::bus::MediaStats>(ipc::bus::kMediaStats, only(ChildKind::media),
                                                [this](const std::string&, ipc::bus::MediaStats stats) {
                                                    cluster_.on_media_stats(std::move(stats));
                                                });
-        bus_table_.route<ipc::bus::Flushed>(ipc::bus::kFlushed, static_cast<ChildSet>(ChildKind::media),
+        bus_table_.route<ipc::bus::Flushed>(ipc::bus::kFlushed, only(ChildKind::media),
                                             [this](const std::string& child, ipc::bus::Flushed done) {
                                                 flush_.on_flushed(child, done.seq);
                                             });
@@ -406,7 +406,7 @@ private:
             [this](const std::string& child, ipc::Message m) { cluster_.on_media_message(child, std::move(m)); });
         // ipfaild: ping-node verdicts and its giveup; what it says to the peer's ipfail is relayed,
         // stamped as an API client's message.
-        const auto ipfaild = static_cast<ChildSet>(ChildKind::ipfaild);
+        const auto ipfaild = only(ChildKind::ipfaild);
         bus_table_.route<ipc::bus::PingStatus>(ipc::bus::kPingStatus, ipfaild, [this](const std::string&, ipc::bus::PingStatus p) {
             cluster_.set_ping_status(p.node, p.up());
         });
@@ -424,7 +424,7 @@ private:
                 cluster_.send_cluster(std::move(m), Origin::api_client);
             });
         // rscd: the results of what we asked.
-        const auto rscd = static_cast<ChildSet>(ChildKind::rscd);
+        const auto rscd = only(ChildKind::rscd);
         bus_table_.route<ipc::bus::RscResult>(ipc::bus::kRscResult, rscd,
                                               [this](const std::string&, ipc::bus::RscResult r) { resources_.on_rsc_result(r); });
         bus_table_.route<ipc::bus::RscClearance>(ipc::bus::kRscClearance, rscd,

@@ -107,4 +107,10 @@ Message ControlReply::encode() const {
     return m;
 }
 
+Message ControlError::encode() const {
+    Message m;
+    m.add("t", kControlError).add("reason", reason).add("err", err);
+    return m;
+}
+
 }  // namespace ha::ipc::bus

@@ -102,4 +102,12 @@ struct ControlReply {
     Message encode() const;
 };
 
+// t=error: the control socket's answer to a request it could not take (bad frames, undecodable).
+struct ControlError {
+    std::string reason;
+    std::string err;
+
+    Message encode() const;
+};
+
 }  // namespace ha::ipc::bus

@@ -19,9 +19,9 @@ protected:
     BusDispatchTest() {
         table_.route<ipc::bus::Liveness>(ipc::bus::kLiveness, kAnyChild,
                                          [this](const std::string& child, ipc::bus::Liveness l) { seen_.push_back(child + " liveness " + l.pid); });
-        table_.route<ipc::bus::RscResult>(ipc::bus::kRscResult, static_cast<ChildSet>(ChildKind::rscd),
+        table_.route<ipc::bus::RscResult>(ipc::bus::kRscResult, only(ChildKind::rscd),
                                           [this](const std::string& child, ipc::bus::RscResult r) { seen_.push_back(child + " result " + r.seq); });
-        table_.route<ipc::bus::PingStatus>(ipc::bus::kPingStatus, static_cast<ChildSet>(ChildKind::ipfaild),
+        table_.route<ipc::bus::PingStatus>(ipc::bus::kPingStatus, only(ChildKind::ipfaild),
                                            [this](const std::string& child, ipc::bus::PingStatus p) { seen_.push_back(child + " ping " + p.node); });
         table_.relay(ChildKind::media, [](const ipc::Message& m) { return !m.type().starts_with('_') && m.type() != "liveness"; },
                      [this](const std::string& child, ipc::Message m) { seen_.push_back(child + " relayed " + std::string(m.type())); });
