@@ -86,20 +86,17 @@ int main(int argc, char** argv) {
         return fail(args.json, timeout ? kTimeout : kUnknownError, timeout ? "timeout" : "control_socket",
                     "cl_status: " + reply.error().message + "\n");
     }
-    const std::string out = reply->get_or("out", "");
-    const std::string err = reply->get_or("err", "");
-    int rc = kUnknownError;
-    try {
-        rc = std::stoi(reply->get_or("rc", "13"));
-    } catch (const std::exception&) {
-        rc = kUnknownError;
-    }
+    auto answer = ha::ipc::bus::ControlReply::decode(*reply);
+    if (!answer) return fail(args.json, kUnknownError, "control_socket", "cl_status: " + answer.error().message + "\n");
+    const std::string& out = answer->out;
+    const std::string& err = answer->err;
+    const int rc = answer->rc;
     if (args.json && out.empty() && rc != 0) {
         // The master's refusal (unknown node, bad parameter, ...) as a JSON error.
         return fail(true, rc, rc == kParamError ? "parameter" : rc == 1 ? "negative" : "error", err);
     }
     std::cout << out;
     std::cerr << err;
-    if (reply->get_or("usage", "") == "1" && !args.json) std::cerr << kUsage;
+    if (answer->usage && !args.json) std::cerr << kUsage;
     return rc;
 }

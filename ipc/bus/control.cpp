@@ -107,6 +107,72 @@ Message ControlReply::encode() const {
     return m;
 }
 
+Result<ControlReply> ControlReply::decode(const Message& m) {
+    if (m.type() == kControlError)
+        return make_error("control_error", fmt::format("the master refused the request: {} ({})", m.get_or("err", ""), m.get_or("reason", "")));
+    if (auto ok = check_message(m, kControlReply, {"t", "rc", "out", "err", "usage", "refused", "reason", "ends", "reply_timeout_ms",
+                                                   "last_end", "rsc_hold", "peer", "peer_node", "standby"});
+        !ok)
+        return ok.error();
+    ControlReply r;
+    auto rc = read_count(m, kControlReply, "rc", 3);
+    if (!rc) return rc.error();
+    if (*rc > 255) return make_error("bad_value", fmt::format("control_reply: bad rc \"{}\"", *rc));
+    r.rc = static_cast<int>(*rc);
+    const auto out = m.get("out");
+    if (!out) return missing_field(kControlReply, "out");
+    r.out = std::string(*out);
+    r.err = m.get_or("err", "");
+    if (const auto usage = m.get("usage")) {
+        if (*usage != "1") return make_error("bad_value", "control_reply: bad usage (1)");
+        r.usage = true;
+    }
+    const bool state = m.has("last_end");
+    const bool standby = m.has("reply_timeout_ms");
+    if (state && standby) return unexpected_field(kControlReply, "reply_timeout_ms", "with last_end");
+    if (state) {
+        State st;
+        auto ends = read_count(m, kControlReply, "ends");
+        if (!ends) return ends.error();
+        st.ends = *ends;
+        st.last_end = m.get_or("last_end", "");
+        for (auto [name, value] : {std::pair{"rsc_hold", &st.rsc_hold}, {"peer", &st.peer}, {"peer_node", &st.peer_node}}) {
+            const auto v = m.get(name);
+            if (!v) return missing_field(kControlReply, name);
+            *value = std::string(*v);
+        }
+        const auto running = m.get("standby");
+        if (!running) return missing_field(kControlReply, "standby");
+        if (*running != "idle" && *running != "running") return make_error("bad_value", "control_reply: bad standby (idle or running)");
+        st.running = *running == "running";
+        for (std::string_view f : {"refused", "reason"})
+            if (m.has(f)) return unexpected_field(kControlReply, f, "with last_end");
+        r.state = std::move(st);
+    } else if (standby) {
+        Standby sb;
+        auto ends = read_count(m, kControlReply, "ends");
+        if (!ends) return ends.error();
+        sb.ends = *ends;
+        auto timeout = read_count(m, kControlReply, "reply_timeout_ms", 12);
+        if (!timeout) return timeout.error();
+        sb.reply_timeout_ms = static_cast<std::int64_t>(*timeout);
+        if (m.has("refused") != m.has("reason")) return missing_field(kControlReply, m.has("refused") ? "reason" : "refused");
+        if (m.has("refused")) {
+            auto refused = read_required(m, kControlReply, "refused");
+            if (!refused) return refused.error();
+            sb.refused = std::move(*refused);
+            sb.reason = m.get_or("reason", "");
+        }
+        for (std::string_view f : {"rsc_hold", "peer", "peer_node", "standby"})
+            if (m.has(f)) return unexpected_field(kControlReply, f, "with reply_timeout_ms");
+        r.standby = std::move(sb);
+    } else {
+        for (std::string_view f : {"refused", "reason", "ends", "rsc_hold", "peer", "peer_node", "standby"})
+            if (m.has(f)) return unexpected_field(kControlReply, f);
+    }
+    return r;
+}
+
 Message ControlError::encode() const {
     Message m;
     m.add("t", kControlError).add("reason", reason).add("err", err);

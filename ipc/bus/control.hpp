@@ -100,6 +100,9 @@ struct ControlReply {
     std::optional<State> state;
 
     Message encode() const;
+    // The tools' side. `standby` is decoded when the reply has reply_timeout_ms, `state` when it
+    // has last_end; a t=error answer of the socket is an Error with code "control_error".
+    static Result<ControlReply> decode(const Message& message);
 };
 
 // t=error: the control socket's answer to a request it could not take (bad frames, undecodable).

@@ -54,6 +54,9 @@ constexpr std::array kKinds{
     MessageKind{kStandby, "tool", "master", "[rsc_hold]", &reencode_control},
     MessageKind{kTakeover, "tool", "master", "[rsc_hold]", &reencode_control},
     MessageKind{kStandbyState, "tool", "master", "", &reencode_control},
+    MessageKind{kControlReply, "master", "tool",
+                "rc out [err] [usage=1] [[refused reason] ends reply_timeout_ms | ends last_end rsc_hold peer peer_node standby]",
+                &reencode<ControlReply>},
 };
 
 }  // namespace

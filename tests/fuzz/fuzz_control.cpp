@@ -1,13 +1,13 @@
 // fuzz_control — libFuzzer target for the control socket's request parser
-// (ipc::bus::decode_control_request) and the master's answer to it (master/control_service.cpp,
-// compiled in, instrumented).
+// (ipc::bus::decode_control_request), the master's answer to it (master/control_service.cpp,
+// compiled in, instrumented) and the tools' reply decoder (ipc::bus::ControlReply::decode).
 //
 // Input: a request in any form ha::ipc::decode() takes (tools send the netstring form). Any input
 // must be parsed or refused with an Error, never crash, leak or trip a sanitizer; a parsed request
 // re-encodes to one that parses to the same; handle_control answers every cl_status request with
 // a control_reply carrying rc and out, whatever its command, arguments and flags.
 // Seeds: tests/fuzz/corpus/control (what cl_status, hb_standby, hb_takeover and `hamaster status`
-// send).
+// send, and replies).
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -52,6 +52,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static const ha::master::ClusterView view = sample_view();
     auto decoded = decode(std::string_view(reinterpret_cast<const char*>(data), size));
     if (!decoded) return 0;
+    // The tools' side: the reply decoder, with the same round-trip rule.
+    if (auto reply = bus::ControlReply::decode(*decoded)) {
+        auto back = bus::ControlReply::decode(reply->encode());
+        check(back.has_value() && back->encode() == reply->encode(), "re-encoded reply decodes differently");
+    }
     auto request = bus::decode_control_request(*decoded);
     if (!request) {
         check(!request.error().code.empty() && !request.error().message.empty(), "error without code or message");

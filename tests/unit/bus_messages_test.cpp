@@ -20,6 +20,12 @@ namespace {
 
 const std::string kGroup = "IPaddr::192.0.2.100/24/eth0";
 
+ControlReply state_reply() {
+    ControlReply r;
+    r.state = ControlReply::State{2, "done", "all", "active", "web2", false};
+    return r;
+}
+
 // One valid message of each vocabulary kind, in vocabulary() order.
 std::vector<Message> samples() {
     MediaStats serial{"/dev/ttyS0", 9, 8, 7, 1, {{"bad_auth", 2}, {"duplicate", 0}}, true, {{"frames", 8}, {"garbage_bytes", 10}}};
@@ -47,6 +53,7 @@ std::vector<Message> samples() {
         StandbyRequest{false, "all"}.encode(),
         StandbyRequest{true, "failback"}.encode(),
         StandbyStateRequest{}.encode(),
+        state_reply().encode(),
     };
 }
 
@@ -257,6 +264,37 @@ TEST(BusMessages, ControlReplyCarriesTheStandbyAnswer) {
     EXPECT_EQ(m.get_or("ends", ""), "2");
     EXPECT_EQ(m.get_or("reply_timeout_ms", ""), "10000");
     EXPECT_FALSE(m.has("err"));
+
+    // The tools decode what the master encodes, each shape strictly.
+    auto back = ControlReply::decode(m);
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_EQ(back->rc, 3);
+    ASSERT_TRUE(back->standby);
+    EXPECT_EQ(back->standby->reason, "resources are moving");
+    EXPECT_EQ(back->standby->reply_timeout_ms, 10000);
+    EXPECT_FALSE(back->state);
+    auto state = ControlReply::decode(state_reply().encode());
+    ASSERT_TRUE(state) << state.error().message;
+    ASSERT_TRUE(state->state);
+    EXPECT_EQ(state->state->peer_node, "web2");
+    EXPECT_FALSE(state->standby);
+    auto plain = ControlReply::decode(ControlReply{11, "", "ERROR: frobnicate: invalid sub-command.\n", true, std::nullopt, std::nullopt}.encode());
+    ASSERT_TRUE(plain) << plain.error().message;
+    EXPECT_TRUE(plain->usage);
+    EXPECT_FALSE(plain->standby || plain->state);
+
+    expect_refused<ControlReply>({{without(m, "rc"), "missing_field", "\"rc\""},
+                                  {Message(m).set("rc", "256"), "bad_value", "rc"},
+                                  {without(m, "out"), "missing_field", "\"out\""},
+                                  {without(m, "reason"), "missing_field", "\"reason\""},
+                                  {without(m, "ends"), "missing_field", "\"ends\""},
+                                  {Message(m).add("peer", "dead"), "unexpected_field", "\"peer\""},
+                                  {without(state_reply().encode(), "standby"), "missing_field", "\"standby\""},
+                                  {Message(state_reply().encode()).set("standby", "busy"), "bad_value", "standby"},
+                                  {ControlReply{0, "", "", false, std::nullopt, std::nullopt}.encode().add("ends", "1"), "unexpected_field", "\"ends\""}});
+    auto refused = ControlReply::decode(ControlError{"bad_frames", "control request with 4 frames"}.encode());
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, "control_error");
 }
 
 }  // namespace
