@@ -3,6 +3,8 @@
 #include <cstring>
 
 #include "ipc/bus.hpp"
+#include "ipc/bus/media.hpp"
+#include "ipc/bus/supervision.hpp"
 #include "ipc/config/diagnostics.hpp"
 
 namespace ha::net {
@@ -53,15 +55,22 @@ void MediaBridge::on_datagram(UdpLink& link, std::string_view datagram, const So
 
 void MediaBridge::on_bus_message(ipc::Message message) {
     const std::string_view type = message.type();
-    if (type == "_stats") {
+    if (type == ipc::bus::kMediaStats) {
+        if (auto ask = ipc::bus::MediaStatsAsk::decode(message); !ask) {
+            log_.error("bus: refused message from the master: {}", ask.error().message);
+            return;
+        }
         for (const auto& m : counters_.stats_messages()) upstream_(m);
         return;
     }
-    if (type == ipc::kBusFlush) {
+    if (type == ipc::bus::kFlush) {
+        auto flush = ipc::bus::Flush::decode(message);
+        if (!flush) {
+            log_.error("bus: refused message from the master: {}", flush.error().message);
+            return;
+        }
         // Everything the master sent before this went out already: our sends are synchronous.
-        ipc::Message done;
-        done.add("t", ipc::kBusFlushed).add("seq", message.get_or("seq", ""));
-        upstream_(done);
+        upstream_(ipc::bus::Flushed{flush->seq}.encode());
         return;
     }
     if (type.starts_with('_')) {

@@ -2,6 +2,8 @@
 
 #include <numeric>
 
+#include "ipc/bus/media.hpp"
+
 namespace ha::net {
 
 std::uint64_t LinkStats::total_drops() const {
@@ -34,17 +36,9 @@ std::vector<ipc::Message> NetCounters::stats_messages() const {
     std::vector<ipc::Message> out;
     out.reserve(links_.size());
     for (const auto& l : links_) {
-        ipc::Message m;
-        m.add("t", "_stats");
-        m.add("link", l.link);
-        m.add("rx", std::to_string(l.rx));
-        m.add("forwarded", std::to_string(l.forwarded));
-        m.add("tx", std::to_string(l.tx));
-        m.add("tx_errors", std::to_string(l.tx_errors));
-        for (std::size_t i = 0; i < kDropReasonCount; ++i) {
-            m.add(std::string("drop_").append(kDropReasonNames[i]), std::to_string(l.drops[i]));
-        }
-        out.push_back(std::move(m));
+        ipc::bus::MediaStats stats{l.link, l.rx, l.forwarded, l.tx, l.tx_errors, {}, std::nullopt, {}};
+        for (std::size_t i = 0; i < kDropReasonCount; ++i) stats.drops.emplace_back(kDropReasonNames[i], l.drops[i]);
+        out.push_back(stats.encode());
     }
     return out;
 }

@@ -6,6 +6,8 @@
 #include "heartbeatd-net/net_setup.hpp"
 #include "ipc/auth.hpp"
 #include "ipc/bus.hpp"
+#include "ipc/bus/media.hpp"
+#include "ipc/bus/supervision.hpp"
 #include "ipc/codec.hpp"
 
 namespace ha::serial {
@@ -58,16 +60,21 @@ void SerialBridge::when_sent(std::function<void()> done) {
 
 void SerialBridge::on_bus_message(ipc::Message message) {
     const std::string type(message.type());
-    if (type == "_stats") {
+    if (type == ipc::bus::kMediaStats) {
+        if (auto ask = ipc::bus::MediaStatsAsk::decode(message); !ask) {
+            log_.error("bus: refused message from the master: {}", ask.error().message);
+            return;
+        }
         for (const auto& m : stats_messages()) upstream_(m);
         return;
     }
-    if (type == ipc::kBusFlush) {
-        when_sent([this, seq = message.get_or("seq", "")] {
-            ipc::Message done;
-            done.add("t", ipc::kBusFlushed).add("seq", seq);
-            upstream_(done);
-        });
+    if (type == ipc::bus::kFlush) {
+        auto flush = ipc::bus::Flush::decode(message);
+        if (!flush) {
+            log_.error("bus: refused message from the master: {}", flush.error().message);
+            return;
+        }
+        when_sent([this, seq = std::move(flush->seq)] { upstream_(ipc::bus::Flushed{seq}.encode()); });
         return;
     }
     if (type.empty() || type.starts_with('_')) {

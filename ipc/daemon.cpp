@@ -1,6 +1,8 @@
 // Daemon skeleton — see daemon.hpp.
 #include "ipc/daemon.hpp"
 
+#include "ipc/bus/supervision.hpp"
+
 #include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
@@ -249,10 +251,7 @@ void DaemonLoop::attach_bus(BusClient* bus) {
 
 void DaemonLoop::beat() {
     if (bus_ == nullptr) return;
-    Message m;
-    m.add("t", "liveness");
-    m.add("pid", std::to_string(::getpid()));
-    if (bus_->send(m)) ++beats_sent_;
+    if (bus_->send(bus::Liveness{std::to_string(::getpid())}.encode())) ++beats_sent_;
     else log_.debug("liveness beat not sent (bus queue full or master away)");
     beat_timer_.expires_after(liveness_interval_);
     beat_timer_.async_wait([this](const boost::system::error_code& ec) {

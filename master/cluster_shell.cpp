@@ -126,17 +126,16 @@ void ClusterShell::arm_deadline() {
 }
 
 void ClusterShell::ask_media_stats() {
-    ipc::Message ask;
-    ask.add("t", "_stats");
+    const ipc::Message ask = ipc::bus::MediaStatsAsk{}.encode();
     for (const auto& child : media_children_) send_(child, ask);
 }
 
+void ClusterShell::on_media_stats(ipc::bus::MediaStats stats) {
+    std::string link = stats.link;
+    media_stats_[std::move(link)] = std::move(stats);
+}
+
 void ClusterShell::on_media_message(const std::string& child, ipc::Message message) {
-    if (message.type() == "_stats") {
-        std::string link = message.get_or("link", "");
-        if (!link.empty()) media_stats_[link] = std::move(message);
-        return;
-    }
     std::string link = message.get_or("_link", "");
     std::string src(message.src());
     // The `_` fields are our own annotations, never part of the cluster message.
@@ -194,16 +193,9 @@ ClusterView ClusterShell::view() const {
         }
         for (const auto& [reason, count] : l.counters.dropped) lv.dropped[std::string(drop_reason_word(reason))] = count;
         if (auto it = media_stats_.find(l.link); it != media_stats_.end() && l.node != config_.local_node) {
-            for (const auto& f : it->second.fields()) {
-                std::uint64_t n = 0;
-                try {
-                    n = std::stoull(f.value);
-                } catch (const std::exception&) {
-                    continue;
-                }
-                if (f.name == "tx") lv.sent = n;
-                else if (f.name.rfind("drop_", 0) == 0 && n > 0) lv.wire_dropped[f.name.substr(5)] = n;
-            }
+            lv.sent = it->second.tx;
+            for (const auto& [reason, n] : it->second.drops)
+                if (n > 0) lv.wire_dropped[reason] = n;
         }
         v.links.push_back(std::move(lv));
     }

@@ -18,6 +18,7 @@
 #include <set>
 #include <string>
 
+#include "ipc/bus/media.hpp"
 #include "ipc/clock.hpp"
 #include "ipc/config/config.hpp"
 #include "ipc/log.hpp"
@@ -46,6 +47,8 @@ public:
     void stop();
     // A message a media daemon forwarded (with `_link`, `_from`).
     void on_media_message(const std::string& child, ipc::Message message);
+    // A media daemon's counters of one link (its answer to our `_stats`), for cl_status.
+    void on_media_stats(ipc::bus::MediaStats stats);
     // The local node leaves: status `dead` goes out once more.
     void announce_shutdown();
     // A cluster message we originate (resource, ask_resources...): default fields added, sent on
@@ -94,8 +97,8 @@ private:
     boost::asio::steady_timer keepalive_timer_;
     boost::asio::steady_timer deadline_timer_;
     std::uint64_t bad_bus_messages_ = 0;
-    std::map<std::string, ipc::Message> media_stats_;
-    std::map<std::string, bool> ping_status_;  // link → the media daemon's last `_stats`
+    std::map<std::string, ipc::bus::MediaStats> media_stats_;  // link → the media daemon's last `_stats`
+    std::map<std::string, bool> ping_status_;
     bool stopped_ = false;
     bool shutdown_announced_ = false;  // after `shutdone` no status goes out any more
     unsigned ack_pick_ = 0;            // we ack the peer's seqs with this value modulo 10

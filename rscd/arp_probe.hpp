@@ -36,7 +36,7 @@
 // was complete at decide()) or `IPaddr: 192.0.2.100: no answer from 02:… for 5000 ms (deadtime);
 // taking it over` (clear after held; `(4 rechecks unanswered)` when that was longer than deadtime); debug for ignored simultaneous probes, for answers before
 // the decision (`... before the dead decision: window restarted`) and for decide().
-// See also: probe_service.hpp (sessions per group), arp_guard.hpp (the shell), rsc_messages.hpp
+// See also: probe_service.hpp (sessions per group), arp_guard.hpp (the shell), ipc/bus/rsc.hpp
 // (rsc_clearance), RFC 5227 §2.1.
 #pragma once
 

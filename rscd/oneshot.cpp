@@ -44,10 +44,7 @@ int run_probe(const conf::Config& config, const RscdOptions& options, const conf
         log.warn("rscd: signal {} during the probe of {}: no verdict", sig, group.key());
         io.stop();
     });
-    ipc::Message request;
-    request.add("t", kRscProbe).add("group", group.key()).add("seq", "oneshot");
-    request.add("preferred", options.oneshot->preferred ? "yes" : "no");
-    guard.on_bus_message(request);
+    guard.on_bus_message(ProbeRequest{group.key(), "oneshot", options.oneshot->preferred, false, false}.encode());
     if (guard.sessions() > 0) io.run();  // else the verdict is already out
     return exit_code;
 }
