@@ -9,7 +9,7 @@
 #include <exception>
 #include <iostream>
 
-#include "heartbeatd-net/bus_port.hpp"
+#include "ipc/media/bus_port.hpp"
 #include "heartbeatd-net/media_bridge.hpp"
 #include "heartbeatd-net/net_setup.hpp"
 #include "ipc/daemon.hpp"

@@ -25,8 +25,8 @@
 #include <memory>
 #include <vector>
 
-#include "heartbeatd-net/net_counters.hpp"
-#include "heartbeatd-net/receive_pipeline.hpp"
+#include "ipc/media/net_counters.hpp"
+#include "ipc/media/receive_pipeline.hpp"
 #include "heartbeatd-net/send_pipeline.hpp"
 #include "heartbeatd-net/udp_link.hpp"
 #include "ipc/clock.hpp"

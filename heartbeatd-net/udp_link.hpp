@@ -33,7 +33,7 @@
 #include <vector>
 
 #include "heartbeatd-net/net_options.hpp"
-#include "heartbeatd-net/receive_pipeline.hpp"
+#include "ipc/media/receive_pipeline.hpp"
 #include "ipc/log.hpp"
 #include "ipc/result.hpp"
 

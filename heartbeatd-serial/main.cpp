@@ -10,7 +10,7 @@
 
 #include "heartbeatd-net/net_setup.hpp"
 #include "heartbeatd-serial/serial_bridge.hpp"
-#include "heartbeatd-net/bus_port.hpp"
+#include "ipc/media/bus_port.hpp"
 #include "heartbeatd-serial/serial_options.hpp"
 #include "ipc/daemon.hpp"
 #include "ipc/version.hpp"

@@ -35,8 +35,8 @@
 #include <string>
 #include <vector>
 
-#include "heartbeatd-net/net_counters.hpp"
-#include "heartbeatd-net/receive_pipeline.hpp"
+#include "ipc/media/net_counters.hpp"
+#include "ipc/media/receive_pipeline.hpp"
 #include "heartbeatd-serial/port_link.hpp"
 #include "ipc/auth_key.hpp"
 #include "ipc/clock.hpp"

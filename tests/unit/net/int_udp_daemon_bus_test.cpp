@@ -15,7 +15,7 @@
 #include "ipc/auth.hpp"
 #include "ipc/bus.hpp"
 #include "net_daemon_process.hpp"
-#include "net_test_util.hpp"
+#include "media/media_test_util.hpp"
 
 namespace ha::net {
 namespace {

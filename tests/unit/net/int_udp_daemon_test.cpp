@@ -13,10 +13,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "heartbeatd-net/drop_reason.hpp"
+#include "ipc/media/drop_reason.hpp"
 #include "ipc/auth.hpp"
 #include "net_daemon_process.hpp"
-#include "net_test_util.hpp"
+#include "media/media_test_util.hpp"
 
 namespace ha::net {
 namespace {

@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include "heartbeatd-net/net_counters.hpp"
-#include "heartbeatd-net/receive_pipeline.hpp"
-#include "net_test_util.hpp"
+#include "ipc/media/net_counters.hpp"
+#include "ipc/media/receive_pipeline.hpp"
+#include "media/media_test_util.hpp"
 
 namespace ha::net {
 namespace {

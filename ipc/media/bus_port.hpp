@@ -16,7 +16,7 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "heartbeatd-net/stdio_bus.hpp"
+#include "ipc/media/stdio_bus.hpp"
 #include "ipc/bus.hpp"
 #include "ipc/log.hpp"
 #include "ipc/message.hpp"

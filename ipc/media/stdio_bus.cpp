@@ -1,4 +1,4 @@
-#include "heartbeatd-net/stdio_bus.hpp"
+#include "ipc/media/stdio_bus.hpp"
 
 #include <unistd.h>
 

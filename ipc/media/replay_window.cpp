@@ -1,4 +1,4 @@
-#include "heartbeatd-net/replay_window.hpp"
+#include "ipc/media/replay_window.hpp"
 
 namespace ha::net {
 

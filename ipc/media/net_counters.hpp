@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "heartbeatd-net/drop_reason.hpp"
+#include "ipc/media/drop_reason.hpp"
 #include "ipc/message.hpp"
 
 namespace ha::net {

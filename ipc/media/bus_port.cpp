@@ -1,4 +1,4 @@
-#include "heartbeatd-net/bus_port.hpp"
+#include "ipc/media/bus_port.hpp"
 
 #include <zmq.hpp>
 

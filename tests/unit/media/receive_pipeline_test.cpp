@@ -1,4 +1,4 @@
-#include "heartbeatd-net/receive_pipeline.hpp"
+#include "ipc/media/receive_pipeline.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include <filesystem>
 
 #include "ipc/codec.hpp"
-#include "net_test_util.hpp"
+#include "media_test_util.hpp"
 #include "pcap_reader.hpp"
 
 namespace ha::net {

@@ -1,4 +1,4 @@
-#include "heartbeatd-net/receive_pipeline.hpp"
+#include "ipc/media/receive_pipeline.hpp"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "heartbeatd-net/net_counters.hpp"
+#include "ipc/media/net_counters.hpp"
 
 #include <numeric>
 

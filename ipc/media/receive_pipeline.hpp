@@ -52,9 +52,9 @@
 #include <variant>
 #include <vector>
 
-#include "heartbeatd-net/drop_reason.hpp"
-#include "heartbeatd-net/net_counters.hpp"
-#include "heartbeatd-net/replay_window.hpp"
+#include "ipc/media/drop_reason.hpp"
+#include "ipc/media/net_counters.hpp"
+#include "ipc/media/replay_window.hpp"
 #include "ipc/auth_key.hpp"
 #include "ipc/clock.hpp"
 #include "ipc/log.hpp"
