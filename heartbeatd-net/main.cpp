@@ -1,7 +1,7 @@
 // heartbeatd-net — the UDP media daemon: one socket per ucast/bcast/mcast directive, signed both ways.
 //
 // main only builds the objects and hands them to the daemon skeleton (ipc/daemon.hpp); see
-// media_bridge.hpp for the bus contract, net_options.hpp for the flags, receive_pipeline.hpp for
+// media_bridge.hpp for the bus contract, net_options.hpp for the flags, ipc/media/receive_pipeline.hpp for
 // what is dropped and why. Exit codes (style.md §3): 0 clean, 78 bad flags or authkeys, 77 no
 // permission, 1 other start-up failure (the master respawns with backoff), 70 an exception.
 #include <linux/capability.h>
@@ -9,10 +9,11 @@
 #include <exception>
 #include <iostream>
 
-#include "ipc/media/bus_port.hpp"
 #include "heartbeatd-net/media_bridge.hpp"
 #include "heartbeatd-net/net_setup.hpp"
 #include "ipc/daemon.hpp"
+#include "ipc/media/authkeys_loader.hpp"
+#include "ipc/media/bus_port.hpp"
 #include "ipc/version.hpp"
 
 int main(int argc, char** argv) {
@@ -32,14 +33,14 @@ int main(int argc, char** argv) {
         ipc::Log& log = ipc::install_file_log(*opts);
         if (opts->realtime) ipc::realtime_setup(true, log);
         ipc::DaemonLoop loop(log);
-        auto keys = net::load_authkeys(opts->config_dir, log);
+        auto keys = media::load_authkeys(opts->config_dir, log);
         Result<void> resolved = keys ? net::resolve_peers(*net) : Result<void>(keys.error());
         auto links = resolved ? net::open_links(loop.io(), *net, log) : decltype(net::open_links(loop.io(), *net, log))(resolved.error());
-        auto bus = links ? net::BusPort::open(loop.io(), net->stdio_bus, opts->run_dir, log)
-                         : Result<std::unique_ptr<net::BusPort>>(links.error());
+        auto bus = links ? media::BusPort::open(loop.io(), net->stdio_bus, opts->run_dir, log, "heartbeatd-net")
+                         : Result<std::unique_ptr<media::BusPort>>(links.error());
         if (!bus) {
             log.crit("cannot start: {}", bus.error().message);
-            return net::exit_code_for(bus.error());
+            return ipc::exit_code_for(bus.error());
         }
         // Every socket is open and bound; nothing later needs a capability (SIGHUP only re-reads
         // authkeys, root's own file; a changed medium restarts us). realtime keeps CAP_IPC_LOCK:
@@ -49,9 +50,9 @@ int main(int argc, char** argv) {
             return ipc::kExitNoPerm;
         }
         ipc::SystemClock clock;
-        net::MediaBridge bridge(std::move(links.value()), net::PipelineConfig{opts->node, net->nodes, *keys},
+        net::MediaBridge bridge(std::move(links.value()), media::PipelineConfig{opts->node, net->nodes, *keys},
                                 [&](const ipc::Message& m) { bus.value()->send(m); }, clock, log);
-        loop.on_hup([&] { net::reload_authkeys(opts->config_dir, bridge, log); });
+        loop.on_hup([&] { media::reload_authkeys(opts->config_dir, [&](const ipc::AuthKeys& k) { bridge.set_keys(k); }, log); });
         bus.value()->start([&](ipc::Message m) { bridge.on_bus_message(std::move(m)); }, [&] { loop.stop(); });
         loop.attach_bus(bus.value()->client());
         // SIGTERM (the master's stop, or its death): what the master sent last still goes out.

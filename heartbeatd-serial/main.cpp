@@ -8,11 +8,11 @@
 #include <exception>
 #include <iostream>
 
-#include "heartbeatd-net/net_setup.hpp"
 #include "heartbeatd-serial/serial_bridge.hpp"
-#include "ipc/media/bus_port.hpp"
 #include "heartbeatd-serial/serial_options.hpp"
 #include "ipc/daemon.hpp"
+#include "ipc/media/authkeys_loader.hpp"
+#include "ipc/media/bus_port.hpp"
 #include "ipc/version.hpp"
 
 int main(int argc, char** argv) {
@@ -32,17 +32,17 @@ int main(int argc, char** argv) {
         ipc::Log& log = ipc::install_file_log(*opts);
         if (opts->realtime) ipc::realtime_setup(true, log);
         ipc::DaemonLoop loop(log);
-        auto keys = net::load_authkeys(opts->config_dir, log);
-        auto bus = keys ? net::BusPort::open(loop.io(), so->stdio_bus, opts->run_dir, log, serial::kProgram)
-                        : Result<std::unique_ptr<net::BusPort>>(keys.error());
+        auto keys = media::load_authkeys(opts->config_dir, log);
+        auto bus = keys ? media::BusPort::open(loop.io(), so->stdio_bus, opts->run_dir, log, serial::kProgram)
+                        : Result<std::unique_ptr<media::BusPort>>(keys.error());
         if (!bus) {
             log.crit("cannot start: {}", bus.error().message);
-            return net::exit_code_for(bus.error());
+            return ipc::exit_code_for(bus.error());
         }
         ipc::SystemClock clock;
-        serial::SerialBridge bridge(loop.io(), so->devices, so->baud, net::PipelineConfig{opts->node, so->nodes, *keys},
+        serial::SerialBridge bridge(loop.io(), so->devices, so->baud, media::PipelineConfig{opts->node, so->nodes, *keys},
                                     [&](const ipc::Message& m) { bus.value()->send(m); }, clock, log);
-        loop.on_hup([&] { serial::reload_authkeys(opts->config_dir, bridge, log); });
+        loop.on_hup([&] { media::reload_authkeys(opts->config_dir, [&](const ipc::AuthKeys& k) { bridge.set_keys(k); }, log); });
         bus.value()->start([&](ipc::Message m) { bridge.on_bus_message(std::move(m)); }, [&] { loop.stop(); });
         loop.attach_bus(bus.value()->client());
         // SIGTERM (the master's stop, or its death): what the master sent last still leaves the tty.

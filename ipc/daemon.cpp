@@ -106,6 +106,12 @@ Result<DaemonOptions> parse_daemon_options(std::string program, int argc, const 
 
 // ---- process setup --------------------------------------------------------------------------
 
+int exit_code_for(const Error& error) {
+    if (error.code == "config" || error.code == "usage") return kExitConfig;
+    if (error.code == "perm") return kExitNoPerm;
+    return 1;
+}
+
 bool parent_still_there(const DaemonOptions& opts) {
     return opts.parent_pid == 0 || ::getppid() == opts.parent_pid;
 }

@@ -39,6 +39,10 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitNoPerm = 77;  // EX_NOPERM
 inline constexpr int kExitConfig = 78;  // EX_CONFIG
 
+// The exit code for a start-up error: kExitConfig (codes "config", "usage"), kExitNoPerm ("perm")
+// or 1 (anything else: the master respawns with backoff).
+int exit_code_for(const Error& error);
+
 struct DaemonOptions {
     std::string program;
     std::string node;  // never empty after parsing: defaults to uname -n

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ha::net {
+namespace ha::media {
 namespace {
 
 using V = ReplayWindow::Verdict;
@@ -77,4 +77,4 @@ TEST(ReplayWindow, ResetStartsOver) {
 }
 
 }  // namespace
-}  // namespace ha::net
+}  // namespace ha::media
