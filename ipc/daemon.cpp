@@ -15,10 +15,12 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <iostream>
 #include <sstream>
 
 #include "ipc/bus.hpp"
 #include "ipc/message.hpp"
+#include "ipc/version.hpp"
 
 namespace ha::ipc {
 
@@ -102,6 +104,32 @@ std::string DaemonOptionParser::usage() const {
 Result<DaemonOptions> parse_daemon_options(std::string program, int argc, const char* const* argv) {
     DaemonOptionParser parser(std::move(program));
     return parser.parse(argc, argv);
+}
+
+int daemon_main(const DaemonSpec& spec, int argc, const char* const* argv) {
+    try {
+        DaemonOptionParser parser(spec.program);
+        if (spec.options) spec.options(parser);
+        auto opts = parser.parse(argc, argv);
+        if (!opts) {
+            std::cerr << opts.error().message << "\n";  // names the program already
+            return kExitConfig;
+        }
+        if (opts->help) return std::cout << parser.usage(), kExitOk;
+        if (opts->version) return std::cout << version_text(spec.program), kExitOk;
+        auto body = spec.body ? spec.body(*opts, parser) : Result<DaemonBody>(make_error("usage", "no body"));
+        if (!body || !opts->extra.empty()) {
+            std::cerr << spec.program << ": " << (body ? "unexpected argument " + opts->extra[0] : body.error().message) << "\n";
+            return kExitConfig;
+        }
+        child_setup(*opts);
+        Log& log = install_file_log(*opts);
+        if (spec.realtime && opts->realtime) realtime_setup(true, log);
+        return (*body)(*opts, log);
+    } catch (const std::exception& e) {
+        std::cerr << spec.program << ": CRIT: " << e.what() << "\n";
+        return kExitSoftware;
+    }
 }
 
 // ---- process setup --------------------------------------------------------------------------

@@ -19,6 +19,7 @@
 #include <string>
 
 #include "ipc/clock.hpp"
+#include "ipc/deadline_timer.hpp"
 #include "ipc/config/config.hpp"
 #include "ipc/log.hpp"
 #include "ipc/message.hpp"
@@ -82,7 +83,7 @@ private:
     std::vector<std::string> media_children_;
     Sender send_;
     boost::asio::steady_timer keepalive_timer_;
-    boost::asio::steady_timer deadline_timer_;
+    ipc::DeadlineTimer deadline_timer_;
     std::uint64_t bad_bus_messages_ = 0;
     std::map<std::string, ipc::Message> media_stats_;
     std::map<std::string, bool> ping_status_;  // link → the media daemon's last `_stats`

@@ -39,6 +39,7 @@
 #include <string>
 
 #include "ipc/clock.hpp"
+#include "ipc/deadline_timer.hpp"
 #include "ipc/log.hpp"
 #include "ipc/message.hpp"
 #include "master/cluster_view.hpp"
@@ -103,7 +104,7 @@ private:
     ipc::Log& log_;
     ResourceOwner owner_;
     Outputs out_;
-    boost::asio::steady_timer timer_;
+    ipc::DeadlineTimer timer_;
     std::optional<RunGroup> in_flight_;
     struct Probe {
         std::string seq;
