@@ -94,6 +94,7 @@ Result<DaemonOptions> DaemonOptionParser::parse(int argc, const char* const* arg
 }
 
 std::string DaemonOptionParser::usage() const {
+    if (!usage_.empty()) return usage_;
     DaemonOptions scratch;
     std::ostringstream out;
     out << "usage: " << program_ << " [options]\n" << common_options(scratch);

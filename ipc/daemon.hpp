@@ -79,10 +79,16 @@ public:
     Result<DaemonOptions> parse(int argc, const char* const* argv);
     Result<DaemonOptions> parse(const std::vector<std::string>& args);  // without argv[0]
     const boost::program_options::variables_map& values() const { return values_; }
+    // True when `name` was given on the command line (not only defaulted).
+    bool given(const std::string& name) const { return values_.count(name) != 0 && !values_[name].defaulted(); }
+    // --help text: "usage: <program> [options]" and the option tables, or the text set_usage() set
+    // (rscd keeps its hand-written synopsis).
     std::string usage() const;
+    void set_usage(std::string text) { usage_ = std::move(text); }
 
 private:
     std::string program_;
+    std::string usage_;
     boost::program_options::options_description own_;
     boost::program_options::variables_map values_;
 };

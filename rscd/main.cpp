@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
     try {
         auto options = rsc::parse_rscd_options(std::vector<std::string>(argv + 1, argv + argc));
         if (!options) {
-            std::cerr << "rscd: " << options.error().message << "\n" << rsc::rscd_usage();
+            std::cerr << options.error().message << "\n" << rsc::rscd_usage();  // names rscd already
             return ipc::kExitConfig;
         }
         if (options->help) return std::cout << rsc::rscd_usage(), 0;
