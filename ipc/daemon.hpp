@@ -5,15 +5,18 @@
 // --version, calls child_setup() (parent death signal; exits at once if the master is already
 // gone), install_file_log(), optionally realtime_setup(), and runs the body, which builds its
 // objects on a DaemonLoop's io_context, attaches its BusClient for the liveness beat and calls
-// run(). The loop owns the io_context and the signals: SIGTERM/SIGINT
-// stop it cleanly (or call the daemon's stop handler), SIGHUP reopens the process log and calls
-// the daemon's hook. No work is ever done in a signal handler.
+// run(). The loop owns the io_context and the signals: SIGTERM/SIGINT stop it cleanly (or call the
+// daemon's stop handler), SIGHUP reopens the process log and calls the daemon's hook. No work is
+// ever done in a signal handler. rscd parses with DaemonOptionParser too but keeps its own main
+// (it loads the config before its log, and logs where --logfile says); the master has its own
+// command line (hamaster(8)). The rest of the skeleton: ipc/spawn.hpp (fork/exec),
+// ipc/deadline_timer.hpp (a shell's timer at its core's next deadline).
 //
 // Time and blocking: the liveness beat uses a steady_timer; nothing blocks.
 // Diagnostics: info "<program> stopping on signal N"; WARN once when realtime cannot be had;
 // debug per liveness beat that could not be sent.
-// See also: design.md "Processes and failures", ipc/bus.hpp, master/child_specs.cpp (the flags
-// the master passes).
+// See also: design.md "Processes and failures", ipc/bus.hpp, ipc/spawn.hpp,
+// ipc/deadline_timer.hpp, master/child_specs.cpp (the flags the master passes).
 #pragma once
 
 #include <initializer_list>
