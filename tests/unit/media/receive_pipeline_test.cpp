@@ -59,6 +59,18 @@ TEST_F(ReceivePipelineTest, ValidStatusIsForwardedWithLinkAndFrom) {
     EXPECT_EQ(log_.lines().size(), 0u);
 }
 
+// A cable has no address: the sender's label names it in logs, and no `_from` is made up for it.
+TEST_F(ReceivePipelineTest, ASenderWithoutAddressGetsLinkButNoFromAndIsLoggedByItsLabel) {
+    Verdict v = pipeline_.receive(status_wire("web2", "1", "5", keys_), Sender{"tty", ""}, "/dev/ttyS0");
+    ASSERT_TRUE(std::holds_alternative<Forward>(v)) << std::get<Drop>(v).detail;
+    const ipc::Message& m = std::get<Forward>(v).message;
+    EXPECT_EQ(m.get_or("_link", ""), "/dev/ttyS0");
+    EXPECT_FALSE(m.has("_from"));
+    Verdict bad = pipeline_.receive("garbage", Sender{"tty", ""}, "/dev/ttyS0");
+    ASSERT_TRUE(std::holds_alternative<Drop>(bad));
+    EXPECT_EQ(log_.count(ipc::LogLevel::warn, "dropped packet from tty via /dev/ttyS0: bad_framing"), 1) << log_.dump();
+}
+
 TEST_F(ReceivePipelineTest, AcceptsTheCompatSpecMd5TestVector) {
     // compat spec "Test vectors": web1's status signed with `4 md5 web-secret`, received by web2.
     static constexpr char kVector[] =
