@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <memory>
 
-#include "heartbeatd-net/net_setup.hpp"
 #include "ipc/auth.hpp"
 #include "ipc/bus.hpp"
 #include "ipc/bus/media.hpp"
@@ -13,12 +12,12 @@
 namespace ha::serial {
 
 namespace {
-// The source of a frame, as ReceivePipeline logs it: a cable has no address.
-const net::Source kCable{"tty", 0};
+// The sender of a frame, as ReceivePipeline logs it: a cable has no address, so no `_from`.
+const media::Sender kCable{"tty", ""};
 }  // namespace
 
 SerialBridge::SerialBridge(boost::asio::io_context& io, const std::vector<std::string>& devices, int baud,
-                           net::PipelineConfig config, Upstream upstream, const ipc::Clock& clock, ipc::Log& log)
+                           media::PipelineConfig config, Upstream upstream, const ipc::Clock& clock, ipc::Log& log)
     : receive_(config, counters_, clock, log), keys_(config.keys), upstream_(std::move(upstream)), log_(log) {
     for (const auto& d : devices) {
         counters_.link(d);  // a port that never saw a frame still reports zeros
@@ -42,10 +41,7 @@ void SerialBridge::set_keys(const ipc::AuthKeys& keys) {
 
 void SerialBridge::on_frame(PortLink& port, std::string_view frame) {
     auto verdict = receive_.receive(frame, kCable, port.device());
-    auto* fwd = std::get_if<net::Forward>(&verdict);
-    if (fwd == nullptr) return;
-    fwd->message.remove("_from");  // `_link` (the device) says all there is
-    upstream_(fwd->message);
+    if (auto* fwd = std::get_if<media::Forward>(&verdict)) upstream_(fwd->message);
 }
 
 void SerialBridge::when_sent(std::function<void()> done) {
@@ -100,7 +96,7 @@ void SerialBridge::on_bus_message(ipc::Message message) {
     const std::string_view supersede_key = type == "status" || type == "NS_ackmsg" ? std::string_view(type) : std::string_view();
     for (auto& p : ports_) {
         if (!target.empty() && p->device() != target) continue;
-        net::LinkStats& s = counters_.link(p->device());
+        media::LinkStats& s = counters_.link(p->device());
         if (p->send(wire, supersede_key)) {
             ++s.tx;
         } else {
@@ -137,16 +133,6 @@ std::vector<ipc::Message> SerialBridge::stats_messages() const {
         add("losses", s.losses);
     }
     return out;
-}
-
-void reload_authkeys(const std::string& config_dir, SerialBridge& bridge, ipc::Log& log) {
-    auto keys = net::load_authkeys(config_dir, log);
-    if (!keys) {
-        log.error("authkeys not re-read, keeping the old keys: {}", keys.error().message);
-        return;
-    }
-    bridge.set_keys(*keys);
-    log.info("authkeys re-read: signing with key {}", keys->active);
 }
 
 }  // namespace ha::serial

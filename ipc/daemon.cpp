@@ -17,10 +17,12 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <iostream>
 #include <sstream>
 
 #include "ipc/bus.hpp"
 #include "ipc/message.hpp"
+#include "ipc/version.hpp"
 
 namespace ha::ipc {
 
@@ -94,6 +96,7 @@ Result<DaemonOptions> DaemonOptionParser::parse(int argc, const char* const* arg
 }
 
 std::string DaemonOptionParser::usage() const {
+    if (!usage_.empty()) return usage_;
     DaemonOptions scratch;
     std::ostringstream out;
     out << "usage: " << program_ << " [options]\n" << common_options(scratch);
@@ -106,7 +109,39 @@ Result<DaemonOptions> parse_daemon_options(std::string program, int argc, const 
     return parser.parse(argc, argv);
 }
 
+int daemon_main(const DaemonSpec& spec, int argc, const char* const* argv) {
+    try {
+        DaemonOptionParser parser(spec.program);
+        if (spec.options) spec.options(parser);
+        auto opts = parser.parse(argc, argv);
+        if (!opts) {
+            std::cerr << opts.error().message << "\n";  // names the program already
+            return kExitConfig;
+        }
+        if (opts->help) return std::cout << parser.usage(), kExitOk;
+        if (opts->version) return std::cout << version_text(spec.program), kExitOk;
+        auto body = spec.body ? spec.body(*opts, parser) : Result<DaemonBody>(make_error("usage", "no body"));
+        if (!body || !opts->extra.empty()) {
+            std::cerr << spec.program << ": " << (body ? "unexpected argument " + opts->extra[0] : body.error().message) << "\n";
+            return kExitConfig;
+        }
+        child_setup(*opts);
+        Log& log = install_file_log(*opts);
+        if (spec.realtime && opts->realtime) realtime_setup(true, log);
+        return (*body)(*opts, log);
+    } catch (const std::exception& e) {
+        std::cerr << spec.program << ": CRIT: " << e.what() << "\n";
+        return kExitSoftware;
+    }
+}
+
 // ---- process setup --------------------------------------------------------------------------
+
+int exit_code_for(const Error& error) {
+    if (error.code == "config" || error.code == "usage") return kExitConfig;
+    if (error.code == "perm") return kExitNoPerm;
+    return 1;
+}
 
 bool parent_still_there(const DaemonOptions& opts) {
     return opts.parent_pid == 0 || ::getppid() == opts.parent_pid;

@@ -105,11 +105,9 @@ void ClusterShell::arm_keepalive() {
 void ClusterShell::arm_deadline() {
     if (stopped_) return;
     auto next = table_.next_deadline();
-    deadline_timer_.cancel();
-    if (!next) return;
-    deadline_timer_.expires_at(std::max(*next, clock_.now()));
-    deadline_timer_.async_wait([this](const boost::system::error_code& ec) {
-        if (ec || stopped_) return;
+    if (next) next = std::max(*next, clock_.now());
+    deadline_timer_.arm(next, [this] {
+        if (stopped_) return;
         // Heartbeats already waiting on the bus count before a link or node is declared dead:
         // after a freeze of the master its timer and the bus are ready at once.
         if (read_pending) read_pending();

@@ -20,6 +20,7 @@
 
 #include "ipc/bus/media.hpp"
 #include "ipc/clock.hpp"
+#include "ipc/deadline_timer.hpp"
 #include "ipc/config/config.hpp"
 #include "ipc/log.hpp"
 #include "ipc/message.hpp"
@@ -95,7 +96,7 @@ private:
     std::vector<std::string> media_children_;
     Sender send_;
     boost::asio::steady_timer keepalive_timer_;
-    boost::asio::steady_timer deadline_timer_;
+    ipc::DeadlineTimer deadline_timer_;
     std::uint64_t bad_bus_messages_ = 0;
     std::map<std::string, ipc::bus::MediaStats> media_stats_;  // link → the media daemon's last `_stats`
     std::map<std::string, bool> ping_status_;

@@ -157,12 +157,7 @@ std::vector<GroupView> ResourceShell::group_views() const {
 }
 
 void ResourceShell::arm() {
-    auto next = owner_.next_deadline();
-    timer_.cancel();
-    if (!next) return;
-    timer_.expires_at(*next);
-    timer_.async_wait([this](const boost::system::error_code& ec) {
-        if (ec) return;
+    timer_.arm(owner_.next_deadline(), [this] {
         // An answer already waiting (the peer's, rscd's) counts before a "no reply" verdict.
         if (out_.read_pending) out_.read_pending();
         apply(owner_.on_tick(clock_.now()));

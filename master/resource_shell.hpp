@@ -42,6 +42,7 @@
 
 #include "ipc/bus/rsc.hpp"
 #include "ipc/clock.hpp"
+#include "ipc/deadline_timer.hpp"
 #include "ipc/log.hpp"
 #include "ipc/message.hpp"
 #include "master/cluster_view.hpp"
@@ -110,7 +111,7 @@ private:
     ipc::Log& log_;
     ResourceOwner owner_;
     Outputs out_;
-    boost::asio::steady_timer timer_;
+    ipc::DeadlineTimer timer_;
     std::optional<RunGroup> in_flight_;
     struct Probe {
         std::string seq;

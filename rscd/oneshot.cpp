@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 
+#include "ipc/daemon.hpp"
 #include "rscd/arp_guard.hpp"
 #include "rscd/agent_command.hpp"
 #include "rscd/group_executor.hpp"
@@ -56,7 +57,7 @@ int run_oneshot(const conf::Config& config, const RscdOptions& options, ipc::Log
     const conf::ResourceGroup* group = find_group(config, oneshot.group_key);
     if (!group) {
         log.error("no resource group {} in {}/haresources", oneshot.group_key, config.dir);
-        return 78;
+        return ipc::kExitConfig;
     }
     if (oneshot.probe) return run_probe(config, options, *group, log);
     boost::asio::io_context io;

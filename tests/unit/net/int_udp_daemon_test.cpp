@@ -13,20 +13,20 @@
 #include <fstream>
 #include <sstream>
 
-#include "heartbeatd-net/drop_reason.hpp"
+#include "ipc/media/drop_reason.hpp"
 #include "ipc/auth.hpp"
 #include "net_daemon_process.hpp"
-#include "net_test_util.hpp"
+#include "media/media_test_util.hpp"
 
 namespace ha::net {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::cluster_message;
-using testing::md5_keys;
+using media::testing::cluster_message;
+using media::testing::md5_keys;
 using testing::NetDaemonProcess;
-using testing::signed_wire;
-using testing::status_wire;
+using media::testing::signed_wire;
+using media::testing::status_wire;
 
 // The peer "web2" on 127.0.0.3: a plain UDP socket bound to an ephemeral port, which is also the
 // udpport of the test (the daemon on 127.0.0.2 sends there).

@@ -26,7 +26,7 @@ protected:
     void SetUp() override {
         ASSERT_TRUE(a_.ok() && b_.ok());
         bridge_ = std::make_unique<SerialBridge>(io_, std::vector<std::string>{a_.slave_path(), b_.slave_path()}, 19200,
-                                                 net::PipelineConfig{"web1", {"web1", "web2"}, keys_},
+                                                 media::PipelineConfig{"web1", {"web1", "web2"}, keys_},
                                                  [this](const ipc::Message& m) { up_.push_back(m); }, clock_, log_);
         bridge_->start();
     }

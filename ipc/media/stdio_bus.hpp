@@ -1,16 +1,16 @@
-// StdioBus — test aid: stands in for the zmq bus when heartbeatd-net runs alone (`--stdio-bus`).
+// StdioBus — test aid: stands in for the zmq bus when a media daemon runs alone (`--stdio-bus`).
 //
 // Reads bus messages from stdin, each in classic form (`>>>` LF, `name=value` LF..., `<<<` LF),
 // and writes every message for the master to stdout in the same form. A test (or a shell) can then
-// drive a real heartbeatd-net with no master: write `t=status ...` to make it send, `t=_stats` to
-// read its counters, and read forwarded datagrams from stdout. End of stdin stops the daemon. Not
-// used in production, where the master's ROUTER bus is the only way in or out.
+// drive a real heartbeatd-net (or heartbeatd-serial) with no master: write `t=status ...` to make
+// it send, `t=_stats` to read its counters, and read forwarded datagrams from stdout. End of stdin
+// stops the daemon. Not used in production, where the master's ROUTER bus is the only way in or out.
 //
 // Time and blocking: stdin is read on the loop (non-blocking, Asio stream_descriptor); writes to
 // stdout block until the reader takes them, which is acceptable only because this is a test aid.
 // Diagnostics: an undecodable frame on stdin is logged at ERROR and skipped; the input buffer is
 // capped at 2 × kMaxMessageBytes (a longer unterminated frame is discarded with an ERROR).
-// See also: media_bridge.hpp.
+// See also: bus_port.hpp, heartbeatd-net/media_bridge.hpp.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -23,7 +23,7 @@
 #include "ipc/log.hpp"
 #include "ipc/message.hpp"
 
-namespace ha::net {
+namespace ha::media {
 
 class StdioBus {
 public:
@@ -46,4 +46,4 @@ private:
     std::function<void()> on_eof_;
 };
 
-}  // namespace ha::net
+}  // namespace ha::media

@@ -1,6 +1,6 @@
-#include "heartbeatd-net/replay_window.hpp"
+#include "ipc/media/replay_window.hpp"
 
-namespace ha::net {
+namespace ha::media {
 
 ReplayWindow::Verdict ReplayWindow::check_and_mark(std::uint64_t seq) {
     if (!started_) {
@@ -37,4 +37,4 @@ void ReplayWindow::reset() {
     seen_.reset();
 }
 
-}  // namespace ha::net
+}  // namespace ha::media

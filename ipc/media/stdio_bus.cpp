@@ -1,4 +1,4 @@
-#include "heartbeatd-net/stdio_bus.hpp"
+#include "ipc/media/stdio_bus.hpp"
 
 #include <unistd.h>
 
@@ -7,7 +7,7 @@
 
 #include "ipc/codec.hpp"
 
-namespace ha::net {
+namespace ha::media {
 
 StdioBus::StdioBus(boost::asio::io_context& io, ipc::Log& log) : in_(io, ::dup(STDIN_FILENO)), log_(log) {}
 
@@ -66,4 +66,4 @@ void StdioBus::send(const ipc::Message& message) {
     }
 }
 
-}  // namespace ha::net
+}  // namespace ha::media

@@ -1,4 +1,4 @@
-// Helpers shared by the heartbeatd-net unit tests: keys and signed messages.
+// Helpers shared by the media unit tests (media, net): keys and signed messages.
 #pragma once
 
 #include <string>
@@ -7,7 +7,7 @@
 #include "ipc/auth_key.hpp"
 #include "ipc/message.hpp"
 
-namespace ha::net::testing {
+namespace ha::media::testing {
 
 inline ipc::AuthKeys md5_keys(int index = 1, std::string secret = "web-secret") {
     ipc::AuthKeys keys;
@@ -41,4 +41,4 @@ inline std::string status_wire(std::string_view src, std::string_view seq_hex, s
     return signed_wire(cluster_message("status", src, seq_hex, hg_hex), keys);
 }
 
-}  // namespace ha::net::testing
+}  // namespace ha::media::testing

@@ -1,4 +1,5 @@
-// DropReason — why heartbeatd-net refused a datagram: a fixed set, one counter and one log limiter each.
+// DropReason — why a media daemon refused a datagram or frame: a fixed set, one counter and one log
+// limiter each (the same names for heartbeatd-net and heartbeatd-serial).
 //
 // The order of the enum is roughly the order of the checks in ReceivePipeline (size → framing/auth →
 // own node → fields → known node → local-only type → replay/freshness/jump); a datagram is always
@@ -6,7 +7,7 @@
 // `drop_<name>` fields of the `_stats` bus reply, which the master copies into the status table.
 //
 // Time and blocking: none.
-// See also: receive_pipeline.hpp, net_counters.hpp, shared/style.md §8.
+// See also: receive_pipeline.hpp, media_counters.hpp, shared/style.md §8.
 #pragma once
 
 #include <array>
@@ -14,7 +15,7 @@
 #include <optional>
 #include <string_view>
 
-namespace ha::net {
+namespace ha::media {
 
 enum class DropReason : std::size_t {
     empty,          // zero-length datagram
@@ -53,4 +54,4 @@ constexpr std::optional<DropReason> drop_reason_from_name(std::string_view name)
     return std::nullopt;
 }
 
-}  // namespace ha::net
+}  // namespace ha::media

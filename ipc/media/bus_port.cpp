@@ -1,8 +1,8 @@
-#include "heartbeatd-net/bus_port.hpp"
+#include "ipc/media/bus_port.hpp"
 
 #include <zmq.hpp>
 
-namespace ha::net {
+namespace ha::media {
 
 Result<std::unique_ptr<BusPort>> BusPort::open(boost::asio::io_context& io, bool stdio, const std::string& run_dir,
                                                ipc::Log& log, const std::string& name) {
@@ -39,4 +39,4 @@ void BusPort::send(const ipc::Message& message) {
     }
 }
 
-}  // namespace ha::net
+}  // namespace ha::media

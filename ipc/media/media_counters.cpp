@@ -1,16 +1,16 @@
-#include "heartbeatd-net/net_counters.hpp"
+#include "ipc/media/media_counters.hpp"
 
 #include <numeric>
 
 #include "ipc/bus/media.hpp"
 
-namespace ha::net {
+namespace ha::media {
 
 std::uint64_t LinkStats::total_drops() const {
     return std::accumulate(drops.begin(), drops.end(), std::uint64_t{0});
 }
 
-LinkStats& NetCounters::link(std::string_view name) {
+LinkStats& MediaCounters::link(std::string_view name) {
     for (auto& l : links_) {
         if (l.link == name) return l;
     }
@@ -19,20 +19,20 @@ LinkStats& NetCounters::link(std::string_view name) {
     return links_.back();
 }
 
-const LinkStats* NetCounters::find(std::string_view name) const {
+const LinkStats* MediaCounters::find(std::string_view name) const {
     for (const auto& l : links_) {
         if (l.link == name) return &l;
     }
     return nullptr;
 }
 
-std::uint64_t NetCounters::drops(DropReason reason) const {
+std::uint64_t MediaCounters::drops(DropReason reason) const {
     std::uint64_t sum = 0;
     for (const auto& l : links_) sum += l.drop(reason);
     return sum;
 }
 
-std::vector<ipc::Message> NetCounters::stats_messages() const {
+std::vector<ipc::Message> MediaCounters::stats_messages() const {
     std::vector<ipc::Message> out;
     out.reserve(links_.size());
     for (const auto& l : links_) {
@@ -43,4 +43,4 @@ std::vector<ipc::Message> NetCounters::stats_messages() const {
     return out;
 }
 
-}  // namespace ha::net
+}  // namespace ha::media

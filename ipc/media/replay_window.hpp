@@ -20,7 +20,7 @@
 
 #include "ipc/seq_jump_guard.hpp"
 
-namespace ha::net {
+namespace ha::media {
 
 class ReplayWindow {
 public:
@@ -43,4 +43,4 @@ private:
     ipc::SeqJumpGuard guard_{kSize};  // bit (seq % kSize) for seq in (highest_ - kSize, highest_]
 };
 
-}  // namespace ha::net
+}  // namespace ha::media

@@ -1,4 +1,4 @@
-#include "heartbeatd-net/receive_pipeline.hpp"
+#include "ipc/media/receive_pipeline.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,10 +7,10 @@
 #include <filesystem>
 
 #include "ipc/codec.hpp"
-#include "net_test_util.hpp"
+#include "media_test_util.hpp"
 #include "pcap_reader.hpp"
 
-namespace ha::net {
+namespace ha::media {
 namespace {
 
 using testing::cluster_message;
@@ -33,10 +33,10 @@ protected:
     }
 
     ipc::AuthKeys keys_ = md5_keys();
-    NetCounters counters_;
+    MediaCounters counters_;
     ipc::CaptureLog log_;
     ipc::FakeClock clock_;  // before pipeline_, which keeps a reference
-    Source from_{"127.0.0.3", 40000};
+    Sender from_{"127.0.0.3", "127.0.0.3:40000"};
     ReceivePipeline pipeline_;
 };
 
@@ -59,6 +59,18 @@ TEST_F(ReceivePipelineTest, ValidStatusIsForwardedWithLinkAndFrom) {
     EXPECT_EQ(log_.lines().size(), 0u);
 }
 
+// A cable has no address: the sender's label names it in logs, and no `_from` is made up for it.
+TEST_F(ReceivePipelineTest, ASenderWithoutAddressGetsLinkButNoFromAndIsLoggedByItsLabel) {
+    Verdict v = pipeline_.receive(status_wire("web2", "1", "5", keys_), Sender{"tty", ""}, "/dev/ttyS0");
+    ASSERT_TRUE(std::holds_alternative<Forward>(v)) << std::get<Drop>(v).detail;
+    const ipc::Message& m = std::get<Forward>(v).message;
+    EXPECT_EQ(m.get_or("_link", ""), "/dev/ttyS0");
+    EXPECT_FALSE(m.has("_from"));
+    Verdict bad = pipeline_.receive("garbage", Sender{"tty", ""}, "/dev/ttyS0");
+    ASSERT_TRUE(std::holds_alternative<Drop>(bad));
+    EXPECT_EQ(log_.count(ipc::LogLevel::warn, "dropped packet from tty via /dev/ttyS0: bad_framing"), 1) << log_.dump();
+}
+
 TEST_F(ReceivePipelineTest, AcceptsTheCompatSpecMd5TestVector) {
     // compat spec "Test vectors": web1's status signed with `4 md5 web-secret`, received by web2.
     static constexpr char kVector[] =
@@ -68,7 +80,7 @@ TEST_F(ReceivePipelineTest, AcceptsTheCompatSpecMd5TestVector) {
         "42:(0)auth=4 164acf719c11e92bf6b61ab7f8a35334,%%%\n34:4 faadde69edcb976420d97610b3adc8e1,";
     const std::string wire(kVector, sizeof(kVector) - 1);
     ASSERT_EQ(wire.back(), ',');
-    NetCounters counters;
+    MediaCounters counters;
     ReceivePipeline web2(PipelineConfig{"web2", {"web1", "web2"}, md5_keys(4, "web-secret")}, counters, clock_, log_);
     Verdict v = web2.receive(wire, from_, "eth1");
     ASSERT_TRUE(std::holds_alternative<Forward>(v)) << std::get<Drop>(v).detail;
@@ -459,7 +471,7 @@ TEST(ReceivePipelineCaptured, ALiveHeartbeat306PeersTrafficIsAccepted) {
             ha::testing::read_pcap_udp(ha::testing::read_binary_file(std::filesystem::path(HA_TEST_DATA) / "captured" / run.file), error);
         ASSERT_TRUE(error.empty()) << error;
         ASSERT_GE(datagrams.size(), 100u);
-        NetCounters counters;
+        MediaCounters counters;
         ipc::CaptureLog log;
         ipc::FakeClock clock;
         ReceivePipeline web1(PipelineConfig{"web1", {"web1", "web2"}, run.keys}, counters, clock, log);
@@ -470,7 +482,7 @@ TEST(ReceivePipelineCaptured, ALiveHeartbeat306PeersTrafficIsAccepted) {
             }
             if (d.source != "198.51.100.12") continue;  // web1's own datagrams are in the capture too
             ++from_web2;
-            Verdict v = web1.receive(d.payload, Source{d.source, 694}, "eth1");
+            Verdict v = web1.receive(d.payload, Sender{d.source, d.source + ":694"}, "eth1");
             if (std::holds_alternative<Forward>(v)) {
                 ++forwarded;
                 if (std::get<Forward>(v).message.type().starts_with("NS_")) ++ns;
@@ -489,7 +501,7 @@ TEST(ReceivePipelineCaptured, ALiveHeartbeat306PeersSerialTrafficIsAccepted) {
     const std::string stream =
         ha::testing::read_binary_file(std::filesystem::path(HA_TEST_DATA) / "captured" / "serial_md5_web2.stream");
     ASSERT_FALSE(stream.empty());
-    NetCounters counters;
+    MediaCounters counters;
     ipc::CaptureLog log;
     ipc::FakeClock clock;
     ReceivePipeline web1(PipelineConfig{"web1", {"web1", "web2"}, only(4, ipc::AuthKey{ipc::AuthMethod::md5, "web-secret"})},
@@ -505,7 +517,7 @@ TEST(ReceivePipelineCaptured, ALiveHeartbeat306PeersSerialTrafficIsAccepted) {
         const bool is_ns = frame.find("\nt=NS_") != std::string::npos;
         if (frame.find("\nt=status\n") != std::string::npos) status_seen = true;
         if (is_ns && !status_seen) ++ns_before_status;
-        Verdict v = web1.receive(frame, Source{"tty", 0}, "/dev/ttyS0");
+        Verdict v = web1.receive(frame, Sender{"tty", ""}, "/dev/ttyS0");
         if (std::holds_alternative<Forward>(v)) {
             ++forwarded;
             ns += is_ns ? 1 : 0;
@@ -518,4 +530,4 @@ TEST(ReceivePipelineCaptured, ALiveHeartbeat306PeersSerialTrafficIsAccepted) {
 }
 
 }  // namespace
-}  // namespace ha::net
+}  // namespace ha::media

@@ -1,14 +1,16 @@
-// NetCounters — per-link packet counters of heartbeatd-net: received, forwarded, sent, drops by reason.
+// MediaCounters — per-link packet counters of a media daemon: received, forwarded, sent, drops by reason.
 //
 // One LinkStats per link (the link name is the interface of the ucast/bcast/mcast directive, as
-// Heartbeat names links). Links are registered at start so a link that never saw a packet still
-// reports zeros. The ReceivePipeline counts rx/forwarded/drops, the shell counts tx/tx_errors.
-// stats_messages() renders them as the `_stats` bus reply (one message per link):
+// Heartbeat names links, or the serial device path). Links are registered at start so a link that
+// never saw a packet still reports zeros. The ReceivePipeline counts rx/forwarded/drops, the shell counts tx/tx_errors.
+// stats_messages() renders them as the `_stats` bus reply (one message per link; heartbeatd-serial
+// appends its port counters to each):
 //   t=_stats link=eth0 rx=N forwarded=N tx=N tx_errors=N drop_empty=N ... drop_duplicate=N
 // Counters are plain uint64 (single-threaded process).
 //
 // Time and blocking: none. Diagnostics: none.
-// See also: drop_reason.hpp, receive_pipeline.hpp, net_daemon.hpp.
+// See also: drop_reason.hpp, receive_pipeline.hpp, heartbeatd-net/media_bridge.hpp,
+// heartbeatd-serial/serial_bridge.hpp.
 #pragma once
 
 #include <array>
@@ -17,10 +19,10 @@
 #include <string_view>
 #include <vector>
 
-#include "heartbeatd-net/drop_reason.hpp"
+#include "ipc/media/drop_reason.hpp"
 #include "ipc/message.hpp"
 
-namespace ha::net {
+namespace ha::media {
 
 struct LinkStats {
     std::string link;
@@ -34,7 +36,7 @@ struct LinkStats {
     std::uint64_t total_drops() const;
 };
 
-class NetCounters {
+class MediaCounters {
 public:
     // Returns the stats of `link`, registering it on first use.
     LinkStats& link(std::string_view name);
@@ -51,4 +53,4 @@ private:
     std::vector<LinkStats> links_;  // few links: a vector beats a map
 };
 
-}  // namespace ha::net
+}  // namespace ha::media

@@ -1,12 +1,14 @@
-#include "heartbeatd-net/receive_pipeline.hpp"
+#include "ipc/media/receive_pipeline.hpp"
 
 #include <algorithm>
 
 #include "ipc/auth.hpp"
 #include "ipc/codec.hpp"
 #include "ipc/config/diagnostics.hpp"
+#include "ipc/config/lexer.hpp"
+#include "ipc/hex.hpp"
 
-namespace ha::net {
+namespace ha::media {
 
 namespace {
 
@@ -24,41 +26,18 @@ bool routine(DropReason reason) { return reason == DropReason::own || reason == 
 
 }  // namespace
 
-std::string lower_ascii(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
-}
-
-bool parse_hex(std::string_view text, std::uint64_t& out) {
-    if (text.empty() || text.size() > 16) return false;
-    std::uint64_t v = 0;
-    for (char c : text) {
-        int d;
-        if (c >= '0' && c <= '9') d = c - '0';
-        else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-        else return false;
-        v = (v << 4) | static_cast<std::uint64_t>(d);
-    }
-    out = v;
-    return true;
-}
-
-ReceivePipeline::ReceivePipeline(PipelineConfig config, NetCounters& counters, const ipc::Clock& clock, ipc::Log& log)
+ReceivePipeline::ReceivePipeline(PipelineConfig config, MediaCounters& counters, const ipc::Clock& clock, ipc::Log& log)
     : config_(std::move(config)),
       counters_(counters),
       clock_(clock),
       log_(log),
       limited_(log, clock, kLogBurst, kLogInterval) {
     for (std::size_t i = 0; i < kDropReasonCount; ++i) limit_keys_[i] = std::string("dropped packet ").append(kDropReasonNames[i]);
-    config_.local_node = lower_ascii(config_.local_node);
-    for (auto& n : config_.nodes) n = lower_ascii(n);
+    config_.local_node = conf::to_lower(config_.local_node);
+    for (auto& n : config_.nodes) n = conf::to_lower(n);
 }
 
-Verdict ReceivePipeline::receive(std::string_view datagram, const Source& from, std::string_view link, bool truncated) {
+Verdict ReceivePipeline::receive(std::string_view datagram, const Sender& from, std::string_view link, bool truncated) {
     LinkStats& stats = counters_.link(link);
     ++stats.rx;
     Verdict v = judge(datagram, link, from, truncated);
@@ -73,7 +52,7 @@ Verdict ReceivePipeline::receive(std::string_view datagram, const Source& from, 
 
 Verdict ReceivePipeline::drop(DropReason reason, std::string detail) { return Drop{reason, std::move(detail)}; }
 
-Verdict ReceivePipeline::judge(std::string_view datagram, std::string_view link, const Source& from, bool truncated) {
+Verdict ReceivePipeline::judge(std::string_view datagram, std::string_view link, const Sender& from, bool truncated) {
     // 1. Size, before anything looks at the bytes.
     if (datagram.empty()) return drop(DropReason::empty, "empty datagram");
     if (truncated || datagram.size() > ipc::kMaxMessageBytes) {
@@ -89,7 +68,7 @@ Verdict ReceivePipeline::judge(std::string_view datagram, std::string_view link,
     ipc::Message& msg = decoded.value();
 
     // 3. Own node.
-    const std::string src = lower_ascii(msg.src());
+    const std::string src = conf::to_lower(msg.src());
     if (!src.empty() && src == config_.local_node) return drop(DropReason::own, fmt::format("src {}", src));
 
     // 4. Required fields. Every message a Heartbeat 3.0.6 node sends between nodes carries `hg`
@@ -110,18 +89,19 @@ Verdict ReceivePipeline::judge(std::string_view datagram, std::string_view link,
     if (!hg_text) {
         return drop(DropReason::missing_field, fmt::format("t={} src={}: missing field \"hg\"", conf::quote(type), conf::quote(src)));
     }
-    std::uint64_t seq = 0;
-    std::uint64_t hg = 0;
-    if (seq_text && !parse_hex(*seq_text, seq)) {
+    const auto seq_value = seq_text ? ipc::parse_hex(*seq_text) : Result<std::uint64_t>(std::uint64_t{0});
+    if (!seq_value) {
         return drop(DropReason::bad_field, fmt::format("src={}: field \"seq\" is not hex: {}", conf::quote(src), conf::quote(*seq_text)));
     }
-    if (!parse_hex(*hg_text, hg)) {
+    const auto hg_value = ipc::parse_hex(*hg_text);
+    if (!hg_value) {
         return drop(DropReason::bad_field, fmt::format("src={}: field \"hg\" is not hex: {}", conf::quote(src), conf::quote(*hg_text)));
     }
+    const std::uint64_t seq = *seq_value;
+    const std::uint64_t hg = *hg_value;
     std::optional<std::uint64_t> ts;
     if (const auto ts_text = msg.get("ts")) {
-        std::uint64_t v = 0;
-        if (parse_hex(*ts_text, v)) ts = v;
+        if (auto v = ipc::parse_hex(*ts_text)) ts = *v;
     }
 
     // 5. Known node.
@@ -178,7 +158,7 @@ Verdict ReceivePipeline::judge(std::string_view datagram, std::string_view link,
     // Accepted: our bus fields are ours alone.
     std::erase_if(msg.fields(), [](const ipc::Field& f) { return f.name.starts_with('_'); });
     msg.add("_link", link);
-    msg.add("_from", from.text());
+    if (!from.address.empty()) msg.add("_from", from.address);
     return Forward{std::move(msg), src, std::string(link)};
 }
 
@@ -195,11 +175,11 @@ std::optional<std::string> ReceivePipeline::ns_staleness(const PeerState& peer, 
     return std::nullopt;
 }
 
-void ReceivePipeline::log_drop(const Drop& d, const Source& from, std::string_view link) {
+void ReceivePipeline::log_drop(const Drop& d, const Sender& from, std::string_view link) {
     const ipc::LogLevel level = d.routine || routine(d.reason) ? ipc::LogLevel::debug : ipc::LogLevel::warn;
     if (level == ipc::LogLevel::debug && !log_.debug_enabled()) return;
     limited_.write(level, limit_keys_[static_cast<std::size_t>(d.reason)],
-                   fmt::format("dropped packet from {} via {}: {}: {}", from.address, link, drop_reason_name(d.reason), d.detail));
+                   fmt::format("dropped packet from {} via {}: {}: {}", from.label, link, drop_reason_name(d.reason), d.detail));
 }
 
-}  // namespace ha::net
+}  // namespace ha::media

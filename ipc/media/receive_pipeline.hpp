@@ -1,4 +1,5 @@
-// ReceivePipeline — the core of heartbeatd-net: one datagram in, one verdict out (forward or drop).
+// ReceivePipeline — the receive core of both media daemons: one datagram (heartbeatd-net) or frame
+// (heartbeatd-serial) in, one verdict out (forward or drop).
 //
 // Checks, in this order, each charged to its DropReason (shared/style.md §8):
 //   1. size      empty → `empty`; over ipc::kMaxMessageBytes or truncated by the kernel → `too_big`
@@ -28,17 +29,19 @@
 // case-insensitively (ha::conf lower-cases names; Heartbeat uses strcasecmp).
 //
 // An accepted message loses any `_`-prefixed field from the wire (those names are ours, on the
-// bus) and gets `_link=<link>` and `_from=<ip:port>` appended; the master strips them.
+// bus) and gets `_link=<link>` appended, then `_from=<ip:port>` when the Sender has an address (a
+// UDP peer; a cable has none); the master strips them.
 //
 // It decides nothing about nodes: no liveness, no status. It never owns a socket.
 //
 // Time and blocking: none; reads the monotonic Clock to age NS_ timestamps and to rate-limit logs.
-// Diagnostics: per link, rx / forwarded / drop_<reason> counters (NetCounters); per reason a
+// Diagnostics: per link, rx / forwarded / drop_<reason> counters (MediaCounters); per reason a
 // rate-limited line `dropped packet from 127.0.0.3 via lo: bad_auth: <detail>` — WARN, or debug for
 // `own` and `duplicate` (routine on bcast/mcast loops) — at most kLogBurst lines per reason per
 // kLogInterval (ipc::RateLimitedLog), then `dropped packet bad_auth: suppressed N similar messages
 // in the last 60 s`.
-// See also: replay_window.hpp, net_counters.hpp, ipc/auth.hpp, compat spec §7.3.
+// See also: replay_window.hpp, media_counters.hpp, ipc/auth.hpp, heartbeatd-net/media_bridge.hpp,
+// heartbeatd-serial/serial_bridge.hpp, compat spec §7.3.
 #pragma once
 
 #include <array>
@@ -52,26 +55,25 @@
 #include <variant>
 #include <vector>
 
-#include "heartbeatd-net/drop_reason.hpp"
-#include "heartbeatd-net/net_counters.hpp"
-#include "heartbeatd-net/replay_window.hpp"
+#include "ipc/media/drop_reason.hpp"
+#include "ipc/media/media_counters.hpp"
+#include "ipc/media/replay_window.hpp"
 #include "ipc/auth_key.hpp"
 #include "ipc/clock.hpp"
 #include "ipc/log.hpp"
 #include "ipc/message.hpp"
 #include "ipc/rate_limit.hpp"
 
-namespace ha::net {
+namespace ha::media {
 
-// Where a datagram came from.
-struct Source {
-    std::string address;  // dotted quad
-    std::uint16_t port = 0;
-    std::string text() const { return address + ":" + std::to_string(port); }
+// Who sent a datagram or frame, as far as the medium can tell.
+struct Sender {
+    std::string label;    // names it in drop logs: a UDP peer's dotted quad, "tty" for a cable
+    std::string address;  // forwarded as `_from` ("127.0.0.3:40000"); empty: no `_from` (a cable)
 };
 
 struct Forward {
-    ipc::Message message;  // authenticated, `auth` removed, `_link` and `_from` appended
+    ipc::Message message;  // authenticated, `auth` removed, `_link` (and `_from`) appended
     std::string src;       // lower-cased node name
     std::string link;
 };
@@ -103,10 +105,10 @@ public:
     static constexpr std::chrono::seconds kNsMaxAge{5};
 
     // `counters`, `clock` and `log` must outlive the pipeline.
-    ReceivePipeline(PipelineConfig config, NetCounters& counters, const ipc::Clock& clock, ipc::Log& log);
+    ReceivePipeline(PipelineConfig config, MediaCounters& counters, const ipc::Clock& clock, ipc::Log& log);
 
     // Judges one datagram received on `link`. `truncated`: the kernel cut it (MSG_TRUNC).
-    Verdict receive(std::string_view datagram, const Source& from, std::string_view link, bool truncated = false);
+    Verdict receive(std::string_view datagram, const Sender& from, std::string_view link, bool truncated = false);
 
     // New keys after authkeys changed on disk (Heartbeat re-reads it too).
     void set_keys(ipc::AuthKeys keys) { config_.keys = std::move(keys); }
@@ -126,14 +128,14 @@ private:
         std::optional<ClockAnchor> anchor;
     };
 
-    Verdict judge(std::string_view datagram, std::string_view link, const Source& from, bool truncated);
+    Verdict judge(std::string_view datagram, std::string_view link, const Sender& from, bool truncated);
     Verdict drop(DropReason reason, std::string detail);
     // Why an NS_ message cannot prove it is fresh, or nothing when it can.
     std::optional<std::string> ns_staleness(const PeerState& peer, std::uint64_t hg, std::optional<std::uint64_t> ts) const;
-    void log_drop(const Drop& d, const Source& from, std::string_view link);
+    void log_drop(const Drop& d, const Sender& from, std::string_view link);
 
     PipelineConfig config_;
-    NetCounters& counters_;
+    MediaCounters& counters_;
     const ipc::Clock& clock_;
     ipc::Log& log_;
     ipc::RateLimitedLog limited_;
@@ -141,9 +143,4 @@ private:
     std::map<std::pair<std::string, std::string>, PeerState, std::less<>> peers_;  // (node, link)
 };
 
-// Lower-cases ASCII letters (node names).
-std::string lower_ascii(std::string_view text);
-// Parses a Heartbeat hex number (`seq`, `hg`): 1–16 hex digits, nothing else.
-bool parse_hex(std::string_view text, std::uint64_t& out);
-
-}  // namespace ha::net
+}  // namespace ha::media

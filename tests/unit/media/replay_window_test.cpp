@@ -1,8 +1,8 @@
-#include "heartbeatd-net/replay_window.hpp"
+#include "ipc/media/replay_window.hpp"
 
 #include <gtest/gtest.h>
 
-namespace ha::net {
+namespace ha::media {
 namespace {
 
 using V = ReplayWindow::Verdict;
@@ -77,4 +77,4 @@ TEST(ReplayWindow, ResetStartsOver) {
 }
 
 }  // namespace
-}  // namespace ha::net
+}  // namespace ha::media
