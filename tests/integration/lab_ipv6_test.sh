@@ -15,8 +15,8 @@
 #          answers → web1's rscd logs CRIT naming gw's eth0 MAC once, web1 does not add the VIP
 #          (checked for well over deadtime); gw drops the VIP → after deadtime of silence web1
 #          takes the group over and the client gets web1's page at http://[2001:db8::100]/;
-#   failover  web2 starts and joins; web1 dies as a host (every process SIGKILLed, its addresses
-#          gone) → web2 declares it dead, its guard finds the VIP free, it adds the VIP and
+#   failover  web2 starts and joins; web1 dies as a host (links down, every process SIGKILLed,
+#          its addresses gone) → web2 declares it dead, its guard finds the VIP free, it adds the VIP and
 #          announces it with unsolicited neighbour advertisements: the client's neighbour entry
 #          for the VIP moves to web2's MAC before the client sends anything, and the client gets
 #          web2's page over IPv6.
@@ -102,8 +102,12 @@ lab_start_master web2
 check "failover: web2 joins (web1 sees it active)" wait_for 30 nodestatus_is web1 web2 active
 check "failover: web1 still serves over IPv6" serves6 web1
 check "failover: the client's neighbour entry for the VIP is web1's MAC" neigh6_is "$WEB1_MAC"
+# A dead host answers for nothing: its links go first (SIGKILLing its processes one by one would
+# leave its kernel answering for the VIP a moment, which web2's guard rightly holds on), then its
+# processes and its addresses.
+links web1 down
 lab_crash web1
-ip -n "$HA_LAB-web1" -6 addr del "$VIP6/64" dev eth0 2>/dev/null  # a dead host answers for nothing
+ip -n "$HA_LAB-web1" -6 addr del "$VIP6/64" dev eth0 2>/dev/null
 check "failover: web2 takes the VIP over" wait_for 30 vip6_on web2
 check "failover: the client's entry moved to web2's MAC ($WEB2_MAC) from the advertisement, before any traffic" \
   wait_for 3 neigh6_is "$WEB2_MAC"
