@@ -525,12 +525,12 @@ private:
         const auto& n = next.config->ha_cf;
         if (plan.timings) {
             config_.ha_cf.adopt_timings(n);
-            cluster_.set_timings(n);
         }
         if (plan.children) {
             config_.ha_cf.adopt_children(n);
             children_.reconcile(child_specs(config_, o_));
         }
+        if (plan.timings || plan.children) cluster_.set_timings();  // serial paces follow baud and media
         config_.authkeys = next.config->authkeys;  // the media daemons re-read authkeys on SIGHUP
         for (const auto& media_child : media_) {
             if (pid_t pid = children_.pid_of(media_child); pid > 0) ::kill(pid, SIGHUP);
