@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <set>
 
 #include "rscd/netlink_route.hpp"
 #include "rscd/probe_transport.hpp"
@@ -25,6 +26,7 @@ struct ArpGuard::Listener {
     ProbeInterface where;
     std::string iface;
     const ProbeTransport& transport;
+    std::set<MacAddress> joined;  // multicast groups added to the socket (dropped with it)
     bool warned = false;
     std::optional<ipc::SteadyTime> idle_since;  // no session has needed it since then
 };
@@ -117,6 +119,16 @@ Result<void> ArpGuard::send_probe(const ProbeTarget& target) {
     auto l = listener(target);
     if (!l) return l.error();
     const ProbeTransport& transport = (*l)->transport;
+    if (const auto group = transport.listen_group(target); group && !(*l)->joined.count(*group)) {
+        packet_mreq join{};
+        join.mr_ifindex = target.ifindex;
+        join.mr_type = PACKET_MR_MULTICAST;
+        join.mr_alen = 6;
+        std::memcpy(join.mr_address, group->data(), 6);
+        if (::setsockopt((*l)->descriptor.native_handle(), SOL_PACKET, PACKET_ADD_MEMBERSHIP, &join, sizeof join) < 0)
+            return errno_error(fmt::format("cannot join {} on the {} socket", mac_text(*group), transport.name()), target.iface);
+        (*l)->joined.insert(*group);
+    }
     const ProbeFrame frame = transport.probe(target);
     sockaddr_ll to{};
     to.sll_family = AF_PACKET;

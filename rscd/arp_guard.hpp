@@ -9,7 +9,7 @@
 // steady_timer armed at the core's next deadline. Replies waiting in the sockets are read before
 // every tick and before every bus message (a decisive rsc_probe can clear at once). Probes
 // go out through the interface's socket of their family (ARP broadcast, NDP to the VIP's
-// solicited-node group); every packet read there (non-blocking reads, woken by an Asio
+// solicited-node group, which the NDP socket also joins: another node's DAD probe goes there); every packet read there (non-blocking reads, woken by an Asio
 // async_wait) is parsed by its transport and handed to the core with its direction
 // (PACKET_OUTGOING) and the frame's source MAC. It reads the host's addresses and links through NetlinkRoute when a session
 // starts. Called by the bus mode (rsc_probe / rsc_probe_cancel from the master) and by

@@ -27,6 +27,7 @@ public:
         f.destination.fill(0xff);  // Ethernet broadcast
         return f;
     }
+    std::optional<MacAddress> listen_group(const ProbeTarget&) const override { return std::nullopt; }
     std::optional<GuardPacket> parse(std::span<const unsigned char> bytes, int ifindex, bool outgoing,
                                      const MacAddress&) const override {
         const auto arp = parse_arp_packet(bytes, ifindex, outgoing);
@@ -59,6 +60,9 @@ public:
     ProbeFrame probe(const ProbeTarget& target) const override {
         const auto p = ndp_probe_packet(target.address);
         return ProbeFrame{{p.begin(), p.end()}, ipv6_multicast_mac(solicited_node(target.address))};
+    }
+    std::optional<MacAddress> listen_group(const ProbeTarget& target) const override {
+        return ipv6_multicast_mac(solicited_node(target.address));
     }
     std::optional<GuardPacket> parse(std::span<const unsigned char> bytes, int ifindex, bool outgoing,
                                      const MacAddress& link_source) const override {

@@ -7,8 +7,10 @@
 // SOCK_DGRAM sockets, one per (interface, family): the EtherType to bind, a socket filter that
 // keeps only the packets it parses (NDP: ICMPv6 neighbour solicitations and advertisements, not
 // every IPv6 packet of the link), the probe frame for a target (payload and link-layer
-// destination: Ethernet broadcast for ARP, the solicited-node group's 33:33:ff… for NDP), and the
-// parser from a received payload to a GuardPacket. It owns nothing and never blocks.
+// destination: Ethernet broadcast for ARP, the solicited-node group's 33:33:ff… for NDP), the
+// multicast group to join on the socket (NDP: that same group, so that another node's DAD probe
+// for the VIP reaches us through a NIC's multicast filter), and the parser from a received
+// payload to a GuardPacket. It owns nothing and never blocks.
 //
 // Time and blocking: none (narrow() is one setsockopt).
 // Diagnostics: none; errors returned as ha::Error (arp_send, with errno text).
@@ -40,6 +42,10 @@ public:
     // Narrows a packet socket of ethertype() to the packets parse() takes.
     virtual Result<void> narrow(int fd) const = 0;
     virtual ProbeFrame probe(const ProbeTarget& target) const = 0;
+    // The link-layer multicast group the socket must join to see the other nodes' probes for
+    // `target` (NDP: the VIP's solicited-node group, which a NIC filters out unless joined); ARP:
+    // none, its probes are broadcast.
+    virtual std::optional<MacAddress> listen_group(const ProbeTarget& target) const = 0;
     // `bytes` from the network header on; `link_source` is the frame's source MAC.
     virtual std::optional<GuardPacket> parse(std::span<const unsigned char> bytes, int ifindex, bool outgoing,
                                              const MacAddress& link_source) const = 0;

@@ -13,7 +13,8 @@
 #   guard  the VIP is planted on gw (a third machine answering for it); web1 starts alone: after
 #          initdead its split-brain guard probes with DAD neighbour solicitations, gw's kernel
 #          answers → web1's rscd logs CRIT naming gw's eth0 MAC once, web1 does not add the VIP
-#          (checked for well over deadtime); gw drops the VIP → after deadtime of silence web1
+#          (checked for well over deadtime), and its probe socket has joined the VIP's
+#          solicited-node group on eth0 (to see another node's DAD probe through a NIC's filter); gw drops the VIP → after deadtime of silence web1
 #          takes the group over and the client gets web1's page at http://[2001:db8::100]/;
 #   failover  web2 starts and joins; web1 dies as a host (links down, every process SIGKILLed,
 #          its addresses gone) → web2 declares it dead, its guard finds the VIP free, it adds the VIP and
@@ -86,6 +87,8 @@ crit="CRIT: IPv6addr: $VIP6 is still answered by $GW_MAC on eth0: not taking it 
 check "guard: web1's rscd logs the CRIT naming gw's MAC ($GW_MAC)" wait_for 30 logged web1 "$crit"
 check "guard: web1 does not add the VIP while gw answers (8 s, deadtime 2 s)" stays_without_vip web1 8
 check "guard: exactly one CRIT for the session" [ "$(count_logged web1 "$crit")" -eq 1 ]
+check "guard: web1's probe socket joined the VIP's solicited-node group (33:33:ff:00:01:00) on eth0" \
+  sh -c "ip -n '$HA_LAB-web1' maddr show dev eth0 | grep -q '33:33:ff:00:01:00'"
 ip -n "$HA_LAB-gw" -6 addr del "$VIP6/64" dev eth0
 check "guard: once gw is silent for deadtime, web1 takes the VIP over" wait_for 20 vip6_on web1
 check "guard: web1's rscd logs the holder's silence" \

@@ -65,6 +65,10 @@ TEST(NdpPacket, ProbeIsADadSolicitationToTheSolicitedNodeGroup) {
     const ProbeFrame frame = probe_transport(IpFamily::v6).probe(ProbeTarget{"IPv6addr", kVip, kEth0, "eth0", kOurs});
     EXPECT_EQ(frame.payload, want);
     EXPECT_EQ(frame.destination, (MacAddress{0x33, 0x33, 0xff, 0x00, 0x01, 0x00}));
+    // The guard's socket joins that group, so another node's DAD probe passes the NIC's filter.
+    EXPECT_EQ(probe_transport(IpFamily::v6).listen_group(ProbeTarget{"IPv6addr", kVip, kEth0, "eth0", kOurs}),
+              (MacAddress{0x33, 0x33, 0xff, 0x00, 0x01, 0x00}));
+    EXPECT_FALSE(probe_transport(IpFamily::v4).listen_group(ProbeTarget{"IPaddr", IpAddress::v4(0xc0000264), kEth0, "eth0", kOurs}));
 }
 
 TEST(NdpPacket, AdvertisementClaimsItsTargetWithTheOptionsMac) {
