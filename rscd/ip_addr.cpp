@@ -31,10 +31,13 @@ IpAddr::Outcome IpAddr::run(const conf::Resource& resource, AgentAction action) 
     if (!nl) return fail(agent, nl.error().message);
     auto addresses = nl->addresses();
     if (!addresses) return fail(agent, addresses.error().message);
-    // Where the VIP is now (only on the named interface, when one is named).
+    // Where the VIP is now (only on the named interface, when one is named). An IPv6 copy the
+    // kernel will not use (tentative, or its DAD failed: added by someone else, with DAD) does not
+    // count as running; a start replaces it, a stop removes it too.
     std::vector<InterfaceAddress> present;
+    std::vector<InterfaceAddress> unusable;
     for (const auto& a : *addresses)
-        if (a.local == *vip && (spec.iface.empty() || a.ifname == spec.iface)) present.push_back(a);
+        if (a.local == *vip && (spec.iface.empty() || a.ifname == spec.iface)) (a.usable ? present : unusable).push_back(a);
 
     Outcome o;
     switch (action) {
@@ -45,6 +48,7 @@ IpAddr::Outcome IpAddr::run(const conf::Resource& resource, AgentAction action) 
             if (present.empty()) {
                 log_.info("{}: {} is not on any interface", agent, spec.address);
             }
+            present.insert(present.end(), unusable.begin(), unusable.end());
             for (const auto& a : present) {
                 log_.info("{}: Removing {} address {}/{} from device {}", agent, inet, spec.address, a.prefix, a.ifname);
                 if (auto r = nl->remove(a); !r) return fail(agent, r.error().message);
@@ -58,6 +62,11 @@ IpAddr::Outcome IpAddr::run(const conf::Resource& resource, AgentAction action) 
         log_.info("{}: {} is already on device {}", agent, spec.address, present.front().ifname);
         o.result = AgentResult::exit(0);
         return o;
+    }
+    for (const auto& a : unusable) {
+        log_.info("{}: Removing the unusable (tentative or DAD-failed) {} address {}/{} from device {}", agent, inet,
+                  spec.address, a.prefix, a.ifname);
+        if (auto r = nl->remove(a); !r) return fail(agent, r.error().message);
     }
     auto links = nl->links();
     if (!links) return fail(agent, links.error().message);

@@ -32,6 +32,7 @@ struct InterfaceAddress {
     std::string label;
     IpAddress local;
     int prefix = 32;
+    bool usable = true;  // IPv6: false while tentative or after duplicate address detection failed
 };
 
 struct LinkInfo {

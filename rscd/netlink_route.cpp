@@ -95,6 +95,7 @@ Result<std::vector<InterfaceAddress>> NetlinkRoute::addresses() {
             IpAddress::Bytes b{};
             std::memcpy(b.data(), nl_addr_get_binary_addr(local), 16);
             a.local = IpAddress::v6(b);
+            a.usable = (rtnl_addr_get_flags(addr) & (IFA_F_TENTATIVE | IFA_F_DADFAILED)) == 0;
         } else {
             continue;
         }

@@ -29,7 +29,8 @@ public:
     NetlinkRoute(const NetlinkRoute&) = delete;
 
     Result<std::vector<LinkInfo>> links();
-    // Every IPv4 and IPv6 address (IPv6 ones in any state, tentative or failed included).
+    // Every IPv4 and IPv6 address (IPv6 ones in any state; `usable` is false while tentative or
+    // after DAD failed).
     Result<std::vector<InterfaceAddress>> addresses();
     Result<void> add(const IpTarget& target);
     // Deletes `address` from interface `ifindex` (with the prefix it has there).

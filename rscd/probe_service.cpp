@@ -15,7 +15,7 @@ std::vector<ProbeTarget> probe_targets(const conf::ResourceGroup& group, const H
             continue;
         }
         const auto local = std::find_if(host.addresses.begin(), host.addresses.end(),
-                                        [&](const InterfaceAddress& a) { return a.local == *vip; });
+                                        [&](const InterfaceAddress& a) { return a.local == *vip && a.usable; });
         if (local != host.addresses.end()) {
             log.info("{}: {} is already on {}: not probed", r.agent, r.ip->address, local->ifname);
             continue;

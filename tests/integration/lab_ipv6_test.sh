@@ -21,6 +21,8 @@
 #          announces it with unsolicited neighbour advertisements: the client's neighbour entry
 #          for the VIP moves to web2's MAC before the client sends anything, and the client gets
 #          web2's page over IPv6.
+# Before the guard scenario web1 gets a copy of the VIP added with the kernel's DAD, which fails
+# against gw (dadfailed): the guard probes as if it were absent, and the start replaces it.
 # Only correctness is asserted, with generous deadlines. Exit 77 (skipped) when not root, without
 # network namespaces or without nginx/curl. KEEP_LOGS=1 keeps $LABDIR after a passing run.
 set -uo pipefail
@@ -52,7 +54,8 @@ ipv6_up() {  # IPv6 on eth0 of the lab's machines (scripts/lab leaves it disable
   done
 }
 mac_of() { ip -n "$HA_LAB-$1" link show eth0 | awk '/link\/ether/ {print $2}'; }
-vip6_on() { ip -n "$HA_LAB-$1" -o -6 addr show dev eth0 | grep -q " $VIP6/"; }
+vip6_on() { ip -n "$HA_LAB-$1" -o -6 addr show dev eth0 | grep " $VIP6/" | grep -qv 'tentative\|dadfailed'; }  # usable
+dadfailed_on() { ip -n "$HA_LAB-$1" -o -6 addr show dev eth0 | grep " $VIP6/" | grep -q dadfailed; }
 no_vip6_on() { ! vip6_on "$1"; }
 page6() { ip netns exec "$HA_LAB-client" curl -s -g -m 2 "http://[$VIP6]/" 2>/dev/null | sed -n 's/.*<h1>\(web[12]\)<\/h1>.*/\1/p'; }
 serves6() { [ "$(page6)" = "$1" ]; }
@@ -82,6 +85,12 @@ check "the client reaches web2's own IPv6 address (the lab's IPv6 works)" \
 # --- guard: another machine (gw) answers for the VIP
 GW_MAC=$(mac_of gw)
 ip -n "$HA_LAB-gw" -6 addr add "$VIP6/64" dev eth0 nodad
+# A copy of the VIP added on web1 with the kernel's own DAD (as a script agent would) fails it
+# against gw and is left unusable: it must not count as "already here" for the guard or the start.
+ip netns exec "$HA_LAB-web1" sysctl -q -w net.ipv6.conf.eth0.accept_dad=1 >/dev/null
+ip -n "$HA_LAB-web1" -6 addr add "$VIP6/64" dev eth0
+check "guard: web1's own DAD-checked copy of the VIP failed against gw (dadfailed)" wait_for 10 dadfailed_on web1
+ip netns exec "$HA_LAB-web1" sysctl -q -w net.ipv6.conf.eth0.accept_dad=0 >/dev/null
 lab_start_master web1
 crit="CRIT: IPv6addr: $VIP6 is still answered by $GW_MAC on eth0: not taking it over (split-brain guard)"
 check "guard: web1's rscd logs the CRIT naming gw's MAC ($GW_MAC)" wait_for 30 logged web1 "$crit"
@@ -93,6 +102,8 @@ ip -n "$HA_LAB-gw" -6 addr del "$VIP6/64" dev eth0
 check "guard: once gw is silent for deadtime, web1 takes the VIP over" wait_for 20 vip6_on web1
 check "guard: web1's rscd logs the holder's silence" \
   logged web1 "info: IPv6addr: $VIP6: no answer from $GW_MAC for 2000 ms (deadtime); taking it over"
+check "guard: web1 replaced the DAD-failed copy" \
+  logged web1 "IPv6addr: Removing the unusable (tentative or DAD-failed) inet6 address $VIP6/64 from device eth0"
 check "guard: web1 added the VIP through netlink (inet6)" logged web1 "IPv6addr: Adding inet6 address $VIP6/64 to device eth0"
 check "guard: web1 announced it with unsolicited neighbour advertisements" \
   logged web1 "IPv6addr: Sending 5 unsolicited neighbour advertisements for $VIP6 on eth0 every 200 ms"

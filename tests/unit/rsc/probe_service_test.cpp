@@ -140,6 +140,17 @@ TEST_F(ProbeServiceTest, Ipv6VipAlreadyHereIsNotProbed) {
     EXPECT_EQ(arp[0].address.text(), "192.0.2.101");
 }
 
+TEST_F(ProbeServiceTest, Ipv6CopyTheKernelWillNotUseIsProbedAsIfAbsent) {
+    InterfaceAddress failed{2, "eth0", "eth0", *IpAddress::parse("2001:db8::100"), 64};
+    failed.usable = false;  // tentative, or its DAD failed: someone else may hold the VIP
+    host.addresses.push_back(failed);
+    auto s = make();
+    s.on_bus_message(probe(hr.groups[2].key(), "8"), clock.now());
+    EXPECT_EQ(log.count("already on eth0"), 0);
+    ASSERT_EQ(arp.size(), 2u);
+    EXPECT_EQ(arp[0].address.text(), "2001:db8::100");
+}
+
 TEST_F(ProbeServiceTest, HeldThenClearAfterDeadtime) {
     auto s = make();
     s.on_bus_message(probe(g1, "1"), clock.now());
