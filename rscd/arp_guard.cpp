@@ -12,17 +12,21 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <set>
 
 #include "rscd/netlink_route.hpp"
+#include "rscd/probe_transport.hpp"
 
 namespace ha::rsc {
 
 struct ArpGuard::Listener {
-    Listener(boost::asio::io_context& io, int fd, int ifindex, std::string iface)
-        : descriptor(io, fd), ifindex(ifindex), iface(std::move(iface)) {}
+    Listener(boost::asio::io_context& io, int fd, ProbeInterface where, std::string iface)
+        : descriptor(io, fd), where(where), iface(std::move(iface)), transport(probe_transport(where.family)) {}
     boost::asio::posix::stream_descriptor descriptor;  // owns (closes) the socket
-    int ifindex;
+    ProbeInterface where;
     std::string iface;
+    const ProbeTransport& transport;
+    std::set<MacAddress> joined;  // multicast groups added to the socket (dropped with it)
     bool warned = false;
     std::optional<ipc::SteadyTime> idle_since;  // no session has needed it since then
 };
@@ -50,7 +54,7 @@ Result<HostView> read_host() {
     if (!nl) return nl.error();
     auto links = nl->links();
     if (!links) return links.error();
-    auto addresses = nl->ipv4_addresses();
+    auto addresses = nl->addresses();
     if (!addresses) return addresses.error();
     return HostView{std::move(*addresses), std::move(*links)};
 }
@@ -87,20 +91,26 @@ void ArpGuard::shutdown() {
 }
 
 Result<std::shared_ptr<ArpGuard::Listener>> ArpGuard::listener(const ProbeTarget& target) {
-    if (auto it = listeners_.find(target.ifindex); it != listeners_.end()) return it->second;
-    const int fd = ::socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ARP));
-    if (fd < 0) return errno_error("cannot open an ARP socket", target.iface);
+    const ProbeInterface where{target.ifindex, target.address.family()};
+    if (auto it = listeners_.find(where); it != listeners_.end()) return it->second;
+    const ProbeTransport& transport = probe_transport(where.family);
+    const int fd = ::socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(transport.ethertype()));
+    if (fd < 0) return errno_error(fmt::format("cannot open an {} socket", transport.name()), target.iface);
+    if (auto narrowed = transport.narrow(fd); !narrowed) {
+        ::close(fd);
+        return make_error(narrowed.error().code, fmt::format("{} on {}", narrowed.error().message, target.iface));
+    }
     sockaddr_ll at{};
     at.sll_family = AF_PACKET;
-    at.sll_protocol = htons(ETH_P_ARP);
+    at.sll_protocol = htons(transport.ethertype());
     at.sll_ifindex = target.ifindex;
     if (::bind(fd, reinterpret_cast<sockaddr*>(&at), sizeof at) < 0) {
-        auto e = errno_error("cannot bind an ARP socket", target.iface);
+        auto e = errno_error(fmt::format("cannot bind an {} socket", transport.name()), target.iface);
         ::close(fd);
         return e;
     }
-    auto l = std::make_shared<Listener>(io_, fd, target.ifindex, target.iface);
-    listeners_[target.ifindex] = l;
+    auto l = std::make_shared<Listener>(io_, fd, where, target.iface);
+    listeners_[where] = l;
     wait(l);
     return l;
 }
@@ -108,16 +118,27 @@ Result<std::shared_ptr<ArpGuard::Listener>> ArpGuard::listener(const ProbeTarget
 Result<void> ArpGuard::send_probe(const ProbeTarget& target) {
     auto l = listener(target);
     if (!l) return l.error();
+    const ProbeTransport& transport = (*l)->transport;
+    if (const auto group = transport.listen_group(target); group && !(*l)->joined.count(*group)) {
+        packet_mreq join{};
+        join.mr_ifindex = target.ifindex;
+        join.mr_type = PACKET_MR_MULTICAST;
+        join.mr_alen = 6;
+        std::memcpy(join.mr_address, group->data(), 6);
+        if (::setsockopt((*l)->descriptor.native_handle(), SOL_PACKET, PACKET_ADD_MEMBERSHIP, &join, sizeof join) < 0)
+            return errno_error(fmt::format("cannot join {} on the {} socket", mac_text(*group), transport.name()), target.iface);
+        (*l)->joined.insert(*group);
+    }
+    const ProbeFrame frame = transport.probe(target);
     sockaddr_ll to{};
     to.sll_family = AF_PACKET;
-    to.sll_protocol = htons(ETH_P_ARP);
+    to.sll_protocol = htons(transport.ethertype());
     to.sll_ifindex = target.ifindex;
     to.sll_halen = 6;
-    std::memset(to.sll_addr, 0xff, 6);  // Ethernet broadcast
-    const auto payload = arp_probe_payload(target);
-    if (::sendto((*l)->descriptor.native_handle(), payload.data(), payload.size(), 0, reinterpret_cast<sockaddr*>(&to),
+    std::memcpy(to.sll_addr, frame.destination.data(), 6);
+    if (::sendto((*l)->descriptor.native_handle(), frame.payload.data(), frame.payload.size(), 0, reinterpret_cast<sockaddr*>(&to),
                  sizeof to) < 0)
-        return errno_error("ARP probe not sent", target.iface);
+        return errno_error(fmt::format("{} probe not sent", transport.name()), target.iface);
     return {};
 }
 
@@ -128,14 +149,14 @@ void ArpGuard::wait(const std::shared_ptr<Listener>& l) {
                                  if (ec || !me) return;
                                  drain(*me);
                                  sync();
-                                 if (listeners_.count(me->ifindex) && listeners_[me->ifindex] == me) wait(me);
+                                 if (listeners_.count(me->where) && listeners_[me->where] == me) wait(me);
                              });
 }
 
 void ArpGuard::drain(Listener& l) {
     // A bounded batch per wake-up keeps the handler short under a flood; the next wait fires at once.
     for (int i = 0; i < 64; ++i) {
-        std::array<unsigned char, 256> buf{};
+        std::array<unsigned char, 1600> buf{};  // a whole frame: an NDP packet's checksum covers all of it
         sockaddr_ll from{};
         socklen_t len = sizeof from;
         const ssize_t n = ::recvfrom(l.descriptor.native_handle(), buf.data(), buf.size(), 0,
@@ -144,12 +165,14 @@ void ArpGuard::drain(Listener& l) {
             if (errno == EINTR) continue;
             if (errno != EAGAIN && errno != EWOULDBLOCK && !l.warned) {
                 l.warned = true;
-                log_.warn("ARP socket on {}: read failed: {}", l.iface, std::strerror(errno));
+                log_.warn("{} socket on {}: read failed: {}", l.transport.name(), l.iface, std::strerror(errno));
             }
             return;
         }
-        const auto packet = parse_arp_packet(std::span<const unsigned char>(buf.data(), static_cast<std::size_t>(n)),
-                                             from.sll_ifindex, from.sll_pkttype == PACKET_OUTGOING);
+        MacAddress source{};
+        if (from.sll_halen == 6) std::memcpy(source.data(), from.sll_addr, 6);
+        const auto packet = l.transport.parse(std::span<const unsigned char>(buf.data(), static_cast<std::size_t>(n)),
+                                              from.sll_ifindex, from.sll_pkttype == PACKET_OUTGOING, source);
         if (packet) service_.on_packet(*packet, clock_.now());
     }
 }

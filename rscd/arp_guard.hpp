@@ -1,22 +1,27 @@
-// ArpGuard — the shell of the split-brain guard: ARP sockets and the timer around ProbeService.
+// ArpGuard — the shell of the split-brain guard: ARP and NDP sockets and the timer around
+// ProbeService.
 //
-// Owns the ProbeService (the core), one AF_PACKET/SOCK_DGRAM socket for ETH_P_ARP per interface
-// that a running session probes (bound to that interface; opened when its first probe goes out,
+// Owns the ProbeService (the core), one AF_PACKET/SOCK_DGRAM socket per interface and address
+// family that a running session probes (ETH_P_ARP for IPv4 VIPs, ETH_P_IPV6 narrowed to neighbour
+// discovery for IPv6 ones: probe_transport.hpp; bound to that interface; opened when its first probe goes out,
 // closed 2 s after no session needs it — closing a packet socket waits for the kernel's RCU grace
 // period, which must not delay the start a verdict just cleared; at once at shutdown), and one
 // steady_timer armed at the core's next deadline. Replies waiting in the sockets are read before
 // every tick and before every bus message (a decisive rsc_probe can clear at once). Probes
-// go out broadcast through the interface's socket; every ARP packet read there (non-blocking
-// reads, woken by an Asio async_wait) is parsed and handed to the core with its direction
-// (PACKET_OUTGOING). It reads the host's addresses and links through NetlinkRoute when a session
+// go out through the interface's socket of their family (ARP broadcast, NDP to the VIP's
+// solicited-node group, which the NDP socket also joins: another node's DAD probe goes there); every packet read there (non-blocking reads, woken by an Asio
+// async_wait) is parsed by its transport and handed to the core with its direction
+// (PACKET_OUTGOING) and the frame's source MAC. It reads the host's addresses and links through NetlinkRoute when a session
 // starts. Called by the bus mode (rsc_probe / rsc_probe_cancel from the master) and by
 // `rscd --oneshot probe`. It never adds or removes an address.
 //
 // Time and blocking: Clock& for `now`; steady_timer; non-blocking recvfrom/sendto; one netlink
 // round trip per new session.
-// Diagnostics: ERROR `cannot open an ARP socket on eth0: <errno text>` (as the session's
-// error=arp_send), WARN once per socket when a read fails; plus ProbeService's and ArpProbe's lines.
-// See also: probe_service.hpp, arp_probe.hpp, arp_announcer.hpp (the other AF_PACKET user).
+// Diagnostics: ERROR `cannot open an ARP socket on eth0: <errno text>` (NDP likewise; as the
+// session's error=arp_send), WARN once per socket when a read fails; plus ProbeService's and
+// ArpProbe's lines.
+// See also: probe_service.hpp, arp_probe.hpp, probe_transport.hpp, arp_announcer.hpp (the other
+// AF_PACKET user).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -69,7 +74,7 @@ private:
     ipc::DeadlineTimer timer_;
     boost::asio::steady_timer linger_;  // closes sockets idle for kLinger (arp_guard.cpp)
     bool shutting_down_ = false;
-    std::map<int, std::shared_ptr<Listener>> listeners_;
+    std::map<ProbeInterface, std::shared_ptr<Listener>> listeners_;
 };
 
 }  // namespace ha::rsc

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "rscd/ip_target.hpp"
 
 namespace ha::rsc {
 
@@ -33,7 +32,7 @@ std::array<unsigned char, 28> arp_probe_payload(const ProbeTarget& target) {
     p[5] = 4;                                // protocol address length
     p[7] = kArpRequest;
     std::memcpy(&p[8], target.mac.data(), 6);  // sender MAC: ours; sender IP 0.0.0.0, target MAC 0
-    for (int i = 0; i < 4; ++i) p[24 + i] = static_cast<unsigned char>(target.address >> (24 - 8 * i));
+    std::copy_n(target.address.bytes().begin(), 4, &p[24]);
     return p;
 }
 
@@ -50,6 +49,16 @@ std::optional<ArpPacket> parse_arp_packet(std::span<const unsigned char> b, int 
     std::copy_n(&b[18], 6, p.target_mac.begin());
     p.target_ip = read_be32(&b[24]);
     return p;
+}
+
+GuardPacket guard_packet(const ArpPacket& a) {
+    GuardPacket g;
+    g.ifindex = a.ifindex;
+    g.outgoing = a.outgoing;
+    g.sender_mac = a.sender_mac;
+    if (a.sender_ip != 0) g.claims = IpAddress::v4(a.sender_ip);
+    else if (a.op == kArpRequest) g.probes = IpAddress::v4(a.target_ip);
+    return g;
 }
 
 std::chrono::milliseconds probe_recheck_interval(std::chrono::milliseconds keepalive) {
@@ -123,8 +132,9 @@ std::vector<ProbeAction> ArpProbe::on_tick(ipc::SteadyTime now) {
         // The verdict first (a round due now would prove nothing before its interval is over).
         if (const auto verdict = verdict_at(); verdict && now >= *verdict) {
             for (const auto& t : targets_)
-                log_.info("{}: {} is free on {} ({} ARP probes unanswered{})", t.agent, ipv4_text(t.address), t.iface,
-                          options_.count, *verdict <= decided_at_ ? ", probed while the peer was late" : "");
+                log_.info("{}: {} is free on {} ({} {} probes unanswered{})", t.agent, t.address.text(), t.iface,
+                          options_.count, t.address.is_v6() ? "NDP" : "ARP",
+                          *verdict <= decided_at_ ? ", probed while the peer was late" : "");
             phase_ = Phase::done;
             actions.emplace_back(report(ProbeVerdict::clear));
             return actions;
@@ -143,7 +153,7 @@ std::vector<ProbeAction> ArpProbe::on_tick(ipc::SteadyTime now) {
         for (std::size_t i = 0; i < targets_.size(); ++i) {
             if (!heard_[i].last) continue;
             log_.info("{}: {}: no answer from {} for {} ms ({}); taking it over", targets_[i].agent,
-                      ipv4_text(targets_[i].address), mac_text(heard_[i].mac), holder_silence().count(),
+                      targets_[i].address.text(), mac_text(heard_[i].mac), holder_silence().count(),
                       holder_silence() == options_.deadtime ? "deadtime" : "4 rechecks unanswered");
         }
         phase_ = Phase::done;
@@ -158,17 +168,17 @@ std::vector<ProbeAction> ArpProbe::on_tick(ipc::SteadyTime now) {
     return actions;
 }
 
-bool ArpProbe::conflicts(const ProbeTarget& t, const ArpPacket& p) const {
+bool ArpProbe::conflicts(const ProbeTarget& t, const GuardPacket& p) const {
     if (p.ifindex != t.ifindex) return false;
-    if (p.sender_ip == t.address) return true;  // the holder's reply or its gratuitous ARP
-    const bool probe = p.op == kArpRequest && p.sender_ip == 0 && p.target_ip == t.address;
+    if (p.claims == t.address) return true;  // the holder's reply or its own announcement
+    const bool probe = p.probes == t.address;
     if (probe && request_.preferred)
-        log_.debug("{}: simultaneous ARP probe for {} from {} on {}: ignored (this node is preferred)", t.agent,
-                   ipv4_text(t.address), mac_text(p.sender_mac), t.iface);
+        log_.debug("{}: simultaneous probe for {} from {} on {}: ignored (this node is preferred)", t.agent,
+                   t.address.text(), mac_text(p.sender_mac), t.iface);
     return probe && !request_.preferred;
 }
 
-std::vector<ProbeAction> ArpProbe::on_packet(const ArpPacket& p, ipc::SteadyTime now) {
+std::vector<ProbeAction> ArpProbe::on_packet(const GuardPacket& p, ipc::SteadyTime now) {
     std::vector<ProbeAction> actions;
     if (phase_ == Phase::done || p.outgoing) return actions;
     if (std::find(own_macs_.begin(), own_macs_.end(), p.sender_mac) != own_macs_.end()) return actions;
@@ -179,7 +189,7 @@ std::vector<ProbeAction> ArpProbe::on_packet(const ArpPacket& p, ipc::SteadyTime
             // The peer is late, not dead: it may still hold the VIP. The rounds sent so far prove
             // nothing any more; the window starts again from the next round.
             log_.debug("{}: {} answered by {} on {} before the dead decision: window restarted", t.agent,
-                       ipv4_text(t.address), mac_text(p.sender_mac), t.iface);
+                       t.address.text(), mac_text(p.sender_mac), t.iface);
             clean_.clear();
             continue;
         }
@@ -189,9 +199,9 @@ std::vector<ProbeAction> ArpProbe::on_packet(const ArpPacket& p, ipc::SteadyTime
         phase_ = Phase::held;
         next_probe_ = now + options_.recheck;
         log_.crit("{}: {} is still answered by {} on {}: not taking it over (split-brain guard)", t.agent,
-                  ipv4_text(t.address), mac_text(p.sender_mac), t.iface);
+                  t.address.text(), mac_text(p.sender_mac), t.iface);
         Clearance held = report(ProbeVerdict::held);
-        held.ip = ipv4_text(t.address);
+        held.ip = t.address.text();
         held.mac = mac_text(p.sender_mac);
         held.iface = t.iface;
         actions.emplace_back(std::move(held));

@@ -1,10 +1,15 @@
-// ArpProbe — one split-brain guard session: RFC 5227 ARP probes for the VIPs of one group, and
-// the verdict (clear / held) they lead to. Pure: no socket, no timer, no clock of its own.
+// ArpProbe — one split-brain guard session: probes for the VIPs of one group, and the verdict
+// (clear / held) they lead to. Pure: no socket, no timer, no clock of its own, and no packet
+// format: RFC 5227 ARP probes for IPv4 VIPs and duplicate-address-detection neighbour
+// solicitations (RFC 4862 §5.4) for IPv6 ones are the transports' business (probe_transport.hpp);
+// the session sees only GuardPackets, the part of a packet that matters to the verdict.
 //
-// The shell (arp_guard.hpp) feeds it the time (on_tick at next_deadline()) and every ARP packet
-// seen on a probed interface (on_packet); the session answers with actions: SendProbe (send the
-// RFC 5227 §2.1.1 probe for targets()[i]: sender MAC ours, sender IP 0.0.0.0, target MAC 0,
-// target IP the VIP, Ethernet broadcast) and Clearance (report to the master). Rules:
+// The shell (arp_guard.hpp) feeds it the time (on_tick at next_deadline()) and every ARP or NDP
+// packet seen on a probed interface (on_packet); the session answers with actions: SendProbe (send
+// the probe for targets()[i] — IPv4: the RFC 5227 §2.1.1 probe, sender MAC ours, sender IP
+// 0.0.0.0, target MAC 0, target IP the VIP, Ethernet broadcast; IPv6: a neighbour solicitation
+// from :: for the VIP to its solicited-node multicast address) and Clearance (report to the
+// master). Rules:
 //   - the window: `count` probes per target, `interval` apart, the first at once; no conflict by
 //     `interval` after the last one → clear, and the session ends;
 //   - an early session (request.early: the peer is late, not yet declared dead) probes every
@@ -14,11 +19,13 @@
 //     when `count` rounds were sent after the last conflict and the last of them `interval` before
 //     now (the window completed while the peer was late); otherwise the window goes on as above.
 //     After decide() everything is as for a session started then (docs/split-brain.md, "Timing");
-//   - a conflict is an ARP packet on the target's interface, not outgoing and not from one of our
-//     own MACs, whose sender IP is the VIP (the holder's reply — Linux answers a probe from 0.0.0.0
-//     with a unicast reply — or its gratuitous ARP), or, only when this node is not the group's
-//     preferred node, an ARP probe from another MAC for the VIP (a simultaneous probe: the
-//     preferred node proceeds, the other defers);
+//   - a conflict is a packet on the target's interface, not outgoing and not from one of our own
+//     MACs, whose sender claims the VIP as its own (GuardPacket::claims: ARP with sender IP = VIP —
+//     the holder's reply, Linux answers a probe from 0.0.0.0 with a unicast reply, or its
+//     gratuitous ARP; a neighbour advertisement for the VIP — Linux answers a DAD probe with one
+//     to all nodes —, or a solicitation from the VIP), or, only when this node is not the group's
+//     preferred node, a probe from another MAC for the VIP (GuardPacket::probes: a simultaneous
+//     probe — the preferred node proceeds, the other defers);
 //   - the first conflict of a (decided) session reports `held` once (ip, mac, iface); from then on every
 //     target is probed again each `recheck` and every conflict refreshes its target's "last heard";
 //     when every target that conflicted has been silent for max(deadtime, kMissedRechecks ×
@@ -32,12 +39,12 @@
 // Time and blocking: reads only the `now` it is given; nothing blocks.
 // Diagnostics: CRIT once per session `IPaddr: 192.0.2.100 is still answered by 02:aa:bb:cc:dd:ee on
 // eth0: not taking it over (split-brain guard)`; info `IPaddr: 192.0.2.100 is free on eth0 (3 ARP
-// probes unanswered)` (clear in the window; `..., probed while the peer was late)` when the window
+// probes unanswered)` (IPv6: `3 NDP probes`; clear in the window; `..., probed while the peer was late)` when the window
 // was complete at decide()) or `IPaddr: 192.0.2.100: no answer from 02:… for 5000 ms (deadtime);
 // taking it over` (clear after held; `(4 rechecks unanswered)` when that was longer than deadtime); debug for ignored simultaneous probes, for answers before
 // the decision (`... before the dead decision: window restarted`) and for decide().
-// See also: probe_service.hpp (sessions per group), arp_guard.hpp (the shell), ipc/bus/rsc.hpp
-// (rsc_clearance), RFC 5227 §2.1.
+// See also: probe_service.hpp (sessions per group), arp_guard.hpp (the shell), probe_transport.hpp
+// (ARP and NDP on the wire), ipc/bus/rsc.hpp (rsc_clearance), RFC 5227 §2.1, RFC 4862 §5.4.
 #pragma once
 
 #include <array>
@@ -51,6 +58,7 @@
 
 #include "ipc/clock.hpp"
 #include "ipc/log.hpp"
+#include "rscd/ip_address.hpp"
 #include "rscd/rsc_messages.hpp"
 
 namespace ha::rsc {
@@ -60,8 +68,8 @@ std::string mac_text(const MacAddress& mac);  // "02:aa:bb:cc:dd:ee"
 
 // One VIP to probe: where, and with which of our MACs as the sender.
 struct ProbeTarget {
-    std::string agent;          // "IPaddr" or "IPaddr2", for log lines
-    std::uint32_t address = 0;  // host byte order
+    std::string agent;          // "IPaddr", "IPaddr2" or "IPv6addr", for log lines
+    IpAddress address;          // its family chooses the transport: ARP or NDP
     int ifindex = 0;
     std::string iface;
     MacAddress mac{};
@@ -78,10 +86,22 @@ struct ArpPacket {
     std::uint32_t target_ip = 0;
 };
 
-// The 28-byte RFC 5227 probe for `target`.
+// What a session needs of a packet seen on a probed interface, whatever its protocol.
+struct GuardPacket {
+    int ifindex = 0;
+    bool outgoing = false;              // our own transmission looped back
+    MacAddress sender_mac{};            // who sent it (ARP sender MAC; NDP: link-layer option, else frame source)
+    std::optional<IpAddress> claims;    // an address the sender uses as its own
+    std::optional<IpAddress> probes;    // an address probed for by a sender that has none (0.0.0.0, ::)
+};
+
+// The 28-byte RFC 5227 probe for IPv4 `target`.
 std::array<unsigned char, 28> arp_probe_payload(const ProbeTarget& target);
 // Parses an Ethernet/IPv4 ARP payload; nullopt for anything else (short, other hardware, other op).
 std::optional<ArpPacket> parse_arp_packet(std::span<const unsigned char> bytes, int ifindex, bool outgoing);
+// An ARP packet as the session sees it: claims its sender IP (unless 0.0.0.0); a request from
+// 0.0.0.0 probes its target IP.
+GuardPacket guard_packet(const ArpPacket& packet);
 
 struct ArpProbeOptions {
     std::chrono::milliseconds interval{30};   // between window probes (--arp-probe-interval)
@@ -109,7 +129,7 @@ public:
     // The dead decision for an early session: takes the decisive request's seq and preferred and
     // may clear at once (see above). On a decided session it only takes the new seq.
     std::vector<ProbeAction> decide(const ProbeRequest& request, ipc::SteadyTime now);
-    std::vector<ProbeAction> on_packet(const ArpPacket& packet, ipc::SteadyTime now);
+    std::vector<ProbeAction> on_packet(const GuardPacket& packet, ipc::SteadyTime now);
     // When on_tick must be called next; nullopt once the session has ended.
     std::optional<ipc::SteadyTime> next_deadline() const;
 
@@ -125,7 +145,7 @@ private:
         std::optional<ipc::SteadyTime> last;  // last conflict
         MacAddress mac{};                     // who answered last
     };
-    bool conflicts(const ProbeTarget& target, const ArpPacket& packet) const;
+    bool conflicts(const ProbeTarget& target, const GuardPacket& packet) const;
     ipc::SteadyTime clear_at() const;
     // How long every holder must stay silent before the session clears (see the header).
     std::chrono::milliseconds holder_silence() const;

@@ -23,17 +23,21 @@ IpAddr::Outcome IpAddr::run(const conf::Resource& resource, AgentAction action) 
     const std::string& agent = resource.agent;
     if (!resource.ip) return fail(agent, fmt::format("{}: not an IPaddr argument", resource.word));
     const conf::IpAddrSpec& spec = *resource.ip;
-    const auto vip = parse_ipv4_host(spec.address);
-    if (!vip) return fail(agent, fmt::format("\"{}\" is not an IPv4 address", spec.address));
+    const auto vip = spec_address(spec);
+    if (!vip) return fail(agent, fmt::format("\"{}\" is not an {} address", spec.address, spec.ipv6 ? "IPv6" : "IPv4"));
+    const char* inet = vip->is_v6() ? "inet6" : "inet";
 
     auto nl = NetlinkRoute::open();
     if (!nl) return fail(agent, nl.error().message);
-    auto addresses = nl->ipv4_addresses();
+    auto addresses = nl->addresses();
     if (!addresses) return fail(agent, addresses.error().message);
-    // Where the VIP is now (only on the named interface, when one is named).
+    // Where the VIP is now (only on the named interface, when one is named). An IPv6 copy the
+    // kernel will not use (tentative, or its DAD failed: added by someone else, with DAD) does not
+    // count as running; a start replaces it, a stop removes it too.
     std::vector<InterfaceAddress> present;
+    std::vector<InterfaceAddress> unusable;
     for (const auto& a : *addresses)
-        if (a.local == *vip && (spec.iface.empty() || a.ifname == spec.iface)) present.push_back(a);
+        if (a.local == *vip && (spec.iface.empty() || a.ifname == spec.iface)) (a.usable ? present : unusable).push_back(a);
 
     Outcome o;
     switch (action) {
@@ -44,8 +48,9 @@ IpAddr::Outcome IpAddr::run(const conf::Resource& resource, AgentAction action) 
             if (present.empty()) {
                 log_.info("{}: {} is not on any interface", agent, spec.address);
             }
+            present.insert(present.end(), unusable.begin(), unusable.end());
             for (const auto& a : present) {
-                log_.info("{}: Removing inet address {}/{} from device {}", agent, spec.address, a.prefix, a.ifname);
+                log_.info("{}: Removing {} address {}/{} from device {}", agent, inet, spec.address, a.prefix, a.ifname);
                 if (auto r = nl->remove(a); !r) return fail(agent, r.error().message);
             }
             o.result = AgentResult::exit(0);
@@ -58,20 +63,25 @@ IpAddr::Outcome IpAddr::run(const conf::Resource& resource, AgentAction action) 
         o.result = AgentResult::exit(0);
         return o;
     }
+    for (const auto& a : unusable) {
+        log_.info("{}: Removing the unusable (tentative or DAD-failed) {} address {}/{} from device {}", agent, inet,
+                  spec.address, a.prefix, a.ifname);
+        if (auto r = nl->remove(a); !r) return fail(agent, r.error().message);
+    }
     auto links = nl->links();
     if (!links) return fail(agent, links.error().message);
     auto target = resolve_ip_target(spec, agent == "IPaddr", *addresses, *links);
     if (!target) return fail(agent, target.error().message);
     const auto link = std::find_if(links->begin(), links->end(), [&](const LinkInfo& l) { return l.ifindex == target->ifindex; });
     if (!link->up) log_.warn("{}: device {} is down", agent, target->iface);
-    log_.info("{}: Adding inet address {}/{}{} to device {}{}", agent, spec.address, target->prefix,
+    log_.info("{}: Adding {} address {}/{}{} to device {}{}", agent, inet, spec.address, target->prefix,
               target->broadcast ? " with broadcast address " + ipv4_text(*target->broadcast) : std::string(), target->iface,
               target->label.empty() ? std::string() : " (label " + target->label + ")");
     if (auto r = nl->add(*target); !r) return fail(agent, r.error().message);
     log_.debug("takeover path: {} added to {} (netlink acknowledged, {})", spec.address, target->iface,
                ipc::mono_text(std::chrono::steady_clock::now()));
     o.result = AgentResult::exit(0);
-    if (link->has_mac) o.announce = GratuitousArp{target->address, target->ifindex, target->iface, link->mac};
+    if (link->has_mac) o.announce = VipAnnouncement{agent, target->address, target->ifindex, target->iface, link->mac};
     return o;
 }
 

@@ -7,6 +7,7 @@
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <linux/if_addr.h>
 #include <sys/socket.h>
 
 #include <cstring>
@@ -28,9 +29,10 @@ struct NlAddrPut {
 
 Error nl_error(const char* what, int err) { return make_error("netlink", fmt::format("{}: {}", what, nl_geterror(err))); }
 
-std::unique_ptr<nl_addr, NlAddrPut> v4(std::uint32_t host_order, int prefix) {
-    const std::uint32_t net = htonl(host_order);
-    std::unique_ptr<nl_addr, NlAddrPut> a(nl_addr_build(AF_INET, &net, sizeof net));
+int family_of(const IpAddress& a) { return a.is_v6() ? AF_INET6 : AF_INET; }
+
+std::unique_ptr<nl_addr, NlAddrPut> nl_address(const IpAddress& address, int prefix) {
+    std::unique_ptr<nl_addr, NlAddrPut> a(nl_addr_build(family_of(address), address.bytes().data(), address.size()));
     if (a) nl_addr_set_prefixlen(a.get(), prefix);
     return a;
 }
@@ -71,7 +73,7 @@ Result<std::vector<LinkInfo>> NetlinkRoute::links() {
     return out;
 }
 
-Result<std::vector<InterfaceAddress>> NetlinkRoute::ipv4_addresses() {
+Result<std::vector<InterfaceAddress>> NetlinkRoute::addresses() {
     auto links_result = links();
     if (!links_result) return links_result.error();
     nl_cache* raw = nullptr;
@@ -80,14 +82,23 @@ Result<std::vector<InterfaceAddress>> NetlinkRoute::ipv4_addresses() {
     std::vector<InterfaceAddress> out;
     for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o)) {
         auto* addr = reinterpret_cast<rtnl_addr*>(o);
-        if (rtnl_addr_get_family(addr) != AF_INET) continue;
+        const int family = rtnl_addr_get_family(addr);
         nl_addr* local = rtnl_addr_get_local(addr);
-        if (!local || nl_addr_get_len(local) != 4) continue;
+        if (!local) continue;
         InterfaceAddress a;
         a.ifindex = rtnl_addr_get_ifindex(addr);
-        std::uint32_t net = 0;
-        std::memcpy(&net, nl_addr_get_binary_addr(local), 4);
-        a.local = ntohl(net);
+        if (family == AF_INET && nl_addr_get_len(local) == 4) {
+            std::uint32_t net = 0;
+            std::memcpy(&net, nl_addr_get_binary_addr(local), 4);
+            a.local = IpAddress::v4(ntohl(net));
+        } else if (family == AF_INET6 && nl_addr_get_len(local) == 16) {
+            IpAddress::Bytes b{};
+            std::memcpy(b.data(), nl_addr_get_binary_addr(local), 16);
+            a.local = IpAddress::v6(b);
+            a.usable = (rtnl_addr_get_flags(addr) & (IFA_F_TENTATIVE | IFA_F_DADFAILED)) == 0;
+        } else {
+            continue;
+        }
         a.prefix = rtnl_addr_get_prefixlen(addr);
         if (const char* label = rtnl_addr_get_label(addr)) a.label = label;
         for (const auto& l : *links_result)
@@ -99,33 +110,34 @@ Result<std::vector<InterfaceAddress>> NetlinkRoute::ipv4_addresses() {
 
 Result<void> NetlinkRoute::add(const IpTarget& t) {
     std::unique_ptr<rtnl_addr, AddrPut> addr(rtnl_addr_alloc());
-    auto local = v4(t.address, t.prefix);
+    auto local = nl_address(t.address, t.prefix);
     if (!addr || !local) return make_error("netlink", "out of memory");
     rtnl_addr_set_ifindex(addr.get(), t.ifindex);
-    rtnl_addr_set_family(addr.get(), AF_INET);
+    rtnl_addr_set_family(addr.get(), family_of(t.address));
     if (const int err = rtnl_addr_set_local(addr.get(), local.get()); err < 0) return nl_error("set local address", err);
     rtnl_addr_set_prefixlen(addr.get(), t.prefix);
+    if (t.address.is_v6()) rtnl_addr_set_flags(addr.get(), IFA_F_NODAD);  // the guard probed already (header)
     if (t.broadcast) {
-        auto b = v4(*t.broadcast, 32);
+        auto b = nl_address(IpAddress::v4(*t.broadcast), 32);
         if (const int err = rtnl_addr_set_broadcast(addr.get(), b.get()); err < 0) return nl_error("set broadcast", err);
     }
     if (!t.label.empty())
         if (const int err = rtnl_addr_set_label(addr.get(), t.label.c_str()); err < 0) return nl_error("set label", err);
     if (const int err = rtnl_addr_add(sock_, addr.get(), NLM_F_EXCL); err < 0)
-        return nl_error(fmt::format("add {}/{} to {}", ipv4_text(t.address), t.prefix, t.iface).c_str(), err);
+        return nl_error(fmt::format("add {}/{} to {}", t.address.text(), t.prefix, t.iface).c_str(), err);
     return {};
 }
 
 Result<void> NetlinkRoute::remove(const InterfaceAddress& a) {
     std::unique_ptr<rtnl_addr, AddrPut> addr(rtnl_addr_alloc());
-    auto local = v4(a.local, a.prefix);
+    auto local = nl_address(a.local, a.prefix);
     if (!addr || !local) return make_error("netlink", "out of memory");
     rtnl_addr_set_ifindex(addr.get(), a.ifindex);
-    rtnl_addr_set_family(addr.get(), AF_INET);
+    rtnl_addr_set_family(addr.get(), family_of(a.local));
     if (const int err = rtnl_addr_set_local(addr.get(), local.get()); err < 0) return nl_error("set local address", err);
     rtnl_addr_set_prefixlen(addr.get(), a.prefix);
     if (const int err = rtnl_addr_delete(sock_, addr.get(), 0); err < 0)
-        return nl_error(fmt::format("remove {}/{} from {}", ipv4_text(a.local), a.prefix, a.ifname).c_str(), err);
+        return nl_error(fmt::format("remove {}/{} from {}", a.local.text(), a.prefix, a.ifname).c_str(), err);
     return {};
 }
 

@@ -9,13 +9,13 @@ std::vector<ProbeTarget> probe_targets(const conf::ResourceGroup& group, const H
     std::vector<ProbeTarget> targets;
     for (const auto& r : group.resources) {
         if (r.kind != conf::AgentKind::builtin || !r.ip) continue;
-        const auto vip = parse_ipv4_host(r.ip->address);
+        const auto vip = spec_address(*r.ip);
         if (!vip) {
-            log.warn("{}: cannot probe \"{}\": not an IPv4 address; skipped", r.agent, r.ip->address);
+            log.warn("{}: cannot probe \"{}\": not an IP address; skipped", r.agent, r.ip->address);
             continue;
         }
         const auto local = std::find_if(host.addresses.begin(), host.addresses.end(),
-                                        [&](const InterfaceAddress& a) { return a.local == *vip; });
+                                        [&](const InterfaceAddress& a) { return a.local == *vip && a.usable; });
         if (local != host.addresses.end()) {
             log.info("{}: {} is already on {}: not probed", r.agent, r.ip->address, local->ifname);
             continue;
@@ -37,9 +37,9 @@ std::vector<ProbeTarget> probe_targets(const conf::ResourceGroup& group, const H
 }
 
 ProbeService::ProbeService(const conf::Haresources& haresources, const ArpProbeOptions& options, ReadHost read_host,
-                           Send send, SendArp send_arp, ipc::Log& log)
+                           Send send, Transmit transmit, ipc::Log& log)
     : haresources_(haresources), options_(options), read_host_(std::move(read_host)), send_(std::move(send)),
-      send_arp_(std::move(send_arp)), log_(log) {}
+      transmit_(std::move(transmit)), log_(log) {}
 
 bool ProbeService::takes(std::string_view type) { return type == kRscProbe || type == kRscProbeCancel; }
 
@@ -112,9 +112,9 @@ bool ProbeService::apply(ArpProbe& session, const std::vector<ProbeAction>& acti
             continue;
         }
         const ProbeTarget& target = session.targets().at(std::get<SendProbe>(action).target);
-        if (auto sent = send_arp_(target); !sent) {
-            log_.error("{}: cannot send an ARP probe for {} on {}: {}", target.agent, ipv4_text(target.address),
-                       target.iface, sent.error().message);
+        if (auto sent = transmit_(target); !sent) {
+            log_.error("{}: cannot send a probe for {} on {}: {}", target.agent, target.address.text(), target.iface,
+                       sent.error().message);
             refuse(session.request(), "arp_send");
             return false;
         }
@@ -122,7 +122,7 @@ bool ProbeService::apply(ArpProbe& session, const std::vector<ProbeAction>& acti
     return !session.done();
 }
 
-void ProbeService::on_packet(const ArpPacket& packet, ipc::SteadyTime now) {
+void ProbeService::on_packet(const GuardPacket& packet, ipc::SteadyTime now) {
     for (auto it = sessions_.begin(); it != sessions_.end();)
         it = apply(*it->second, it->second->on_packet(packet, now)) ? std::next(it) : sessions_.erase(it);
 }
@@ -145,11 +145,12 @@ std::optional<ipc::SteadyTime> ProbeService::next_deadline() const {
     return next;
 }
 
-std::vector<int> ProbeService::interfaces() const {
-    std::vector<int> out;
+std::vector<ProbeInterface> ProbeService::interfaces() const {
+    std::vector<ProbeInterface> out;
     for (const auto& [group, s] : sessions_)
         for (const auto& t : s->targets())
-            if (std::find(out.begin(), out.end(), t.ifindex) == out.end()) out.push_back(t.ifindex);
+            if (const ProbeInterface where{t.ifindex, t.address.family()}; std::find(out.begin(), out.end(), where) == out.end())
+                out.push_back(where);
     return out;
 }
 

@@ -3,7 +3,7 @@
 //
 // It owns no socket or timer. The shell (arp_guard.hpp) feeds it bus messages (on_bus_message),
 // ARP packets (on_packet) and the time (on_tick at next_deadline()); it sends clearances through
-// `Send`, probes through `SendArp`, and reads the host's addresses and links through `ReadHost`
+// `Send`, probes through `Transmit` (the shell picks ARP or NDP by the target's family), and reads the host's addresses and links through `ReadHost`
 // when a session starts. Rules:
 //   - one session per group; a new rsc_probe for a group already probing replaces it (new seq),
 //     except that a decisive rsc_probe (no early=yes) for an early session decides that session
@@ -13,7 +13,7 @@
 //     another seq or an idle group is ignored (debug log);
 //   - a group not in haresources → `verdict=error error=unknown_group` at once; after shutdown()
 //     → `error=shutting_down`; shutdown() also ends every running session that way;
-//   - targets (probe_targets): each IPaddr/IPaddr2 VIP of the group, resolved to its interface
+//   - targets (probe_targets): each IPaddr/IPaddr2/IPv6addr VIP of the group, resolved to its interface
 //     (ip_target.hpp). A VIP already on this host is not probed; one that does not resolve, or
 //     whose interface has no MAC, is skipped with a WARN (its start fails loudly anyway). No
 //     target left → `clear` at once.
@@ -45,7 +45,7 @@
 
 namespace ha::rsc {
 
-// The host's IPv4 addresses and links, as netlink reports them.
+// The host's addresses (IPv4 and IPv6) and links, as netlink reports them.
 struct HostView {
     std::vector<InterfaceAddress> addresses;
     std::vector<LinkInfo> links;
@@ -54,23 +54,30 @@ struct HostView {
 // The VIPs of `group` worth probing (see the rules above); logs what it skips.
 std::vector<ProbeTarget> probe_targets(const conf::ResourceGroup& group, const HostView& host, ipc::Log& log);
 
+// Where the shell listens: one socket per interface and family.
+struct ProbeInterface {
+    int ifindex = 0;
+    IpFamily family = IpFamily::v4;
+    auto operator<=>(const ProbeInterface&) const = default;
+};
+
 class ProbeService {
 public:
     using Send = std::function<void(const ipc::Message&)>;
-    using SendArp = std::function<Result<void>(const ProbeTarget&)>;
+    using Transmit = std::function<Result<void>(const ProbeTarget&)>;
     using ReadHost = std::function<Result<HostView>()>;
 
     ProbeService(const conf::Haresources& haresources, const ArpProbeOptions& options, ReadHost read_host, Send send,
-                 SendArp send_arp, ipc::Log& log);
+                 Transmit transmit, ipc::Log& log);
 
     // True for the message types this service takes (rsc_probe, rsc_probe_cancel).
     static bool takes(std::string_view type);
     void on_bus_message(const ipc::Message& message, ipc::SteadyTime now);
-    void on_packet(const ArpPacket& packet, ipc::SteadyTime now);
+    void on_packet(const GuardPacket& packet, ipc::SteadyTime now);
     void on_tick(ipc::SteadyTime now);
     std::optional<ipc::SteadyTime> next_deadline() const;
-    // The interfaces the running sessions probe (the shell listens on exactly these).
-    std::vector<int> interfaces() const;
+    // The interfaces and families the running sessions probe (the shell listens on exactly these).
+    std::vector<ProbeInterface> interfaces() const;
     // Ends every session with error=shutting_down and refuses new requests. Idempotent.
     void shutdown();
 
@@ -87,7 +94,7 @@ private:
     ArpProbeOptions options_;
     ReadHost read_host_;
     Send send_;
-    SendArp send_arp_;
+    Transmit transmit_;
     ipc::Log& log_;
     std::map<std::string, std::unique_ptr<ArpProbe>> sessions_;
     bool shutting_down_ = false;

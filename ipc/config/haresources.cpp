@@ -3,6 +3,7 @@
 
 #include "ipc/config/script_security.hpp"
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
 
@@ -45,7 +46,10 @@ bool is_ip_shorthand(std::string_view word) {
     return std::all_of(addr.begin(), addr.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
 }
 
-bool is_builtin(std::string_view agent) { return agent == "IPaddr" || agent == "IPaddr2"; }
+bool is_builtin(std::string_view agent) { return agent == "IPaddr" || agent == "IPaddr2" || agent == "IPv6addr"; }
+
+// The address part (before the first '/') of an IP agent's argument has a ':': IPv6.
+bool looks_ipv6(std::string_view argument) { return argument.substr(0, argument.find('/')).find(':') != std::string_view::npos; }
 
 std::vector<std::string_view> split_on(std::string_view text, std::string_view sep) {
     std::vector<std::string_view> parts;
@@ -104,6 +108,57 @@ std::optional<IpAddrSpec> parse_ipaddr_spec(std::string_view text) {
     return spec;
 }
 
+Result<IpAddrSpec> parse_ipv6_spec(std::string_view text) {
+    const auto parts = split_on(text, "/");
+    const std::string address(parts[0]);
+    if (parts.size() > 3)
+        return make_error("bad_address", fmt::format("\"{}\": expected ADDRESS[/PREFIX[/IFACE]] (an IPv6 address has no broadcast)", quote(text)));
+    in6_addr a{};
+    if (address.empty() || ::inet_pton(AF_INET6, address.c_str(), &a) != 1)
+        return make_error("bad_address", fmt::format("\"{}\" is not an IPv6 address", quote(address)));
+    const auto* b = a.s6_addr;
+    const bool zero_head = std::all_of(b, b + 10, [](unsigned char c) { return c == 0; });
+    if (zero_head && b[10] == 0 && b[11] == 0 && std::all_of(b + 12, b + 15, [](unsigned char c) { return c == 0; }) && b[15] <= 1)
+        return make_error("bad_address", fmt::format("{}: the unspecified or loopback address cannot be a service address", address));
+    if (b[0] == 0xff) return make_error("bad_address", fmt::format("{}: a multicast address cannot be a service address", address));
+    if (zero_head && b[10] == 0xff && b[11] == 0xff)
+        return make_error("bad_address", fmt::format("{}: an IPv4-mapped address; give the IPv4 address to IPaddr or IPaddr2", address));
+    IpAddrSpec spec;
+    spec.address = address;
+    spec.ipv6 = true;
+    if (parts.size() > 1 && !parts[1].empty()) {
+        if (!all_digits(parts[1]) || parts[1].size() > 3 || std::stoi(std::string(parts[1])) > 128)
+            return make_error("bad_prefix", fmt::format("{}: bad prefix length \"{}\" (0 to 128)", address, quote(parts[1])));
+        spec.prefix = std::stoi(std::string(parts[1]));
+    }
+    if (parts.size() > 2 && !parts[2].empty()) {
+        if (!valid_ifname(parts[2])) return make_error("bad_iface", fmt::format("{}: bad interface name \"{}\"", address, quote(parts[2])));
+        spec.iface = std::string(parts[2]);
+    }
+    // A link-local address is only meaningful on one link: the word must say which.
+    if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80 && spec.iface.empty())
+        return make_error("bad_address", fmt::format("{}: a link-local address needs its interface ({}/64/eth0)", address, address));
+    return spec;
+}
+
+Result<IpAddrSpec> parse_builtin_ip_spec(std::string_view agent, std::string_view text) {
+    const bool v6 = looks_ipv6(text);
+    if (agent == "IPaddr" && v6)
+        return make_error("bad_address", fmt::format("IPaddr is IPv4 only: use IPv6addr or IPaddr2 for the IPv6 address \"{}\"",
+                                                     quote(text.substr(0, text.find('/')))));
+    if (agent == "IPv6addr" && !v6)
+        return make_error("bad_address", fmt::format("IPv6addr needs ADDRESS[/PREFIX[/IFACE]] with an IPv6 address{}",
+                                                     parse_ipaddr_spec(text) ? " (use IPaddr or IPaddr2 for an IPv4 address)" : ""));
+    if (v6) {
+        auto spec = parse_ipv6_spec(text);
+        if (!spec) return make_error(spec.error().code, fmt::format("{}: {}", agent, spec.error().message));
+        return spec;
+    }
+    if (auto spec = parse_ipaddr_spec(text)) return *spec;
+    return make_error("bad_address", fmt::format("{} needs ADDRESS[/MASK[/IFACE[/BROADCAST]]] with a dotted IPv4 address{}", agent,
+                                                 agent == "IPaddr2" ? " or ADDRESS[/PREFIX[/IFACE]] with an IPv6 address" : ""));
+}
+
 Haresources parse_haresources(std::string_view file, std::string_view text, Diagnostics& diagnostics) {
     Haresources out;
     std::map<std::string, int, std::less<>> keys;  // group key → line
@@ -129,7 +184,12 @@ Haresources parse_haresources(std::string_view file, std::string_view text, Diag
             group.text += " " + std::string(words[i]);
             const auto parts = split_on(r.word, "::");
             r.agent = std::string(parts[0]);
-            for (std::size_t k = 1; k < parts.size(); ++k) r.args.emplace_back(parts[k]);
+            if (const auto rest = std::string_view(r.word).substr(std::min(r.word.size(), r.agent.size() + 2));
+                is_builtin(r.agent) && looks_ipv6(rest)) {
+                r.args.emplace_back(rest);  // an IPv6 address has "::" of its own: the rest is one argument
+            } else {
+                for (std::size_t k = 1; k < parts.size(); ++k) r.args.emplace_back(parts[k]);
+            }
             if (std::any_of(r.args.begin(), r.args.end(), [](const std::string& a) { return a.empty(); })) {
                 err(fmt::format("resource \"{}\": empty argument (\"::\" must separate non-empty arguments)", quote(r.word)));
                 ok = false;
@@ -149,12 +209,13 @@ Haresources parse_haresources(std::string_view file, std::string_view text, Diag
                 continue;
             } else if (is_builtin(r.agent)) {
                 r.kind = AgentKind::builtin;
-                if (r.args.empty() || !(r.ip = parse_ipaddr_spec(r.args[0]))) {
-                    err(fmt::format("resource \"{}\": {} needs ADDRESS[/MASK[/IFACE[/BROADCAST]]] with a dotted IPv4 address",
-                                    quote(r.word), r.agent));
+                auto spec = parse_builtin_ip_spec(r.agent, r.args.empty() ? std::string_view() : std::string_view(r.args[0]));
+                if (!spec) {
+                    err(fmt::format("resource \"{}\": {}", quote(r.word), spec.error().message));
                     ok = false;
                     continue;
                 }
+                r.ip = std::move(*spec);
             }
             group.resources.push_back(std::move(r));
         }

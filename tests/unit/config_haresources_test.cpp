@@ -126,3 +126,61 @@ TEST(Haresources, EmptyFileHasNoGroups) {
     EXPECT_TRUE(parse("# nothing\n\n", d).groups.empty());
     EXPECT_EQ(d.items().size(), 0u);
 }
+
+TEST(Haresources, Ipv6VipsWithIPv6addrAndIPaddr2) {
+    Diagnostics d;
+    auto h = parse("web1 IPv6addr::2001:db8::100/64/eth0 nginx\n"
+                   "web1 IPaddr2::2001:db8::101/64/eth0\n"
+                   "web1 IPv6addr::2001:db8:0:0:0:0:0:102\n"
+                   "web1 IPv6addr::2001:DB8::103/128 IPaddr2::192.0.2.100/24/eth0\n"
+                   "web1 IPv6addr::fe80::100/64/eth1\n",
+                   d);
+    ASSERT_FALSE(d.has_errors()) << dump(d);
+    ASSERT_EQ(h.groups.size(), 5u);
+    const Resource& r = h.groups[0].resources[0];
+    EXPECT_EQ(h.groups[0].key(), "IPv6addr::2001:db8::100/64/eth0");  // the key stays as written
+    EXPECT_EQ(r.agent, "IPv6addr");
+    EXPECT_EQ(r.kind, AgentKind::builtin);
+    EXPECT_EQ(r.args, (std::vector<std::string>{"2001:db8::100/64/eth0"}));  // one argument, "::" and all
+    ASSERT_TRUE(r.ip);
+    EXPECT_TRUE(r.ip->ipv6);
+    EXPECT_EQ(r.ip->address, "2001:db8::100");
+    EXPECT_EQ(r.ip->prefix, 64);
+    EXPECT_EQ(r.ip->iface, "eth0");
+    EXPECT_EQ(h.groups[1].resources[0].agent, "IPaddr2");
+    EXPECT_TRUE(h.groups[1].resources[0].ip->ipv6);
+    EXPECT_EQ(h.groups[2].resources[0].ip->address, "2001:db8:0:0:0:0:0:102");
+    EXPECT_FALSE(h.groups[2].resources[0].ip->prefix);
+    EXPECT_EQ(h.groups[3].resources[0].ip->prefix, 128);
+    EXPECT_EQ(h.groups[3].resources[0].ip->address, "2001:DB8::103");
+    EXPECT_FALSE(h.groups[3].resources[1].ip->ipv6);  // IPaddr2 with IPv4 as before
+    EXPECT_EQ(h.groups[4].resources[0].ip->iface, "eth1");
+}
+
+TEST(Haresources, BadIpv6VipsAreErrorsNamingTheLine) {
+    Diagnostics d;
+    parse("web1 IPv6addr::2001:db8::100/129/eth0\n"    // 1 prefix above 128
+          "web1 IPaddr::2001:db8::100/64/eth0\n"       // 2 IPaddr is IPv4 only
+          "web1 IPv6addr::192.0.2.100/24/eth0\n"       // 3 IPv6addr given IPv4
+          "web1 IPv6addr::2001:db8::zz/64\n"           // 4 bad address
+          "web1 IPaddr2::2001:db8::100/64/eth0/ff\n"   // 5 a broadcast
+          "web1 IPv6addr::ff02::1/64/eth0\n"           // 6 multicast
+          "web1 IPv6addr::::1\n"                       // 7 loopback
+          "web1 IPv6addr::fe80::1/64\n"                // 8 link-local without interface
+          "web1 IPv6addr::2001:db8::100/64/bad/if\n"   // 9 too many parts
+          "web1 IPv6addr\n"                            // 10 no argument
+          "web1 IPv6addr::::ffff:192.0.2.1\n",         // 11 IPv4-mapped
+          d);
+    EXPECT_TRUE(has(d, Severity::error, 1, "bad prefix length \"129\" (0 to 128)")) << dump(d);
+    EXPECT_TRUE(has(d, Severity::error, 2, "IPaddr is IPv4 only: use IPv6addr or IPaddr2 for the IPv6 address \"2001:db8::100\"")) << dump(d);
+    EXPECT_TRUE(has(d, Severity::error, 3, "IPv6addr needs ADDRESS[/PREFIX[/IFACE]] with an IPv6 address (use IPaddr or IPaddr2")) << dump(d);
+    EXPECT_TRUE(has(d, Severity::error, 4, "\"2001:db8::zz\" is not an IPv6 address")) << dump(d);
+    EXPECT_TRUE(has(d, Severity::error, 5, "an IPv6 address has no broadcast")) << dump(d);
+    EXPECT_TRUE(has(d, Severity::error, 6, "multicast")) << dump(d);
+    EXPECT_TRUE(has(d, Severity::error, 7, "loopback")) << dump(d);
+    EXPECT_TRUE(has(d, Severity::error, 8, "link-local address needs its interface")) << dump(d);
+    EXPECT_TRUE(has(d, Severity::error, 9, "expected ADDRESS[/PREFIX[/IFACE]]")) << dump(d);
+    EXPECT_TRUE(has(d, Severity::error, 10, "IPv6addr needs ADDRESS[/PREFIX[/IFACE]]")) << dump(d);
+    EXPECT_TRUE(has(d, Severity::error, 11, "IPv4-mapped")) << dump(d);
+    EXPECT_EQ(d.error_count(), 11u) << dump(d);
+}

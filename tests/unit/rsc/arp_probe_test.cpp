@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "rscd/arp_guard.hpp"
+#include "rsc_test_util.hpp"
 
 namespace ha::rsc {
 namespace {
@@ -17,9 +18,9 @@ const MacAddress kPeer{0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0xee};
 constexpr std::uint32_t kVip = 0xc0000264;  // 192.0.2.100
 constexpr int kEth0 = 2;
 
-ProbeTarget eth0_target() { return ProbeTarget{"IPaddr", kVip, kEth0, "eth0", kOurs}; }
+ProbeTarget eth0_target() { return ProbeTarget{"IPaddr", IpAddress::v4(kVip), kEth0, "eth0", kOurs}; }
 
-ArpPacket reply_from(const MacAddress& mac, std::uint32_t sender_ip = kVip) {
+ArpPacket arp_reply_from(const MacAddress& mac, std::uint32_t sender_ip = kVip) {
     ArpPacket p;
     p.ifindex = kEth0;
     p.op = 2;
@@ -29,7 +30,7 @@ ArpPacket reply_from(const MacAddress& mac, std::uint32_t sender_ip = kVip) {
     return p;
 }
 
-ArpPacket probe_from(const MacAddress& mac) {
+ArpPacket arp_probe_from(const MacAddress& mac) {
     ArpPacket p;
     p.ifindex = kEth0;
     p.op = 1;
@@ -38,18 +39,12 @@ ArpPacket probe_from(const MacAddress& mac) {
     return p;
 }
 
-int probes(const std::vector<ProbeAction>& actions) {
-    int n = 0;
-    for (const auto& a : actions) n += std::holds_alternative<SendProbe>(a) ? 1 : 0;
-    return n;
-}
+// As the session sees them (ArpTransport::parse → guard_packet).
+GuardPacket reply_from(const MacAddress& mac, std::uint32_t sender_ip = kVip) { return guard_packet(arp_reply_from(mac, sender_ip)); }
+GuardPacket probe_from(const MacAddress& mac) { return guard_packet(arp_probe_from(mac)); }
 
-std::vector<Clearance> reports(const std::vector<ProbeAction>& actions) {
-    std::vector<Clearance> out;
-    for (const auto& a : actions)
-        if (const auto* c = std::get_if<Clearance>(&a)) out.push_back(*c);
-    return out;
-}
+int probes(const std::vector<ProbeAction>& actions) { return test::probe_count(actions); }
+std::vector<Clearance> reports(const std::vector<ProbeAction>& actions) { return test::clearances(actions); }
 
 class ArpProbeTest : public ::testing::Test {
 protected:
@@ -67,17 +62,7 @@ protected:
         return ProbeRequest{"IPaddr::192.0.2.100/24/eth0", "41", preferred, false, false};
     }
     // Ticks at every deadline until `until`; collects the actions.
-    std::vector<ProbeAction> run_until(ArpProbe& s, ipc::SteadyTime until) {
-        std::vector<ProbeAction> all;
-        while (auto d = s.next_deadline()) {
-            if (*d > until) break;
-            if (*d > clock.now()) clock.advance(*d - clock.now());
-            auto a = s.on_tick(clock.now());
-            all.insert(all.end(), a.begin(), a.end());
-        }
-        if (until > clock.now()) clock.advance(until - clock.now());
-        return all;
-    }
+    std::vector<ProbeAction> run_until(ArpProbe& s, ipc::SteadyTime until) { return test::run_session_until(s, clock, until); }
     ArpProbeOptions options;
     ipc::FakeClock clock;
     ipc::CaptureLog log;
@@ -143,9 +128,9 @@ TEST_F(ArpProbeTest, GratuitousArpAfterTheWindowStartedAlsoHolds) {
     auto s = make();
     (void)s.on_tick(clock.now());
     clock.advance(80ms);
-    ArpPacket garp = probe_from(kPeer);
+    ArpPacket garp = arp_probe_from(kPeer);
     garp.sender_ip = kVip;  // gratuitous: sender IP = target IP = VIP
-    EXPECT_EQ(reports(s.on_packet(garp, clock.now())).size(), 1u);
+    EXPECT_EQ(reports(s.on_packet(guard_packet(garp), clock.now())).size(), 1u);
     auto later = run_until(s, clock.now() + 100ms);
     EXPECT_TRUE(reports(later).empty());  // the window's verdict time passes without a clear
 }
@@ -153,11 +138,11 @@ TEST_F(ArpProbeTest, GratuitousArpAfterTheWindowStartedAlsoHolds) {
 TEST_F(ArpProbeTest, OwnMacsOutgoingOtherInterfacesAndOtherAddressesAreIgnored) {
     auto s = make();
     (void)s.on_tick(clock.now());
-    ArpPacket outgoing = reply_from(kPeer);
+    GuardPacket outgoing = reply_from(kPeer);
     outgoing.outgoing = true;
-    ArpPacket other_if = reply_from(kPeer);
+    GuardPacket other_if = reply_from(kPeer);
     other_if.ifindex = 3;
-    for (const ArpPacket& p : {reply_from(kOurs), reply_from(kOurOther), outgoing, other_if,
+    for (const GuardPacket& p : {reply_from(kOurs), reply_from(kOurOther), outgoing, other_if,
                                reply_from(kPeer, 0xc000020b) /* 192.0.2.11 */, probe_from(kOurs)})
         EXPECT_TRUE(s.on_packet(p, clock.now()).empty());
     auto end = run_until(s, clock.now() + 90ms);
@@ -195,7 +180,7 @@ TEST_F(ArpProbeTest, NoTargetIsClearAtOnce) {
 }
 
 TEST_F(ArpProbeTest, TwoVipsClearOnlyWhenEveryHolderIsSilent) {
-    ProbeTarget second{"IPaddr2", 0xc0000265 /* 192.0.2.101 */, kEth0, "eth0", kOurs};
+    ProbeTarget second{"IPaddr2", IpAddress::v4(0xc0000265) /* 192.0.2.101 */, kEth0, "eth0", kOurs};
     auto s = make(false, {eth0_target(), second});
     EXPECT_EQ(probes(s.on_tick(clock.now())), 2);
     EXPECT_EQ(reports(s.on_packet(reply_from(kPeer), clock.now())).size(), 1u);

@@ -17,7 +17,9 @@ const MacAddress kPeer{0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0xee};
 HostView web2_host() {
     HostView h;
     h.links = {LinkInfo{1, "lo", {}, false, true}, LinkInfo{2, "eth0", kOurs, true, true}};
-    h.addresses = {InterfaceAddress{1, "lo", "lo", 0x7f000001, 8}, InterfaceAddress{2, "eth0", "eth0", 0xc000020c, 24}};
+    h.addresses = {InterfaceAddress{1, "lo", "lo", IpAddress::v4(0x7f000001), 8},
+                   InterfaceAddress{2, "eth0", "eth0", IpAddress::v4(0xc000020c), 24},
+                   InterfaceAddress{2, "eth0", "eth0", *IpAddress::parse("2001:db8::12"), 64}};
     return h;
 }
 
@@ -39,6 +41,8 @@ protected:
     ProbeServiceTest() {
         hr.groups.push_back(test::group_of({test::builtin_ip("192.0.2.100/24/eth0"), test::script("nginx")}));
         hr.groups.push_back(test::group_of({test::script("mail")}));
+        hr.groups.push_back(test::group_of({test::builtin_ip("2001:db8::100/64/eth0", "IPv6addr"),
+                                            test::builtin_ip("192.0.2.101/24/eth0", "IPaddr2")}));
         options.deadtime = 2000ms;
         options.recheck = 100ms;
     }
@@ -70,13 +74,13 @@ protected:
         }
         if (until > clock.now()) clock.advance(until - clock.now());
     }
-    ArpPacket answer() const {
+    GuardPacket answer() const {
         ArpPacket p;
         p.ifindex = 2;
         p.op = 2;
         p.sender_mac = kPeer;
         p.sender_ip = 0xc0000264;
-        return p;
+        return guard_packet(p);
     }
     conf::Haresources hr;
     HostView host = web2_host();
@@ -92,7 +96,7 @@ protected:
 TEST_F(ProbeServiceTest, FreeVipIsClearAfterTheWindow) {
     auto s = make();
     s.on_bus_message(probe(g1, "1"), clock.now());
-    EXPECT_EQ(s.interfaces(), std::vector<int>{2});
+    EXPECT_EQ(s.interfaces(), (std::vector<ProbeInterface>{{2, IpFamily::v4}}));
     ASSERT_EQ(arp.size(), 1u);
     EXPECT_EQ(arp[0].iface, "eth0");
     EXPECT_EQ(arp[0].mac, kOurs);
@@ -101,6 +105,50 @@ TEST_F(ProbeServiceTest, FreeVipIsClearAfterTheWindow) {
     EXPECT_EQ(verdicts(), std::vector<std::string>{"1 clear"});
     EXPECT_EQ(s.sessions(), 0u);
     EXPECT_TRUE(s.interfaces().empty());
+}
+
+TEST_F(ProbeServiceTest, Ipv6AndIpv4VipsOfOneGroupAreProbedEachByItsFamily) {
+    auto s = make();
+    const std::string g3 = hr.groups[2].key();
+    ASSERT_EQ(g3, "IPv6addr::2001:db8::100/64/eth0");
+    s.on_bus_message(probe(g3, "6"), clock.now());
+    EXPECT_EQ(s.interfaces(), (std::vector<ProbeInterface>{{2, IpFamily::v6}, {2, IpFamily::v4}}));
+    ASSERT_EQ(arp.size(), 2u);
+    EXPECT_EQ(arp[0].address.text(), "2001:db8::100");
+    EXPECT_EQ(arp[0].agent, "IPv6addr");
+    EXPECT_EQ(arp[1].address.text(), "192.0.2.101");
+    // A neighbour advertisement for the IPv6 VIP holds the group, naming the IPv6 address.
+    GuardPacket na;
+    na.ifindex = 2;
+    na.sender_mac = kPeer;
+    na.claims = *IpAddress::parse("2001:db8::100");
+    s.on_packet(na, clock.now());
+    ASSERT_EQ(verdicts(), std::vector<std::string>{"6 held"});
+    EXPECT_EQ(sent[0].get_or("ip", ""), "2001:db8::100");
+    EXPECT_EQ(sent[0].get_or("mac", ""), "02:aa:bb:cc:dd:ee");
+    EXPECT_EQ(log.count(ipc::LogLevel::crit, "IPv6addr: 2001:db8::100 is still answered by 02:aa:bb:cc:dd:ee on eth0"), 1);
+    run(s, 2000ms);
+    EXPECT_EQ(verdicts(), (std::vector<std::string>{"6 held", "6 clear"}));
+}
+
+TEST_F(ProbeServiceTest, Ipv6VipAlreadyHereIsNotProbed) {
+    host.addresses.push_back(InterfaceAddress{2, "eth0", "eth0", *IpAddress::parse("2001:db8::100"), 64});
+    auto s = make();
+    s.on_bus_message(probe(hr.groups[2].key(), "7"), clock.now());
+    EXPECT_EQ(log.count("2001:db8::100 is already on eth0: not probed"), 1);
+    ASSERT_EQ(arp.size(), 1u);  // only the IPv4 VIP of the group
+    EXPECT_EQ(arp[0].address.text(), "192.0.2.101");
+}
+
+TEST_F(ProbeServiceTest, Ipv6CopyTheKernelWillNotUseIsProbedAsIfAbsent) {
+    InterfaceAddress failed{2, "eth0", "eth0", *IpAddress::parse("2001:db8::100"), 64};
+    failed.usable = false;  // tentative, or its DAD failed: someone else may hold the VIP
+    host.addresses.push_back(failed);
+    auto s = make();
+    s.on_bus_message(probe(hr.groups[2].key(), "8"), clock.now());
+    EXPECT_EQ(log.count("already on eth0"), 0);
+    ASSERT_EQ(arp.size(), 2u);
+    EXPECT_EQ(arp[0].address.text(), "2001:db8::100");
 }
 
 TEST_F(ProbeServiceTest, HeldThenClearAfterDeadtime) {
@@ -125,7 +173,7 @@ TEST_F(ProbeServiceTest, GroupWithoutVipIsClearAtOnceAndUnknownGroupIsRefused) {
 }
 
 TEST_F(ProbeServiceTest, VipAlreadyHereOrUnresolvableIsNotProbed) {
-    host.addresses.push_back(InterfaceAddress{2, "eth0", "eth0:0", 0xc0000264, 24});
+    host.addresses.push_back(InterfaceAddress{2, "eth0", "eth0:0", IpAddress::v4(0xc0000264), 24});
     auto s = make();
     s.on_bus_message(probe(g1, "1"), clock.now());
     EXPECT_EQ(verdicts(), std::vector<std::string>{"1 clear"});

@@ -12,17 +12,42 @@
 #include "ipc/clock.hpp"
 #include "ipc/config/haresources.hpp"
 #include "ipc/log.hpp"
+#include "rscd/arp_probe.hpp"
 #include "rscd/group_runner.hpp"
 
 namespace ha::rsc::test {
 
-inline conf::Resource builtin_ip(std::string spec) {
+// A guard session ticked at each of its deadlines up to `until`, moving the fake clock; its actions.
+inline std::vector<ProbeAction> run_session_until(ArpProbe& s, ipc::FakeClock& clock, ipc::SteadyTime until) {
+    std::vector<ProbeAction> all;
+    while (auto d = s.next_deadline()) {
+        if (*d > until) break;
+        if (*d > clock.now()) clock.advance(*d - clock.now());
+        auto a = s.on_tick(clock.now());
+        all.insert(all.end(), a.begin(), a.end());
+    }
+    if (until > clock.now()) clock.advance(until - clock.now());
+    return all;
+}
+inline int probe_count(const std::vector<ProbeAction>& actions) {
+    int n = 0;
+    for (const auto& a : actions) n += std::holds_alternative<SendProbe>(a) ? 1 : 0;
+    return n;
+}
+inline std::vector<Clearance> clearances(const std::vector<ProbeAction>& actions) {
+    std::vector<Clearance> out;
+    for (const auto& a : actions)
+        if (const auto* c = std::get_if<Clearance>(&a)) out.push_back(*c);
+    return out;
+}
+
+inline conf::Resource builtin_ip(std::string spec, std::string agent = "IPaddr") {
     conf::Resource r;
-    r.word = "IPaddr::" + spec;
-    r.agent = "IPaddr";
+    r.word = agent + "::" + spec;
+    r.agent = agent;
     r.args = {spec};
     r.kind = conf::AgentKind::builtin;
-    r.ip = conf::parse_ipaddr_spec(spec);
+    if (auto parsed = conf::parse_builtin_ip_spec(agent, spec)) r.ip = *parsed;
     return r;
 }
 
