@@ -12,7 +12,7 @@
 
 namespace ha::ipc {
 
-Result<void> write_file_atomically(const std::string& path, std::string_view data, mode_t mode) {
+Result<void> write_file_atomically(const std::string& path, std::string_view data, mode_t mode, bool durable) {
     const auto slash = path.rfind('/');
     const std::string dir = slash == std::string::npos ? std::string() : path.substr(0, slash + 1);
     const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
@@ -36,7 +36,7 @@ Result<void> write_file_atomically(const std::string& path, std::string_view dat
         }
         done += static_cast<std::size_t>(n);
     }
-    if (::fchmod(fd, mode) != 0 || ::fsync(fd) != 0) {
+    if (::fchmod(fd, mode) != 0 || (durable && ::fsync(fd) != 0)) {
         const int err = errno;
         ::close(fd);
         return failed("write", tmp, err);

@@ -8,8 +8,8 @@
 // like `*.prom`, never read it). On any failure the temporary file is removed and the target is
 // left as it was.
 //
-// Time and blocking: blocking file I/O (open, write, fsync, rename); call it off the hot path (the
-// master does, once per metrics interval, on a local file of a few kilobytes).
+// Time and blocking: blocking file I/O (open, write, rename, and fsync when durable); the master
+// calls it once per metrics interval, not durable, on a local file of a few kilobytes.
 // Diagnostics: none; the error names the path and errno's text.
 // See also: master/core/generation_file.cpp (the same dance with a directory fsync, for state).
 #pragma once
@@ -23,6 +23,8 @@
 
 namespace ha::ipc {
 
-Result<void> write_file_atomically(const std::string& path, std::string_view data, mode_t mode);
+// `durable`: fsync before the rename, so the new content also survives a crash of the machine.
+// Without it the swap is still atomic for readers, and nothing waits for the disk.
+Result<void> write_file_atomically(const std::string& path, std::string_view data, mode_t mode, bool durable = true);
 
 }  // namespace ha::ipc

@@ -51,7 +51,7 @@ Result<Reloaded> decode_reloaded(const ipc::Message& m) {
 
 ResourceShell::ResourceShell(boost::asio::io_context& io, ResourceOwnerParams params, const ipc::Clock& clock,
                              ipc::Log& log, Outputs outputs)
-    : clock_(clock), log_(log), owner_(std::move(params), log), out_(std::move(outputs)), timer_(io) {}
+    : clock_(clock), log_(log), peer_node_(params.peer_node), owner_(std::move(params), log), out_(std::move(outputs)), timer_(io) {}
 
 void ResourceShell::apply(const ResourceActions& actions) {
     for (const auto& action : actions) {
@@ -169,6 +169,7 @@ void ResourceShell::on_clearance(const ipc::Message& message) {
         probes_.erase(it);
         return;
     }
+    if (verdict == "held" && it->second.holder.empty()) ++guard_verdicts_["held"];  // once per session
     if (verdict == "held") {
         log_.info("Resource group {} waits: {} is still answered by {} (split-brain guard)", group,
                   message.get_or("ip", "?"), message.get_or("mac", "?"));
@@ -181,6 +182,7 @@ void ResourceShell::on_clearance(const ipc::Message& message) {
         log_.error("dropped rsc_clearance from rscd: bad verdict \"{}\"", verdict);
         return;
     }
+    ++guard_verdicts_[verdict];
     if (verdict == "error") log_.warn("Address check of {} failed ({}); acquiring it anyway", group, message.get_or("error", "?"));
     log_.debug("takeover path: split-brain guard answered {} for {} ({})", verdict, group, ipc::mono_text(clock_.now()));
     probes_.erase(it);
@@ -207,7 +209,21 @@ std::vector<GroupView> ResourceShell::group_views() const {
         } else {
             where = "not running";
         }
-        lines.push_back(GroupView{g.text, std::move(where)});
+        std::string state = g.in_flight ? (g.op == GroupOp::start ? "starting" : "stopping")
+                            : g.held      ? (g.wanted ? "held" : "releasing")
+                            : g.waiting   ? "waiting"
+                            : g.peer_holds ? "peer"
+                            : g.failed    ? "failed"
+                                          : "stopped";
+        GroupView view{g.text, std::move(where), g.key, std::move(state)};
+        if (auto c = counts_.find(g.key); c != counts_.end()) {
+            view.acquisitions = c->second.acquisitions;
+            view.failovers = c->second.failovers;
+            view.releases = c->second.releases;
+            view.start_failures = c->second.start_failures;
+            view.stop_failures = c->second.stop_failures;
+        }
+        lines.push_back(std::move(view));
     }
     return lines;
 }
@@ -231,6 +247,7 @@ void ResourceShell::on_cluster_events(const std::vector<ClusterEvent>& events) {
         const auto* changed = std::get_if<NodeStatusChanged>(&e);
         if (changed && changed->new_status == kStatusDead)
             log_.debug("takeover path: {} declared dead ({})", changed->node, ipc::mono_text(clock_.now()));
+        if (changed && changed->node == peer_node_) peer_dead_ = changed->new_status == kStatusDead;
         apply(owner_.on_cluster_event(clock_.now(), e));
     }
 }
@@ -263,7 +280,18 @@ void ResourceShell::on_rscd_message(const ipc::Message& message) {
         log_.error("dropped message from rscd: {}", result.error().message);
         return;
     }
-    if (in_flight_ && in_flight_->seq == result->seq) in_flight_.reset();
+    // Counted only for the operation in flight: a resync re-checks a group held already, and a
+    // stale answer is ignored by the core.
+    if (in_flight_ && in_flight_->seq == result->seq) {
+        in_flight_.reset();
+        auto& c = counts_[result->group];
+        if (result->op == GroupOp::start) {
+            if (!result->ok) ++c.start_failures;
+            else if (++c.acquisitions; peer_dead_) ++c.failovers;
+        } else {
+            ++(result->ok ? c.releases : c.stop_failures);
+        }
+    }
     apply(owner_.on_group_result(clock_.now(), *result));
 }
 
