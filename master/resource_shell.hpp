@@ -21,6 +21,10 @@
 // refusal ends the reload with nothing changed. A newer reload replaces a pending one. Answers are
 // decoded strictly (t, seq, rc and groups|error, nothing else; ERROR and dropped otherwise).
 //
+// Metrics (GroupView's counters, guard_verdicts()): rscd's results for the operation in flight are
+// counted per group — acquisitions (a start that worked; a failover when the peer was dead at the
+// time), releases, start and stop failures; the guard's verdicts for a decision (clear, error, and
+// held once per session).
 // Time and blocking: monotonic clock only; never blocks.
 // Diagnostics: the core's lines; info when an operation waits for rscd to (re)connect (it is sent when rscd says hello); reload: info
 //   `reload: resource group K added|changed|removed; applied (not held here)` per change, WARN
