@@ -1,9 +1,6 @@
 // run_export — see export_run.hpp.
 #include "master/export_run.hpp"
 
-#include <arpa/inet.h>
-#include <ifaddrs.h>
-#include <netinet/in.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,17 +17,10 @@
 namespace ha::master {
 namespace {
 
+// The first IPv4 address of each interface.
 std::map<std::string, std::string> interface_addresses() {
     std::map<std::string, std::string> out;
-    ifaddrs* list = nullptr;
-    if (::getifaddrs(&list) != 0) return out;
-    for (ifaddrs* i = list; i != nullptr; i = i->ifa_next) {
-        if (i->ifa_addr == nullptr || i->ifa_addr->sa_family != AF_INET || i->ifa_name == nullptr) continue;
-        char text[INET_ADDRSTRLEN] = {};
-        const auto* sin = reinterpret_cast<const sockaddr_in*>(i->ifa_addr);
-        if (::inet_ntop(AF_INET, &sin->sin_addr, text, sizeof text)) out.emplace(i->ifa_name, text);  // the first per name
-    }
-    ::freeifaddrs(list);
+    for (auto& [iface, address] : interface_ipv4_addresses()) out.emplace(iface, std::move(address));
     return out;
 }
 
