@@ -29,7 +29,8 @@ constexpr std::size_t kMaxKnetLinks = 8;
 constexpr std::size_t kAuthkeyBytes = 256;  // corosync-keygen's default size
 
 // A Heartbeat resource.d wrapper of an agent that has an OCF version: the wrapper hands its
-// positional arguments to the OCF agent under these names (resource-agents' heartbeat/ wrappers).
+// positional arguments to the OCF agent under these names (as the wrappers of Debian's heartbeat
+// 3.0.6 package, /etc/ha.d/resource.d, do). Three read theirs differently (wrapper_params).
 struct Wrapper {
     std::string_view name;
     std::string_view type;  // ocf:heartbeat:TYPE
@@ -47,13 +48,35 @@ const std::vector<Wrapper>& wrappers() {
         {"Raid1", "Raid1", {"raidconf", "raiddev"}},
         {"portblock", "portblock", {"protocol", "portno", "action"}},
         {"db2", "db2", {"instance"}},
-        {"WAS", "WAS", {"config"}},
+        {"WAS", "WAS", {}},
         {"WinPopup", "WinPopup", {"hostfile"}},
         {"ICP", "ICP", {"driveid", "device"}},
         {"LinuxSCSI", "LinuxSCSI", {"scsi"}},
         {"ServeRAID", "ServeRAID", {"serveraid", "mergegroup"}},
+        {"AudibleAlarm", "AudibleAlarm", {}},
+        {"SendArp", "SendArp", {}},
     };
     return table;
+}
+
+// The wrappers that do not name their arguments one by one: AudibleAlarm takes every argument as
+// its node list, SendArp one `ip/nic` word, WAS a configuration file or a port number. nullopt for
+// the others (positional, from the table).
+std::optional<std::vector<std::pair<std::string, std::string>>> wrapper_params(std::string_view name, const std::vector<std::string>& args) {
+    using Params = std::vector<std::pair<std::string, std::string>>;
+    if (name == "AudibleAlarm") return args.empty() ? Params{} : Params{{"nodelist", fmt::format("{}", fmt::join(args, " "))}};
+    if (name == "SendArp") {
+        if (args.empty()) return Params{};
+        const auto slash = args[0].find('/');
+        if (slash == std::string::npos) return Params{{"ip", args[0]}};
+        return Params{{"ip", args[0].substr(0, slash)}, {"nic", args[0].substr(slash + 1)}};
+    }
+    if (name == "WAS") {
+        if (args.empty()) return Params{};
+        const bool port = std::all_of(args[0].begin(), args[0].end(), [](unsigned char c) { return std::isdigit(c); });
+        return Params{{port ? "port" : "config", args[0]}};
+    }
+    return std::nullopt;
 }
 
 struct Primitive {
@@ -383,9 +406,13 @@ private:
             if (w.name != r.agent) continue;
             p.type = std::string(w.type);
             p.id = unique_id(p.type);
-            for (std::size_t i = 0; i < r.args.size(); ++i) {
-                if (i < w.params.size()) p.params.emplace_back(std::string(w.params[i]), r.args[i]);
-                else warn(haresources_, g.line, fmt::format("{}: argument {} (\"{}\") has no OCF parameter; left out", r.agent, i + 1, conf::quote(r.args[i])));
+            if (auto special = wrapper_params(w.name, r.args)) {
+                p.params = std::move(*special);
+            } else {
+                for (std::size_t i = 0; i < r.args.size(); ++i) {
+                    if (i < w.params.size()) p.params.emplace_back(std::string(w.params[i]), r.args[i]);
+                    else warn(haresources_, g.line, fmt::format("{}: argument {} (\"{}\") has no OCF parameter; left out", r.agent, i + 1, conf::quote(r.args[i])));
+                }
             }
             info(haresources_, g.line, fmt::format("resource.d/{} becomes ocf:heartbeat:{} (its arguments named as the wrapper names them)", r.agent, p.type));
             return p;

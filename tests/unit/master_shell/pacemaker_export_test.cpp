@@ -3,6 +3,8 @@
 // outputs in tests/integration/export_pacemaker_test.sh.
 #include "master/pacemaker_export.hpp"
 
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 
 #include "../config_test_util.hpp"
@@ -179,6 +181,19 @@ TEST_F(PacemakerExport, ResourcesMapToOcfLsbAndWrapperParametersInOrder) {
     EXPECT_TRUE(has(n, Severity::warning, 2, "resource.d/mysite: its arguments (a) cannot be passed")) << conf::test::dump(n);
     EXPECT_TRUE(has(n, Severity::warning, 2, "install it as /etc/init.d/mysite")) << conf::test::dump(n);
     EXPECT_TRUE(has(n, Severity::info, 2, "resource.d/Filesystem becomes ocf:heartbeat:Filesystem")) << conf::test::dump(n);
+}
+
+TEST_F(PacemakerExport, WrappersThatReadTheirArgumentsTheirOwnWay) {
+    for (const char* w : {"SendArp", "AudibleAlarm", "WAS"}) write(std::string("resource.d/") + w, "#!/bin/sh\n");
+    for (const char* w : {"SendArp", "AudibleAlarm", "WAS"}) ::chmod(file(std::string("resource.d/") + w).c_str(), 0755);
+    write("haresources", "web1 SendArp::192.0.2.5/eth0 AudibleAlarm::web1::web2 WAS::9080 WAS::/etc/was.conf\n");
+    const auto e = run();
+    const auto& cib = e.out.cib_xml;
+    for (const char* fragment : {"id=\"SendArp-instance_attributes-ip\" name=\"ip\" value=\"192.0.2.5\"",
+                                 "id=\"SendArp-instance_attributes-nic\" name=\"nic\" value=\"eth0\"",
+                                 "name=\"nodelist\" value=\"web1 web2\"", "id=\"WAS-instance_attributes-port\" name=\"port\" value=\"9080\"",
+                                 "id=\"WAS-2-instance_attributes-config\" name=\"config\" value=\"/etc/was.conf\""})
+        EXPECT_TRUE(contains(cib, fragment)) << fragment << "\n" << cib;
 }
 
 TEST_F(PacemakerExport, CrcTurnsCryptoOffWithAWarningAndKeyedMethodsDeriveAStableKey) {
