@@ -12,7 +12,8 @@ set -euo pipefail
 hamaster=$1
 src=$2
 command -v crm_verify >/dev/null || { echo "SKIP: crm_verify missing (Debian package pacemaker-cli-utils)"; exit 77; }
-schema=$(ls /usr/share/pacemaker/pacemaker-3.0.rng 2>/dev/null || true)
+schema=""
+if command -v xmllint >/dev/null && [ -f /usr/share/pacemaker/pacemaker-3.0.rng ]; then schema=/usr/share/pacemaker/pacemaker-3.0.rng; fi
 corosync_ok=0
 if [ "$(id -u)" -eq 0 ] && command -v corosync >/dev/null && command -v unshare >/dev/null && unshare -n true 2>/dev/null; then
   corosync_ok=1
