@@ -6,6 +6,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -19,7 +20,8 @@ PortLink::PortLink(boost::asio::io_context& io, std::string device, int baud, ip
       on_frame_(std::move(on_frame)),
       desc_(io),
       reopen_timer_(io),
-      drain_timer_(io) {}
+      drain_timer_(io),
+      pace_timer_(io) {}
 
 PortLink::~PortLink() { stop(); }
 
@@ -129,12 +131,32 @@ bool PortLink::send(std::string frame, bool heartbeat) {
             congested_ = true;
         }
     }
-    if (!writing_) flush();
+    if (!writing_ && !pacing_) flush();
     return queued;
+}
+
+std::optional<std::chrono::microseconds> PortLink::line_busy_for() const {
+    int pending = 0;
+    if (!port_ || ::ioctl(port_->fd(), TIOCOUTQ, &pending) != 0 || pending <= 0) return std::nullopt;
+    const long long bits = static_cast<long long>(pending) * 10;  // 8N1
+    return std::chrono::microseconds(std::max(200LL, bits * 1'000'000 / std::max(baud_, 1)));
 }
 
 void PortLink::flush() {
     while (port_ && !queue_.empty()) {
+        if (!queue_.front_started()) {
+            if (const auto busy = line_busy_for()) {
+                pacing_ = true;
+                const std::uint64_t gen = generation_;
+                pace_timer_.expires_after(*busy);
+                pace_timer_.async_wait([this, gen](const boost::system::error_code& ec) {
+                    if (ec || gen != generation_ || !port_) return;
+                    pacing_ = false;
+                    flush();
+                });
+                return;
+            }
+        }
         const std::string_view front = queue_.front();
         const ssize_t n = ::write(port_->fd(), front.data(), front.size());
         if (n > 0) {
@@ -183,6 +205,8 @@ void PortLink::lost(std::uint64_t generation, const std::string& why) {
 void PortLink::close_port() {
     ++generation_;
     writing_ = false;
+    pacing_ = false;
+    pace_timer_.cancel();
     if (!port_) return;
     boost::system::error_code ec;
     desc_.cancel(ec);

@@ -118,6 +118,7 @@ std::vector<ipc::Message> SerialBridge::stats_messages() const {
         add("rx_bytes", s.rx_bytes);
         add("tx_bytes", s.tx_bytes);
         add("tx_frames", s.tx_frames);
+        add("tx_superseded_heartbeats", q.superseded());
         add("tx_dropped_heartbeats", q.dropped_heartbeats());
         add("tx_dropped_other", q.dropped_other() + q.refused());
         add("tx_closed", s.tx_closed);

@@ -16,7 +16,7 @@
 // heartbeatd-serial → master: every accepted frame as decoded (no `auth`, no `_` field from the
 // wire) with `_link=<device path>` appended.
 // `_stats` reply: t=_stats link=DEV open=0|1 rx forwarded tx tx_errors drop_<reason>... (as
-// heartbeatd-net) and frames garbage_bytes resyncs oversize rx_bytes tx_bytes tx_dropped_heartbeats
+// heartbeatd-net) and frames garbage_bytes resyncs oversize rx_bytes tx_bytes tx_superseded_heartbeats tx_dropped_heartbeats
 // tx_dropped_other tx_closed tx_discarded opens losses (decimal).
 //
 // Time and blocking: single-threaded on the loop; never blocks. Reads the monotonic clock only to

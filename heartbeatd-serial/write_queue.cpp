@@ -11,6 +11,17 @@ bool WriteQueue::push(std::string frame, bool heartbeat) {
         ++refused_;
         return false;
     }
+    if (heartbeat) {
+        // The newest heartbeat replaces the unsent older ones (never the front once it started).
+        const std::size_t first = front_done_ > 0 ? 1 : 0;
+        for (std::size_t i = frames_.size(); i-- > first;) {
+            if (!frames_[i].heartbeat) continue;
+            bytes_ -= frames_[i].bytes.size();
+            if (i == 0) front_done_ = 0;
+            frames_.erase(frames_.begin() + static_cast<std::ptrdiff_t>(i));
+            ++superseded_;
+        }
+    }
     while (frames_.size() >= max_frames_ || bytes_ + frame.size() > max_bytes_) {
         if (!drop_one()) {
             ++refused_;

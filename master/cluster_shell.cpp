@@ -5,10 +5,18 @@
 #include <random>
 
 #include "master/core/membership_replies.hpp"
+#include "master/core/serial_pace.hpp"
 
 #include <algorithm>
 
 namespace ha::master {
+
+std::map<std::string, std::chrono::milliseconds, std::less<>> serial_link_deadtimes(
+    const std::map<std::string, SerialPace, std::less<>>& paces) {
+    std::map<std::string, std::chrono::milliseconds, std::less<>> out;
+    for (const auto& [device, pace] : paces) out.emplace(device, pace.link_deadtime);
+    return out;
+}
 
 LinkTableParams link_table_params(const conf::Config& config) {
     const auto& cf = config.ha_cf;
@@ -32,6 +40,7 @@ LinkTableParams link_table_params(const conf::Config& config) {
     // probe; twice that plus one leaves room for the bus and both loops: the verdict is due
     // before the dead decision (docs/split-brain.md, "Timing").
     p.guard_lead = conf::guard_lead(cf.keepalive);
+    p.link_deadtime = serial_link_deadtimes(serial_paces(config));
     return p;
 }
 
@@ -41,6 +50,7 @@ ClusterShell::ClusterShell(boost::asio::io_context& io, const conf::Config& conf
       clock_(clock),
       log_(log),
       table_(link_table_params(config), log, clock.now()),
+      serial_paces_(serial_paces(config)),
       source_(std::move(source)),
       media_children_(std::move(media_children)),
       send_(std::move(send)),
@@ -104,7 +114,13 @@ void ClusterShell::arm_deadline() {
         // after a freeze of the master its timer and the bus are ready at once.
         if (read_pending) read_pending();
         if (stopped_) return;
-        handle_events(table_.on_tick(clock_.now()));
+        const auto now = clock_.now();
+        // Fired much later than asked: the loop (or the whole node) stalled, and the media daemons
+        // that stalled with us may not have forwarded yet what the peer sent meanwhile. Give them
+        // one stall threshold (at least a keepalive's worth of reading) before any verdict.
+        const auto stall = std::chrono::duration_cast<std::chrono::milliseconds>(now - deadline_timer_.expiry());
+        if (stall >= table_.stall_threshold()) table_.confirm_silences(now + table_.stall_threshold(), stall);
+        handle_events(table_.on_tick(now));
         arm_deadline();
     });
 }
@@ -172,6 +188,10 @@ ClusterView ClusterShell::view() const {
         lv.received = l.counters.received;
         lv.late = l.counters.late;
         lv.interval = l.counters.interval;
+        if (auto pace = serial_paces_.find(l.link); pace != serial_paces_.end() && l.node != config_.local_node) {
+            lv.pace = pace->second.pace;
+            lv.link_deadtime = pace->second.link_deadtime;
+        }
         for (const auto& [reason, count] : l.counters.dropped) lv.dropped[std::string(drop_reason_word(reason))] = count;
         if (auto it = media_stats_.find(l.link); it != media_stats_.end() && l.node != config_.local_node) {
             for (const auto& f : it->second.fields()) {

@@ -25,11 +25,15 @@
 #include "master/cluster_view.hpp"
 #include "master/core/heartbeat_source.hpp"
 #include "master/core/link_table.hpp"
+#include "master/core/serial_pace.hpp"
 
 namespace ha::master {
 
 // The LinkTable's parameters from the configuration: every peer gets every medium's link name.
 LinkTableParams link_table_params(const conf::Config& config);
+// Each serial cable's link deadtime (master/core/serial_pace.hpp), by device.
+std::map<std::string, std::chrono::milliseconds, std::less<>> serial_link_deadtimes(
+    const std::map<std::string, SerialPace, std::less<>>& paces);
 
 class ClusterShell {
 public:
@@ -49,7 +53,12 @@ public:
     void send_cluster(ipc::Message message, Origin origin = Origin::daemon);
 
     // Reload: new timings for the LinkTable (the keepalive timer reads the config it was given).
-    void set_timings(const conf::HaCf& cf) { table_.set_timings(cf.keepalive, cf.deadtime, cf.warntime, cf.initdead, cf.deadping); }
+    // Reload: the timings (and the serial cables' paces) of the config in force now.
+    void set_timings() {
+        const auto& cf = config_.ha_cf;
+        serial_paces_ = serial_paces(config_);
+        table_.set_timings(cf.keepalive, cf.deadtime, cf.warntime, cf.initdead, cf.deadping, serial_link_deadtimes(serial_paces_));
+    }
 
     // ipfaild's verdict on a ping node (cl_status shows it as type ping, status ping/dead).
     void set_ping_status(const std::string& node, bool up) {
@@ -78,6 +87,7 @@ private:
     const ipc::Clock& clock_;
     ipc::Log& log_;
     LinkTable table_;
+    std::map<std::string, SerialPace, std::less<>> serial_paces_;  // serial cables only
     HeartbeatSource source_;
     std::vector<std::string> media_children_;
     Sender send_;

@@ -80,6 +80,8 @@ nlohmann::ordered_json link_json(const LinkView& l) {
             {"late", l.late},
             {"dropped", dropped},
             {"interval_ms", ms_or_null(l.interval)},
+            {"pace_ms", ms_or_null(l.pace)},
+            {"link_deadtime_ms", ms_or_null(l.link_deadtime)},
             {"loss_pct", expected ? 100.0 * static_cast<double>(drops) / static_cast<double>(expected) : 0.0}};
 }
 
@@ -210,6 +212,9 @@ std::string render_status(const ClusterView& v) {
                                l.up ? "up" : "dead", l.age ? fmt::format("{}ms ago", l.age->count()) : "never",
                                l.interval ? fmt::format("{}ms", l.interval->count()) : "-", l.received, l.sent, l.late, drops,
                                expected ? fmt::format(" ({:.1f}%)", 100.0 * static_cast<double>(drops) / static_cast<double>(expected)) : "");
+            if (l.pace && l.link_deadtime)  // a serial cable: the pace its baud rate allows
+                out += fmt::format("         cable beats every {}ms at most, dead after {}ms of silence\n", l.pace->count(),
+                                   l.link_deadtime->count());
         }
     }
     out += fmt::format("resources held here: {}\n", v.rsc_hold);

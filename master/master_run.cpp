@@ -533,28 +533,13 @@ private:
         }
         const auto& n = next.config->ha_cf;
         if (plan.timings) {
-            config_.ha_cf.keepalive = n.keepalive;
-            config_.ha_cf.deadtime = n.deadtime;
-            config_.ha_cf.warntime = n.warntime;
-            config_.ha_cf.initdead = n.initdead;
-            config_.ha_cf.deadping = n.deadping;
-            for (const char* key : {"keepalive", "deadtime", "warntime", "initdead", "deadping"}) {
-                if (auto it = n.raw_.find(key); it != n.raw_.end()) config_.ha_cf.raw_[key] = it->second;
-                else config_.ha_cf.raw_.erase(std::string(key));
-            }
-            cluster_.set_timings(n);
+            config_.ha_cf.adopt_timings(n);
         }
         if (plan.children) {
-            config_.ha_cf.media = n.media;
-            config_.ha_cf.udpport = n.udpport;
-            config_.ha_cf.baud = n.baud;
-            config_.ha_cf.ping_nodes = n.ping_nodes;
-            config_.ha_cf.respawns = n.respawns;
-            config_.ha_cf.env = n.env;
-            config_.ha_cf.realtime = n.realtime;
-            config_.ha_cf.debug = n.debug;
+            config_.ha_cf.adopt_children(n);
             children_.reconcile(child_specs(config_, o_));
         }
+        if (plan.timings || plan.children) cluster_.set_timings();  // serial paces follow baud and media
         config_.authkeys = next.config->authkeys;  // the media daemons re-read authkeys on SIGHUP
         for (const auto& media_child : media_) {
             if (pid_t pid = children_.pid_of(media_child); pid > 0) ::kill(pid, SIGHUP);

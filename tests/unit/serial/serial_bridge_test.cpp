@@ -147,7 +147,7 @@ TEST_F(SerialBridgeTest, StatsReportEveryPortWithFramingCounters) {
     const ipc::Message s = stats_for(a_.slave_path());
     EXPECT_EQ(s.get_or("open", ""), "1");
     EXPECT_EQ(num(s, "garbage_bytes"), 10u);
-    for (const char* f : {"resyncs", "oversize", "rx_bytes", "tx_bytes", "tx_dropped_heartbeats", "tx_dropped_other",
+    for (const char* f : {"resyncs", "oversize", "rx_bytes", "tx_bytes", "tx_superseded_heartbeats", "tx_dropped_heartbeats", "tx_dropped_other",
                           "tx_closed", "opens", "losses", "drop_bad_framing"}) {
         EXPECT_TRUE(s.has(f)) << f;
     }

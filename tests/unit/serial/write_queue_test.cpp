@@ -1,4 +1,4 @@
-// WriteQueue: bounded, drops the oldest heartbeat first, never a partly written frame.
+// WriteQueue: the newest heartbeat replaces unsent older ones; bounded; never drops a partly written frame.
 #include <gtest/gtest.h>
 
 #include "heartbeatd-serial/write_queue.hpp"
@@ -21,16 +21,32 @@ TEST(WriteQueue, FifoAndPartialWrites) {
     EXPECT_EQ(q.bytes(), 0u);
 }
 
-TEST(WriteQueue, FullQueueDropsTheOldestHeartbeatFirst) {
-    WriteQueue q(3, 1000);
+TEST(WriteQueue, ANewHeartbeatReplacesTheUnsentOlderOnesAndKeepsOtherFrames) {
+    WriteQueue q(8, 1000);
     ASSERT_TRUE(q.push("other1", false));
     ASSERT_TRUE(q.push("hb1", true));
+    ASSERT_TRUE(q.push("other2", false));
     ASSERT_TRUE(q.push("hb2", true));
     ASSERT_TRUE(q.push("hb3", true));
-    EXPECT_EQ(q.dropped_heartbeats(), 1u);
+    EXPECT_EQ(q.superseded(), 2u);
+    EXPECT_EQ(q.dropped_heartbeats(), 0u) << "the line's pace, not a loss";
+    EXPECT_EQ(q.frames(), 3u);
     EXPECT_EQ(q.front(), "other1");
     q.consumed(6);
-    EXPECT_EQ(q.front(), "hb2");
+    EXPECT_EQ(q.front(), "other2");
+    q.consumed(6);
+    EXPECT_EQ(q.front(), "hb3");
+}
+
+TEST(WriteQueue, FullQueueDropsAQueuedHeartbeatBeforeOtherFrames) {
+    WriteQueue q(3, 1000);
+    ASSERT_TRUE(q.push("hb1", true));
+    ASSERT_TRUE(q.push("other1", false));
+    ASSERT_TRUE(q.push("other2", false));
+    ASSERT_TRUE(q.push("other3", false));
+    EXPECT_EQ(q.dropped_heartbeats(), 1u);
+    EXPECT_EQ(q.dropped_other(), 0u);
+    EXPECT_EQ(q.front(), "other1");
 }
 
 TEST(WriteQueue, WithoutHeartbeatsTheOldestOtherFrameGoes) {
@@ -45,9 +61,10 @@ TEST(WriteQueue, WithoutHeartbeatsTheOldestOtherFrameGoes) {
 TEST(WriteQueue, APartlyWrittenFrameIsNeverDropped) {
     WriteQueue q(2, 1000);
     ASSERT_TRUE(q.push("hb1", true));
-    ASSERT_TRUE(q.push("hb2", true));
     q.consumed(1);
-    ASSERT_TRUE(q.push("hb3", true));
+    ASSERT_TRUE(q.push("hb2", true));  // hb1 started going out: it stays
+    ASSERT_TRUE(q.push("hb3", true));  // replaces hb2 only
+    EXPECT_EQ(q.superseded(), 1u);
     EXPECT_EQ(q.front(), "b1");
     q.consumed(2);
     EXPECT_EQ(q.front(), "hb3");
