@@ -122,10 +122,17 @@ void ChildSupervisor::on_timer() {
         if (action.kind == RespawnActionKind::kill_hung) {
             if (it->second.pid > 0) ::kill(it->second.pid, SIGKILL);
         } else if (it->second.pid == 0) {
+            ++it->second.respawns;
             start(it->second);
         }
     }
     arm_timer();
+}
+
+std::map<std::string, std::uint64_t> ChildSupervisor::respawns() const {
+    std::map<std::string, std::uint64_t> out;
+    for (const auto& [name, child] : children_) out[name] = child.respawns;
+    return out;
 }
 
 pid_t ChildSupervisor::pid_of(const std::string& name) const {

@@ -54,6 +54,9 @@ public:
     void reconcile(std::vector<ChildSpec> wanted);
 
     pid_t pid_of(const std::string& name) const;
+    // Respawns per child since the master started (every child listed, 0 included): the starts
+    // after a death, not the first start nor a restart for a reload.
+    std::map<std::string, std::uint64_t> respawns() const;
     bool stopping() const { return stopping_; }
     // Hook: called after a child (re)started, e.g. to resend state to it.
     std::function<void(const std::string& name)> on_child_started;
@@ -68,6 +71,7 @@ private:
         pid_t pid = 0;
         bool restart = false;  // stopped by reconcile(): start again at once
         bool retired = false;  // stopped by reconcile(): gone for good
+        std::uint64_t respawns = 0;
     };
     void start(Child& child);
     void arm_timer();

@@ -27,7 +27,17 @@ struct NodeView {
 struct GroupView {
     std::string resources;  // the haresources line
     std::string where;      // "held here", "held by the peer", "not running", ...
+    // For the metrics (master/prometheus_metrics.hpp): the group key (its first resource), one
+    // word for `where` (kGroupStates) and what this master counted since it started.
+    std::string key = {};
+    std::string state = {};
+    std::uint64_t acquisitions = 0;    // successful starts here
+    std::uint64_t failovers = 0;       // of those, while the peer was dead
+    std::uint64_t releases = 0;        // successful stops here
+    std::uint64_t start_failures = 0;
+    std::uint64_t stop_failures = 0;
 };
+inline constexpr const char* kGroupStates[] = {"held", "starting", "stopping", "releasing", "waiting", "peer", "failed", "stopped"};
 
 // A recent change of state, as logged (the master's info, WARN, ERROR and CRIT lines).
 struct EventView {
@@ -75,6 +85,10 @@ struct ClusterView {
     std::optional<std::chrono::milliseconds> initdead_left;  // until comm is up (then empty)
     std::chrono::milliseconds keepalive{0}, deadtime{0};
     std::vector<ClientView> clients;  // API clients known online or offline (others: offline)
+    // Counters since this master started, for the metrics: the split-brain guard's verdicts
+    // (clear, held, error) and the respawns of each child (every child listed, 0 included).
+    std::map<std::string, std::uint64_t> guard_verdicts;
+    std::map<std::string, std::uint64_t> respawns;
 
     std::uint64_t generation = 0;
     int pid = 0;

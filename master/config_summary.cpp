@@ -78,6 +78,8 @@ std::string format_summary(const conf::Config& c, const std::vector<std::string>
         for (const auto& a : r.args) cmd += " " + a;
         line("respawn:", r.is_ipfail() ? fmt::format("{} {} -> ipfaild (built-in)", r.user, cmd) : fmt::format("{} {}", r.user, cmd));
     }
+    if (!cf.metrics_textfile_dir.empty())
+        line("metrics:", fmt::format("{}/hamaster.prom every {} ms (node_exporter textfile)", cf.metrics_textfile_dir, cf.metrics_interval.count()));
     s += "resource groups:\n";
     if (c.haresources.groups.empty()) s += "  (none)\n";
     for (const auto& g : c.haresources.groups) {

@@ -13,17 +13,23 @@
 
 namespace ha::master {
 
-std::vector<std::string> local_ipv4_addresses() {
-    std::vector<std::string> out;
+std::vector<std::pair<std::string, std::string>> interface_ipv4_addresses() {
+    std::vector<std::pair<std::string, std::string>> out;
     ifaddrs* list = nullptr;
     if (::getifaddrs(&list) != 0) return out;
     for (ifaddrs* i = list; i != nullptr; i = i->ifa_next) {
         if (i->ifa_addr == nullptr || i->ifa_addr->sa_family != AF_INET) continue;
         char text[INET_ADDRSTRLEN] = {};
         const auto* sin = reinterpret_cast<const sockaddr_in*>(i->ifa_addr);
-        if (::inet_ntop(AF_INET, &sin->sin_addr, text, sizeof text)) out.emplace_back(text);
+        if (::inet_ntop(AF_INET, &sin->sin_addr, text, sizeof text)) out.emplace_back(i->ifa_name ? i->ifa_name : "", text);
     }
     ::freeifaddrs(list);
+    return out;
+}
+
+std::vector<std::string> local_ipv4_addresses() {
+    std::vector<std::string> out;
+    for (auto& [iface, address] : interface_ipv4_addresses()) out.push_back(std::move(address));
     return out;
 }
 

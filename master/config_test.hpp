@@ -11,6 +11,7 @@
 
 #include <iosfwd>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "master/options.hpp"
@@ -20,6 +21,8 @@ namespace ha::master {
 int run_config_test(const Options& options);
 // This host's IPv4 addresses as text (getifaddrs; no network traffic): spots ucast lines to itself.
 std::vector<std::string> local_ipv4_addresses();
+// The same with each address's interface name, in getifaddrs order (`hamaster export pacemaker`).
+std::vector<std::pair<std::string, std::string>> interface_ipv4_addresses();
 int run_config_test(const Options& options, std::ostream& out, std::ostream& err);
 
 }  // namespace ha::master

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "master/prometheus_metrics.hpp"
+
 namespace ha::master {
 namespace {
 
@@ -166,6 +168,7 @@ ipc::Message handle_control(const ipc::bus::ClStatusRequest& r, const ClusterVie
     if (r.cmd == "nodeweight" || r.cmd == "nodesite")
         return reply(kUnknownError, "", fmt::format("cl_status: {} is not supported by hamaster (no weights or sites)\n", r.cmd));
     if (r.cmd == "status") return reply(0, r.json ? dump(status_json(v)) : render_status(v));
+    if (r.cmd == "metrics") return reply(0, render_prometheus(v));  // hamaster status --prometheus
     return reply(kParamError, "", fmt::format("ERROR: {}: invalid sub-command.\n", r.cmd));
 }
 

@@ -2,7 +2,8 @@
 //
 // Pure: a request Message and a snapshot of the cluster in, a reply Message out (`rc`, `out`,
 // optional `err`). The words and exit codes are Heartbeat's (compat spec §10.1 and "Confirmed on a
-// live node"), so cl_status stays a thin printer. `json=1` asks for the same answer as JSON.
+// live node"), so cl_status stays a thin printer. `json=1` asks for the same answer as JSON;
+// `cmd=metrics` for the Prometheus text (`hamaster status --prometheus`, prometheus_metrics.hpp).
 //
 // Time and blocking: none. Diagnostics: none; a malformed request gets rc 11 and a reason.
 // See also: ipc/bus/control.hpp (the requests and replies), tools/cl_status.cpp, master/cluster_view.hpp.

@@ -1,4 +1,5 @@
-// hamaster — the Heartbeat-compatible cluster master: `hamaster -t`, `hamaster status`, or the daemon.
+// hamaster — the Heartbeat-compatible cluster master: `hamaster -t`, `hamaster status`, `hamaster export
+// pacemaker`, or the daemon.
 //
 // main only parses the command line and dispatches; the config test lives in config_test.cpp.
 // Exit codes: 0 ok, 1 config test failed / start refused, 2 usage error, 78 config error at start
@@ -10,6 +11,7 @@
 #include "ipc/daemon.hpp"
 #include "ipc/version.hpp"
 #include "master/config_test.hpp"
+#include "master/export_run.hpp"
 #include "master/master_run.hpp"
 #include "master/options.hpp"
 
@@ -30,6 +32,7 @@ int main(int argc, char** argv) {
         }
         if (options->test) return ha::master::run_config_test(*options);
         if (options->status) return ha::master::run_status(*options);
+        if (!options->export_target.empty()) return ha::master::run_export(*options);
         return ha::master::run_master(*options);
     } catch (const std::exception& e) {
         std::cerr << "hamaster: CRIT: " << e.what() << "\n";

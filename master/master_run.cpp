@@ -33,6 +33,8 @@
 #include "ipc/daemon.hpp"
 #include "ipc/log.hpp"
 #include "ipc/status_table.hpp"
+#include "master/metrics_textfile.hpp"
+#include "master/prometheus_metrics.hpp"
 #include "master/status_publisher.hpp"
 #include "master/systemd_notify.hpp"
 #include "master/child_specs.hpp"
@@ -273,6 +275,11 @@ public:
         children_.start_all();
         cluster_.start();
         publish();
+        if (!config_.ha_cf.metrics_textfile_dir.empty()) {
+            metrics_.emplace(io_, log_, config_.ha_cf.metrics_textfile_dir, config_.ha_cf.metrics_interval,
+                             [this] { return render_prometheus(cluster_.view()); });
+            metrics_->start();
+        }
         notify_.ready(notify_status_text(cluster_.view()));  // before the launcher may exit
         if (notify_.feed_interval()) feed_systemd_watchdog();
         report.ready();
@@ -367,6 +374,8 @@ private:
             if (children_.pid_of("ipfaild") > 0 && connected("ipfaild"))
                 v.clients.push_back({config_.local_node, "ipfail", "online"});
             for (const auto& [client, status] : peer_clients_) v.clients.push_back({peer_, client, status});
+            v.guard_verdicts = resources_.guard_verdicts();
+            v.respawns = children_.respawns();
         };
     }
 
@@ -579,6 +588,10 @@ private:
     void stop_children() {
         children_.stop_all(std::chrono::seconds(10), [this] {
             log_.info("{} hamaster shutdown complete.", config_.local_node);
+            if (metrics_) {  // the last word of this master: its final counters, status dead
+                metrics_->write_now();
+                metrics_->stop();
+            }
             hup_.cancel();
             chld_.cancel();
             stop_signals_.cancel();
@@ -663,6 +676,7 @@ private:
     boost::asio::steady_timer rscd_beat_{io_};
     boost::asio::steady_timer watchdog_timer_{io_};
     boost::asio::steady_timer sd_watchdog_timer_{io_};
+    std::optional<MetricsTextfile> metrics_;  // ha.cf metrics_textfile_dir
 };
 
 }  // namespace
@@ -721,11 +735,12 @@ int run_master(const Options& o) {
 }
 
 int run_status(const Options& o) {
-    const ipc::Message req = ipc::bus::ClStatusRequest{"status", {}, {}, {}, o.json}.encode();
+    const ipc::Message req = ipc::bus::ClStatusRequest{o.prometheus ? "metrics" : "status", {}, {}, {}, o.json}.encode();
     if (!o.watch) {
         auto reply = ipc::control_request(o.run_dir, req, std::chrono::seconds(5));
         if (!reply) {
             if (o.json) std::cout << nlohmann::json{{"running", false}, {"error", reply.error().message}}.dump() << "\n";
+            else if (o.prometheus) std::cerr << "hamaster is stopped on this machine (" << reply.error().message << ").\n";  // stdout stays metrics only
             else std::cout << "hamaster is stopped on this machine (" << reply.error().message << ").\n";
             return 3;  // LSB: not running
         }

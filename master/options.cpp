@@ -27,7 +27,11 @@ po::options_description describe(Options& o) {
         ("json", po::bool_switch(&o.json), "status: print JSON (docs/status-json.md)")
         ("watch", po::bool_switch(&o.watch), "status: a live view, redrawn in place (like crm_mon)")
         ("count", po::value(&o.count), "status --watch: stop after N screens")
-        ("interval", po::value(&o.interval_ms), "status --watch: milliseconds between screens (default 1000)");
+        ("interval", po::value(&o.interval_ms), "status --watch: milliseconds between screens (default 1000)")
+        ("prometheus", po::bool_switch(&o.prometheus), "status: print the metrics in Prometheus' text format")
+        ("output", po::value(&o.output_dir), "export: directory for corosync.conf, cib.xml and authkey (default .)")
+        ("init-dir", po::value(&o.init_dir), "export: where LSB init scripts are (default /etc/init.d)")
+        ("ocf-root", po::value(&o.ocf_root), "export: where OCF agents are (default /usr/lib/ocf)");
     return d;
 }
 
@@ -36,7 +40,8 @@ po::options_description describe(Options& o) {
 std::string usage() {
     Options o;
     std::ostringstream out;
-    out << "usage: hamaster [-t] [--config DIR] [--node NAME] [options]\n       hamaster status [--run-dir DIR] [--json | --watch [--count N] [--interval MS]]\n" << describe(o);
+    out << "usage: hamaster [-t] [--config DIR] [--node NAME] [options]\n       hamaster status [--run-dir DIR] [--json | --prometheus | --watch [--count N] [--interval MS]]\n"
+           "       hamaster export pacemaker [--config DIR] [--node NAME] [--output DIR]\n" << describe(o);
     return out.str();
 }
 
@@ -51,9 +56,17 @@ Result<Options> parse_options(int argc, const char* const* argv) {
         pos.add("command", -1);
         po::store(po::command_line_parser(argc, argv).options(desc).positional(pos).run(), vm);
         po::notify(vm);
-        for (const auto& w : words) {
-            if (w == "status") o.status = true;
-            else return make_error("usage", "unknown command [" + w + "] (known: status)");
+        for (std::size_t i = 0; i < words.size(); ++i) {
+            const auto& w = words[i];
+            if (w == "status" && words.size() == 1) {
+                o.status = true;
+            } else if (w == "export" && i == 0) {
+                if (words.size() != 2 || words[1] != "pacemaker") return make_error("usage", "export needs its target: export pacemaker");
+                o.export_target = words[1];
+                break;
+            } else {
+                return make_error("usage", "unknown command [" + w + "] (known: status, export pacemaker)");
+            }
         }
     } catch (const std::exception& e) {
         return make_error("usage", e.what());
@@ -64,8 +77,9 @@ Result<Options> parse_options(int argc, const char* const* argv) {
         o.node = u.nodename;
     }
     if (o.config_dir.empty()) return make_error("usage", "--config needs a directory");
-    if ((o.json || o.watch) && !o.status) return make_error("usage", "--json and --watch go with the status command");
-    if (o.json && o.watch) return make_error("usage", "--json and --watch exclude each other");
+    if ((o.json || o.watch || o.prometheus) && !o.status) return make_error("usage", "--json, --prometheus and --watch go with the status command");
+    if (int(o.json) + int(o.watch) + int(o.prometheus) > 1) return make_error("usage", "--json, --prometheus and --watch exclude each other");
+    if (o.output_dir.empty()) return make_error("usage", "--output needs a directory");
     if (o.count < 0 || o.interval_ms < 100 || o.interval_ms > 3600000)
         return make_error("usage", "--count must be >= 0 and --interval 100..3600000 ms");
     return o;

@@ -1,7 +1,7 @@
 // Options — hamaster's command line.
 //
 // `-t/--test` validates the configuration and exits; `--config DIR` (default /etc/ha.d), `--node
-// NAME` (default `uname -n`); `--run-dir`, `--log-dir`, `--state-dir`, `-f/--foreground` and `-v`
+// NAME` (default `uname -n`); `status` and `export pacemaker` are commands; `--run-dir`, `--log-dir`, `--state-dir`, `-f/--foreground` and `-v`
 // are accepted for the daemon's run path. Parsing never exits the process; main decides.
 //
 // Time and blocking: none. Diagnostics: a usage error is returned as ha::Error.
@@ -31,6 +31,12 @@ struct Options {
     int count = 0;                // status --watch --count N: N screens, then exit (0: until ^C)
     int interval_ms = 1000;       // status --watch --interval MS
     std::string bind_address;     // --bind: local address for UDP media (several nodes on one host)
+    bool prometheus = false;      // status --prometheus: the metrics in Prometheus' text format
+    // `hamaster export pacemaker`: the target ("pacemaker"), where to write, where the agents are.
+    std::string export_target;
+    std::string output_dir = ".";
+    std::string init_dir = "/etc/init.d";
+    std::string ocf_root = "/usr/lib/ocf";
 };
 
 Result<Options> parse_options(int argc, const char* const* argv);

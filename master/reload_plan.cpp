@@ -60,6 +60,11 @@ ReloadPlan plan_reload(const conf::Config& running, const conf::Config& next, co
         plan.restart_needed = true;
         plan.warnings.push_back("reload: watchdog, coredumps or coreroot changed; restart hamaster to apply it (not applied)");
     }
+    // So is the metrics textfile (MetricsTextfile in master_run.cpp).
+    if (a.metrics_textfile_dir != b.metrics_textfile_dir || a.metrics_interval != b.metrics_interval) {
+        plan.restart_needed = true;
+        plan.warnings.push_back("reload: metrics_textfile_dir or metrics_interval changed; restart hamaster to apply it (not applied)");
+    }
     if (!links_changed && a.nodes == b.nodes && media_text(a) != media_text(b)) {
         plan.children = true;
         plan.notes.push_back("reload: media, ping or respawn lines changed; restarting the affected children");

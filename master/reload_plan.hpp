@@ -10,7 +10,7 @@
 // busy group: run hb_standby, then reload again). The plan only says `groups`; the master applies
 // it through ResourceShell::reload_groups (rscd first), which logs one line per change when it is
 // really applied. Not applied live, reported instead: a changed node list or set of link names,
-// a changed watchdog, coredumps or coreroot (restart hamaster), and haresources going from empty to non-empty or back (rscd is started
+// a changed watchdog, coredumps, coreroot, metrics_textfile_dir or metrics_interval (restart hamaster), and haresources going from empty to non-empty or back (rscd is started
 // only for a non-empty haresources: restart hamaster). A broken new config never reaches this
 // function (service hamaster reload validates first and keeps the running config).
 //

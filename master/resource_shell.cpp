@@ -8,7 +8,7 @@ namespace ha::master {
 
 ResourceShell::ResourceShell(boost::asio::io_context& io, ResourceOwnerParams params, const ipc::Clock& clock,
                              ipc::Log& log, Outputs outputs)
-    : clock_(clock), log_(log), owner_(std::move(params), log), out_(std::move(outputs)), timer_(io) {}
+    : clock_(clock), log_(log), peer_node_(params.peer_node), owner_(std::move(params), log), out_(std::move(outputs)), timer_(io) {}
 
 void ResourceShell::apply(const ResourceActions& actions) {
     for (const auto& action : actions) {
@@ -119,12 +119,14 @@ void ResourceShell::on_clearance(const ipc::bus::RscClearance& c) {
         probes_.erase(it);
         return;
     }
+    if (c.verdict == ProbeVerdict::held && it->second.holder.empty()) ++guard_verdicts_["held"];  // once per session
     if (c.verdict == ProbeVerdict::held) {
         log_.info("Resource group {} waits: {} is still answered by {} (split-brain guard)", c.group, c.ip, c.mac);
         it->second.holder = fmt::format("{} answered by {} on {}", c.ip, c.mac, c.iface);
         if (out_.changed) out_.changed();
         return;
     }
+    ++guard_verdicts_[std::string(verdict)];
     if (c.verdict == ProbeVerdict::error) log_.warn("Address check of {} failed ({}); acquiring it anyway", c.group, c.error);
     log_.debug("takeover path: split-brain guard answered {} for {} ({})", verdict, c.group, ipc::mono_text(clock_.now()));
     probes_.erase(it);
@@ -151,7 +153,21 @@ std::vector<GroupView> ResourceShell::group_views() const {
         } else {
             where = "not running";
         }
-        lines.push_back(GroupView{g.text, std::move(where)});
+        std::string state = g.in_flight ? (g.op == GroupOp::start ? "starting" : "stopping")
+                            : g.held      ? (g.wanted ? "held" : "releasing")
+                            : g.waiting   ? "waiting"
+                            : g.peer_holds ? "peer"
+                            : g.failed    ? "failed"
+                                          : "stopped";
+        GroupView view{g.text, std::move(where), g.key, std::move(state)};
+        if (auto c = counts_.find(g.key); c != counts_.end()) {
+            view.acquisitions = c->second.acquisitions;
+            view.failovers = c->second.failovers;
+            view.releases = c->second.releases;
+            view.start_failures = c->second.start_failures;
+            view.stop_failures = c->second.stop_failures;
+        }
+        lines.push_back(std::move(view));
     }
     return lines;
 }
@@ -170,6 +186,7 @@ void ResourceShell::on_cluster_events(const std::vector<ClusterEvent>& events) {
         const auto* changed = std::get_if<NodeStatusChanged>(&e);
         if (changed && changed->new_status == kStatusDead)
             log_.debug("takeover path: {} declared dead ({})", changed->node, ipc::mono_text(clock_.now()));
+        if (changed && changed->node == peer_node_) peer_dead_ = changed->new_status == kStatusDead;
         apply(owner_.on_cluster_event(clock_.now(), e));
     }
 }
@@ -197,7 +214,18 @@ void ResourceShell::on_rsc_result(const ipc::bus::RscResult& r) {
     }
     GroupResult result{r.op == ipc::bus::GroupOp::start ? GroupOp::start : GroupOp::stop, r.group, r.seq, r.ok,
                        r.running ? std::string(ipc::bus::running_name(*r.running)) : std::string(), r.failed_rsc, r.error};
-    if (in_flight_ && in_flight_->seq == result.seq) in_flight_.reset();
+    // Counted only for the operation in flight: a resync re-checks a group held already, and a
+    // stale answer is ignored by the core.
+    if (in_flight_ && in_flight_->seq == result.seq) {
+        in_flight_.reset();
+        auto& counts = counts_[result.group];
+        if (result.op == GroupOp::start) {
+            if (!result.ok) ++counts.start_failures;
+            else if (++counts.acquisitions; peer_dead_) ++counts.failovers;
+        } else {
+            ++(result.ok ? counts.releases : counts.stop_failures);
+        }
+    }
     apply(owner_.on_group_result(clock_.now(), result));
 }
 

@@ -22,6 +22,10 @@
 // decoded strictly by the master's bus table (ipc/bus/rsc.hpp: t, seq, rc and groups|error, nothing
 // else; refused there otherwise), as are rsc_result and rsc_clearance.
 //
+// Metrics (GroupView's counters, guard_verdicts()): rscd's results for the operation in flight are
+// counted per group — acquisitions (a start that worked; a failover when the peer was dead at the
+// time), releases, start and stop failures; the guard's verdicts for a decision (clear, error, and
+// held once per session).
 // Time and blocking: monotonic clock only; never blocks.
 // Diagnostics: the core's lines; info when an operation waits for rscd to (re)connect (it is sent when rscd says hello); reload: info
 //   `reload: resource group K added|changed|removed; applied (not held here)` per change, WARN
@@ -89,6 +93,8 @@ public:
     void on_rscd_released();
 
     std::string rsc_hold_word() const { return std::string(owner_.rsc_hold_word()); }
+    // The split-brain guard's verdicts for a decision (not the early sessions): clear, held, error.
+    const std::map<std::string, std::uint64_t>& guard_verdicts() const { return guard_verdicts_; }
     std::vector<std::string> held_groups() const { return owner_.held_groups(); }
     // `hamaster status`: one line per group, "<haresources line>: <where it is>".
     std::vector<GroupView> group_views() const;
@@ -109,6 +115,7 @@ private:
 
     const ipc::Clock& clock_;
     ipc::Log& log_;
+    std::string peer_node_;
     ResourceOwner owner_;
     Outputs out_;
     ipc::DeadlineTimer timer_;
@@ -129,6 +136,13 @@ private:
     };
     std::optional<PendingReload> reload_;
     std::uint64_t next_reload_ = 1;
+    // Metrics (GroupView's counters, by group key), counted from rscd's results.
+    struct GroupCounts {
+        std::uint64_t acquisitions = 0, failovers = 0, releases = 0, start_failures = 0, stop_failures = 0;
+    };
+    std::map<std::string, GroupCounts> counts_;
+    std::map<std::string, std::uint64_t> guard_verdicts_ = {{"clear", 0}, {"held", 0}, {"error", 0}};
+    bool peer_dead_ = false;
 };
 
 }  // namespace ha::master

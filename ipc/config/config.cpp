@@ -130,6 +130,15 @@ LoadResult load_config(std::string_view dir_in, std::string_view local_node, con
                            fmt::format("respawn: unknown user \"{}\" (no such account; {} would otherwise run as root)",
                                        quote(r.user), r.path));
         }
+        if (!cf.metrics_textfile_dir.empty()) {
+            // Checked here, not by the pure parser: the directory is on this machine.
+            struct ::stat st {};
+            const bool found = ::stat(cf.metrics_textfile_dir.c_str(), &st) == 0;
+            const std::string why = !found ? std::strerror(errno) : S_ISDIR(st.st_mode) ? "" : "not a directory";
+            if (!why.empty())
+                diag.error(ha_cf_path, cf.line_of("metrics_textfile_dir"),
+                           fmt::format("metrics_textfile_dir {}: {}", quote(cf.metrics_textfile_dir), why));
+        }
         const bool has_ipfail = std::any_of(cf.respawns.begin(), cf.respawns.end(), [](const Respawn& r) { return r.is_ipfail(); });
         if (has_ipfail && cf.ping_nodes.empty())
             diag.warning(ha_cf_path, cf.line_of("respawn"), "ipfail is respawned but no ping or ping_group is configured: it has nothing to compare");

@@ -22,6 +22,7 @@
 // | autojoin                                | only none: other/any is an ERROR (conflicts with R1)   |
 // | use_logd                                | only false: true is an ERROR (hamaster logs itself)    |
 // | stonith, stonith_host, failfast         | ERROR: not implemented by hamaster                     |
+// | metrics_textfile_dir, metrics_interval  | hamaster's own: node_exporter textfile (not Heartbeat) |
 // | anything else                           | ERROR `Illegal directive [x]`                          |
 #include "ipc/config/ha_cf.hpp"
 
@@ -30,6 +31,7 @@
 #include <algorithm>
 #include <cmath>
 #include <array>
+#include <cctype>
 #include <charconv>
 
 #include "ipc/config/duration.hpp"
@@ -526,6 +528,20 @@ void on_cluster(State& s, const Line& l) {
 
 void on_memreserve(State& s, const Line& l) { on_int<&HaCf::memreserve_kb, 0, 1024 * 1024>(s, l); }
 
+void on_metrics_interval(State& s, const Line& l) {
+    if (l.value.empty()) return error(s, l, fmt::format("{}: missing value", l.name));
+    // ha.cf's time syntax (seconds bare, or ms/us), and "15s" too: the directive is new, no
+    // Heartbeat file has it, and node_exporter's users write seconds that way.
+    std::string_view value = l.value;
+    if (value.size() > 1 && value.back() == 's' && std::isdigit(static_cast<unsigned char>(value[value.size() - 2])))
+        value.remove_suffix(1);
+    auto r = parse_duration(value);
+    if (!r) return error(s, l, fmt::format("{}: {}", l.name, r.error().message));
+    using namespace std::chrono_literals;
+    if (*r < 1s || *r > 1h) return error(s, l, fmt::format("metrics_interval: must be 1s to 1h, got \"{}\"", quote(l.value)));
+    s.cf.metrics_interval = *r;
+}
+
 struct Directive {
     std::string_view name;
     bool repeats;  // R in §1.3: every line adds items; no single raw value
@@ -581,6 +597,8 @@ constexpr Directive kDirectives[] = {
     {"failfast", true, on_refused},
     {"stonith", true, on_refused},
     {"stonith_host", true, on_refused},
+    {"metrics_textfile_dir", false, on_path<&HaCf::metrics_textfile_dir>},
+    {"metrics_interval", false, on_metrics_interval},
 };
 
 const Directive* find_directive(std::string_view name) {
@@ -647,6 +665,9 @@ void finish(State& s) {
     } else {
         cf.deadping = cf.deadtime;
     }
+
+    if (cf.given("metrics_interval") && cf.metrics_textfile_dir.empty())
+        d.warning(f, line("metrics_interval"), "metrics_interval without metrics_textfile_dir: no metrics file is written");
 
     // Media: udpport / baud apply to every medium that uses them.
     for (auto& m : cf.media) {

@@ -127,6 +127,11 @@ struct HaCf {
     std::string coreroot;
     std::string watchdog;               // device path; empty = none
     std::string cluster = "linux-ha";
+    // hamaster's own (not Heartbeat's): the metrics textfile for node_exporter's textfile collector
+    // (master/metrics_textfile.hpp). Empty dir = none. A ha.cf with these lines no longer starts
+    // Heartbeat 3.0.6 (Illegal directive).
+    std::string metrics_textfile_dir;
+    milliseconds metrics_interval{15000};
 
     // Accepted for compatibility, not used by hamaster (R1 traffic is never compressed, no logd).
     std::string compression = "zlib";

@@ -34,6 +34,8 @@ for cmd in hamaster cl_status hb_standby hb_takeover; do
 done
 
 expect "status" hamaster st
+expect "pacemaker" hamaster export p
+expect "--prometheus" hamaster --prom
 expect "--state-dir" hamaster --sta
 expect "web1
 web2" hamaster --node w

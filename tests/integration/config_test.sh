@@ -73,4 +73,15 @@ grep -q "Bad permissions on keyfile" "$tmp/err" || fail "0644 authkeys: message 
 chmod 600 "$tmp/web/authkeys"
 if "$hamaster" -t --config "$tmp/web" --node db1 >/dev/null 2>"$tmp/err"; then fail "unknown node accepted"; fi
 grep -q "error: Current node \[db1\] not in configuration!" "$tmp/err" || fail "unknown node: message missing"
+# The metrics textfile (issue 16): a missing directory and a bad interval are refused with their
+# lines; a good pair shows in the summary.
+cp -r "$tmp/web" "$tmp/metrics"
+printf 'metrics_textfile_dir %s/nowhere\nmetrics_interval 0\n' "$tmp" >>"$tmp/metrics/ha.cf"
+if "$hamaster" -t --config "$tmp/metrics" --node web1 >/dev/null 2>"$tmp/err"; then fail "missing metrics_textfile_dir accepted"; fi
+grep -q "ha.cf:$((lines + 1)): error: metrics_textfile_dir .*/nowhere: No such file or directory" "$tmp/err" || { cat "$tmp/err" >&2; fail "metrics dir: no file:line error"; }
+grep -q "ha.cf:$((lines + 2)): error: metrics_interval" "$tmp/err" || { cat "$tmp/err" >&2; fail "metrics_interval: no file:line error"; }
+cp "$tmp/web/ha.cf" "$tmp/metrics/ha.cf"
+printf 'metrics_textfile_dir %s\nmetrics_interval 30s\n' "$tmp" >>"$tmp/metrics/ha.cf"
+out=$("$hamaster" -t --config "$tmp/metrics" --node web1)
+grep -q "^metrics: *$tmp/hamaster.prom every 30000 ms" <<<"$out" || { echo "$out" >&2; fail "metrics: not in the summary"; }
 echo "config_test: ok"

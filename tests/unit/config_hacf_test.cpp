@@ -493,3 +493,21 @@ TEST(HaCf, SerialLineTooSlowForTheKeepaliveIsAWarningNamingTheBaudLine) {
         for (const auto& item : ok.items()) EXPECT_EQ(item.text.find("of the line"), std::string::npos) << item.text;
     }
 }
+
+// hamaster's own metrics directives (issue 16): an absolute directory, an interval of 1 s to 1 h.
+TEST(HaCf, MetricsDirectivesParseAndBadValuesAreErrorsWithTheirLine) {
+    HaCf cf = parse_ok(base("metrics_textfile_dir /var/lib/prometheus/node-exporter\nmetrics_interval 5s\n"));
+    EXPECT_EQ(cf.metrics_textfile_dir, "/var/lib/prometheus/node-exporter");
+    EXPECT_EQ(cf.metrics_interval, 5000ms);
+    EXPECT_EQ(parse_ok(kBase).metrics_interval, 15000ms);
+    EXPECT_TRUE(parse_ok(kBase).metrics_textfile_dir.empty());
+    for (const char* bad : {"metrics_interval 0\n", "metrics_interval 500ms\n", "metrics_interval 2h\n", "metrics_interval soon\n",
+                            "metrics_textfile_dir relative/dir\n"}) {
+        Diagnostics d;
+        parse(base(std::string("metrics_textfile_dir /tmp\n") + bad), d);
+        EXPECT_TRUE(has(d, Severity::error, 5, std::string_view(bad).substr(0, std::string_view(bad).find(' ')))) << bad << dump(d);
+    }
+    Diagnostics d;
+    parse(base("metrics_interval 30s\n"), d);
+    EXPECT_TRUE(has(d, Severity::warning, 4, "metrics_interval without metrics_textfile_dir")) << dump(d);
+}

@@ -244,3 +244,21 @@ TEST(ConfigLoad, SecWritableResourceScriptIsError) {
     r = load_config(t.str(), "web1", options_for(t));
     EXPECT_TRUE(r.ok()) << dump(r.diagnostics);
 }
+
+// metrics_textfile_dir names a directory of this machine: a missing one or a file is an error
+// with the line (hamaster -t refuses it), an existing directory is fine.
+TEST(ConfigLoad, MetricsTextfileDirMustBeAnExistingDirectory) {
+    TempDir t;
+    write_valid(t);
+    t.write("not-a-dir", "x");
+    const int line = 8;  // kHaCf has 7 lines
+    for (const auto& [dir, why] : {std::pair{t.file("missing"), "No such file or directory"}, {t.file("not-a-dir"), "not a directory"}}) {
+        t.write("ha.cf", std::string(kHaCf) + "metrics_textfile_dir " + dir + "\n");
+        auto r = load_config(t.str(), "web1", options_for(t));
+        EXPECT_FALSE(r.ok());
+        EXPECT_TRUE(has(r.diagnostics, Severity::error, line, why)) << dump(r.diagnostics);
+    }
+    t.write("ha.cf", std::string(kHaCf) + "metrics_textfile_dir " + t.str() + "\n");
+    auto r = load_config(t.str(), "web1", options_for(t));
+    EXPECT_TRUE(r.ok()) << dump(r.diagnostics);
+}

@@ -69,6 +69,17 @@ TEST(ReloadPlan, WatchdogOrCoredumpsChangeNeedsARestart) {
     EXPECT_TRUE(master::plan_reload(base(), next, {}).restart_needed);
 }
 
+TEST(ReloadPlan, MetricsTextfileChangeNeedsARestart) {
+    auto next = base();
+    next.ha_cf.metrics_textfile_dir = "/var/lib/prometheus/node-exporter";
+    auto p = master::plan_reload(base(), next, {});
+    EXPECT_TRUE(p.restart_needed);
+    EXPECT_TRUE(mentions(p.warnings, "metrics_textfile_dir or metrics_interval changed"));
+    next = base();
+    next.ha_cf.metrics_interval = std::chrono::seconds(5);
+    EXPECT_TRUE(master::plan_reload(base(), next, {}).restart_needed);
+}
+
 TEST(ReloadPlan, NewLinkNameNeedsARestart) {
     auto next = base();
     next.ha_cf.media[0].device = "eth2";
