@@ -5,11 +5,10 @@
 # the invariants and the runs made.
 #
 # The namespace lab (scripts/lab, lab_lib.sh) with two live nodes: VIP 192.0.2.100 + nginx preferred
-# on web1 (auto_failback on), `ucast eth1` plus a serial null-modem cable (socat, two linked ptys, baud 115200: at
-# 19200 a 200 ms keepalive fills half the line, hamaster -t warns),
-# `ping 192.0.2.1` + ipfaild; keepalive 200ms, deadtime 2, warntime 1, initdead 4. A client in its
-# own namespace asks the VIP every 50 ms (lab_lib's poller); lab_vip_sampler records the VIP and
-# eth0's state on both nodes every 10 ms through netlink.
+# on web1 (auto_failback on), `ucast eth1` plus a serial null-modem cable (socat, two linked ptys,
+# baud 115200), `ping 192.0.2.1` + ipfaild; keepalive 200ms, deadtime 2, warntime 1, initdead 4.
+# A client in its own namespace asks the VIP every 50 ms (lab_lib's poller); lab_vip_sampler
+# records the VIP and eth0's state on both nodes every 10 ms through netlink.
 #
 # The schedule is drawn from SEED before the run (schedule.txt): a list of steps, each a fault kind
 # (tests/chaos/faults.sh), the node role it hits (the VIP's holder or the other node, resolved when
@@ -208,7 +207,8 @@ ev end-of-run "$STEP"
 for p in "${LAB_BG_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done  # the watchers: the record is complete
 LAB_BG_PIDS=()
 sort -n "$WATCH/client.answers" >"$WATCH/client.sorted"
-awk -v deadtime="$DEADTIME_S" -v out_bound="${OUT_BOUND:-8}" -v tstop="$T_STOP" \
+# The longest outage allowed: deadtime + the takeover path + margins (docs/reliability.md).
+awk -v deadtime="$DEADTIME_S" -v out_bound="${OUT_BOUND:-6}" -v tstop="$T_STOP" \
   -f "$LAB_SRC/tests/chaos/check.awk" \
   "$EVENTS" "$S10" "$WATCH/client.sorted" "$WATCH/web1.hamaster.log" "$WATCH/web2.hamaster.log" \
   | tee "$LABDIR/chaos-report.txt"

@@ -59,7 +59,7 @@ function close_outage(t_back,   k, d, found, kk) {
   out_n = 0
 }
 
-BEGIN { nsteps = 0; nviol = 0; file = 0; t0 = 0; tstop = 9999999999 }
+BEGIN { nsteps = 0; nviol = 0; file = 0; t0 = 0; if (tstop == "") tstop = 9999999999 }  # -v tstop=T: a run cut short
 # Which file by name, not by counting first lines: an empty file has none.
 FNR == 1 { file = 0; for (i = 1; i < ARGC; i++) if (ARGV[i] == FILENAME) { file = i; break } }
 
