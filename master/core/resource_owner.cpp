@@ -477,7 +477,7 @@ ResourceActions ResourceOwner::on_peer_dead(ipc::SteadyTime now) {
     heard_since_dead_ = false;
     full_report_since_dead_ = false;
     peer_starting_ = false;
-    partition_reconcile_ = complete_local_ = false;
+    partition_reconcile_ = complete_local_ = peer_new_life_ = false;
     switch (phase_) {
         case Phase::waiting:
         case Phase::stopped:
@@ -540,11 +540,11 @@ ResourceActions ResourceOwner::settle_on_return(ipc::SteadyTime now) {
     return out;
 }
 
-bool ResourceOwner::acquire_unclaimed_local() {
+bool ResourceOwner::acquire_unclaimed_local(std::string_view after) {
     const bool unclaimed = std::any_of(groups_.begin(), groups_.end(),
                                        [](const Group& g) { return g.local && !g.held && !(g.wanted && !g.failed); });
     if (!unclaimed) return false;
-    log_.info("Our resource groups that neither node holds after the partition are acquired here [local].");
+    log_.info("Our resource groups that neither node holds after {} are acquired here [local].", after);
     want(ResourceSet::local, true);
     return true;
 }
@@ -554,7 +554,7 @@ void ResourceOwner::reconcile_after_partition(ipc::SteadyTime now, ResourceActio
     // The peer releases its copies of our groups: once its report no longer claims them, start
     // those of ours nobody runs (a partly held set, e.g. a group that waited for clearance).
     if (has(both(claims(), theirs), ResourceSet::local)) complete_local_ = true;
-    const bool acquire = !has(theirs, ResourceSet::local) && acquire_unclaimed_local();
+    const bool acquire = !has(theirs, ResourceSet::local) && acquire_unclaimed_local("the partition");
     if (settle_double_hold(now, out) || !acquire) return;  // (its pump starts what was wanted above)
     pump(out);
     send_resource(out, holds(), stable(), "");
@@ -872,6 +872,9 @@ ResourceActions ResourceOwner::on_peer_message(ipc::SteadyTime now, const ipc::M
     heard_since_dead_ = true;
 
     if (type == kStarting) {
+        // A new life of the peer (a restart within deadtime leaves no dead verdict behind): it
+        // holds nothing it held before, our groups it ran for us included.
+        peer_new_life_ = phase_ == Phase::running;
         peer_starting_ = true;
         peer_stable_ = false;
         peer_departed_ = false;
@@ -915,9 +918,12 @@ ResourceActions ResourceOwner::on_peer_message(ipc::SteadyTime now, const ipc::M
             maybe_auto_failback(now, out);
             return out;
         }
-        if (complete_local_ && full && peer_stable_ && !has(mirror(peer_holds_), ResourceSet::local)) {
+        // The new life's first stable full report says what it took since: ours it does not claim
+        // are ours to run again (else nobody would, with both nodes up).
+        const bool new_life = full && peer_stable_ && std::exchange(peer_new_life_, false);
+        if ((complete_local_ || new_life) && full && peer_stable_ && !has(mirror(peer_holds_), ResourceSet::local)) {
             complete_local_ = false;
-            if (acquire_unclaimed_local()) {
+            if (acquire_unclaimed_local(new_life ? params_.peer_node + "'s restart" : "the partition")) {
                 pump(out);
                 send_resource(out, holds(), stable(), "");
                 if (converged()) on_converged(now, out);
