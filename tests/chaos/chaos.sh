@@ -136,9 +136,11 @@ links_up_on() {  # every heartbeat link of NODE to its peer is up
   done
   [ $n -ge 2 ]
 }
-node_procs() {  # the names of every process in NODE's namespace (what hamaster runs there, and nginx)
+node_procs() {  # the names of every process in NODE's namespace (what hamaster runs there, and
+  # nginx), but for the faults' own tools (an ambient fault's delayer or CPU load may be running)
   local p
-  for p in $(ip netns pids "$HA_LAB-$1" 2>/dev/null); do cat "/proc/$p/comm" 2>/dev/null; done
+  for p in $(ip netns pids "$HA_LAB-$1" 2>/dev/null); do cat "/proc/$p/comm" 2>/dev/null; done |
+    grep -vE '^(nfq_delay|stress-ng)' || true
 }
 ha_children_in() { node_procs "$1" | grep -E '^(heartbeatd-|ipfaild|rscd)'; }
 no_procs_in() { [ -z "$(node_procs "$1")" ]; }
@@ -190,13 +192,13 @@ T_BEGIN=$(now)
 ev start 0 "$MINUTES" "$SEED" "$DEADTIME_S"
 END_AT=$((SECONDS + MINUTES * 60))
 planted=0
-while read -r STEP kind role dur pause; do
+while read -r STEP kind role dur pause amb arole adur; do
   [ $SECONDS -lt $END_AT ] || break
   if [ -n "$PLANT" ] && [ $planted = 0 ] && [ "$STEP" -ge 3 ]; then
     planted=1
     run_step 999 "plant-$PLANT" other 2 0  # a step of its own, numbered apart
   fi
-  run_step "$STEP" "$kind" "$role" "$dur" "$pause"
+  run_step "$STEP" "$kind" "$role" "$dur" "$pause" "$amb" "$arole" "$adur"
 done <"$SCHEDULE"
 STEP=$((STEP + 1))
 T_STOP=$(now)

@@ -45,9 +45,16 @@ crash                  3   10   50    the host dies (SIGKILL of all, VIP gone), 
 isolate                3   30   100   eth0, eth1 and the cable cut: the node is alone
 "
 
-draw_schedule() {  # draw_schedule SEED COUNT — "STEP KIND ROLE SECONDS PAUSE" lines, from SEED only
-  local seed=$1 count=$2 total=0 i r kind w lo hi role d
-  local -a kinds=() weights=() los=() his=()
+# A quarter of the steps also get an ambient fault that breaks nothing by itself (loss, jitter or
+# CPU load, on the holder or the other node), running beside the main fault: the cluster must ride
+# through the combination. At most one node-level fault still runs at a time.
+AMBIENT="loss jitter cpu"
+
+draw_schedule() {  # draw_schedule SEED COUNT — "STEP KIND ROLE SECONDS PAUSE AMBIENT AROLE ASECONDS"
+  # lines (AMBIENT "-" when none), drawn from SEED only
+  local seed=$1 count=$2 total=0 i r kind w lo hi role d amb arole ad
+  local -a kinds=() weights=() los=() his=() ambient
+  read -r -a ambient <<<"$AMBIENT"
   while read -r kind w lo hi _; do
     [ -n "$kind" ] || continue
     kinds+=("$kind"); weights+=("$w"); los+=("$lo"); his+=("$hi"); total=$((total + w))
@@ -58,7 +65,16 @@ draw_schedule() {  # draw_schedule SEED COUNT — "STEP KIND ROLE SECONDS PAUSE"
     for ((i = 0; r >= weights[i]; i++)); do r=$((r - weights[i])); done
     role=holder; [ $((RANDOM % 3)) -eq 0 ] && role=other
     d=$((los[i] + RANDOM % (his[i] - los[i] + 1)))
-    printf '%d %s %s %d.%d %d.%d\n' "$s" "${kinds[i]}" "$role" $((d / 10)) $((d % 10)) $((1 + RANDOM % 3)) $((RANDOM % 10))
+    amb=- arole=- ad=0
+    if [ $((RANDOM % 4)) -eq 0 ]; then
+      amb=${ambient[RANDOM % ${#ambient[@]}]}
+      arole=holder; [ $((RANDOM % 2)) -eq 0 ] && arole=other
+      ad=$((30 + RANDOM % 71))
+      # one of each at a time: the loss and the jitter share eth1's egress, cpu is cpu
+      case "$amb:${kinds[i]}" in loss:loss|loss:jitter|jitter:loss|jitter:jitter|cpu:cpu) amb=- arole=- ad=0 ;; esac
+    fi
+    printf '%d %s %s %d.%d %d.%d %s %s %d.%d\n' "$s" "${kinds[i]}" "$role" $((d / 10)) $((d % 10)) \
+      $((1 + RANDOM % 3)) $((RANDOM % 10)) "$amb" "$arole" $((ad / 10)) $((ad % 10))
   done
 }
 
@@ -238,9 +254,18 @@ fault_reload_broken() {  # SIGHUP with a broken ha.cf (as `kill -HUP` would, pas
   master_pid_in_ns "$node" >/dev/null || violation "$node: the master died on a broken reload"
   ev end "$STEP"
 }
-fault_tool() {  # fault_tool TOOL NODE
+fault_tool() {  # fault_tool TOOL NODE — the tools tell the truth: a yes (exit 0) moves the service
+  local rc
   node_exec "$2" timeout 30 "$HM_BIN/$1" >>"$LABDIR/tools.out" 2>&1
-  echo "step $STEP: $1 on $2 exit $?" >>"$LABDIR/tools.out"
+  rc=$?
+  echo "step $STEP: $1 on $2 exit $rc" >>"$LABDIR/tools.out"
+  ev note "$STEP" "$1 on $2 exit $rc"
+  if [ $rc -eq 0 ]; then
+    case $1 in
+      hb_standby) wait_for 15 eval '! vip_on '"$2" || violation "$2: hb_standby said yes (exit 0) and the VIP stayed 15 s" ;;
+      hb_takeover) wait_for 15 vip_on "$2" || violation "$2: hb_takeover said yes (exit 0) and the VIP did not come within 15 s" ;;
+    esac
+  fi
   ev end "$STEP"
 }
 
@@ -317,13 +342,21 @@ repair() {  # after a failed recovery: start what should run, so the run can go 
   eth1 web1 up; eth1 web2 up; cable_up_if_down
 }
 
-run_step() {  # run_step STEP KIND ROLE SECONDS PAUSE
-  local step=$1 kind=$2 node
+run_step() {  # run_step STEP KIND ROLE SECONDS PAUSE [AMBIENT AROLE ASECONDS]
+  local step=$1 kind=$2 node anode apid=""
   STEP=$step
   node=$(node_of "$3")
+  if [ "${6:--}" != - ]; then  # the ambient fault: its own step (STEPa), in the background
+    anode=$(node_of "$7")
+    ev begin "${step}a" "$6" "$anode" "$8" "$(effects "$6" "$anode")"
+    say "step ${step}a: $6 on $anode ($7) for $8 s, beside step $step"
+    (STEP=${step}a; CLEANUPS=(); run_fault "$6" "$anode" "$8"; ev recovered "${step}a") </dev/null &
+    apid=$!
+  fi
   ev begin "$step" "$kind" "$node" "$4" "$(effects "$kind" "$node")"
   say "step $step: $kind on $node ($3) for $4 s"
   run_fault "$kind" "$node" "$4"
+  [ -z "$apid" ] || wait "$apid"
   if wait_for 90 healthy; then
     ev recovered "$step"
   else
