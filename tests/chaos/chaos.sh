@@ -134,7 +134,7 @@ links_up_on() {  # every heartbeat link of NODE to its peer is up
     [ "$(cls "$1" hblinkstatus "$peer" "$l")" = up ] || return 1
     n=$((n + 1))
   done
-  [ $n -ge 2 ]
+  [ "$n" -ge 2 ]
 }
 node_procs() {  # the names of every process in NODE's namespace (what hamaster runs there, and
   # nginx), but for the faults' own tools (an ambient fault's delayer or CPU load may be running)
@@ -174,7 +174,7 @@ for n in web1 web2; do
   printf 'baud            115200\nserial          %s\n' "${TTY[$n]}" >>"$f"
   cp "$f" "$LABDIR/$n/ha.cf.good"
 done
-ls /dev/shm >"$LABDIR/shm.before" 2>/dev/null
+find /dev/shm -maxdepth 1 -mindepth 1 -printf '%f\n' 2>/dev/null | sort >"$LABDIR/shm.before"
 lab_start_watchers
 "$SAMPLER" "$HA_LAB-web1" "$HA_LAB-web2" eth0 "$VIP" 10 >"$S10" 2>"$WATCH/sampler.err" &
 LAB_BG_PIDS+=($!)
@@ -188,7 +188,6 @@ if ! wait_for 60 healthy; then
   failures=1
   exit 1
 fi
-T_BEGIN=$(now)
 ev start 0 "$MINUTES" "$SEED" "$DEADTIME_S"
 END_AT=$((SECONDS + MINUTES * 60))
 planted=0

@@ -9,6 +9,7 @@ trap 'rm -rf "$W"' EXIT
 failures=0
 pass() { echo "ok   - $*"; }
 fail() { echo "FAIL - $*"; failures=$((failures + 1)); }
+check() { if "${@:2}"; then pass "$1"; else fail "$1"; fi; }  # check WHAT CMD...
 
 # A run from t=1000 to t=1100: step 1 kill-hamaster on web1 at 1010 (recovered 1020), step 2
 # isolate web2 at 1030 (recovered 1045), step 3 cut-udp on web1 at 1060 (recovered 1066), step 4
@@ -57,7 +58,7 @@ fails() {  # fails FROM TO — the answers started in [FROM, TO] fail
 
 base; run
 expect 0 "" "a run with faults that stay in their bounds: no violation"
-grep -q "kill-hamaster  *1" "$W/out" && pass "the table counts the faults by kind" || fail "no kill-hamaster count in the table"
+check "the table counts the faults by kind" grep -q "kill-hamaster  *1" "$W/out"
 
 base; samples 1051 1052 1 1 1 1 1; run
 expect 1 "VIOLATION at \+51\.000s, step 2 \(isolate on web2\): the VIP on both nodes .*3 samples" \
@@ -78,8 +79,8 @@ base; fails 1011 1015; run
 expect 0 "" "an outage of 5.5 s after the holder's master was killed: allowed"
 base; fails 1011 1020; run
 expect 1 "an outage of 9500 ms .* longer than the 8 s allowed" "an outage longer than deadtime + the takeover path"
-grep -q "longest outage  *9500 ms (step 1 (kill-hamaster on web1))" "$W/out" && pass "the table names the longest outage and its step" ||
-  fail "the longest outage line: $(grep 'longest outage' "$W/out")"
+check "the table names the longest outage and its step ($(grep 'longest outage' "$W/out"))" \
+  grep -q "longest outage  *9500 ms (step 1 (kill-hamaster on web1))" "$W/out"
 
 base; echo "1062.0 Dec 07 00:00:00 web2 hamaster: [1]: WARN: node web1: is dead" >>"$W/web2.log"; run
 expect 1 "web2 declared web1 dead while these links lived: serial" "a node declared dead while its serial link lived (only UDP was cut)"
@@ -101,4 +102,5 @@ expect 1 "step 1 \(kill-hamaster on web1\): web1: the killed master's resources 
 base; echo "1101.0 violation 5 web1: left in the run dir after the stop: hamaster.pid" >>"$W/events"; run
 expect 1 "the stop: web1: left in the run dir" "a leftover after the stop is reported against the stop"
 
-[ $failures -eq 0 ] && echo "all checks passed" || { echo "$failures check(s) failed"; exit 1; }
+if [ $failures -ne 0 ]; then echo "$failures check(s) failed"; exit 1; fi
+echo "all checks passed"

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2016  # eval'd conditions are single-quoted on purpose
 # tests/chaos/faults.sh — the chaos soak's faults, its seeded schedule and its stop (sourced by
 # tests/chaos/chaos.sh, which provides the lab helpers: ev, violation, start_master, pid_in, ...).
 #
@@ -378,6 +378,6 @@ final_stop_and_leak_check() {  # both nodes stop gracefully; nothing of them may
     f=$(find "$LABDIR/$n/run" -mindepth 1 \( -type s -o -name '*.pid' -o -name 'hamaster.status*' \) -printf '%f ' 2>/dev/null)
     [ -z "$f" ] || violation "$n: left in the run dir after the stop: $f"
   done
-  f=$(ls /dev/shm 2>/dev/null | comm -13 "$LABDIR/shm.before" - | grep -iE 'hamaster|heartbeat|^ha[._-]|status' | tr '\n' ' ')
+  f=$(find /dev/shm -maxdepth 1 -mindepth 1 -printf '%f\n' 2>/dev/null | sort | comm -13 "$LABDIR/shm.before" - | grep -iE 'hamaster|heartbeat|^ha[._-]|status' | tr '\n' ' ')
   [ -z "$f" ] || violation "shared memory left in /dev/shm after the stop: $f"
 }

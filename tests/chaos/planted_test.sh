@@ -19,4 +19,5 @@ else
   echo "FAIL - no VIP-on-both violation against the planted step"; failures=1
 fi
 echo "violations besides the planted one: $(grep '^VIOLATION at' "$out" | grep -vc 'plant-vip-both')"
-[ $failures -eq 0 ] && echo "all checks passed" || exit 1
+[ $failures -eq 0 ] || exit 1
+echo "all checks passed"
