@@ -407,6 +407,7 @@ ResourceActions ResourceOwner::on_peer_dead(ipc::SteadyTime now) {
     news_ = PeerNews::none;
     peer_starting_ = false;
     settlement_.reset();
+    peer_new_life_ = false;
     switch (phase_) {
         case Phase::waiting:
         case Phase::stopped:
@@ -467,18 +468,18 @@ ResourceActions ResourceOwner::settle_on_return(ipc::SteadyTime now) {
     return out;
 }
 
-bool ResourceOwner::acquire_unclaimed_local() {
+bool ResourceOwner::acquire_unclaimed_local(std::string_view after) {
     const bool unclaimed = std::any_of(groups_.begin(), groups_.end(),
                                        [](const Group& g) { return g.local && !g.held && !(g.wanted && !g.failed); });
     if (!unclaimed) return false;
-    log_.info("Our resource groups that neither node holds after the partition are acquired here [local].");
+    log_.info("Our resource groups that neither node holds after {} are acquired here [local].", after);
     want(ResourceSet::local, true);
     return true;
 }
 
 // The peer's first stable full report since its return (PartitionSettlement, awaiting_report).
 void ResourceOwner::reconcile_after_partition(ipc::SteadyTime now, ResourceActions& out) {
-    const bool acquire = settlement_.on_first_report(claims(), mirror(peer_holds_)) && acquire_unclaimed_local();
+    const bool acquire = settlement_.on_first_report(claims(), mirror(peer_holds_)) && acquire_unclaimed_local("the partition");
     if (settle_double_hold(now, out) || !acquire) return;  // (its pump starts what was wanted above)
     pump(out);
     send_resource(out, holds(), stable(), "");
@@ -775,6 +776,9 @@ void ResourceOwner::on_malformed(const PeerEnvelope& from, const Error& error, c
 }
 
 void ResourceOwner::on_peer(ipc::SteadyTime, const PeerEnvelope&, const Starting&, ResourceActions& out) {
+    // A new life of the peer (a restart within deadtime leaves no dead verdict behind): it holds
+    // nothing it held before, our groups it ran for us included.
+    peer_new_life_ = phase_ == Phase::running;
     peer_starting_ = true;
     peer_stable_ = false;
     peer_departed_ = false;
@@ -806,7 +810,12 @@ void ResourceOwner::on_peer(ipc::SteadyTime now, const PeerEnvelope&, const Reso
         maybe_auto_failback(now, out);
         return;
     }
-    if (settles && settlement_.on_report(mirror(peer_holds_)) && acquire_unclaimed_local()) {
+    // The new life's first stable full report says what it took since: ours it does not claim are
+    // ours to run again (else nobody would, with both nodes up).
+    const bool new_life = settles && std::exchange(peer_new_life_, false);
+    const bool complete = settles && settlement_.on_report(mirror(peer_holds_));
+    if ((complete || (new_life && !has(mirror(peer_holds_), ResourceSet::local))) &&
+        acquire_unclaimed_local(new_life ? params_.peer_node + "'s restart" : std::string("the partition"))) {
         pump(out);
         send_resource(out, holds(), stable(), "");
         if (converged()) on_converged(now, out);

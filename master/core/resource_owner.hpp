@@ -67,7 +67,9 @@
 // haresources node (its preferred owner) keeps it, the other node releases it; a group of ours
 // that neither holds is taken by us, at once or, when the peer still claims it, once its next
 // stable report does not. Logged once: CRIT `Both nodes hold <word> resources after the
-// partition: ...`. A peer's messages read before its first status (they can overtake it) are
+// partition: ...`. A peer that restarts within deadtime (its `starting` with no dead verdict before)
+// lost what it held, our groups it ran after our standby too: those of ours that its new life's
+// first stable full report does not claim are acquired here. A peer's messages read before its first status (they can overtake it) are
 // kept when that status arrives.
 //
 // Reload: replace_groups() swaps in a new haresources group list while the node runs, keeping
@@ -383,7 +385,7 @@ private:
     bool new_group_wanted(bool local) const;
     void reconcile_after_partition(ipc::SteadyTime now, ResourceActions& out);
     ResourceActions settle_on_return(ipc::SteadyTime now);
-    bool acquire_unclaimed_local();  // want our local groups when one is claimed by nobody
+    bool acquire_unclaimed_local(std::string_view after);  // want our local groups when one is claimed by nobody
     ResourceSet claims() const;  // held or being acquired
     bool converged() const;
     void pump(ResourceActions& out);
@@ -438,6 +440,7 @@ private:
     bool report_when_stable_ = false;  // we told the peer isstable=0 and owe it a stable report
     ResourceSet last_reported_ = ResourceSet::none;  // rsc_hold of our last `resource` report
     bool failback_armed_ = false;      // the peer lost its groups to us or (re)started
+    bool peer_new_life_ = false;       // the running peer sent `starting`: settle ours on its first stable report
     std::optional<ipc::SteadyTime> report_deadline_;  // the peer's report after `starting`
     std::optional<FailedStartStandby> failed_standby_;
 

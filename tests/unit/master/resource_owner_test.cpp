@@ -773,6 +773,37 @@ TEST(ResourceOwner, ARestartedPeerIsNotAPartitionReturn) {
     EXPECT_EQ(f.log.count("after the partition"), 0);
 }
 
+// Found by the chaos soak (scripts/chaos 3 --seed 1, docs/reliability.md): after hb_standby here,
+// web2 held our group; its master was killed and started again within deadtime, so no dead verdict,
+// only a new generation. Its new life held nothing of ours and nobody took our group back: the
+// service stayed down while both nodes were up. The group is ours again once the new life's first
+// stable full report does not claim it.
+TEST(ResourceOwner, OurGroupIsTakenBackWhenThePeerHoldingItRestartsWithinDeadtime) {
+    Fixture f;
+    f.start_with_peer("local");
+    f.owner->standby(f.now, hm::StandbyKind::all);
+    f.complete(f.peer({{"t", "ask_resources"}, {"rsc_hold", "all"}, {"info", "other"}}));
+    f.peer({{"t", "ask_resources"}, {"rsc_hold", "all"}, {"info", "done"}});
+    report(f, "all");
+    ASSERT_EQ(f.owner->rsc_hold_word(), "none");
+    // web2's new life: `starting`, then it holds its own group only (no NodeDead in between).
+    EXPECT_TRUE(runs(f.complete(f.peer({{"t", "starting"}}))).empty());
+    auto a = report(f, "local");
+    EXPECT_EQ(starts_and_stops(a), (std::vector<std::string>{"START " + std::string(kVipA)})) << f.log.dump();
+    EXPECT_EQ(f.owner->rsc_hold_word(), "local");
+    EXPECT_EQ(f.log.count("Our resource groups that neither node holds after web2's restart are acquired here [local]."), 1);
+    // A new life that took our group itself (it found us holding nothing) keeps it: no double hold.
+    Fixture g;
+    g.start_with_peer("local");
+    g.owner->standby(g.now, hm::StandbyKind::all);
+    g.complete(g.peer({{"t", "ask_resources"}, {"rsc_hold", "all"}, {"info", "other"}}));
+    g.peer({{"t", "ask_resources"}, {"rsc_hold", "all"}, {"info", "done"}});
+    report(g, "all");
+    g.complete(g.peer({{"t", "starting"}}));
+    EXPECT_TRUE(starts_and_stops(report(g, "all")).empty());
+    EXPECT_EQ(g.owner->rsc_hold_word(), "none");
+}
+
 TEST(ResourceOwner, ARestartedPeerEndsAWaitForClearanceToo) {
     Fixture f(AutoFailback::on, /*clearance=*/true);
     f.start_with_peer("local");
