@@ -14,7 +14,7 @@
 // Note: a pty does not pace bytes at the baud rate, so the serial rows measure hamaster, not a wire.
 //
 // Usage: bench_detect [-n TRIALS] (default 20; the 3 s row runs min(5, TRIALS)). Prints a table.
-// Not a test: it asserts nothing (shared/style.md §10: timing is measured in bench/).
+// Not a test: it asserts nothing (docs/conventions.md §10: timing is measured in bench/).
 #include <signal.h>
 #include <unistd.h>
 

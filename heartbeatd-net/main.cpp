@@ -2,7 +2,7 @@
 //
 // main is the daemon's table — its name, its flags (net_options.hpp), its body (net_run.hpp) —
 // handed to the daemon skeleton (ipc/daemon.hpp); see media_bridge.hpp for the bus contract,
-// ipc/media/receive_pipeline.hpp for what is dropped and why. Exit codes (style.md §3): 0 clean,
+// ipc/media/receive_pipeline.hpp for what is dropped and why. Exit codes (docs/conventions.md §3): 0 clean,
 // 78 bad flags or authkeys, 77 no permission, 1 other start-up failure (the master respawns with
 // backoff), 70 an exception.
 #include "heartbeatd-net/net_options.hpp"

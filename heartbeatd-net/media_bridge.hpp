@@ -18,7 +18,7 @@
 // cannot send (SendPipeline error), counted as tx_errors on every link it was meant for; a link
 // whose sends start failing logs WARN `send on eth0 to 198.51.100.2:694 failed: ...` once, and info
 // `send on eth0 works again` once when it recovers.
-// See also: ipc/media/receive_pipeline.hpp, send_pipeline.hpp, udp_link.hpp, design.md "Data flow".
+// See also: ipc/media/receive_pipeline.hpp, send_pipeline.hpp, udp_link.hpp, docs/architecture.md "The data path".
 #pragma once
 
 #include <functional>

@@ -7,7 +7,7 @@
 // Time and blocking: may block (DNS) — call before io_context::run().
 // Diagnostics: errors are returned with code `config` (exit 78), `perm` (exit 77) or `os` (exit 1),
 // mapped by ipc::exit_code_for.
-// See also: net_options.hpp, ipc/media/authkeys_loader.hpp, shared/style.md §3 (exit codes).
+// See also: net_options.hpp, ipc/media/authkeys_loader.hpp, docs/conventions.md §3 (exit codes).
 #pragma once
 
 #include <boost/asio/io_context.hpp>

@@ -2,7 +2,7 @@
 //
 // main is the daemon's table — its name, its flags (serial_options.hpp), its body (serial_run.hpp)
 // — handed to the daemon skeleton (ipc/daemon.hpp); see serial_bridge.hpp for the bus contract,
-// port_link.hpp for reopening, frame_decoder.hpp for framing. Exit codes (style.md §3): 0 clean,
+// port_link.hpp for reopening, frame_decoder.hpp for framing. Exit codes (docs/conventions.md §3): 0 clean,
 // 78 bad flags or authkeys, 1 other start-up failure, 70 an exception. A missing device is no
 // start-up failure: it is retried with backoff.
 #include "heartbeatd-serial/serial_options.hpp"

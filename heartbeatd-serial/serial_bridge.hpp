@@ -24,7 +24,7 @@
 // Diagnostics: ReceivePipeline's `dropped packet from tty via /dev/ttyS0: <reason>: ...`
 // (rate-limited); ERROR `cannot send t=<type>: <why>` for a message that cannot be signed or is too
 // big; PortLink's lines.
-// See also: port_link.hpp, ipc/media/receive_pipeline.hpp, design.md "Data flow".
+// See also: port_link.hpp, ipc/media/receive_pipeline.hpp, docs/architecture.md "The data path".
 #pragma once
 
 #include <boost/asio/io_context.hpp>

@@ -1,6 +1,6 @@
 // SerialPort — one open serial device: read/write, 8N1, no flow control, exclusive, non-blocking.
 //
-// The one wrapper over libserialport in the project (style.md §8). open() configures the baud rate
+// The one wrapper over libserialport in the project (docs/conventions.md §8). open() configures the baud rate
 // from ha.cf `baud`, 8 data bits, no parity, 1 stop bit, no flow control (SP_FLOWCONTROL_NONE),
 // takes the port exclusively (TIOCEXCL on the fd from sp_get_port_handle) and sets O_NONBLOCK.
 // libserialport 0.1.1 refuses a pseudo-terminal in sp_get_port_by_name (it looks the device up

@@ -2,7 +2,7 @@
 //
 // BusRouter is the master's end (ROUTER, binds `ipc://<run>/bus`); BusClient is a child's end
 // (DEALER whose routing id is its name, e.g. "heartbeatd-net", connects). Every payload is one
-// Message in netstring form (ipc/codec.hpp); a frame is checked in the order of style.md §8: size
+// Message in netstring form (ipc/codec.hpp); a frame is checked in the order of docs/conventions.md §8: size
 // (ZMQ_MAXMSGSIZE = kMaxMessageBytes, zmq drops the peer that exceeds it), frame count, then
 // decode() with the default limits. A frame that fails is dropped, counted per reason and logged
 // through a RateLimitedLog. ControlServer (ROUTER at `ipc://<run>/control`) answers one request
@@ -17,12 +17,12 @@
 //
 // Time and blocking: nothing blocks on the loop (all zmq calls use ZMQ_DONTWAIT).
 // control_request() blocks its caller up to the timeout: use it from tools, never from a loop.
-// Errors: the constructors throw BusError (startup, style.md §3) — bind failure, an ipc:// path
+// Errors: the constructors throw BusError (startup, docs/conventions.md §3) — bind failure, an ipc:// path
 // of 108 bytes or more; open() is the same as a Result. send() returns false and never throws.
 // Diagnostics: WARN (rate-limited per reason) `bus: dropped message from <peer>: <why>`; drop
 // counters by reason: decode error codes (bad_framing, truncated, ...), "bad_frames",
 // "no_identity"; send failures counted as "unknown_peer", "would_block", "too_big", "send_error".
-// See also: design.md "IPC", shared/style.md §5 and §8, ipc/codec.hpp, ipc/rate_limit.hpp.
+// See also: docs/architecture.md "How the processes talk", docs/conventions.md §5 and §8, ipc/codec.hpp, ipc/rate_limit.hpp.
 #pragma once
 
 #include <chrono>

@@ -5,7 +5,7 @@
 // tests drive them with FakeClock and never sleep.
 //
 // Time and blocking: SystemClock reads steady_clock / system_clock; nothing blocks.
-// See also: shared/style.md §6.
+// See also: docs/conventions.md §6.
 #pragma once
 
 #include <chrono>

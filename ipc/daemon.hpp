@@ -1,4 +1,4 @@
-// Daemon skeleton — what every hamaster child shares (Postfix's single_server, style.md §1 and §7).
+// Daemon skeleton — what every hamaster child shares (Postfix's single_server, docs/conventions.md §1 and §7).
 //
 // A child's main() is its table (DaemonSpec: its name, its own options, its body) and one call to
 // daemon_main(), which parses the options (common ones plus its own), answers --help and
@@ -15,7 +15,7 @@
 // Time and blocking: the liveness beat uses a steady_timer; nothing blocks.
 // Diagnostics: info "<program> stopping on signal N"; WARN once when realtime cannot be had;
 // debug per liveness beat that could not be sent.
-// See also: design.md "Processes and failures", ipc/bus.hpp, ipc/spawn.hpp,
+// See also: docs/architecture.md "When something fails", ipc/bus.hpp, ipc/spawn.hpp,
 // ipc/deadline_timer.hpp, master/child_specs.cpp (the flags the master passes).
 #pragma once
 
@@ -39,7 +39,7 @@ namespace ha::ipc {
 
 class BusClient;
 
-// Exit codes the master understands (style.md §3), and the ones every binary shares.
+// Exit codes the master understands (docs/conventions.md §3), and the ones every binary shares.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitSoftware = 70;    // EX_SOFTWARE: an unexpected exception reached main
 inline constexpr int kExitNoPerm = 77;      // EX_NOPERM

@@ -14,7 +14,7 @@
 // queues the line for the LogWriter thread: a slow disk, a FIFO nobody reads or a stalled syslog
 // never blocks the event loop (a full queue drops lines and says how many, once).
 // Diagnostics: WARN "N log lines dropped ..."; a sink that cannot be opened falls back to stderr.
-// See also: shared/style.md §4, compat spec §10.3, ipc/log_writer.hpp.
+// See also: docs/conventions.md §4, compat spec §10.3, ipc/log_writer.hpp.
 #pragma once
 
 #include <fmt/format.h>

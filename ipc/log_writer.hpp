@@ -6,7 +6,7 @@
 // heartbeat. When the queue is full the line is dropped and counted, and the next line that fits
 // says how many were lost.
 //
-// Why a thread (style.md §5): write() on a regular file ignores O_NONBLOCK and syslog() sends on
+// Why a thread (docs/conventions.md §5): write() on a regular file ignores O_NONBLOCK and syslog() sends on
 // a blocking socket, so no non-blocking call exists that the loop could make instead. A separate
 // logger process (Heartbeat's ha_logd) would add a pipe per child, a respawn and a failure mode of
 // its own while the loop would still have to cope with that pipe being full; the thread needs

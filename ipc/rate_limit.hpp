@@ -11,7 +11,7 @@
 // Time and blocking: reads Clock::now() (monotonic) only; nothing blocks. Not thread-safe: one
 // instance per event loop.
 // Diagnostics: the lines it is given, plus the "suppressed" summaries at the same level.
-// See also: shared/style.md §4 and §8, ipc/bus.hpp (bus drop reasons), heartbeatd-net.
+// See also: docs/conventions.md §4 and §8, ipc/bus.hpp (bus drop reasons), heartbeatd-net.
 #pragma once
 
 #include <chrono>

@@ -5,7 +5,7 @@
 // operator bool, operator*, operator->.
 //
 // Time and blocking: none.
-// See also: shared/style.md §3.
+// See also: docs/conventions.md §3.
 #pragma once
 
 #include <cassert>

@@ -4,7 +4,7 @@
 // (rscd/process_launcher.cpp). Everything that allocates (argv, envp) is built before the fork.
 // Every signal is blocked across the fork, so no handler of ours (Asio's signal_set) ever runs in
 // the child; the child then sets the dispositions of the signals hamaster processes handle back to
-// default, clears its signal mask and does only async-signal-safe calls (shared/style.md §7):
+// default, clears its signal mask and does only async-signal-safe calls (docs/conventions.md §7):
 // setsid (new_session), dup2 onto 0/1/2, close_range(3..) — no other fd of ours survives —,
 // setgroups/setgid/setuid (uid), execve. If the user cannot be switched it `_exit(77)`s
 // (kExitNoPerm); if exec fails it writes `exec_failed_note` (if any) to its stderr and

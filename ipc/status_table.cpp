@@ -346,7 +346,7 @@ bool StatusTableWriter::publish(const StatusSnapshot& snapshot) {
     stamped.published_wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                     std::chrono::system_clock::now().time_since_epoch()).count();
     if (auto r = encode_status(stamped, scratch); !r) {
-        // Log the transition, not every publish (style.md §4).
+        // Log the transition, not every publish (docs/conventions.md §4).
         if (!state_->last_error || state_->last_error->message != r.error().message)
             state_->log->error("Status table not updated: {}", r.error().message);
         state_->last_error = r.error();

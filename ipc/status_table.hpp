@@ -28,7 +28,7 @@
 // Errors: "exists" (a live writer owns it), "file" (system call failed), "too_big" (snapshot over
 // a fixed limit), "not_found", "bad_magic", "bad_version", "starting", "stale" (writer dead),
 // "busy" (no consistent copy within 3 s).
-// See also: design.md "IPC", compat spec §10.1 (what cl_status reads), master/master_run.cpp.
+// See also: docs/architecture.md "How the processes talk", compat spec §10.1 (what cl_status reads), master/master_run.cpp.
 #pragma once
 
 #include <atomic>

@@ -1,4 +1,4 @@
-// strict_fields — the field check every strict bus decoder starts with (shared/style.md §8).
+// strict_fields — the field check every strict bus decoder starts with (docs/conventions.md §8).
 //
 // check_fields(message, type, allowed): every field of the message is one of `allowed` and appears
 // once; otherwise an Error `unexpected_field` / `duplicate_field` naming the message type and the

@@ -2,7 +2,7 @@
 //
 // The shell gives it matching echo replies (by ping host as written in ha.cf), ticks and bus
 // messages; it reports each ping node transition to the master (`t=ping_status`) and lets the
-// Arbiter talk to the peer's ipfail through the master. Bus messages are checked as style.md §8
+// Arbiter talk to the peer's ipfail through the master. Bus messages are checked as docs/conventions.md §8
 // asks: a dispatch table by `t`, then strict fields; anything else is dropped, counted by reason
 // and logged through a RateLimitedLog. Messages from the peer are accepted only with `src` equal
 // to the peer named in ha.cf and, when they carry `dest`, addressed to this node.

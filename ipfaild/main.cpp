@@ -3,7 +3,7 @@
 //
 // main is the daemon's table — its name, its one flag, its body (run_ipfaild, ipfail_run.hpp) —
 // handed to the daemon skeleton (ipc/daemon.hpp); the bus contract is in README.md. Exit codes
-// (style.md §3): 0 clean, 78 bad flags or config, 77 no ICMP socket or privilege drop failed, 70 an
+// (docs/conventions.md §3): 0 clean, 78 bad flags or config, 77 no ICMP socket or privilege drop failed, 70 an
 // unexpected exception.
 #include "ipc/daemon.hpp"
 #include "ipfaild/ipfail_run.hpp"

@@ -21,7 +21,7 @@
 // Diagnostics: ERROR `bus: refused <type> from <child>: <why>` once per (child, type, reason);
 //   counters by reason.
 // See also: ipc/bus/vocabulary.hpp (the catalogue), master/master_run.cpp (the routes),
-//   shared/style.md §8.
+//   docs/conventions.md §8.
 #pragma once
 
 #include <cstdint>

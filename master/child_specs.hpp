@@ -1,6 +1,6 @@
 // child_specs — the command lines of the master's children, derived from the configuration.
 //
-// Each child gets its whole setup on the command line (design.md "Processes and failures"), so any
+// Each child gets its whole setup on the command line (docs/architecture.md "When something fails"), so any
 // of them can be started alone from a test with the same line. Daemons are found beside the
 // hamaster binary (build/bin) or, when installed, in /usr/lib/hamaster.
 //

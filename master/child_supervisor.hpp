@@ -8,7 +8,7 @@
 // Time and blocking: monotonic clock via ipc::Clock; never blocks (waitpid WNOHANG only).
 // Diagnostics: info `Starting child X (pid N): argv`, the policy's WARN/ERROR lines,
 //   WARN `Child X (pid N) did not stop in T ms; killing it`.
-// See also: master/spawn.hpp, master/core/respawn_policy.hpp, style.md §7.
+// See also: master/spawn.hpp, master/core/respawn_policy.hpp, docs/conventions.md §7.
 #pragma once
 
 #include <sys/types.h>

@@ -8,7 +8,7 @@
 // Time and blocking: monotonic clock for deadlines, wall clock for the `ts` field; never blocks.
 // Diagnostics: the core's transition lines; WARN `dropped message from media daemon X: reason`
 //   (rate-limited by count) for a bus message that is not a valid forwarded packet.
-// See also: master/core/link_table.hpp, master/core/heartbeat_source.hpp, design.md "Data flow".
+// See also: master/core/link_table.hpp, master/core/heartbeat_source.hpp, docs/architecture.md "The data path".
 #pragma once
 
 #include <boost/asio/io_context.hpp>

@@ -4,7 +4,7 @@
 // main only parses the command line and dispatches; the config test lives in config_test.cpp.
 // Exit codes: 0 ok, 1 config test failed / start refused, 2 usage error, 78 config error at start
 // (the table of every binary is in docs/man/hamaster.8).
-// See also: master/options.hpp, master/config_test.hpp, design.md.
+// See also: master/options.hpp, master/config_test.hpp, docs/architecture.md.
 #include <exception>
 #include <iostream>
 

@@ -5,7 +5,7 @@
 // are accepted for the daemon's run path. Parsing never exits the process; main decides.
 //
 // Time and blocking: none. Diagnostics: a usage error is returned as ha::Error.
-// See also: master/main.cpp, design.md "Two nodes on one machine".
+// See also: master/main.cpp, docs/architecture.md "Two nodes on one machine".
 #pragma once
 
 #include <string>

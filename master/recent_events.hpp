@@ -1,7 +1,7 @@
 // RecentEvents — the master's process log, remembering its last few state changes for `status`.
 //
 // Wraps the master's FileLog: every line goes on to it unchanged, and the last `keep` lines at info
-// and above (the master logs transitions at those levels, style.md §4) are kept with their wall
+// and above (the master logs transitions at those levels, docs/conventions.md §4) are kept with their wall
 // time, so `hamaster status` and `--watch` show what changed last without reading a log file.
 //
 // Time and blocking: reads the wall clock for the stamp; the inner log never blocks (log_writer.hpp).

@@ -17,7 +17,7 @@
 // Time and blocking: none.
 // Diagnostics: none itself; `notes` are logged at info and `warnings` at WARN by the caller.
 // See also: master/master_run.cpp (SIGHUP), master/resource_shell.hpp (reload_groups),
-//   keepalived's reload habit in shared/style.md §3.
+//   keepalived's reload habit in docs/conventions.md §3.
 #pragma once
 
 #include <string>

@@ -12,7 +12,7 @@
 // `rsc_clearance`; when the service shuts down, the guard ends its sessions (error=shutting_down).
 //
 // Time and blocking: one io_context; agents run as child processes, IPaddr in-process.
-// See also: rscd/rsc_service.hpp, rscd/arp_guard.hpp, ipc/daemon.hpp, design.md "Processes and failures".
+// See also: rscd/rsc_service.hpp, rscd/arp_guard.hpp, ipc/daemon.hpp, docs/architecture.md "When something fails".
 #pragma once
 
 #include "ipc/config/config.hpp"

@@ -1,6 +1,6 @@
 // GroupExecutor — the shell around GroupRunner: carries out its steps on the Asio loop.
 //
-// One operation at a time (design.md: rscd runs one group at a time). RunAgent steps go to the
+// One operation at a time (docs/architecture.md: rscd runs one group at a time). RunAgent steps go to the
 // built-in IpAddr (in-process, then the ArpAnnouncer) or to the ProcessLauncher; WaitUntil arms a
 // steady_timer; Finished calls the `done` handler. An agent's stdout/stderr lines are logged as
 // `<agent>[pid]: <line>` (info for start/stop, debug for status). abort() forwards to the runner,

@@ -2,7 +2,7 @@
 //
 // main only parses the flags, loads the config, sets up the log and hands over: to the bus mode
 // (the master's child) or, with --oneshot, to one operation run from the command line. Exit codes
-// (style.md §3, the names are ipc/daemon.hpp's): 0 done, 1 the operation failed, 78 (kExitConfig)
+// (docs/conventions.md §3, the names are ipc/daemon.hpp's): 0 done, 1 the operation failed, 78 (kExitConfig)
 // bad flags or config, 70 (kExitSoftware) an unexpected exception.
 #include <exception>
 #include <iostream>

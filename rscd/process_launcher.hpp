@@ -13,7 +13,7 @@
 // Time and blocking: steady_timer for timeouts; fork/exec and non-blocking pipe reads only.
 // Diagnostics: ERROR when fork/pipe fails; WARN `<label> [pid] did not exit on SIGTERM; sending
 // SIGKILL`. Output is not logged here (the caller knows whether it matters).
-// See also: group_executor.hpp, ipc/spawn.hpp, style.md §5 and §7.
+// See also: group_executor.hpp, ipc/spawn.hpp, docs/conventions.md §5 and §7.
 #pragma once
 
 #include <sys/types.h>

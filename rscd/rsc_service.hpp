@@ -4,7 +4,7 @@
 // It owns no socket or timer. The shell feeds it decoded bus messages (on_bus_message), the time
 // (on_tick at next_deadline()), and SIGTERM / parent death (shutdown). It sends through the `Send`
 // callback and runs groups through a GroupOperator. Rules:
-//   - one operation at a time, in arrival order (design.md); a request for a group that is not in
+//   - one operation at a time, in arrival order (docs/architecture.md); a request for a group that is not in
 //     haresources is refused at once (`error=unknown_group`), never queued;
 //   - held groups: a start that ends ok adds the group, a failed start (rolled back) or an ok stop
 //     removes it, a stop that left something running keeps it;

@@ -1,4 +1,4 @@
-// fields — the checks every strict bus decoder is made of (shared/style.md §8).
+// fields — the checks every strict bus decoder is made of (docs/conventions.md §8).
 //
 // A decoder starts with check_message(): the type is the one expected, every field is one of the
 // allowed names and none appears twice (ipc/strict_fields.hpp). Then it reads each field it needs

@@ -34,7 +34,7 @@
 //
 // rscd also hears t=master_alive every keepalive (ipc/bus/supervision.hpp).
 //
-// Every decoder is strict (style.md §8): the type, then no unknown and no duplicate field, then
+// Every decoder is strict (docs/conventions.md §8): the type, then no unknown and no duplicate field, then
 // every required field and value; any failure is an Error naming the type and the field.
 //
 // Time and blocking: none. Diagnostics: none (errors returned as ha::Error naming the field).

@@ -4,7 +4,7 @@
 // them against each other and against the local node name, and returns every diagnostic of all
 // three files (it never stops at the first error). The Config is present only when there was no
 // error at all: nothing partial is ever handed out, so a reload that fails changes nothing. The
-// caller keeps it as a `const Config` and passes it by reference (style.md §11).
+// caller keeps it as a `const Config` and passes it by reference (docs/conventions.md §11).
 //
 // Node names: lower-cased in Config; the local name given (normally `uname -n`) is lower-cased
 // before it is compared, so `Web1` in ha.cf and `WEB1` from uname match (Heartbeat does the same).

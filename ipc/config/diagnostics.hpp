@@ -8,7 +8,7 @@
 // note says the rest were dropped.
 //
 // Time and blocking: none. Diagnostics: this is the diagnostics channel; it never logs itself.
-// See also: shared/style.md §3, ipc/config/config.hpp.
+// See also: docs/conventions.md §3, ipc/config/config.hpp.
 #pragma once
 
 #include <cstddef>

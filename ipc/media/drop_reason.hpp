@@ -7,7 +7,7 @@
 // `drop_<name>` fields of the `_stats` bus reply, which the master copies into the status table.
 //
 // Time and blocking: none.
-// See also: receive_pipeline.hpp, media_counters.hpp, shared/style.md §8.
+// See also: receive_pipeline.hpp, media_counters.hpp, docs/conventions.md §8.
 #pragma once
 
 #include <array>

@@ -1,7 +1,7 @@
 // ReceivePipeline — the receive core of both media daemons: one datagram (heartbeatd-net) or frame
 // (heartbeatd-serial) in, one verdict out (forward or drop).
 //
-// Checks, in this order, each charged to its DropReason (shared/style.md §8):
+// Checks, in this order, each charged to its DropReason (docs/conventions.md §8):
 //   1. size      empty → `empty`; over ipc::kMaxMessageBytes or truncated by the kernel → `too_big`
 //   2. framing + authentication: ipc::verify_and_decode → `bad_framing` / `no_auth` /
 //                `unknown_key` / `bad_auth` (the codec's and auth's error codes, mapped); only the

@@ -36,7 +36,7 @@
 //   Counters per node and per link: received, accepted, late, lost, dropped by DropReason
 //   (`stale`: an NS_ message not of the current generation; `seq_jump`: a jump not yet confirmed).
 // See also: master/core/seq_track.hpp, master/core/cluster_event.hpp, master/cluster_view.hpp,
-//   compat spec §7.3 and §8, design.md "Data flow".
+//   compat spec §7.3 and §8, docs/architecture.md "The data path".
 #pragma once
 
 #include <chrono>

@@ -96,7 +96,7 @@
 //   settlement's CRIT in partition_settlement.hpp.
 // See also: master/core/link_table.hpp (events that feed on_cluster_event), master/core/standby_handshake.hpp,
 //   master/core/partition_settlement.hpp, master/core/peer_message.hpp, rscd/rsc_messages.hpp
-//   (rsc_op / rsc_result), compat spec §7, §7.1, §9, "Message flows seen"; design.md "Data flow".
+//   (rsc_op / rsc_result), compat spec §7, §7.1, §9, "Message flows seen"; docs/architecture.md "The data path".
 #pragma once
 
 #include <chrono>

@@ -1,9 +1,9 @@
 // RespawnPolicy — when to restart a child that died, and when a silent child counts as hung.
 //
-// Pure core of the master's child supervision (shared/style.md §7, keepalived lib/scheduler.c
+// Pure core of the master's child supervision (docs/conventions.md §7, keepalived lib/scheduler.c
 // `calc_restart_delay`): the first respawn waits 1 s, each further death doubles the wait up to
 // 60 s, and a child that lived at least 60 s starts again at 1 s. An exit code from the contract in
-// style.md §3 that means "respawning will not help" — 78 (EX_CONFIG), 77 (EX_NOPERM), and 127
+// docs/conventions.md §3 that means "respawning will not help" — 78 (EX_CONFIG), 77 (EX_NOPERM), and 127
 // (exec failed, see master/spawn.hpp) — is permanent: no respawn. A running child that sent no
 // liveness beat for `liveness_missed` × `liveness_interval` is reported hung once; the shell
 // SIGKILLs it and later reports the death through on_exit() like any other; but a hang tick that
@@ -22,7 +22,7 @@
 //   WARN  `Respawning child rscd (pid 123) after exit status 0 in 0 ms (a clean exit, not a crash)`
 //   ERROR `Child heartbeatd-net (pid 123) exited with status 78 (EX_CONFIG): not respawning`
 //   WARN  `Child heartbeatd-net (pid 123) hung: no liveness beat for 5000 ms; killing it`
-// See also: master/spawn.hpp, shared/style.md §3 (exit codes) and §7, design.md "Processes and failures".
+// See also: master/spawn.hpp, docs/conventions.md §3 (exit codes) and §7, docs/architecture.md "When something fails".
 #pragma once
 
 #include <chrono>

@@ -4,7 +4,7 @@
 // started and stopped by pid. A UDP cut is an iptables DROP on the test's port on lo inside the
 // test process's private network namespace (fixture/main.cpp); without it those tests are skipped.
 // A link that goes silent for deadtime is only logged (`Link web2:lo dead.`) while another link to
-// the node lives; the node is dead only when every link is (compat spec §8, design.md "Data flow").
+// the node lives; the node is dead only when every link is (compat spec §8, docs/architecture.md "The data path").
 // Timing: deadlines only, and "never dead" checks sampled over a window of several deadtimes.
 #include <fcntl.h>
 #include <signal.h>

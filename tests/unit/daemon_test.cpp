@@ -158,7 +158,7 @@ TEST(DaemonOptions, GivenSetUsageAndExitCodes) {
     EXPECT_EQ(exit_code_for(ha::make_error("usage", "x")), kExitConfig);
     EXPECT_EQ(exit_code_for(ha::make_error("perm", "x")), kExitNoPerm);
     EXPECT_EQ(exit_code_for(ha::make_error("os", "x")), 1);
-    EXPECT_EQ(kExitConfig, 78);  // the contract with the master (style.md §3)
+    EXPECT_EQ(kExitConfig, 78);  // the contract with the master (docs/conventions.md §3)
     EXPECT_EQ(kExitSoftware, 70);
 }
 
