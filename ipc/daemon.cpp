@@ -55,6 +55,7 @@ po::options_description common_options(DaemonOptions& o) {
         ("ha-logfile", po::value(&o.shared_log.logfile), "also log here (ha.cf logfile: info and up)")
         ("ha-debugfile", po::value(&o.shared_log.debugfile), "also log here (ha.cf debugfile: every line)")
         ("logfacility", po::value(&o.shared_log.logfacility)->default_value("none"), "also log to syslog (ha.cf logfacility)")
+        ("journal", po::value(&o.shared_log.journal), "also send every line to this systemd journal socket (the master under systemd)")
         ("syslogmsgfmt", po::value<std::string>()->default_value("on")->notifier([&o](const std::string& v) {
             if (v != "on" && v != "off") throw po::validation_error(po::validation_error::invalid_option_value, "syslogmsgfmt", v);
             o.shared_log.syslogmsgfmt = v == "on";

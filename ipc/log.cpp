@@ -5,7 +5,9 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <chrono>
 #include <ctime>
 #include <cstring>
@@ -88,7 +90,8 @@ FileLog::FileLog(LogOptions options) : options_(std::move(options)), pid_(static
         }
         if (syslog_priority_base_ >= 0) ::openlog(options_.program.c_str(), LOG_PID | LOG_NDELAY, syslog_priority_base_);
     }
-    writer_ = std::make_unique<LogWriter>(std::move(targets), open_sink, syslog_priority_base_, options_.threaded);
+    writer_ = std::make_unique<LogWriter>(std::move(targets), open_sink, syslog_priority_base_, options_.threaded,
+                                          options_.journal);
 }
 
 FileLog::~FileLog() {
@@ -127,7 +130,17 @@ void FileLog::write(LogLevel level, std::string_view text) {
         for (std::size_t i = 0; i < options_.sinks.size() && i < 64; ++i)
             if (lvl >= options_.sinks[i].min_level) mask |= std::uint64_t{1} << i;
         const int prio = syslog_priority_base_ >= 0 ? syslog_priority(lvl) : -1;
-        return writer_->push(mask, std::move(line), prio, prio < 0 ? std::string() : fmt::format("{}: {}", level_word(lvl), txt));
+        // The journal's native form: one datagram of KEY=value lines (systemd.journal-fields(7));
+        // MESSAGE has no newline in it (log lines never have one), so no binary form is needed.
+        std::string journal;
+        if (!options_.journal.empty()) {
+            std::string msg = fmt::format("{}: {}", level_word(lvl), txt);
+            std::replace(msg.begin(), msg.end(), '\n', ' ');
+            journal = fmt::format("PRIORITY={}\nSYSLOG_IDENTIFIER={}\nSYSLOG_PID={}\nHA_NODE={}\nMESSAGE={}\n",
+                                  syslog_priority(lvl) & LOG_PRIMASK, options_.program, pid_, options_.node, msg);
+        }
+        return writer_->push(mask, std::move(line), prio, prio < 0 ? std::string() : fmt::format("{}: {}", level_word(lvl), txt),
+                             std::move(journal));
     };
     if (const auto lost = writer_->take_unreported())
         enqueue(LogLevel::warn, fmt::format("{} log lines dropped: a log file, FIFO or syslog did not keep up.", lost));
@@ -139,6 +152,15 @@ void add_shared_log(LogOptions& options, const SharedLogConfig& shared) {
     if (!shared.debugfile.empty()) options.sinks.push_back({shared.debugfile, LogLevel::debug});
     options.syslog_facility = shared.logfacility;
     options.syslogmsgfmt = shared.syslogmsgfmt;
+    options.journal = shared.journal;
+}
+
+std::string journal_socket() {
+    if (const char* path = std::getenv("HAMASTER_JOURNAL_SOCKET"); path && *path) return path;
+    if (!std::getenv("INVOCATION_ID") && !std::getenv("JOURNAL_STREAM")) return {};
+    constexpr const char* kJournal = "/run/systemd/journal/socket";
+    struct ::stat st {};
+    return ::stat(kJournal, &st) == 0 && S_ISSOCK(st.st_mode) ? kJournal : std::string();
 }
 
 void CaptureLog::write(LogLevel level, std::string_view text) { lines_.push_back({level, std::string(text)}); }

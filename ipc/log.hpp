@@ -75,6 +75,7 @@ struct LogOptions {
     bool syslogmsgfmt = true;
     bool debug = false;           // -v / `debug N`: debug lines are produced at all
     std::string syslog_facility;  // "" or "none": no syslog
+    std::string journal;          // systemd's native journal socket; "": none (journal_socket())
     bool threaded = true;         // false: write on the caller's thread (fallback log, tests)
 };
 
@@ -87,7 +88,15 @@ struct SharedLogConfig {
     std::string debugfile;           // empty: none
     std::string logfacility = "none";
     bool syslogmsgfmt = true;
+    std::string journal;             // --journal: systemd's journal socket, empty: none
 };
+
+// The journal socket every hamaster process sends its lines to when the master runs as a systemd
+// service (INVOCATION_ID or JOURNAL_STREAM in its environment) and /run/systemd/journal/socket
+// exists: a daemon that detaches has no stdout for systemd to read, and without this only the
+// master's lines (or, with `logfacility`, syslog's copy) would reach `journalctl -u hamaster`.
+// HAMASTER_JOURNAL_SOCKET=PATH names another socket (tests). Empty: none.
+std::string journal_socket();
 // Adds `shared`'s files and syslog to `options` (program, node and own sinks are left alone).
 void add_shared_log(LogOptions& options, const SharedLogConfig& shared);
 

@@ -1,6 +1,8 @@
 #include "ipc/log_writer.hpp"
 
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -13,6 +15,8 @@ struct LogWriter::Shared {
     Opener opener = nullptr;
     bool syslog_on = false;
     bool threaded = false;
+    int journal_fd = -1;
+    sockaddr_un journal{};
 
     std::mutex mutex;
     std::condition_variable work;     // the writer waits here for entries
@@ -41,12 +45,17 @@ void write_all(int fd, const std::string& line) {
 
 }  // namespace
 
-LogWriter::LogWriter(std::vector<Target> targets, Opener opener, int syslog_facility, bool threaded)
+LogWriter::LogWriter(std::vector<Target> targets, Opener opener, int syslog_facility, bool threaded, const std::string& journal)
     : shared_(std::make_shared<Shared>()) {
     shared_->targets = std::move(targets);
     shared_->opener = opener;
     shared_->syslog_on = syslog_facility >= 0;
     shared_->threaded = threaded;
+    if (!journal.empty() && journal.size() < sizeof(shared_->journal.sun_path)) {
+        shared_->journal.sun_family = AF_UNIX;
+        journal.copy(shared_->journal.sun_path, journal.size());
+        shared_->journal_fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    }
     if (!threaded) return;
     // The thread starts with every signal blocked, so Asio's handlers only ever run on the loop.
     sigset_t all, old;
@@ -71,10 +80,11 @@ LogWriter::~LogWriter() {
         return;
     }
     for (auto& t : shared_->targets) ::close(t.fd);
+    if (shared_->journal_fd >= 0) ::close(shared_->journal_fd);
 }
 
-bool LogWriter::push(std::uint64_t mask, std::string line, int syslog_priority, std::string syslog_text) {
-    Entry e{mask, std::move(line), syslog_priority, std::move(syslog_text), false};
+bool LogWriter::push(std::uint64_t mask, std::string line, int syslog_priority, std::string syslog_text, std::string journal) {
+    Entry e{mask, std::move(line), syslog_priority, std::move(syslog_text), std::move(journal), false};
     if (!shared_->threaded) {
         write_entry(*shared_, e);
         return true;
@@ -143,6 +153,9 @@ void LogWriter::write_entry(Shared& s, const Entry& e) {
     }
     if (s.syslog_on && e.syslog_priority >= 0)
         ::syslog(e.syslog_priority, "%.*s", static_cast<int>(e.syslog_text.size()), e.syslog_text.data());
+    if (s.journal_fd >= 0 && !e.journal.empty())
+        (void)::sendto(s.journal_fd, e.journal.data(), e.journal.size(), MSG_DONTWAIT | MSG_NOSIGNAL,
+                       reinterpret_cast<const sockaddr*>(&s.journal), sizeof(s.journal));
 }
 
 void LogWriter::run(std::shared_ptr<Shared> s) {
@@ -159,6 +172,7 @@ void LogWriter::run(std::shared_ptr<Shared> s) {
         s->written.notify_all();
     }
     for (auto& t : s->targets) ::close(t.fd);
+    if (s->journal_fd >= 0) ::close(s->journal_fd);
 }
 
 }  // namespace ha::ipc

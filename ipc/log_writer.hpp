@@ -1,7 +1,8 @@
-// LogWriter — carries a process's formatted log lines to its files and syslog, off the loop.
+// LogWriter — carries a process's formatted log lines to its files, syslog and the journal, off the loop.
 //
 // FileLog formats a line on the caller's thread (the event loop) and hands it here; a writer
-// thread does the write()s and the syslog() calls. The loop only takes a mutex for a queue push:
+// thread does the write()s, the syslog() calls and the journal datagrams (sent MSG_DONTWAIT: a
+// journal that does not keep up loses lines, never delays this thread). The loop only takes a mutex for a queue push:
 // a slow or full disk, a FIFO nobody reads or a stalled syslog daemon stops this thread, never a
 // heartbeat. When the queue is full the line is dropped and counted, and the next line that fits
 // says how many were lost.
@@ -51,7 +52,8 @@ public:
 
     // threaded=false writes inline on the caller's thread (the fallback log before a process has
     // set up its own, and short-lived tools).
-    LogWriter(std::vector<Target> targets, Opener opener, int syslog_facility, bool threaded);
+    // `journal`: systemd's native journal socket (ipc/log.hpp journal_socket()); "": none.
+    LogWriter(std::vector<Target> targets, Opener opener, int syslog_facility, bool threaded, const std::string& journal = {});
     ~LogWriter();  // writes what is queued (waits at most 2 s for a blocked sink), then stops
     LogWriter(const LogWriter&) = delete;
     LogWriter& operator=(const LogWriter&) = delete;
@@ -59,7 +61,8 @@ public:
     // Queues `line` (one whole line, LF included) for the targets whose bit is set in `mask`, and
     // `syslog_text` for syslog at `syslog_priority` (< 0: not for syslog). False when the queue was
     // full and the line was dropped.
-    bool push(std::uint64_t mask, std::string line, int syslog_priority, std::string syslog_text);
+    // `journal`: the line as one native journal datagram (empty: not for the journal).
+    bool push(std::uint64_t mask, std::string line, int syslog_priority, std::string syslog_text, std::string journal = {});
     // Asks the writer to reopen every file (logrotate); a file that cannot be reopened keeps its fd.
     void reopen();
     // Waits until everything queued so far was written or `timeout` passed; true when written.
@@ -75,6 +78,7 @@ private:
         std::string line;
         int syslog_priority = -1;
         std::string syslog_text;
+        std::string journal;
         bool reopen = false;
     };
     struct Shared;

@@ -34,6 +34,7 @@ std::vector<std::string> common_args(const std::string& name, const conf::Config
     if (!shared.debugfile.empty()) a.insert(a.end(), {"--ha-debugfile", shared.debugfile});
     if (shared.logfacility != "none") a.insert(a.end(), {"--logfacility", shared.logfacility});
     if (!shared.syslogmsgfmt) a.insert(a.end(), {"--syslogmsgfmt", "off"});
+    if (!shared.journal.empty()) a.insert(a.end(), {"--journal", shared.journal});
     return a;
 }
 
@@ -46,7 +47,8 @@ std::string node_list(const conf::Config& config) {
 }  // namespace
 
 ipc::SharedLogConfig shared_log_config(const conf::HaCf& cf) {
-    return ipc::SharedLogConfig{cf.logfile, cf.debugfile, cf.logfacility.empty() ? "none" : cf.logfacility, cf.syslogmsgfmt};
+    return ipc::SharedLogConfig{cf.logfile, cf.debugfile, cf.logfacility.empty() ? "none" : cf.logfacility, cf.syslogmsgfmt,
+                                ipc::journal_socket()};
 }
 
 std::vector<ChildSpec> child_specs(const conf::Config& config, const Options& o) {

@@ -11,7 +11,7 @@ namespace po = boost::program_options;
 
 std::string rscd_usage() {
     return "usage: rscd --node NAME [--config DIR] [--run-dir DIR] [--log-dir DIR | --logfile FILE] [--parent-pid PID] [-v]\n            [--init-dir DIR]\n"
-           "            [--ha-logfile FILE] [--ha-debugfile FILE] [--logfacility NAME] [--syslogmsgfmt on|off]\n"
+           "            [--ha-logfile FILE] [--ha-debugfile FILE] [--logfacility NAME] [--syslogmsgfmt on|off] [--journal SOCKET]\n"
            "            [--ocf-root DIR] [--arp-probe-interval MS] [--arp-probe-count N]\n"
            "            [--oneshot start|stop|status|probe GROUPKEY [--preferred]]\n"
            "       rscd -h|--help | --version\n";

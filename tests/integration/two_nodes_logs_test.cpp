@@ -7,7 +7,9 @@
 // several deadtimes for a death or a late heartbeat that must not come.
 #include <fcntl.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -15,7 +17,11 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <atomic>
+#include <cstring>
+#include <mutex>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -71,6 +77,62 @@ TEST_F(TwoNodes, EveryProcessWritesTheHaCfLogfileAndDebugfile) {
     // The per-process files are still there and hold their own process's lines only.
     EXPECT_GT(lines_of(c().log("web1", "ipfaild.log"), "web1", "ipfaild"), 0);
     EXPECT_EQ(lines_of(c().log("web1", "ipfaild.log"), "web1", "hamaster"), 0);
+}
+
+// Under systemd the master detaches, so nothing of its children reaches `journalctl -u hamaster`
+// through stdout: every process sends its lines to the journal's native socket itself (here a
+// socket of the test, named by HAMASTER_JOURNAL_SOCKET as systemd's would be found).
+TEST_F(TwoNodes, EveryProcessSendsItsLinesToTheJournalUnderSystemd) {
+    const std::string path = dir() + "/journal.sock";
+    const int sock = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    path.copy(a.sun_path, path.size());
+    ASSERT_EQ(::bind(sock, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0) << std::strerror(errno);
+    // Drained by a thread, as journald does: a datagram socket queues only a few datagrams
+    // (net.unix.max_dgram_qlen), and the senders never wait for it.
+    std::mutex mutex;
+    std::set<std::string> seen;  // "node program"
+    std::atomic<bool> stop{false};
+    std::thread reader([&] {
+        char buf[8192];
+        while (!stop) {
+            const ssize_t n = ::recv(sock, buf, sizeof buf, MSG_DONTWAIT);
+            if (n <= 0) {
+                std::this_thread::sleep_for(1ms);
+                continue;
+            }
+            const std::string d(buf, static_cast<std::size_t>(n));
+            std::smatch id, node;
+            if (std::regex_search(d, id, std::regex("SYSLOG_IDENTIFIER=([^\n]+)\n")) &&
+                std::regex_search(d, node, std::regex("HA_NODE=([^\n]+)\n")) && d.find("MESSAGE=") != std::string::npos) {
+                std::lock_guard lock(mutex);
+                seen.insert(node[1].str() + " " + id[1].str());
+            }
+        }
+    });
+    ::setenv("HAMASTER_JOURNAL_SOCKET", path.c_str(), 1);
+    c().config().extra_lines = {"ping 127.0.0.1", "respawn nobody /usr/lib/heartbeat/ipfail"};
+    c().config().haresources = "web1 rec::a\n";
+    c().config().resource_scripts = {{"rec", kRecAgent}};
+    const bool started = start_both_active();
+    ::unsetenv("HAMASTER_JOURNAL_SOCKET");
+    const bool all = started && wait_until(
+        [&] {
+            std::lock_guard lock(mutex);
+            for (const auto& n : Cluster::names())
+                for (const char* program : {"hamaster", "heartbeatd-net", "ipfaild", "rscd"})
+                    if (!seen.contains(n + " " + program)) return false;
+            return true;
+        },
+        20s, 100ms);
+    stop = true;
+    reader.join();
+    EXPECT_TRUE(started);
+    std::string got;
+    for (const auto& s : seen) got += s + "; ";
+    EXPECT_TRUE(all) << "journal senders seen: " << got;
+    ::close(sock);
 }
 
 // A log sink that stops (here a FIFO whose reader never reads, with the pipe shrunk to one page;

@@ -5,6 +5,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -150,7 +153,7 @@ TEST(FileLog, BlockedSinkNeverBlocksTheCaller) {
 
 TEST(FileLog, SharedLogAddsHaCfFilesAndSyslog) {
     LogOptions o{.program = "ipfaild", .node = "web1", .sinks = {{"/var/log/hamaster/ipfaild.log", LogLevel::info}}};
-    add_shared_log(o, SharedLogConfig{"/var/log/ha-log", "/var/log/ha-debug", "local0", false});
+    add_shared_log(o, SharedLogConfig{"/var/log/ha-log", "/var/log/ha-debug", "local0", false, "/run/j.sock"});
     ASSERT_EQ(o.sinks.size(), 3U);
     EXPECT_EQ(o.sinks[1].path, "/var/log/ha-log");
     EXPECT_EQ(o.sinks[1].min_level, LogLevel::info);
@@ -158,4 +161,44 @@ TEST(FileLog, SharedLogAddsHaCfFilesAndSyslog) {
     EXPECT_EQ(o.sinks[2].min_level, LogLevel::debug);
     EXPECT_EQ(o.syslog_facility, "local0");
     EXPECT_FALSE(o.syslogmsgfmt);
+    EXPECT_EQ(o.journal, "/run/j.sock");
+}
+
+TEST(FileLog, EveryLineGoesToTheJournalAsOneNativeDatagram) {
+    const std::string dir = temp_dir();
+    const std::string path = dir + "/journal.sock";
+    const int sock = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    path.copy(a.sun_path, path.size());
+    ASSERT_EQ(::bind(sock, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0) << std::strerror(errno);
+    {
+        FileLog log(LogOptions{.program = "ipfaild", .node = "web1", .sinks = {{dir + "/ipfaild.log", LogLevel::info}},
+                               .debug = false, .journal = path});
+        log.warn("Telling other node that we have more visible ping nodes.");
+        log.debug("not produced: no -v");
+        ASSERT_TRUE(log.flush(std::chrono::seconds(5)));
+    }
+    char buf[4096];
+    const ssize_t n = ::recv(sock, buf, sizeof buf, MSG_DONTWAIT);
+    ASSERT_GT(n, 0) << std::strerror(errno);
+    const std::string d(buf, static_cast<std::size_t>(n));
+    EXPECT_NE(d.find("PRIORITY=4\n"), std::string::npos) << d;
+    EXPECT_NE(d.find("SYSLOG_IDENTIFIER=ipfaild\n"), std::string::npos) << d;
+    EXPECT_NE(d.find(fmt::format("SYSLOG_PID={}\n", ::getpid())), std::string::npos) << d;
+    EXPECT_NE(d.find("HA_NODE=web1\n"), std::string::npos) << d;
+    EXPECT_NE(d.find("MESSAGE=WARN: Telling other node that we have more visible ping nodes.\n"), std::string::npos) << d;
+    EXPECT_LT(::recv(sock, buf, sizeof buf, MSG_DONTWAIT), 0) << "one datagram per line, none for the unproduced debug line";
+    ::close(sock);
+    std::filesystem::remove_all(dir);
+}
+
+TEST(FileLog, TheJournalIsUsedOnlyUnderSystemdOrWhenNamed) {
+    ::unsetenv("HAMASTER_JOURNAL_SOCKET");
+    ::unsetenv("INVOCATION_ID");
+    ::unsetenv("JOURNAL_STREAM");
+    EXPECT_EQ(journal_socket(), "");
+    ::setenv("HAMASTER_JOURNAL_SOCKET", "/tmp/x.sock", 1);
+    EXPECT_EQ(journal_socket(), "/tmp/x.sock");
+    ::unsetenv("HAMASTER_JOURNAL_SOCKET");
 }
