@@ -135,25 +135,6 @@ start_cable() {  # the null-modem cable: a socat pty pair, linked as lib/ttyHA i
 impl() { echo "${NODE_IMPL[$1]}"; }
 desc() { echo "$1 ($(impl "$1"))"; }
 
-# Errors each side logs when it cannot read the other's packets.
-HB_WIRE_ERRORS='attempted replay attack|authentication failed|authtoken does not match|Bad packet|not authenticated|string2msg|netstring2msg|Invalid authentication'
-# hamaster: every drop reason of heartbeatd-net/drop_reason.hpp but `duplicate` and `own` (normal).
-HM_WIRE_ERRORS='dropped packet from .*: (empty|too_big|bad_framing|no_auth|unknown_key|bad_auth|missing_field|bad_field|unknown_node|not_wire|replay|stale|seq_jump):'
-# Known and harmless: a peer that restarted (the replace scenario) may ack our messages before its
-# first status of the new generation reaches us; that NS_ackmsg is dropped (WARN, once) as stale.
-HM_WIRE_EXPECTED='stale: t=NS_ackmsg src=[^:]*: field "hg" [0-9a-f]+ is not the current generation'
-no_wire_errors() {  # no_wire_errors WHAT — neither implementation rejected the other's packets
-  local n bad
-  for n in web1 web2; do
-    if [ "$(impl "$n")" = heartbeat ]; then
-      bad=$(grep -E "$HB_WIRE_ERRORS" "$LABDIR/$n/log/ha-log" 2>/dev/null | head -3)
-    else
-      bad=$(grep -E "$HM_WIRE_ERRORS" "$LABDIR/$n/log/hamaster.log" "$LABDIR/$n/log/heartbeatd-"*.log 2>/dev/null |
-        grep -vE "$HM_WIRE_EXPECTED" | head -3)
-    fi
-    check "$1: $(desc "$n") logged no authentication/parse error${bad:+ (got: $bad)}" [ -z "$bad" ]
-  done
-}
 hb_errors() {  # print Heartbeat's ERROR/CRIT lines (diagnosis; not a verdict)
   local n
   for n in web1 web2; do
@@ -172,15 +153,6 @@ holds_group() {  # holds_group NODE — NODE holds the sample's group, the other
     is_one_of "$(rscstatus "$1")" "$want" all
 }
 
-# How often NODE logged the end of its initial resource acquisition (hamaster and Heartbeat 3.0.6
-# use the same words), over every life of the node.
-initial_acquisitions() {
-  cat "$LABDIR/$1/log/hamaster.log" "$LABDIR/$1/log/ha-log" 2>/dev/null | grep -c "Initial resource acquisition complete" || true
-}
-
-both_active() {  # each side's own cl_status sees the other active
-  nodestatus_is web1 web2 active && nodestatus_is web2 web1 active
-}
 media_links() {  # the link names each side reports for the peer
   [ "$MEDIA" = serial ] || echo eth1
   [ "$MEDIA" = ucast ] || echo /var/lib/hamaster/ttyHA
@@ -295,6 +267,7 @@ case $SCENARIO in
   replace)
     NODE_IMPL[web2]=$PREFERRED
     start_both "replace: start (both $PREFERRED)"
+    check "replace: the cluster is quiet before the replacement (no log line for 2 s)" wait_for 60 logs_quiet 2
     tr=$(now)
     check "replace: web2 ($PREFERRED) stops gracefully" lab_graceful_stop web2 60
     NODE_IMPL[web2]=$OTHER
