@@ -42,6 +42,7 @@ ClusterShell::ClusterShell(boost::asio::io_context& io, const conf::Config& conf
       log_(log),
       table_(link_table_params(config), log, clock.now()),
       source_(std::move(source)),
+      history_(log),
       media_children_(std::move(media_children)),
       send_(std::move(send)),
       keepalive_timer_(io),
@@ -62,8 +63,27 @@ void ClusterShell::stop() {
 
 void ClusterShell::send_heartbeat() {
     if (shutdown_announced_) return;
-    ipc::Message msg = source_.make_status(clock_.wall_now(), table_.local_status(), table_.effective_deadtime());
-    for (const auto& child : media_children_) send_(child, msg);
+    send_sequenced(source_.make_status(clock_.wall_now(), table_.local_status(), table_.effective_deadtime()));
+}
+
+void ClusterShell::send_sequenced(const ipc::Message& message) {
+    history_.record(message);  // only what has a seq is kept (not the NS_ types)
+    for (const auto& child : media_children_) send_(child, message);
+}
+
+void ClusterShell::answer_rexmit(const ipc::Message& request) {
+    // After `shutdone` nothing goes out (see announce_shutdown): an old status sent again would
+    // read as this node returning.
+    if (shutdown_announced_) return;
+    auto answer = history_.answer(request, config_.local_node, clock_.now());
+    // The kept message as it was first sent: its seq is what the peer misses (no new stamp).
+    for (const auto& kept : answer.resend) {
+        for (const auto& child : media_children_) send_(child, kept);
+    }
+    for (auto& nak : answer.naks) {
+        if (const auto* uuid = request.find("srcuuid")) nak.add("destuuid", uuid->value, ipc::FieldType::binary);
+        send_cluster(std::move(nak));
+    }
 }
 
 void ClusterShell::announce_shutdown() {
@@ -75,7 +95,7 @@ void ClusterShell::announce_shutdown() {
 
 void ClusterShell::send_cluster(ipc::Message message, Origin origin) {
     source_.stamp(message, clock_.wall_now(), origin);
-    for (const auto& child : media_children_) send_(child, message);
+    send_sequenced(message);
 }
 
 void ClusterShell::arm_keepalive() {
@@ -139,6 +159,7 @@ void ClusterShell::on_media_message(const std::string& child, ipc::Message messa
     if (outcome.accepted()) {
         if (auto rep = repnodes_for(message, config_.local_node, config_.ha_cf.nodes)) send_cluster(std::move(*rep));
         if (auto ack = ack_for(message, config_.local_node, ack_pick_)) send_cluster(std::move(*ack));
+        if (message.type() == "NS_rexmit") answer_rexmit(message);
     }
     arm_deadline();
 }

@@ -2,7 +2,8 @@
 //
 // Feeds authenticated messages forwarded by the media daemons into the LinkTable, sends a status
 // heartbeat to every media daemon each keepalive (HeartbeatSource), keeps one timer armed at the
-// LinkTable's next deadline, and rebuilds the ClusterView after every change. It decides nothing
+// LinkTable's next deadline, and rebuilds the ClusterView after every change. Every sequenced
+// message it sends is kept (RetransmitHistory) and sent again when the peer asks (NS_rexmit). It decides nothing
 // itself: transitions and their log lines come from master/core.
 //
 // Time and blocking: monotonic clock for deadlines, wall clock for the `ts` field; never blocks.
@@ -25,6 +26,7 @@
 #include "master/cluster_view.hpp"
 #include "master/core/heartbeat_source.hpp"
 #include "master/core/link_table.hpp"
+#include "master/core/retransmit_history.hpp"
 
 namespace ha::master {
 
@@ -69,6 +71,8 @@ public:
 
 private:
     void send_heartbeat();
+    void send_sequenced(const ipc::Message& message);  // to every medium, kept for retransmission
+    void answer_rexmit(const ipc::Message& request);
     void ask_media_stats();
     void arm_keepalive();
     void arm_deadline();
@@ -79,6 +83,7 @@ private:
     ipc::Log& log_;
     LinkTable table_;
     HeartbeatSource source_;
+    RetransmitHistory history_;
     std::vector<std::string> media_children_;
     Sender send_;
     boost::asio::steady_timer keepalive_timer_;

@@ -42,6 +42,12 @@
 #             (/usr/libexec/heartbeat/ipfail: Heartbeat runs its ipfail, hamaster its ipfaild);
 #             startup, then web1 drops ICMP (iptables in web1's netns) → the group moves to web2;
 #             the rule is removed → it comes back to web1 (auto_failback on)
+#   rexmit    startup, then the hamaster node's heartbeat packets to the Heartbeat node are dropped
+#             for 0.6 s (iptables OUTPUT in its netns: ~3 keepalives) → Heartbeat logs `N lost
+#             packet(s) for [node] [a:b]` and asks with NS_rexmit, hamaster logs `Retransmitting N
+#             packet(s) for ...` and sends the kept messages again, Heartbeat logs `No pkts missing
+#             from node!` and nothing irretrievably lost; both stay active, web1 serves all along.
+#             ucast only (a serial link would still carry the packets: no gap); else skipped
 #   replace   one step of a rolling upgrade: web2 first runs web1's implementation; both start,
 #             web1 serves; web2 is stopped gracefully and started again with the other
 #             implementation (same files) → both see each other active again, web1 serves all
@@ -71,12 +77,17 @@ is_one_of "$PREFERRED" heartbeat hamaster || usage_error "INTEROP_PREFERRED: hea
 is_one_of "$OTHER" heartbeat hamaster || usage_error "INTEROP_OTHER: heartbeat or hamaster, not \"$OTHER\""
 is_one_of "$AUTH" crc md5 sha1 || usage_error "INTEROP_AUTH: crc, md5 or sha1, not \"$AUTH\""
 is_one_of "$MEDIA" ucast serial both || usage_error "INTEROP_MEDIA: ucast, serial or both, not \"$MEDIA\""
-is_one_of "$SCENARIO" startup kill failback nofailback standby stop wrongkey replace ipfail || usage_error "unknown scenario \"$SCENARIO\""
+is_one_of "$SCENARIO" startup kill failback nofailback standby stop wrongkey replace ipfail rexmit || usage_error "unknown scenario \"$SCENARIO\""
 
 if ! why=$(lab_can_run) || ! why=$(hb_can_run); then echo "SKIP: $why"; rm -rf "$LABDIR"; exit 77; fi
 
 NODE_IMPL=([web1]=$PREFERRED [web2]=$OTHER)
 [ "$SCENARIO" = nofailback ] && HA_AUTO_FAILBACK=off
+if [ "$SCENARIO" = rexmit ]; then
+  [ "$MEDIA" = ucast ] || { echo "SKIP: rexmit needs INTEROP_MEDIA=ucast (a serial link fills the gap)"; rm -rf "$LABDIR"; exit 77; }
+  [ "$PREFERRED" != "$OTHER" ] || { echo "SKIP: rexmit needs one node of each implementation"; rm -rf "$LABDIR"; exit 77; }
+  command -v iptables >/dev/null || { echo "SKIP: needs iptables"; rm -rf "$LABDIR"; exit 77; }
+fi
 if [ "$SCENARIO" = ipfail ]; then
   HA_WITH_IPFAIL=1
   command -v iptables >/dev/null || { echo "SKIP: needs iptables"; rm -rf "$LABDIR"; exit 77; }
@@ -262,6 +273,32 @@ case $SCENARIO in
     ip netns exec "$HA_LAB-web1" iptables -D INPUT -p icmp -j DROP || fail "ipfail: iptables -D in web1"
     serves web1 60 "ipfail: ICMP back on web1 (auto_failback on)"
     timing "ICMP back → first good web1 answer: $(ms_between "$tb" "$(first_answer "$tb" web1)") ms"
+    ;;
+
+  rexmit)
+    start_both "rexmit: start"
+    if [ "$(impl web1)" = heartbeat ]; then hb=web1 hm=web2; else hb=web2 hm=web1; fi
+    check "rexmit: the cluster is quiet (no log line for 2 s)" wait_for 60 logs_quiet 2
+    tx=$(now)
+    lost_before=$(grep -c "lost packet(s) for \[$hm\]" "$LABDIR/$hb/log/ha-log")
+    ip netns exec "$HA_LAB-$hm" iptables -I OUTPUT -o eth1 -p udp --dport 694 -j DROP || fail "rexmit: iptables in $hm"
+    sleep 0.6
+    ip netns exec "$HA_LAB-$hm" iptables -D OUTPUT -o eth1 -p udp --dport 694 -j DROP || fail "rexmit: iptables -D in $hm"
+    check "rexmit: $hb (heartbeat) logged lost packets from $hm" \
+      wait_for 10 eval '[ "$(grep -c "lost packet(s) for \[$hm\]" "$LABDIR/$hb/log/ha-log")" -gt "$lost_before" ]'
+    check "rexmit: $hm (hamaster) answered the retransmission request" \
+      wait_for 10 grep -q "Retransmitting [0-9]* packet(s) for $hb " "$LABDIR/$hm/log/hamaster.log"
+    check "rexmit: $hb (heartbeat) got the lost packets back (\"No pkts missing from $hm!\")" \
+      wait_for 10 grep -q "No pkts missing from $hm!" "$LABDIR/$hb/log/ha-log"
+    echo "info: $hb: $(grep -h "lost packet(s) for \[$hm\]" "$LABDIR/$hb/log/ha-log" | tail -1 | cut -c1-160)"
+    echo "info: $hm: $(grep -h "Retransmitting" "$LABDIR/$hm/log/hamaster.log" | head -3 | cut -c1-160 | tr '\n' ';')"
+    bad=$(grep -hE "Irretrievably lost|Cannot rexmit" "$LABDIR/$hb/log/ha-log" | head -3)
+    check "rexmit: $hb (heartbeat): nothing irretrievably lost${bad:+ (got: $bad)}" [ -z "$bad" ]
+    lost_after=$(grep -c "lost packet(s) for \[$hm\]" "$LABDIR/$hb/log/ha-log")
+    check "rexmit: $hb (heartbeat): the one gap only ($((lost_after - lost_before)) lost-packet lines)" [ "$lost_after" -eq $((lost_before + 1)) ]
+    check "rexmit: both still active" both_active
+    check "rexmit: web1 served all along (web2 answers since the drop: $(answers_from "$tx" "$(now)" web2))" \
+      eval 'answered_by web1 && [ "$(answers_from "$tx" "$(now)" web2)" -eq 0 ]'
     ;;
 
   replace)
