@@ -43,10 +43,12 @@ ClusterShell::ClusterShell(boost::asio::io_context& io, const conf::Config& conf
       table_(link_table_params(config), log, clock.now()),
       source_(std::move(source)),
       history_(log),
+      requests_(log, config.ha_cf.max_rexmit_delay, config.ha_cf.deadtime),
       media_children_(std::move(media_children)),
       send_(std::move(send)),
       keepalive_timer_(io),
       deadline_timer_(io),
+      rexmit_timer_(io),
       ack_pick_(std::random_device{}() % 10) {}
 
 void ClusterShell::start() {
@@ -59,6 +61,7 @@ void ClusterShell::stop() {
     stopped_ = true;
     keepalive_timer_.cancel();
     deadline_timer_.cancel();
+    rexmit_timer_.cancel();
 }
 
 void ClusterShell::send_heartbeat() {
@@ -96,6 +99,21 @@ void ClusterShell::announce_shutdown() {
 void ClusterShell::send_cluster(ipc::Message message, Origin origin) {
     source_.stamp(message, clock_.wall_now(), origin);
     send_sequenced(message);
+}
+
+void ClusterShell::arm_rexmit() {
+    if (stopped_) return;
+    auto next = requests_.next_deadline();
+    rexmit_timer_.cancel();
+    if (!next) return;
+    rexmit_timer_.expires_at(std::max(*next, clock_.now()));
+    rexmit_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec || stopped_) return;
+        for (auto& request : requests_.due(clock_.now())) {
+            if (!shutdown_announced_) send_cluster(std::move(request));  // after shutdone nothing goes out
+        }
+        arm_rexmit();
+    });
 }
 
 void ClusterShell::arm_keepalive() {
@@ -160,6 +178,9 @@ void ClusterShell::on_media_message(const std::string& child, ipc::Message messa
         if (auto rep = repnodes_for(message, config_.local_node, config_.ha_cf.nodes)) send_cluster(std::move(*rep));
         if (auto ack = ack_for(message, config_.local_node, ack_pick_)) send_cluster(std::move(*ack));
         if (message.type() == "NS_rexmit") answer_rexmit(message);
+        if (message.type() == "NS_nak_rexmit") requests_.on_nak(message, config_.local_node);
+        if (info->seq) requests_.on_received(src, *info->seq, message);
+        arm_rexmit();
     }
     arm_deadline();
 }
@@ -170,7 +191,12 @@ void ClusterShell::handle_events(const std::vector<ClusterEvent>& events) {
     for (const auto& e : events) {
         // Our status changes go out at once rather than at the next keepalive.
         if (std::holds_alternative<LocalStatusChanged>(e)) send_heartbeat();
+        if (const auto* lost = std::get_if<LostPackets>(&e)) requests_.on_lost(clock_.now(), lost->node, lost->from, lost->to);
+        // A restarted or dead peer will never fill its old gaps.
+        if (const auto* r = std::get_if<NodeRestarted>(&e)) requests_.forget(r->node);
+        if (const auto* d = std::get_if<NodeDead>(&e)) requests_.forget(d->node);
     }
+    arm_rexmit();
     if (on_change) on_change();
 }
 

@@ -3,7 +3,8 @@
 // Feeds authenticated messages forwarded by the media daemons into the LinkTable, sends a status
 // heartbeat to every media daemon each keepalive (HeartbeatSource), keeps one timer armed at the
 // LinkTable's next deadline, and rebuilds the ClusterView after every change. Every sequenced
-// message it sends is kept (RetransmitHistory) and sent again when the peer asks (NS_rexmit). It decides nothing
+// message it sends is kept (RetransmitHistory) and sent again when the peer asks (NS_rexmit); what
+// it misses of the peer's it asks for in turn (RexmitRequests, on a timer of its own). It decides nothing
 // itself: transitions and their log lines come from master/core.
 //
 // Time and blocking: monotonic clock for deadlines, wall clock for the `ts` field; never blocks.
@@ -27,6 +28,7 @@
 #include "master/core/heartbeat_source.hpp"
 #include "master/core/link_table.hpp"
 #include "master/core/retransmit_history.hpp"
+#include "master/core/rexmit_requests.hpp"
 
 namespace ha::master {
 
@@ -73,6 +75,7 @@ private:
     void send_heartbeat();
     void send_sequenced(const ipc::Message& message);  // to every medium, kept for retransmission
     void answer_rexmit(const ipc::Message& request);
+    void arm_rexmit();
     void ask_media_stats();
     void arm_keepalive();
     void arm_deadline();
@@ -84,10 +87,12 @@ private:
     LinkTable table_;
     HeartbeatSource source_;
     RetransmitHistory history_;
+    RexmitRequests requests_;
     std::vector<std::string> media_children_;
     Sender send_;
     boost::asio::steady_timer keepalive_timer_;
     boost::asio::steady_timer deadline_timer_;
+    boost::asio::steady_timer rexmit_timer_;
     std::uint64_t bad_bus_messages_ = 0;
     std::map<std::string, ipc::Message> media_stats_;
     std::map<std::string, bool> ping_status_;  // link → the media daemon's last `_stats`

@@ -43,11 +43,12 @@
 #             startup, then web1 drops ICMP (iptables in web1's netns) → the group moves to web2;
 #             the rule is removed → it comes back to web1 (auto_failback on)
 #   rexmit    startup, then the hamaster node's heartbeat packets to the Heartbeat node are dropped
-#             for 0.6 s (iptables OUTPUT in its netns: ~3 keepalives) → Heartbeat logs `N lost
+#             for 0.6 s (iptables INPUT in the receiver's netns: ~3 keepalives) → Heartbeat logs `N lost
 #             packet(s) for [node] [a:b]` and asks with NS_rexmit, hamaster logs `Retransmitting N
 #             packet(s) for ...` and sends the kept messages again, Heartbeat logs `No pkts missing
-#             from node!` and nothing irretrievably lost; both stay active, web1 serves all along.
-#             ucast only (a serial link would still carry the packets: no gap); else skipped
+#             from node!` and nothing irretrievably lost; then the reverse (the Heartbeat node's
+#             packets dropped: hamaster logs the gap, asks, logs `No pkts missing from node!`);
+#             both stay active, web1 serves all along. ucast only (a serial link would still carry the packets: no gap); else skipped
 #   replace   one step of a rolling upgrade: web2 first runs web1's implementation; both start,
 #             web1 serves; web2 is stopped gracefully and started again with the other
 #             implementation (same files) → both see each other active again, web1 serves all
@@ -281,9 +282,10 @@ case $SCENARIO in
     check "rexmit: the cluster is quiet (no log line for 2 s)" wait_for 60 logs_quiet 2
     tx=$(now)
     lost_before=$(grep -c "lost packet(s) for \[$hm\]" "$LABDIR/$hb/log/ha-log")
-    ip netns exec "$HA_LAB-$hm" iptables -I OUTPUT -o eth1 -p udp --dport 694 -j DROP || fail "rexmit: iptables in $hm"
+    # Lost on the way: the receiver's input drops them (the sender sees nothing wrong).
+    ip netns exec "$HA_LAB-$hb" iptables -I INPUT -i eth1 -p udp --dport 694 -j DROP || fail "rexmit: iptables in $hb"
     sleep 0.6
-    ip netns exec "$HA_LAB-$hm" iptables -D OUTPUT -o eth1 -p udp --dport 694 -j DROP || fail "rexmit: iptables -D in $hm"
+    ip netns exec "$HA_LAB-$hb" iptables -D INPUT -i eth1 -p udp --dport 694 -j DROP || fail "rexmit: iptables -D in $hb"
     check "rexmit: $hb (heartbeat) logged lost packets from $hm" \
       wait_for 10 eval '[ "$(grep -c "lost packet(s) for \[$hm\]" "$LABDIR/$hb/log/ha-log")" -gt "$lost_before" ]'
     check "rexmit: $hm (hamaster) answered the retransmission request" \
@@ -296,6 +298,19 @@ case $SCENARIO in
     check "rexmit: $hb (heartbeat): nothing irretrievably lost${bad:+ (got: $bad)}" [ -z "$bad" ]
     lost_after=$(grep -c "lost packet(s) for \[$hm\]" "$LABDIR/$hb/log/ha-log")
     check "rexmit: $hb (heartbeat): the one gap only ($((lost_after - lost_before)) lost-packet lines)" [ "$lost_after" -eq $((lost_before + 1)) ]
+    # The reverse: hamaster misses the Heartbeat node's packets and asks; Heartbeat answers.
+    check "rexmit: the cluster is quiet again" wait_for 60 logs_quiet 2
+    lost_before=$(grep -c "lost packet(s) for \[$hb\]" "$LABDIR/$hm/log/hamaster.log")
+    ip netns exec "$HA_LAB-$hm" iptables -I INPUT -i eth1 -p udp --dport 694 -j DROP || fail "rexmit: iptables in $hm"
+    sleep 0.6
+    ip netns exec "$HA_LAB-$hm" iptables -D INPUT -i eth1 -p udp --dport 694 -j DROP || fail "rexmit: iptables -D in $hm"
+    check "rexmit: $hm (hamaster) logged lost packets from $hb" \
+      wait_for 10 eval '[ "$(grep -c "lost packet(s) for \[$hb\]" "$LABDIR/$hm/log/hamaster.log")" -gt "$lost_before" ]'
+    check "rexmit: $hm (hamaster) asked and got them back from $hb (heartbeat) (\"No pkts missing from $hb!\")" \
+      wait_for 10 grep -q "No pkts missing from $hb!" "$LABDIR/$hm/log/hamaster.log"
+    echo "info: $hm: $(grep -h "lost packet(s) for \[$hb\]" "$LABDIR/$hm/log/hamaster.log" | tail -1 | cut -c1-160)"
+    bad=$(grep -hE "Irretrievably lost|Gave up asking" "$LABDIR/$hm/log/hamaster.log" | head -3)
+    check "rexmit: $hm (hamaster): nothing irretrievably lost${bad:+ (got: $bad)}" [ -z "$bad" ]
     check "rexmit: both still active" both_active
     check "rexmit: web1 served all along (web2 answers since the drop: $(answers_from "$tx" "$(now)" web2))" \
       eval 'answered_by web1 && [ "$(answers_from "$tx" "$(now)" web2)" -eq 0 ]'
