@@ -176,6 +176,28 @@ all_links_up() {  # every configured medium carries heartbeats both ways (each s
   done
 }
 
+# lose_heartbeats TO FROM LOG — FROM's packets to TO are lost on the way for 0.6 s (~3 keepalives:
+# TO's input drops them, FROM sees nothing wrong) on a quiet cluster; TO logs the gap in LOG
+# (`N lost packet(s) for [FROM] [a:b]`, one gap), asks, and logs `No pkts missing from FROM!` once
+# FROM sent them again; nothing is irretrievably lost.
+lose_heartbeats() {
+  local to=$1 from=$2 log=$3 before after bad
+  check "rexmit: the cluster is quiet (no log line for 2 s)" wait_for 60 logs_quiet 2
+  before=$(grep -c "lost packet(s) for \[$from\]" "$log")
+  ip netns exec "$HA_LAB-$to" iptables -I INPUT -i eth1 -p udp --dport 694 -j DROP || fail "rexmit: iptables in $to"
+  sleep 0.6
+  ip netns exec "$HA_LAB-$to" iptables -D INPUT -i eth1 -p udp --dport 694 -j DROP || fail "rexmit: iptables -D in $to"
+  check "rexmit: $to ($(impl "$to")) logged lost packets from $from" \
+    wait_for 10 eval '[ "$(grep -c "lost packet(s) for \[$from\]" "$log")" -gt "$before" ]'
+  check "rexmit: $to ($(impl "$to")) got them back from $from (\"No pkts missing from $from!\")" \
+    wait_for 10 grep -q "No pkts missing from $from!" "$log"
+  echo "info: $to: $(grep -h "lost packet(s) for \[$from\]" "$log" | tail -1 | cut -c1-160)"
+  bad=$(grep -hE "Irretrievably lost|Cannot rexmit|Gave up asking" "$log" | head -3)
+  check "rexmit: $to ($(impl "$to")): nothing irretrievably lost${bad:+ (got: $bad)}" [ -z "$bad" ]
+  after=$(grep -c "lost packet(s) for \[$from\]" "$log")
+  check "rexmit: $to ($(impl "$to")): the one gap only ($((after - before)) lost-packet lines)" [ "$after" -eq $((before + 1)) ]
+}
+
 start_both() {  # start_both WHAT — web1 then web2; both active, the group on web1, client served
   lab_start_node web1 || fail "$1: start $(desc web1)"
   lab_start_node web2 || fail "$1: start $(desc web2)"
@@ -279,38 +301,13 @@ case $SCENARIO in
   rexmit)
     start_both "rexmit: start"
     if [ "$(impl web1)" = heartbeat ]; then hb=web1 hm=web2; else hb=web2 hm=web1; fi
-    check "rexmit: the cluster is quiet (no log line for 2 s)" wait_for 60 logs_quiet 2
     tx=$(now)
-    lost_before=$(grep -c "lost packet(s) for \[$hm\]" "$LABDIR/$hb/log/ha-log")
-    # Lost on the way: the receiver's input drops them (the sender sees nothing wrong).
-    ip netns exec "$HA_LAB-$hb" iptables -I INPUT -i eth1 -p udp --dport 694 -j DROP || fail "rexmit: iptables in $hb"
-    sleep 0.6
-    ip netns exec "$HA_LAB-$hb" iptables -D INPUT -i eth1 -p udp --dport 694 -j DROP || fail "rexmit: iptables -D in $hb"
-    check "rexmit: $hb (heartbeat) logged lost packets from $hm" \
-      wait_for 10 eval '[ "$(grep -c "lost packet(s) for \[$hm\]" "$LABDIR/$hb/log/ha-log")" -gt "$lost_before" ]'
+    # Heartbeat asks, hamaster answers; then hamaster asks, Heartbeat answers.
+    lose_heartbeats "$hb" "$hm" "$LABDIR/$hb/log/ha-log"
     check "rexmit: $hm (hamaster) answered the retransmission request" \
-      wait_for 10 grep -q "Retransmitting [0-9]* packet(s) for $hb " "$LABDIR/$hm/log/hamaster.log"
-    check "rexmit: $hb (heartbeat) got the lost packets back (\"No pkts missing from $hm!\")" \
-      wait_for 10 grep -q "No pkts missing from $hm!" "$LABDIR/$hb/log/ha-log"
-    echo "info: $hb: $(grep -h "lost packet(s) for \[$hm\]" "$LABDIR/$hb/log/ha-log" | tail -1 | cut -c1-160)"
+      grep -q "Retransmitting [0-9]* packet(s) for $hb " "$LABDIR/$hm/log/hamaster.log"
     echo "info: $hm: $(grep -h "Retransmitting" "$LABDIR/$hm/log/hamaster.log" | head -3 | cut -c1-160 | tr '\n' ';')"
-    bad=$(grep -hE "Irretrievably lost|Cannot rexmit" "$LABDIR/$hb/log/ha-log" | head -3)
-    check "rexmit: $hb (heartbeat): nothing irretrievably lost${bad:+ (got: $bad)}" [ -z "$bad" ]
-    lost_after=$(grep -c "lost packet(s) for \[$hm\]" "$LABDIR/$hb/log/ha-log")
-    check "rexmit: $hb (heartbeat): the one gap only ($((lost_after - lost_before)) lost-packet lines)" [ "$lost_after" -eq $((lost_before + 1)) ]
-    # The reverse: hamaster misses the Heartbeat node's packets and asks; Heartbeat answers.
-    check "rexmit: the cluster is quiet again" wait_for 60 logs_quiet 2
-    lost_before=$(grep -c "lost packet(s) for \[$hb\]" "$LABDIR/$hm/log/hamaster.log")
-    ip netns exec "$HA_LAB-$hm" iptables -I INPUT -i eth1 -p udp --dport 694 -j DROP || fail "rexmit: iptables in $hm"
-    sleep 0.6
-    ip netns exec "$HA_LAB-$hm" iptables -D INPUT -i eth1 -p udp --dport 694 -j DROP || fail "rexmit: iptables -D in $hm"
-    check "rexmit: $hm (hamaster) logged lost packets from $hb" \
-      wait_for 10 eval '[ "$(grep -c "lost packet(s) for \[$hb\]" "$LABDIR/$hm/log/hamaster.log")" -gt "$lost_before" ]'
-    check "rexmit: $hm (hamaster) asked and got them back from $hb (heartbeat) (\"No pkts missing from $hb!\")" \
-      wait_for 10 grep -q "No pkts missing from $hb!" "$LABDIR/$hm/log/hamaster.log"
-    echo "info: $hm: $(grep -h "lost packet(s) for \[$hb\]" "$LABDIR/$hm/log/hamaster.log" | tail -1 | cut -c1-160)"
-    bad=$(grep -hE "Irretrievably lost|Gave up asking" "$LABDIR/$hm/log/hamaster.log" | head -3)
-    check "rexmit: $hm (hamaster): nothing irretrievably lost${bad:+ (got: $bad)}" [ -z "$bad" ]
+    lose_heartbeats "$hm" "$hb" "$LABDIR/$hm/log/hamaster.log"
     check "rexmit: both still active" both_active
     check "rexmit: web1 served all along (web2 answers since the drop: $(answers_from "$tx" "$(now)" web2))" \
       eval 'answered_by web1 && [ "$(answers_from "$tx" "$(now)" web2)" -eq 0 ]'
