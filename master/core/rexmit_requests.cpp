@@ -62,6 +62,11 @@ void RexmitRequests::forget(const std::string& node) {
     if (auto p = peers_.find(node); p != peers_.end()) p->second.missing.clear();
 }
 
+bool RexmitRequests::missing_below(const std::string& node, std::uint64_t seq) const {
+    auto p = peers_.find(node);
+    return p != peers_.end() && !p->second.missing.empty() && p->second.missing.begin()->first < seq;
+}
+
 std::vector<ipc::Message> RexmitRequests::due(ipc::SteadyTime now) {
     std::vector<ipc::Message> out;
     for (auto& [node, peer] : peers_) {

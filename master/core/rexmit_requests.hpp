@@ -52,6 +52,11 @@ public:
     // The peer restarted or died: its old gaps will never be filled.
     void forget(const std::string& node);
 
+    // Whether a seq of `node` below `seq` is still asked for. A Heartbeat peer reads our NS_ackmsg
+    // as "everything up to ackseq arrived" and ignores requests for seqs at or below it, so no
+    // ack may go past a gap still open.
+    bool missing_below(const std::string& node, std::uint64_t seq) const;
+
     // The requests due at `now` (unstamped messages), each rescheduled.
     std::vector<ipc::Message> due(ipc::SteadyTime now);
     std::optional<ipc::SteadyTime> next_deadline() const;

@@ -93,3 +93,18 @@ TEST_F(Requests, GivesUpAfterTheLimitAndForgetsARestartedPeer) {
     EXPECT_FALSE(requests.next_deadline());
     EXPECT_TRUE(requests.due(t0 + 1s).empty());
 }
+
+// Heartbeat ignores a request for a seq at or below the requester's last ack ("this seq has been
+// ACKed"), so no ack may pass an open gap: seen live, one seq of a gap never came back.
+TEST_F(Requests, AGapStillOpenHoldsBackAcksAboveIt) {
+    EXPECT_FALSE(requests.missing_below("web1", 100));
+    requests.on_lost(t0, "web1", 70, 74);
+    EXPECT_FALSE(requests.missing_below("web1", 71)) << "71 itself may be acked once nothing below is missing";
+    EXPECT_TRUE(requests.missing_below("web1", 72));
+    EXPECT_TRUE(requests.missing_below("web1", 80));
+    requests.on_received("web1", 71, from_web1(71));
+    requests.on_received("web1", 72, from_web1(72));
+    requests.on_received("web1", 73, from_web1(73));
+    EXPECT_FALSE(requests.missing_below("web1", 80));
+    EXPECT_FALSE(requests.missing_below("web2", 80));
+}
