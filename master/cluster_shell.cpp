@@ -101,6 +101,13 @@ void ClusterShell::send_cluster(ipc::Message message, Origin origin) {
     send_sequenced(message);
 }
 
+bool ClusterShell::peer_dead(const std::string& node) const {
+    for (const auto& n : table_.nodes()) {
+        if (n.name == node) return n.status == kStatusDead;
+    }
+    return false;
+}
+
 void ClusterShell::arm_rexmit() {
     if (stopped_) return;
     auto next = requests_.next_deadline();
@@ -195,10 +202,17 @@ void ClusterShell::handle_events(const std::vector<ClusterEvent>& events) {
     for (const auto& e : events) {
         // Our status changes go out at once rather than at the next keepalive.
         if (std::holds_alternative<LocalStatusChanged>(e)) send_heartbeat();
-        if (const auto* lost = std::get_if<LostPackets>(&e)) requests_.on_lost(clock_.now(), lost->node, lost->from, lost->to);
-        // A restarted or dead peer will never fill its old gaps.
+        // A gap is asked to be filled only while the peer is alive to us. What it sent while we
+        // held it dead (a partition) is not asked for: partition recovery settles that, and
+        // those messages delivered now, out of order, would be read as news (seen in lab.node_loss:
+        // the peer's ipfail count of 0 from the partition, retransmitted after the fresh one,
+        // made our ipfail give everything up).
+        if (const auto* lost = std::get_if<LostPackets>(&e); lost && !peer_dead(lost->node))
+            requests_.on_lost(clock_.now(), lost->node, lost->from, lost->to);
+        // A restarted, dead or partitioned peer will never fill its old gaps.
         if (const auto* r = std::get_if<NodeRestarted>(&e)) requests_.forget(r->node);
         if (const auto* d = std::get_if<NodeDead>(&e)) requests_.forget(d->node);
+        if (const auto* p = std::get_if<ReturningAfterPartition>(&e)) requests_.forget(p->node);
     }
     arm_rexmit();
     if (on_change) on_change();

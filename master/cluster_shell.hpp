@@ -76,6 +76,7 @@ private:
     void send_sequenced(const ipc::Message& message);  // to every medium, kept for retransmission
     void answer_rexmit(const ipc::Message& request);
     void arm_rexmit();
+    bool peer_dead(const std::string& node) const;
     void ask_media_stats();
     void arm_keepalive();
     void arm_deadline();

@@ -2,7 +2,8 @@
 // Heartbeat 3.0.6 node does (compat spec §7.3).
 //
 // The LinkTable reports a gap in a peer's `seq` (LostPackets: `3 lost packet(s) for [web1]
-// [70:74]`); each missing seq is then asked for, one seq per request (dest, firstseq, lastseq in
+// [70:74]`); the shell passes it on while the peer is alive to us (not a gap that spans a
+// partition: see cluster_shell.cpp), and each missing seq is then asked for, one seq per request (dest, firstseq, lastseq in
 // decimal, destuuid when the peer's uuid is known), after a random 50 ms..max_rexmit_delay delay
 // and again after each further such delay, until it arrives, the peer answers NS_nak_rexmit (it no
 // longer keeps it), the peer restarts or dies, or `give_up_after` (the caller passes deadtime) has
