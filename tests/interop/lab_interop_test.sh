@@ -319,6 +319,11 @@ case $SCENARIO in
     check "replace: the cluster is quiet before the replacement (no log line for 2 s)" wait_for 60 logs_quiet 2
     tr=$(now)
     check "replace: web2 ($PREFERRED) stops gracefully" lab_graceful_stop web2 60
+    # As in a real replacement (a package swap takes longer than deadtime): the peer has declared
+    # the old one dead, so it has read all the old one sent. Seen with ucast + serial: the new
+    # generation's first UDP packet read before the old one's last cable frame, which Heartbeat
+    # then logged as an "attempted replay attack".
+    check "replace: web1 sees the stopped web2 dead" wait_for 30 nodestatus_is web1 web2 dead
     NODE_IMPL[web2]=$OTHER
     done_before=$(initial_acquisitions web2)
     lab_start_node web2 || fail "replace: start $(desc web2)"
