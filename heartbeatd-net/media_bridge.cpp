@@ -3,6 +3,8 @@
 #include <cstring>
 
 #include "ipc/bus.hpp"
+#include "ipc/bus/media.hpp"
+#include "ipc/bus/supervision.hpp"
 #include "ipc/config/diagnostics.hpp"
 
 namespace ha::net {
@@ -17,7 +19,7 @@ std::vector<std::string> link_names(const std::vector<std::unique_ptr<UdpLink>>&
 
 }  // namespace
 
-MediaBridge::MediaBridge(std::vector<std::unique_ptr<UdpLink>> links, PipelineConfig config, Upstream upstream,
+MediaBridge::MediaBridge(std::vector<std::unique_ptr<UdpLink>> links, media::PipelineConfig config, Upstream upstream,
                          const ipc::Clock& clock, ipc::Log& log)
     : links_(std::move(links)),
       failing_(links_.size(), false),
@@ -31,7 +33,7 @@ MediaBridge::MediaBridge(std::vector<std::unique_ptr<UdpLink>> links, PipelineCo
 void MediaBridge::start() {
     for (auto& l : links_) {
         UdpLink* link = l.get();
-        link->start([this, link](std::string_view datagram, const Source& from, bool truncated) {
+        link->start([this, link](std::string_view datagram, const media::Sender& from, bool truncated) {
             on_datagram(*link, datagram, from, truncated);
         });
     }
@@ -46,22 +48,29 @@ void MediaBridge::set_keys(const ipc::AuthKeys& keys) {
     send_.set_keys(keys);
 }
 
-void MediaBridge::on_datagram(UdpLink& link, std::string_view datagram, const Source& from, bool truncated) {
-    Verdict v = receive_.receive(datagram, from, link.name(), truncated);
-    if (auto* f = std::get_if<Forward>(&v)) upstream_(f->message);
+void MediaBridge::on_datagram(UdpLink& link, std::string_view datagram, const media::Sender& from, bool truncated) {
+    media::Verdict v = receive_.receive(datagram, from, link.name(), truncated);
+    if (auto* f = std::get_if<media::Forward>(&v)) upstream_(f->message);
 }
 
 void MediaBridge::on_bus_message(ipc::Message message) {
     const std::string_view type = message.type();
-    if (type == "_stats") {
+    if (type == ipc::bus::kMediaStats) {
+        if (auto ask = ipc::bus::MediaStatsAsk::decode(message); !ask) {
+            log_.error("bus: refused message from the master: {}", ask.error().message);
+            return;
+        }
         for (const auto& m : counters_.stats_messages()) upstream_(m);
         return;
     }
-    if (type == ipc::kBusFlush) {
+    if (type == ipc::bus::kFlush) {
+        auto flush = ipc::bus::Flush::decode(message);
+        if (!flush) {
+            log_.error("bus: refused message from the master: {}", flush.error().message);
+            return;
+        }
         // Everything the master sent before this went out already: our sends are synchronous.
-        ipc::Message done;
-        done.add("t", ipc::kBusFlushed).add("seq", message.get_or("seq", ""));
-        upstream_(done);
+        upstream_(ipc::bus::Flushed{flush->seq}.encode());
         return;
     }
     if (type.starts_with('_')) {
@@ -82,7 +91,7 @@ void MediaBridge::on_bus_message(ipc::Message message) {
 void MediaBridge::send_on(UdpLink& link, std::string_view wire) {
     std::size_t i = 0;
     while (i < links_.size() && links_[i].get() != &link) ++i;
-    LinkStats& stats = counters_.link(link.name());
+    media::LinkStats& stats = counters_.link(link.name());
     if (link.send(wire)) {
         ++stats.tx;
         if (failing_[i]) {

@@ -1,10 +1,10 @@
 // MediaBridge — joins heartbeatd-net's UDP links to the bus: wire → pipeline → master, master → signed → wire.
 //
-// Owns the links, the ReceivePipeline, the SendPipeline and the counters; the bus client (or the
+// Owns the links, the ReceivePipeline (ipc/media), the SendPipeline and the counters; the bus client (or the
 // stdio test bus) is outside, reached through `Upstream`. It decides nothing about nodes.
 // Bus contract, master → heartbeatd-net:
 //   t=_stats                   reply with one `t=_stats link=L rx forwarded tx tx_errors drop_<reason>`
-//                              message per link (NetCounters::stats_messages)
+//                              message per link (MediaCounters::stats_messages)
 //   t=_flush seq=N             reply `t=_flushed seq=N`: what came before has been sent (sendto is
 //                              synchronous), so the master may stop us (ipc/bus.hpp kBusFlush)
 //   t=<other _ type>           a bug in the master: logged at ERROR and dropped
@@ -18,15 +18,15 @@
 // cannot send (SendPipeline error), counted as tx_errors on every link it was meant for; a link
 // whose sends start failing logs WARN `send on eth0 to 198.51.100.2:694 failed: ...` once, and info
 // `send on eth0 works again` once when it recovers.
-// See also: receive_pipeline.hpp, send_pipeline.hpp, udp_link.hpp, design.md "Data flow".
+// See also: ipc/media/receive_pipeline.hpp, send_pipeline.hpp, udp_link.hpp, design.md "Data flow".
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <vector>
 
-#include "heartbeatd-net/net_counters.hpp"
-#include "heartbeatd-net/receive_pipeline.hpp"
+#include "ipc/media/media_counters.hpp"
+#include "ipc/media/receive_pipeline.hpp"
 #include "heartbeatd-net/send_pipeline.hpp"
 #include "heartbeatd-net/udp_link.hpp"
 #include "ipc/clock.hpp"
@@ -40,7 +40,7 @@ public:
     using Upstream = std::function<void(const ipc::Message&)>;
 
     // `clock` and `log` must outlive the bridge.
-    MediaBridge(std::vector<std::unique_ptr<UdpLink>> links, PipelineConfig config, Upstream upstream,
+    MediaBridge(std::vector<std::unique_ptr<UdpLink>> links, media::PipelineConfig config, Upstream upstream,
                 const ipc::Clock& clock, ipc::Log& log);
 
     // Starts reading every link.
@@ -51,16 +51,16 @@ public:
     // New authkeys (re-read after the file changed).
     void set_keys(const ipc::AuthKeys& keys);
 
-    const NetCounters& counters() const { return counters_; }
+    const media::MediaCounters& counters() const { return counters_; }
 
 private:
-    void on_datagram(UdpLink& link, std::string_view datagram, const Source& from, bool truncated);
+    void on_datagram(UdpLink& link, std::string_view datagram, const media::Sender& from, bool truncated);
     void send_on(UdpLink& link, std::string_view wire);
 
     std::vector<std::unique_ptr<UdpLink>> links_;
     std::vector<bool> failing_;  // per link: last send failed (for transition logs)
-    NetCounters counters_;
-    ReceivePipeline receive_;
+    media::MediaCounters counters_;
+    media::ReceivePipeline receive_;
     SendPipeline send_;
     Upstream upstream_;
     ipc::Log& log_;

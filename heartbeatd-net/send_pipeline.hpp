@@ -11,7 +11,7 @@
 // Time and blocking: none. Diagnostics: errors are returned (code `too_big`, `no_type`,
 // `unknown_link`, `no_key`); the shell logs them at ERROR (a bad message from our own master is a
 // bug) and counts tx_errors.
-// See also: receive_pipeline.hpp, ipc/auth.hpp, net_daemon.hpp.
+// See also: ipc/media/receive_pipeline.hpp, ipc/auth.hpp, media_bridge.hpp.
 #pragma once
 
 #include <cstddef>

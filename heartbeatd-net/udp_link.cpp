@@ -197,7 +197,8 @@ void UdpLink::drain() {
         const std::size_t len = std::min(static_cast<std::size_t>(n), buffer_.size());
         char text[INET_ADDRSTRLEN] = {};
         ::inet_ntop(AF_INET, &peer.sin_addr, text, sizeof(text));
-        receiver_(std::string_view(buffer_.data(), len), Source{text, ntohs(peer.sin_port)}, truncated);
+        receiver_(std::string_view(buffer_.data(), len), media::Sender{text, fmt::format("{}:{}", text, ntohs(peer.sin_port))},
+                  truncated);
         if (!*alive_) return;
     }
     // Batch used up: let the bus and the other links run, then continue.

@@ -19,7 +19,7 @@
 // non-blocking sendto(); a full socket buffer is a failed send, not a wait.
 // Diagnostics: open() errors name the directive and the system call; WARN for SO_BINDTODEVICE
 // EPERM; a failed send returns false (the caller counts tx_errors and rate-limits its log line).
-// See also: net_options.hpp, receive_pipeline.hpp, compat spec §1.3.
+// See also: net_options.hpp, ipc/media/receive_pipeline.hpp, compat spec §1.3.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -33,7 +33,7 @@
 #include <vector>
 
 #include "heartbeatd-net/net_options.hpp"
-#include "heartbeatd-net/receive_pipeline.hpp"
+#include "ipc/media/receive_pipeline.hpp"
 #include "ipc/log.hpp"
 #include "ipc/result.hpp"
 
@@ -43,7 +43,8 @@ class UdpLink {
 public:
     static constexpr int kBatch = 64;
 
-    using Receiver = std::function<void(std::string_view datagram, const Source& from, bool truncated)>;
+    // `from`: the peer's dotted quad as label, `address:port` as address (the `_from` the master gets).
+    using Receiver = std::function<void(std::string_view datagram, const media::Sender& from, bool truncated)>;
 
     // Opens and configures the socket. `peer` for ucast must already be a dotted quad.
     static Result<std::unique_ptr<UdpLink>> open(boost::asio::io_context& io, const MediumSpec& spec,

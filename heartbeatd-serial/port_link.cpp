@@ -6,6 +6,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -19,7 +20,8 @@ PortLink::PortLink(boost::asio::io_context& io, std::string device, int baud, ip
       on_frame_(std::move(on_frame)),
       desc_(io),
       reopen_timer_(io),
-      drain_timer_(io) {}
+      drain_timer_(io),
+      pace_timer_(io) {}
 
 PortLink::~PortLink() { stop(); }
 
@@ -116,25 +118,45 @@ void PortLink::on_readable() {
     });
 }
 
-bool PortLink::send(std::string frame, bool heartbeat) {
+bool PortLink::send(std::string frame, std::string_view supersede_key) {
     if (!port_) {
         ++stats_.tx_closed;
         return false;
     }
     const auto dropped_before = queue_.dropped_heartbeats() + queue_.dropped_other();
-    const bool queued = queue_.push(std::move(frame), heartbeat);
+    const bool queued = queue_.push(std::move(frame), supersede_key);
     if (queue_.dropped_heartbeats() + queue_.dropped_other() != dropped_before || !queued) {
         if (!congested_) {
             log_.warn("serial port {}: line too slow, dropping queued frames", device_);
             congested_ = true;
         }
     }
-    if (!writing_) flush();
+    if (!writing_ && !pacing_) flush();
     return queued;
+}
+
+std::optional<std::chrono::microseconds> PortLink::line_busy_for() const {
+    int pending = 0;
+    if (!port_ || ::ioctl(port_->fd(), TIOCOUTQ, &pending) != 0 || pending <= 0) return std::nullopt;
+    const long long bits = static_cast<long long>(pending) * 10;  // 8N1
+    return std::chrono::microseconds(std::max(200LL, bits * 1'000'000 / std::max(baud_, 1)));
 }
 
 void PortLink::flush() {
     while (port_ && !queue_.empty()) {
+        if (!queue_.front_started()) {
+            if (const auto busy = line_busy_for()) {
+                pacing_ = true;
+                const std::uint64_t gen = generation_;
+                pace_timer_.expires_after(*busy);
+                pace_timer_.async_wait([this, gen](const boost::system::error_code& ec) {
+                    if (ec || gen != generation_ || !port_) return;
+                    pacing_ = false;
+                    flush();
+                });
+                return;
+            }
+        }
         const std::string_view front = queue_.front();
         const ssize_t n = ::write(port_->fd(), front.data(), front.size());
         if (n > 0) {
@@ -183,6 +205,8 @@ void PortLink::lost(std::uint64_t generation, const std::string& why) {
 void PortLink::close_port() {
     ++generation_;
     writing_ = false;
+    pacing_ = false;
+    pace_timer_.cancel();
     if (!port_) return;
     boost::system::error_code ec;
     desc_.cancel(ec);

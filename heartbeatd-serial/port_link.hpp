@@ -4,8 +4,12 @@
 // Reads: the port's fd in an asio::posix::stream_descriptor (async_wait read, then non-blocking
 // read() until EAGAIN, at most kReadsPerWake per wake so a flood cannot starve the loop); every
 // chunk goes through the FrameDecoder and each complete frame is handed to the owner. Writes:
-// send() queues a signed frame (WriteQueue: bounded, drops the oldest queued heartbeat when the
-// line is too slow) and writes as much as the port takes, waiting for writability otherwise.
+// send() queues a signed frame (WriteQueue: bounded; the newest heartbeat or ack replaces an unsent
+// older one in its place) and writes it when the line is free: a frame starts only once the tty's output queue
+// (TIOCOUTQ) is empty — otherwise a timer waits as long as the bytes still queued take at the baud
+// rate — so at most one frame waits in the kernel and a heartbeat leaves at most one frame time
+// after it was made, at the fastest pace the baud rate allows (master/core/serial_pace.hpp), instead
+// of seconds behind in a full kernel buffer. A pty has no output queue: frames go at once.
 // A read error, EOF or hang-up, or a write error (device unplugged, socat killed) closes the port
 // and reopens it with ReopenBackoff (100 ms doubling to 5 s) until it comes back; attempts are
 // silent. Closing never happens inside a handler of the owner: failures are posted to the loop.
@@ -18,7 +22,9 @@
 //   WARN `serial port /dev/ttyS0: cannot open: <why>; retrying` when the first open fails;
 //   WARN `serial port /dev/ttyS0 lost: <why>; reopening`;
 //   info `serial port /dev/ttyS0 reopened` (or `opened` after a failed start);
-//   WARN `serial port /dev/ttyS0: line too slow, dropping queued frames` once per congestion.
+//   WARN `serial port /dev/ttyS0: line too slow, dropping queued frames` once per congestion (a
+//   frame other than a heartbeat was dropped, or one was refused; superseded heartbeats are the
+//   pace, counted, not logged).
 // Counters: PortStats below, FrameCounters (decoder), WriteQueue drops.
 // See also: serial_port.hpp, frame_decoder.hpp, write_queue.hpp, reopen_backoff.hpp.
 #pragma once
@@ -32,6 +38,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -69,9 +76,9 @@ public:
     void start();
     void stop();
 
-    // Queues one signed frame. False when the port is not open (counted tx_closed) or the queue
-    // refused it.
-    bool send(std::string frame, bool heartbeat);
+    // Queues one signed frame (`supersede_key`: see WriteQueue). False when the port is not open
+    // (counted tx_closed) or the queue refused it.
+    bool send(std::string frame, std::string_view supersede_key = {});
     // Calls `done` (on the loop, possibly at once) when every frame queued so far has left the tty
     // — our queue written and the line's output queue (TIOCOUTQ) empty, tcdrain without blocking —
     // or the port is closed, or after `limit`. Checked every 5 ms.
@@ -90,6 +97,9 @@ private:
     void wait_read();
     void on_readable();
     void flush();
+    // How long the bytes still in the tty's output queue take at the baud rate; none when it is
+    // empty or cannot be asked.
+    std::optional<std::chrono::microseconds> line_busy_for() const;
     void fail(std::string why);  // posts lost()
     void lost(std::uint64_t generation, const std::string& why);
     void close_port();
@@ -104,6 +114,7 @@ private:
     boost::asio::posix::stream_descriptor desc_;
     boost::asio::steady_timer reopen_timer_;
     boost::asio::steady_timer drain_timer_;
+    boost::asio::steady_timer pace_timer_;
     struct DrainWaiter {
         std::function<void()> done;
         std::chrono::steady_clock::time_point until;
@@ -116,6 +127,7 @@ private:
     PortStats stats_;
     std::uint64_t generation_ = 0;  // bumped on every open/close; stale handlers compare it
     bool writing_ = false;          // waiting for writability
+    bool pacing_ = false;           // waiting for the line to take the frame in the tty
     bool stopped_ = true;
     bool down_logged_ = false;      // a "cannot open"/"lost" line was written, no "opened" yet
     bool ever_opened_ = false;

@@ -3,20 +3,21 @@
 #include <algorithm>
 #include <memory>
 
-#include "heartbeatd-net/net_setup.hpp"
 #include "ipc/auth.hpp"
 #include "ipc/bus.hpp"
+#include "ipc/bus/media.hpp"
+#include "ipc/bus/supervision.hpp"
 #include "ipc/codec.hpp"
 
 namespace ha::serial {
 
 namespace {
-// The source of a frame, as ReceivePipeline logs it: a cable has no address.
-const net::Source kCable{"tty", 0};
+// The sender of a frame, as ReceivePipeline logs it: a cable has no address, so no `_from`.
+const media::Sender kCable{"tty", ""};
 }  // namespace
 
 SerialBridge::SerialBridge(boost::asio::io_context& io, const std::vector<std::string>& devices, int baud,
-                           net::PipelineConfig config, Upstream upstream, const ipc::Clock& clock, ipc::Log& log)
+                           media::PipelineConfig config, Upstream upstream, const ipc::Clock& clock, ipc::Log& log)
     : receive_(config, counters_, clock, log), keys_(config.keys), upstream_(std::move(upstream)), log_(log) {
     for (const auto& d : devices) {
         counters_.link(d);  // a port that never saw a frame still reports zeros
@@ -40,10 +41,7 @@ void SerialBridge::set_keys(const ipc::AuthKeys& keys) {
 
 void SerialBridge::on_frame(PortLink& port, std::string_view frame) {
     auto verdict = receive_.receive(frame, kCable, port.device());
-    auto* fwd = std::get_if<net::Forward>(&verdict);
-    if (fwd == nullptr) return;
-    fwd->message.remove("_from");  // `_link` (the device) says all there is
-    upstream_(fwd->message);
+    if (auto* fwd = std::get_if<media::Forward>(&verdict)) upstream_(fwd->message);
 }
 
 void SerialBridge::when_sent(std::function<void()> done) {
@@ -58,16 +56,21 @@ void SerialBridge::when_sent(std::function<void()> done) {
 
 void SerialBridge::on_bus_message(ipc::Message message) {
     const std::string type(message.type());
-    if (type == "_stats") {
+    if (type == ipc::bus::kMediaStats) {
+        if (auto ask = ipc::bus::MediaStatsAsk::decode(message); !ask) {
+            log_.error("bus: refused message from the master: {}", ask.error().message);
+            return;
+        }
         for (const auto& m : stats_messages()) upstream_(m);
         return;
     }
-    if (type == ipc::kBusFlush) {
-        when_sent([this, seq = message.get_or("seq", "")] {
-            ipc::Message done;
-            done.add("t", ipc::kBusFlushed).add("seq", seq);
-            upstream_(done);
-        });
+    if (type == ipc::bus::kFlush) {
+        auto flush = ipc::bus::Flush::decode(message);
+        if (!flush) {
+            log_.error("bus: refused message from the master: {}", flush.error().message);
+            return;
+        }
+        when_sent([this, seq = std::move(flush->seq)] { upstream_(ipc::bus::Flushed{seq}.encode()); });
         return;
     }
     if (type.empty() || type.starts_with('_')) {
@@ -87,11 +90,14 @@ void SerialBridge::on_bus_message(ipc::Message message) {
         for (auto& p : ports_) ++counters_.link(p->device()).tx_errors;
         return;
     }
-    const bool heartbeat = type == "status";
+    // What a newer frame of the same kind makes worthless while it waits for the line: our
+    // heartbeat (only the newest proves we live) and an ack (ackseq is cumulative; two nodes, one
+    // destination).
+    const std::string_view supersede_key = type == "status" || type == "NS_ackmsg" ? std::string_view(type) : std::string_view();
     for (auto& p : ports_) {
         if (!target.empty() && p->device() != target) continue;
-        net::LinkStats& s = counters_.link(p->device());
-        if (p->send(wire, heartbeat)) {
+        media::LinkStats& s = counters_.link(p->device());
+        if (p->send(wire, supersede_key)) {
             ++s.tx;
         } else {
             ++s.tx_errors;
@@ -118,6 +124,7 @@ std::vector<ipc::Message> SerialBridge::stats_messages() const {
         add("rx_bytes", s.rx_bytes);
         add("tx_bytes", s.tx_bytes);
         add("tx_frames", s.tx_frames);
+        add("tx_superseded_heartbeats", q.superseded());
         add("tx_dropped_heartbeats", q.dropped_heartbeats());
         add("tx_dropped_other", q.dropped_other() + q.refused());
         add("tx_closed", s.tx_closed);
@@ -126,16 +133,6 @@ std::vector<ipc::Message> SerialBridge::stats_messages() const {
         add("losses", s.losses);
     }
     return out;
-}
-
-void reload_authkeys(const std::string& config_dir, SerialBridge& bridge, ipc::Log& log) {
-    auto keys = net::load_authkeys(config_dir, log);
-    if (!keys) {
-        log.error("authkeys not re-read, keeping the old keys: {}", keys.error().message);
-        return;
-    }
-    bridge.set_keys(*keys);
-    log.info("authkeys re-read: signing with key {}", keys->active);
 }
 
 }  // namespace ha::serial

@@ -1,10 +1,10 @@
 // SerialBridge — joins heartbeatd-serial's ports to the bus: cable → frames → checks → master,
 // master → signed classic frame → every port.
 //
-// Owns the PortLinks, the counters and the receive checks, which are heartbeatd-net's
-// ReceivePipeline (size → framing/auth → own node → fields → known node → replay per (peer,
-// link)) with the device path as the link, so both media daemons drop for the same reasons under
-// the same names. It decides nothing about links or nodes.
+// Owns the PortLinks, the counters and the receive checks, which are the media daemons' shared
+// ReceivePipeline (ipc/media: size → framing/auth → own node → fields → known node → replay per
+// (peer, link)) with the device path as the link and "tty" as the sender (a cable has no address,
+// so no `_from`), so both media daemons drop for the same reasons under the same names. It decides nothing about links or nodes.
 // Bus contract, master → heartbeatd-serial:
 //   t=_stats                    one reply per port (stats_messages(), fields below)
 //   t=_flush seq=N              reply `t=_flushed seq=N` once everything queued before it left
@@ -16,7 +16,7 @@
 // heartbeatd-serial → master: every accepted frame as decoded (no `auth`, no `_` field from the
 // wire) with `_link=<device path>` appended.
 // `_stats` reply: t=_stats link=DEV open=0|1 rx forwarded tx tx_errors drop_<reason>... (as
-// heartbeatd-net) and frames garbage_bytes resyncs oversize rx_bytes tx_bytes tx_dropped_heartbeats
+// heartbeatd-net) and frames garbage_bytes resyncs oversize rx_bytes tx_bytes tx_superseded_heartbeats tx_dropped_heartbeats
 // tx_dropped_other tx_closed tx_discarded opens losses (decimal).
 //
 // Time and blocking: single-threaded on the loop; never blocks. Reads the monotonic clock only to
@@ -24,7 +24,7 @@
 // Diagnostics: ReceivePipeline's `dropped packet from tty via /dev/ttyS0: <reason>: ...`
 // (rate-limited); ERROR `cannot send t=<type>: <why>` for a message that cannot be signed or is too
 // big; PortLink's lines.
-// See also: port_link.hpp, heartbeatd-net/receive_pipeline.hpp, design.md "Data flow".
+// See also: port_link.hpp, ipc/media/receive_pipeline.hpp, design.md "Data flow".
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -35,12 +35,12 @@
 #include <string>
 #include <vector>
 
-#include "heartbeatd-net/net_counters.hpp"
-#include "heartbeatd-net/receive_pipeline.hpp"
 #include "heartbeatd-serial/port_link.hpp"
 #include "ipc/auth_key.hpp"
 #include "ipc/clock.hpp"
 #include "ipc/log.hpp"
+#include "ipc/media/media_counters.hpp"
+#include "ipc/media/receive_pipeline.hpp"
 #include "ipc/message.hpp"
 
 namespace ha::serial {
@@ -51,7 +51,7 @@ public:
 
     // `io`, `clock` and `log` must outlive the bridge.
     SerialBridge(boost::asio::io_context& io, const std::vector<std::string>& devices, int baud,
-                 net::PipelineConfig config, Upstream upstream, const ipc::Clock& clock, ipc::Log& log);
+                 media::PipelineConfig config, Upstream upstream, const ipc::Clock& clock, ipc::Log& log);
 
     void start();
     void stop();
@@ -64,22 +64,17 @@ public:
 
     std::vector<ipc::Message> stats_messages() const;
     const std::vector<std::unique_ptr<PortLink>>& ports() const { return ports_; }
-    const net::NetCounters& counters() const { return counters_; }
+    const media::MediaCounters& counters() const { return counters_; }
 
 private:
     void on_frame(PortLink& port, std::string_view frame);
 
     std::vector<std::unique_ptr<PortLink>> ports_;
-    net::NetCounters counters_;
-    net::ReceivePipeline receive_;
+    media::MediaCounters counters_;
+    media::ReceivePipeline receive_;
     ipc::AuthKeys keys_;
     Upstream upstream_;
     ipc::Log& log_;
 };
-
-// The SIGHUP hook: re-reads <config>/authkeys (Heartbeat does too). A bad file keeps the old keys
-// (ERROR `authkeys not re-read, keeping the old keys: ...`); else info `authkeys re-read: signing
-// with key N`.
-void reload_authkeys(const std::string& config_dir, SerialBridge& bridge, ipc::Log& log);
 
 }  // namespace ha::serial

@@ -17,6 +17,7 @@
 #include <boost/asio/post.hpp>
 #include <zmq.hpp>
 
+#include "ipc/bus/control.hpp"
 #include "ipc/clock.hpp"
 #include "ipc/codec.hpp"
 #include "ipc/rate_limit.hpp"
@@ -408,11 +409,7 @@ bool BusClient::read_pending() { return ep_->read_pending(); }
 namespace {
 
 Message error_reply(std::string_view reason, std::string_view text) {
-    Message m;
-    m.add("t", "error");
-    m.add("reason", reason);
-    m.add("err", text);
-    return m;
+    return bus::ControlError{std::string(reason), std::string(text)}.encode();
 }
 
 }  // namespace

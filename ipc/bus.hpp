@@ -36,6 +36,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "ipc/bus/supervision.hpp"
 #include "ipc/log.hpp"
 #include "ipc/message.hpp"
 #include "ipc/result.hpp"
@@ -46,13 +47,8 @@ class context_t;
 
 namespace ha::ipc {
 
-// The last-words handshake between the master and a media daemon (docs/processes.md): before it
-// stops its media daemons, the master sends `t=_flush seq=N` after its last cluster messages; the
-// media daemon answers `t=_flushed seq=N` once everything it got before the `_flush` has left on
-// every link (UDP: sendto returned; serial: its queue written and the tty's output queue empty).
-// The bus is ordered, so the answer proves the last messages went out.
-inline constexpr std::string_view kBusFlush = "_flush";
-inline constexpr std::string_view kBusFlushed = "_flushed";
+// kBusFlush / kBusFlushed, the last-words handshake, are in ipc/bus/supervision.hpp with the
+// other bus messages.
 
 // Unix socket paths (sun_path) hold at most 107 bytes plus the NUL.
 inline constexpr std::size_t kMaxIpcPathBytes = 107;

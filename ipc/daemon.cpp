@@ -1,6 +1,8 @@
 // Daemon skeleton — see daemon.hpp.
 #include "ipc/daemon.hpp"
 
+#include "ipc/bus/supervision.hpp"
+
 #include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
@@ -15,10 +17,12 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <iostream>
 #include <sstream>
 
 #include "ipc/bus.hpp"
 #include "ipc/message.hpp"
+#include "ipc/version.hpp"
 
 namespace ha::ipc {
 
@@ -92,6 +96,7 @@ Result<DaemonOptions> DaemonOptionParser::parse(int argc, const char* const* arg
 }
 
 std::string DaemonOptionParser::usage() const {
+    if (!usage_.empty()) return usage_;
     DaemonOptions scratch;
     std::ostringstream out;
     out << "usage: " << program_ << " [options]\n" << common_options(scratch);
@@ -104,7 +109,39 @@ Result<DaemonOptions> parse_daemon_options(std::string program, int argc, const 
     return parser.parse(argc, argv);
 }
 
+int daemon_main(const DaemonSpec& spec, int argc, const char* const* argv) {
+    try {
+        DaemonOptionParser parser(spec.program);
+        if (spec.options) spec.options(parser);
+        auto opts = parser.parse(argc, argv);
+        if (!opts) {
+            std::cerr << opts.error().message << "\n";  // names the program already
+            return kExitConfig;
+        }
+        if (opts->help) return std::cout << parser.usage(), kExitOk;
+        if (opts->version) return std::cout << version_text(spec.program), kExitOk;
+        auto body = spec.body ? spec.body(*opts, parser) : Result<DaemonBody>(make_error("usage", "no body"));
+        if (!body || !opts->extra.empty()) {
+            std::cerr << spec.program << ": " << (body ? "unexpected argument " + opts->extra[0] : body.error().message) << "\n";
+            return kExitConfig;
+        }
+        child_setup(*opts);
+        Log& log = install_file_log(*opts);
+        if (spec.realtime && opts->realtime) realtime_setup(true, log);
+        return (*body)(*opts, log);
+    } catch (const std::exception& e) {
+        std::cerr << spec.program << ": CRIT: " << e.what() << "\n";
+        return kExitSoftware;
+    }
+}
+
 // ---- process setup --------------------------------------------------------------------------
+
+int exit_code_for(const Error& error) {
+    if (error.code == "config" || error.code == "usage") return kExitConfig;
+    if (error.code == "perm") return kExitNoPerm;
+    return 1;
+}
 
 bool parent_still_there(const DaemonOptions& opts) {
     return opts.parent_pid == 0 || ::getppid() == opts.parent_pid;
@@ -249,10 +286,7 @@ void DaemonLoop::attach_bus(BusClient* bus) {
 
 void DaemonLoop::beat() {
     if (bus_ == nullptr) return;
-    Message m;
-    m.add("t", "liveness");
-    m.add("pid", std::to_string(::getpid()));
-    if (bus_->send(m)) ++beats_sent_;
+    if (bus_->send(bus::Liveness{std::to_string(::getpid())}.encode())) ++beats_sent_;
     else log_.debug("liveness beat not sent (bus queue full or master away)");
     beat_timer_.expires_after(liveness_interval_);
     beat_timer_.async_wait([this](const boost::system::error_code& ec) {

@@ -1,17 +1,22 @@
 // Daemon skeleton — what every hamaster child shares (Postfix's single_server, style.md §1 and §7).
 //
-// A child's main() parses its options here (common ones plus its own), calls child_setup() (parent
-// death signal; exits at once if the master is already gone), install_file_log(), optionally
-// realtime_setup(), builds its objects on a DaemonLoop's io_context, attaches its BusClient for
-// the liveness beat and calls run(). The loop owns the io_context and the signals: SIGTERM/SIGINT
-// stop it cleanly (or call the daemon's stop handler), SIGHUP reopens the process log and calls
-// the daemon's hook. No work is ever done in a signal handler.
+// A child's main() is its table (DaemonSpec: its name, its own options, its body) and one call to
+// daemon_main(), which parses the options (common ones plus its own), answers --help and
+// --version, calls child_setup() (parent death signal; exits at once if the master is already
+// gone), install_file_log(), optionally realtime_setup(), and runs the body, which builds its
+// objects on a DaemonLoop's io_context, attaches its BusClient for the liveness beat and calls
+// run(). The loop owns the io_context and the signals: SIGTERM/SIGINT stop it cleanly (or call the
+// daemon's stop handler), SIGHUP reopens the process log and calls the daemon's hook. No work is
+// ever done in a signal handler. rscd parses with DaemonOptionParser too but keeps its own main
+// (it loads the config before its log, and logs where --logfile says); the master has its own
+// command line (hamaster(8)). The rest of the skeleton: ipc/spawn.hpp (fork/exec),
+// ipc/deadline_timer.hpp (a shell's timer at its core's next deadline).
 //
 // Time and blocking: the liveness beat uses a steady_timer; nothing blocks.
 // Diagnostics: info "<program> stopping on signal N"; WARN once when realtime cannot be had;
 // debug per liveness beat that could not be sent.
-// See also: design.md "Processes and failures", ipc/bus.hpp, master/child_specs.cpp (the flags
-// the master passes).
+// See also: design.md "Processes and failures", ipc/bus.hpp, ipc/spawn.hpp,
+// ipc/deadline_timer.hpp, master/child_specs.cpp (the flags the master passes).
 #pragma once
 
 #include <initializer_list>
@@ -34,10 +39,16 @@ namespace ha::ipc {
 
 class BusClient;
 
-// Exit codes the master understands (style.md §3).
+// Exit codes the master understands (style.md §3), and the ones every binary shares.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitNoPerm = 77;  // EX_NOPERM
-inline constexpr int kExitConfig = 78;  // EX_CONFIG
+inline constexpr int kExitSoftware = 70;    // EX_SOFTWARE: an unexpected exception reached main
+inline constexpr int kExitNoPerm = 77;      // EX_NOPERM
+inline constexpr int kExitConfig = 78;      // EX_CONFIG: bad flags or config
+inline constexpr int kExitExecFailed = 127;  // a spawned child whose exec failed (as the shells do)
+
+// The exit code for a start-up error: kExitConfig (codes "config", "usage"), kExitNoPerm ("perm")
+// or 1 (anything else: the master respawns with backoff).
+int exit_code_for(const Error& error);
 
 struct DaemonOptions {
     std::string program;
@@ -71,16 +82,45 @@ public:
     Result<DaemonOptions> parse(int argc, const char* const* argv);
     Result<DaemonOptions> parse(const std::vector<std::string>& args);  // without argv[0]
     const boost::program_options::variables_map& values() const { return values_; }
+    // True when `name` was given on the command line (not only defaulted).
+    bool given(const std::string& name) const { return values_.count(name) != 0 && !values_[name].defaulted(); }
+    // --help text: "usage: <program> [options]" and the option tables, or the text set_usage() set
+    // (rscd keeps its hand-written synopsis).
     std::string usage() const;
+    void set_usage(std::string text) { usage_ = std::move(text); }
 
 private:
     std::string program_;
+    std::string usage_;
     boost::program_options::options_description own_;
     boost::program_options::variables_map values_;
 };
 
 // Shorthand when a daemon has no options of its own.
 Result<DaemonOptions> parse_daemon_options(std::string program, int argc, const char* const* argv);
+
+// A daemon's body, run by daemon_main() once the process is set up; returns the exit code.
+using DaemonBody = std::function<int(const DaemonOptions& opts, Log& log)>;
+
+// One daemon's table for daemon_main() (Postfix's anvil.c hands its callbacks to
+// multi_server_main the same way).
+struct DaemonSpec {
+    std::string program;
+    // Adds the daemon's own options to the common ones (nothing when empty).
+    std::function<void(DaemonOptionParser&)> options;
+    // Reads the daemon's own option values into its body, before anything is set up. An Error is
+    // a usage error (exit kExitConfig).
+    std::function<Result<DaemonBody>(const DaemonOptions&, const DaemonOptionParser&)> body;
+    bool realtime = false;  // honours --realtime (the media daemons): realtime_setup() before the body
+};
+
+// The whole life of a daemon: parses the options; -h/--help prints usage() and --version
+// version_text() on stdout (exit 0); a bad option, a positional argument or an Error from
+// spec.body goes to stderr as "<program>: <why>" (exit kExitConfig); then child_setup(),
+// install_file_log(), realtime_setup() (spec.realtime and --realtime) and the body, whose result
+// is the exit code. An exception that reaches it is written "<program>: CRIT: <what>" to stderr
+// (exit kExitSoftware).
+int daemon_main(const DaemonSpec& spec, int argc, const char* const* argv);
 
 // PR_SET_PDEATHSIG(SIGTERM), then exits 0 at once if --parent-pid was given and our parent is no
 // longer that pid (the master died before we could ask to be told).

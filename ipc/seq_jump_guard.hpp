@@ -15,11 +15,11 @@
 // Messages held as candidates are not accepted; the caller drops and counts them (`seq_jump`).
 // The caller keeps the highest seq; this class only keeps the candidate run.
 //
-// Used by heartbeatd-net's ReplayWindow (per peer and link) and the master's SeqTrack (per peer),
+// Used by the media daemons' ReplayWindow (per peer and link) and the master's SeqTrack (per peer),
 // so neither the media daemon nor the master can be poisoned alone.
 //
 // Time and blocking: none. Diagnostics: none (the callers count and log).
-// See also: heartbeatd-net/replay_window.hpp, master/core/seq_track.hpp, docs/security.md.
+// See also: ipc/media/replay_window.hpp, master/core/seq_track.hpp, docs/security.md.
 #pragma once
 
 #include <cstdint>

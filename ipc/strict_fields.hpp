@@ -6,7 +6,7 @@
 //
 // Time and blocking: none.
 // Diagnostics: none (the caller logs the Error with the sender).
-// See also: ipc/message.hpp, rscd/rsc_messages.hpp, master/resource_shell.cpp.
+// See also: ipc/message.hpp, ipc/bus/fields.hpp (the strict bus decoders built on it).
 #pragma once
 
 #include <span>

@@ -1,5 +1,8 @@
 #include "ipfaild/arbiter.hpp"
 
+#include "ipc/bus/control.hpp"
+#include "ipc/bus/ipfail.hpp"
+
 namespace ha::ipfail {
 
 Arbiter::Arbiter(ArbiterConfig config, const PingTable& pings, Send send, ipc::Log& log)
@@ -17,7 +20,7 @@ void address_to_peer(ipc::Message& m, const std::string& peer) {
     m.add("dest", peer);
     m.add("from_id", "ipfail");
     m.add("to_id", "ipfail");
-    m.add("_to_peer", "1");
+    m.add(ipc::bus::kToPeerField, "1");
 }
 }  // namespace
 
@@ -103,10 +106,7 @@ void Arbiter::on_tick(ipc::SteadyTime now) {
     const std::string type = giveup_->type;
     giveup_.reset();
     log_.info("Giving up [{}]: asking the master for standby.", type);
-    ipc::Message m;
-    m.add("t", "standby");
-    m.add("rsc_hold", type);
-    send_(m);
+    send_(ipc::bus::StandbyRequest{false, type}.encode());
 }
 
 std::optional<ipc::SteadyTime> Arbiter::next_deadline() const {
@@ -120,15 +120,11 @@ void Arbiter::check_isolation() {
         log_.warn("No ping node and peer {} dead: our public link is down; asking the master to release our "
                   "resources.",
                   config_.peer);
-        ipc::Message m;
-        m.add("t", "ipfail_release");
-        send_(m);
+        send_(ipc::bus::IpfailRelease{}.encode());
     } else if (released_ && pings_.up_count() > 0) {
         released_ = false;
         log_.info("A ping node answers again: resources may be held again.");
-        ipc::Message m;
-        m.add("t", "ipfail_ok");
-        send_(m);
+        send_(ipc::bus::IpfailOk{}.encode());
     }
 }
 

@@ -9,6 +9,7 @@
 
 #include "ipc/bus.hpp"
 #include "ipc/config/config.hpp"
+#include "ipc/deadline_timer.hpp"
 #include "ipfaild/ipfail_service.hpp"
 #include "ipfaild/pinger.hpp"
 #include "ipfaild/privileges.hpp"
@@ -72,14 +73,9 @@ int run_ipfaild(const ipc::DaemonOptions& opts, std::string user, ipc::Log& log)
     ipc::BusClient bus(loop.io(), zmq_context, ipc::bus_endpoint(opts.run_dir), "ipfaild", log);
     IpfailService service(service_config(config), [&bus](const ipc::Message& m) { bus.send(m); }, clock, log);
 
-    boost::asio::steady_timer tick(loop.io());
+    ipc::DeadlineTimer tick(loop.io());
     std::function<void()> arm = [&] {
-        tick.cancel();
-        const auto next = service.next_deadline();
-        if (!next) return;
-        tick.expires_at(*next);
-        tick.async_wait([&](const boost::system::error_code& ec) {
-            if (ec) return;
+        tick.arm(service.next_deadline(), [&] {
             // Replies and messages already waiting count before a deadping or no-reply verdict.
             (*pinger)->read_pending();
             bus.read_pending();

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "ipc/bus/ipfail.hpp"
+
 namespace ha::ipfail {
 
 namespace {
@@ -15,11 +17,8 @@ std::optional<int> parse_count(std::string_view text) {
     return value;
 }
 
-std::optional<PeerStatus> parse_node_status(std::string_view st) {
-    if (st == "dead") return PeerStatus::dead;
-    if (st == "active" || st == "up" || st == "init") return PeerStatus::alive;
-    return std::nullopt;
-}
+// node_status's st, already one of init|up|active|dead (ipc/bus/ipfail.hpp).
+PeerStatus peer_status(std::string_view st) { return st == "dead" ? PeerStatus::dead : PeerStatus::alive; }
 
 }  // namespace
 
@@ -44,7 +43,7 @@ void IpfailService::start() {
     m.add("st", "join");
     m.add("info", "signon");
     m.add("from_id", "ipfail");
-    m.add("_to_peer", "1");
+    m.add(ipc::bus::kToPeerField, "1");
     send_(m);
 }
 
@@ -68,11 +67,7 @@ void IpfailService::report(const std::vector<PingChange>& changes, ipc::SteadyTi
     for (const auto& c : changes) {
         log_.info("Status update: Node {} now has status {}", c.node, c.is == PingState::up ? "ping" : "dead");
         if (c.is == PingState::up) log_.info("A ping node just came up.");
-        ipc::Message m;
-        m.add("t", "ping_status");
-        m.add("node", c.node);
-        m.add("st", ping_state_name(c.is));
-        send_(m);
+        send_(ipc::bus::PingStatus{c.node, std::string(ping_state_name(c.is))}.encode());
     }
     arbiter_.on_ping_change(now);
 }
@@ -118,22 +113,19 @@ void IpfailService::on_bus_message(const ipc::Message& m, ipc::SteadyTime now) {
     } else if (t == "hbapi-clstat") {
         if (m.get_or("from_id", "") != "ipfail" || m.get_or("st", "") != "join") return;  // other clients
         if (from_peer(m)) arbiter_.on_peer_joined(now);
-    } else if (t == "node_status") {
-        const auto node = m.get("node");
-        const auto st = m.get("st");
-        const auto status = st ? parse_node_status(*st) : std::nullopt;
-        if (!node || !status) return drop(m, "bad_field", !node ? "missing field \"node\"" : "bad field \"st\"");
-        if (*node != config_.peer) return;
+    } else if (t == ipc::bus::kNodeStatus) {
+        auto status = ipc::bus::NodeStatus::decode(m);
+        if (!status) return drop(m, "bad_field", status.error().message);
+        if (status->node != config_.peer) return;
         // `active`: the peer has finished starting and settled its resources (Heartbeat's ipfail
         // said the same on the peer's "stable" resource report).
-        if (*st == "active" && peer_st_ != "active") log_.info("Other side is now stable: {} is active.", *node);
-        peer_st_ = *st;
-        arbiter_.on_peer_status(*status, now);
-    } else if (t == "rsc_hold") {
-        const std::string word = m.get_or("word", "");
-        if (word != "none" && word != "local" && word != "foreign" && word != "all")
-            return drop(m, "bad_field", "bad field \"word\"");
-        arbiter_.on_rsc_hold(word);
+        if (status->st == "active" && peer_st_ != "active") log_.info("Other side is now stable: {} is active.", status->node);
+        peer_st_ = status->st;
+        arbiter_.on_peer_status(peer_status(status->st), now);
+    } else if (t == ipc::bus::kRscHold) {
+        auto hold = ipc::bus::RscHold::decode(m);
+        if (!hold) return drop(m, "bad_field", hold.error().message);
+        arbiter_.on_rsc_hold(hold->word);
     } else {
         drop(m, "unknown_type", "unknown message type");
     }

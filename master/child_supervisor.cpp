@@ -110,13 +110,7 @@ void ChildSupervisor::on_liveness(const std::string& name) {
 
 void ChildSupervisor::arm_timer() {
     if (stopping_) return;
-    auto next = policy_.next_deadline();
-    timer_.cancel();
-    if (!next) return;
-    timer_.expires_at(*next);
-    timer_.async_wait([this](const boost::system::error_code& ec) {
-        if (!ec) on_timer();
-    });
+    timer_.arm(policy_.next_deadline(), [this] { on_timer(); });
 }
 
 void ChildSupervisor::on_timer() {

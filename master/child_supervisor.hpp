@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "ipc/clock.hpp"
+#include "ipc/deadline_timer.hpp"
 #include "ipc/log.hpp"
 #include "master/core/respawn_policy.hpp"
 #include "master/spawn.hpp"
@@ -76,7 +77,7 @@ private:
     const ipc::Clock& clock_;
     ipc::Log& log_;
     RespawnPolicy policy_;
-    boost::asio::steady_timer timer_;
+    ipc::DeadlineTimer timer_;
     boost::asio::steady_timer stop_timer_;
     std::map<std::string, Child> children_;
     bool stopping_ = false;

@@ -5,10 +5,18 @@
 #include <random>
 
 #include "master/core/membership_replies.hpp"
+#include "master/core/serial_pace.hpp"
 
 #include <algorithm>
 
 namespace ha::master {
+
+std::map<std::string, std::chrono::milliseconds, std::less<>> serial_link_deadtimes(
+    const std::map<std::string, SerialPace, std::less<>>& paces) {
+    std::map<std::string, std::chrono::milliseconds, std::less<>> out;
+    for (const auto& [device, pace] : paces) out.emplace(device, pace.link_deadtime);
+    return out;
+}
 
 LinkTableParams link_table_params(const conf::Config& config) {
     const auto& cf = config.ha_cf;
@@ -32,6 +40,7 @@ LinkTableParams link_table_params(const conf::Config& config) {
     // probe; twice that plus one leaves room for the bus and both loops: the verdict is due
     // before the dead decision (docs/split-brain.md, "Timing").
     p.guard_lead = conf::guard_lead(cf.keepalive);
+    p.link_deadtime = serial_link_deadtimes(serial_paces(config));
     return p;
 }
 
@@ -41,6 +50,7 @@ ClusterShell::ClusterShell(boost::asio::io_context& io, const conf::Config& conf
       clock_(clock),
       log_(log),
       table_(link_table_params(config), log, clock.now()),
+      serial_paces_(serial_paces(config)),
       source_(std::move(source)),
       history_(log),
       requests_(log, config.ha_cf.max_rexmit_delay, config.ha_cf.deadtime),
@@ -140,32 +150,35 @@ void ClusterShell::arm_keepalive() {
 void ClusterShell::arm_deadline() {
     if (stopped_) return;
     auto next = table_.next_deadline();
-    deadline_timer_.cancel();
-    if (!next) return;
-    deadline_timer_.expires_at(std::max(*next, clock_.now()));
-    deadline_timer_.async_wait([this](const boost::system::error_code& ec) {
-        if (ec || stopped_) return;
+    if (next) next = std::max(*next, clock_.now());
+    deadline_timer_.arm(next, [this] {
+        if (stopped_) return;
         // Heartbeats already waiting on the bus count before a link or node is declared dead:
         // after a freeze of the master its timer and the bus are ready at once.
         if (read_pending) read_pending();
         if (stopped_) return;
-        handle_events(table_.on_tick(clock_.now()));
+        const auto now = clock_.now();
+        // Fired much later than asked: the loop (or the whole node) stalled, and the media daemons
+        // that stalled with us may not have forwarded yet what the peer sent meanwhile. Give them
+        // one stall threshold (at least a keepalive's worth of reading) before any verdict.
+        const auto stall = std::chrono::duration_cast<std::chrono::milliseconds>(now - deadline_timer_.expiry());
+        if (stall >= table_.stall_threshold()) table_.confirm_silences(now + table_.stall_threshold(), stall);
+        handle_events(table_.on_tick(now));
         arm_deadline();
     });
 }
 
 void ClusterShell::ask_media_stats() {
-    ipc::Message ask;
-    ask.add("t", "_stats");
+    const ipc::Message ask = ipc::bus::MediaStatsAsk{}.encode();
     for (const auto& child : media_children_) send_(child, ask);
 }
 
+void ClusterShell::on_media_stats(ipc::bus::MediaStats stats) {
+    std::string link = stats.link;
+    media_stats_[std::move(link)] = std::move(stats);
+}
+
 void ClusterShell::on_media_message(const std::string& child, ipc::Message message) {
-    if (message.type() == "_stats") {
-        std::string link = message.get_or("link", "");
-        if (!link.empty()) media_stats_[link] = std::move(message);
-        return;
-    }
     std::string link = message.get_or("_link", "");
     std::string src(message.src());
     // The `_` fields are our own annotations, never part of the cluster message.
@@ -237,18 +250,15 @@ ClusterView ClusterShell::view() const {
         lv.received = l.counters.received;
         lv.late = l.counters.late;
         lv.interval = l.counters.interval;
+        if (auto pace = serial_paces_.find(l.link); pace != serial_paces_.end() && l.node != config_.local_node) {
+            lv.pace = pace->second.pace;
+            lv.link_deadtime = pace->second.link_deadtime;
+        }
         for (const auto& [reason, count] : l.counters.dropped) lv.dropped[std::string(drop_reason_word(reason))] = count;
         if (auto it = media_stats_.find(l.link); it != media_stats_.end() && l.node != config_.local_node) {
-            for (const auto& f : it->second.fields()) {
-                std::uint64_t n = 0;
-                try {
-                    n = std::stoull(f.value);
-                } catch (const std::exception&) {
-                    continue;
-                }
-                if (f.name == "tx") lv.sent = n;
-                else if (f.name.rfind("drop_", 0) == 0 && n > 0) lv.wire_dropped[f.name.substr(5)] = n;
-            }
+            lv.sent = it->second.tx;
+            for (const auto& [reason, n] : it->second.drops)
+                if (n > 0) lv.wire_dropped[reason] = n;
         }
         v.links.push_back(std::move(lv));
     }

@@ -20,7 +20,9 @@
 #include <set>
 #include <string>
 
+#include "ipc/bus/media.hpp"
 #include "ipc/clock.hpp"
+#include "ipc/deadline_timer.hpp"
 #include "ipc/config/config.hpp"
 #include "ipc/log.hpp"
 #include "ipc/message.hpp"
@@ -29,11 +31,15 @@
 #include "master/core/link_table.hpp"
 #include "master/core/retransmit_history.hpp"
 #include "master/core/rexmit_requests.hpp"
+#include "master/core/serial_pace.hpp"
 
 namespace ha::master {
 
 // The LinkTable's parameters from the configuration: every peer gets every medium's link name.
 LinkTableParams link_table_params(const conf::Config& config);
+// Each serial cable's link deadtime (master/core/serial_pace.hpp), by device.
+std::map<std::string, std::chrono::milliseconds, std::less<>> serial_link_deadtimes(
+    const std::map<std::string, SerialPace, std::less<>>& paces);
 
 class ClusterShell {
 public:
@@ -46,6 +52,8 @@ public:
     void stop();
     // A message a media daemon forwarded (with `_link`, `_from`).
     void on_media_message(const std::string& child, ipc::Message message);
+    // A media daemon's counters of one link (its answer to our `_stats`), for cl_status.
+    void on_media_stats(ipc::bus::MediaStats stats);
     // The local node leaves: status `dead` goes out once more.
     void announce_shutdown();
     // A cluster message we originate (resource, ask_resources...): default fields added, sent on
@@ -53,7 +61,12 @@ public:
     void send_cluster(ipc::Message message, Origin origin = Origin::daemon);
 
     // Reload: new timings for the LinkTable (the keepalive timer reads the config it was given).
-    void set_timings(const conf::HaCf& cf) { table_.set_timings(cf.keepalive, cf.deadtime, cf.warntime, cf.initdead, cf.deadping); }
+    // Reload: the timings (and the serial cables' paces) of the config in force now.
+    void set_timings() {
+        const auto& cf = config_.ha_cf;
+        serial_paces_ = serial_paces(config_);
+        table_.set_timings(cf.keepalive, cf.deadtime, cf.warntime, cf.initdead, cf.deadping, serial_link_deadtimes(serial_paces_));
+    }
 
     // ipfaild's verdict on a ping node (cl_status shows it as type ping, status ping/dead).
     void set_ping_status(const std::string& node, bool up) {
@@ -86,17 +99,18 @@ private:
     const ipc::Clock& clock_;
     ipc::Log& log_;
     LinkTable table_;
+    std::map<std::string, SerialPace, std::less<>> serial_paces_;  // serial cables only
     HeartbeatSource source_;
     RetransmitHistory history_;
     RexmitRequests requests_;
     std::vector<std::string> media_children_;
     Sender send_;
     boost::asio::steady_timer keepalive_timer_;
-    boost::asio::steady_timer deadline_timer_;
+    ipc::DeadlineTimer deadline_timer_;
     boost::asio::steady_timer rexmit_timer_;
     std::uint64_t bad_bus_messages_ = 0;
-    std::map<std::string, ipc::Message> media_stats_;
-    std::map<std::string, bool> ping_status_;  // link → the media daemon's last `_stats`
+    std::map<std::string, ipc::bus::MediaStats> media_stats_;  // link → the media daemon's last `_stats`
+    std::map<std::string, bool> ping_status_;
     bool stopped_ = false;
     bool shutdown_announced_ = false;  // after `shutdone` no status goes out any more
     unsigned ack_pick_ = 0;            // we ack the peer's seqs with this value modulo 10

@@ -49,6 +49,10 @@ struct LinkView {
     std::uint64_t sent = 0;
     std::map<std::string, std::uint64_t> wire_dropped;
     std::optional<std::chrono::milliseconds> interval;  // between the last two packets (LinkCounters)
+    // A serial cable: how often it can carry a heartbeat at its baud rate, and its link deadtime
+    // (master/core/serial_pace.hpp). Absent for UDP links.
+    std::optional<std::chrono::milliseconds> pace;
+    std::optional<std::chrono::milliseconds> link_deadtime;
 };
 
 // An API client (ipfail) as cl_status clientstatus reports it: on the local node, online while

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "master/core/serial_pace.hpp"
+
 namespace ha::master {
 namespace {
 
@@ -47,7 +49,21 @@ std::string format_summary(const conf::Config& c, const std::vector<std::string>
     const auto peers = c.peers();
     line("peers:", peers.empty() ? "(none)" : join(peers));
     s += "links:\n";
-    for (const auto& m : cf.media) s += "  " + describe(m) + "\n";
+    const auto paces = serial_paces(c);
+    for (const auto& m : cf.media) {
+        s += "  " + describe(m) + "\n";
+        auto p = paces.find(m.device);
+        if (m.kind != conf::MediumKind::serial || p == paces.end()) continue;
+        const SerialPace& sp = p->second;
+        s += fmt::format("         a {}-byte heartbeat and a {}-byte ack take {}ms on the line: the cable beats every {}ms, "
+                         "dead after {}ms\n",
+                         sp.frame_bytes, sp.ack_bytes, sp.frame_time.count(), sp.pace.count(), sp.link_deadtime.count());
+        if (sp.link_deadtime > cf.deadtime)
+            s += fmt::format("         note: at {} baud the cable cannot beat every keepalive ({}ms); a peer is declared dead only "
+                             "once every link was silent for its own deadtime, so a peer that dies is declared dead after "
+                             "{}ms, not deadtime {}ms (a higher baud rate shortens it)\n",
+                             m.baud, cf.keepalive.count(), sp.link_deadtime.count(), cf.deadtime.count());
+    }
     line("timings:", fmt::format("keepalive {}ms, deadtime {}ms, warntime {}ms, initdead {}ms, deadping {}ms", cf.keepalive.count(),
                                  cf.deadtime.count(), cf.warntime.count(), cf.initdead.count(), cf.deadping.count()));
     line("auto_failback:", conf::auto_failback_name(cf.auto_failback));

@@ -15,35 +15,8 @@ constexpr int kUnknownError = 13;
 // a node, link or parameter name holds (a name that is not UTF-8 is replaced, never copied raw).
 std::string dump(const nlohmann::ordered_json& j) { return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n"; }
 
-struct Request {
-    std::string cmd;
-    std::vector<std::string> args;
-    std::vector<std::string> flags;
-    std::string param;
-    bool json = false;
-    bool has_flag(std::string_view f) const { return std::find(flags.begin(), flags.end(), f) != flags.end(); }
-};
-
-Request parse(const ipc::Message& m) {
-    Request r;
-    for (const auto& f : m.fields()) {
-        if (f.name == "cmd") r.cmd = f.value;
-        else if (f.name == "arg") r.args.push_back(f.value);
-        else if (f.name == "flag") r.flags.push_back(f.value);
-        else if (f.name == "param") r.param = f.value;
-        else if (f.name == "json") r.json = f.value == "1";
-    }
-    return r;
-}
-
 ipc::Message reply(int rc, std::string out, std::string err = {}, bool usage = false) {
-    ipc::Message m;
-    m.add("t", "control_reply");
-    m.add("rc", std::to_string(rc));
-    m.add("out", out);
-    if (!err.empty()) m.add("err", err);
-    if (usage) m.add("usage", "1");
-    return m;
+    return ipc::bus::ControlReply{rc, std::move(out), std::move(err), usage, std::nullopt, std::nullopt}.encode();
 }
 
 const NodeView* find_node(const ClusterView& v, std::string_view name) {
@@ -78,6 +51,8 @@ nlohmann::ordered_json link_json(const LinkView& l) {
             {"late", l.late},
             {"dropped", dropped},
             {"interval_ms", ms_or_null(l.interval)},
+            {"pace_ms", ms_or_null(l.pace)},
+            {"link_deadtime_ms", ms_or_null(l.link_deadtime)},
             {"loss_pct", expected ? 100.0 * static_cast<double>(drops) / static_cast<double>(expected) : 0.0}};
 }
 
@@ -91,7 +66,12 @@ nlohmann::ordered_json links_json(const ClusterView& v, std::string_view node) {
 }  // namespace
 
 ipc::Message handle_control(const ipc::Message& request, const ClusterView& v) {
-    const Request r = parse(request);
+    auto decoded = ipc::bus::ClStatusRequest::decode(request);
+    if (!decoded) return reply(kParamError, "", fmt::format("cl_status: refused request: {}\n", decoded.error().message));
+    return handle_control(*decoded, v);
+}
+
+ipc::Message handle_control(const ipc::bus::ClStatusRequest& r, const ClusterView& v) {
     const bool sentences = r.has_flag("m");
     auto arg = [&](std::size_t i) -> const std::string* { return i < r.args.size() ? &r.args[i] : nullptr; };
 
@@ -207,6 +187,9 @@ std::string render_status(const ClusterView& v) {
                                l.up ? "up" : "dead", l.age ? fmt::format("{}ms ago", l.age->count()) : "never",
                                l.interval ? fmt::format("{}ms", l.interval->count()) : "-", l.received, l.sent, l.late, drops,
                                expected ? fmt::format(" ({:.1f}%)", 100.0 * static_cast<double>(drops) / static_cast<double>(expected)) : "");
+            if (l.pace && l.link_deadtime)  // a serial cable: the pace its baud rate allows
+                out += fmt::format("         cable beats every {}ms at most, dead after {}ms of silence\n", l.pace->count(),
+                                   l.link_deadtime->count());
         }
     }
     out += fmt::format("resources held here: {}\n", v.rsc_hold);

@@ -7,6 +7,7 @@
 #include <exception>
 #include <iostream>
 
+#include "ipc/daemon.hpp"
 #include "ipc/version.hpp"
 #include "master/config_test.hpp"
 #include "master/master_run.hpp"
@@ -32,6 +33,6 @@ int main(int argc, char** argv) {
         return ha::master::run_master(*options);
     } catch (const std::exception& e) {
         std::cerr << "hamaster: CRIT: " << e.what() << "\n";
-        return 70;
+        return ha::ipc::kExitSoftware;
     }
 }

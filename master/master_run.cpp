@@ -23,6 +23,11 @@
 #include <zmq.hpp>
 
 #include "ipc/bus.hpp"
+#include "ipc/bus/control.hpp"
+#include "ipc/bus/ipfail.hpp"
+#include "ipc/bus/media.hpp"
+#include "ipc/bus/rsc.hpp"
+#include "ipc/bus/supervision.hpp"
 #include "ipc/clock.hpp"
 #include "ipc/config/config.hpp"
 #include "ipc/daemon.hpp"
@@ -32,6 +37,7 @@
 #include "master/systemd_notify.hpp"
 #include "master/child_specs.hpp"
 #include "master/recent_events.hpp"
+#include "master/bus_dispatch.hpp"
 #include "master/child_supervisor.hpp"
 #include "master/config_test.hpp"
 #include "master/cluster_shell.hpp"
@@ -250,6 +256,7 @@ public:
         children_.read_pending = [this] { bus_.read_pending(); };
         cluster_.read_pending = [this] { bus_.read_pending(); };
         wire_cluster();
+        route_bus();
         bus_.on_message([this](std::string_view identity, ipc::Message m) { on_bus_message(std::string(identity), std::move(m)); });
     }
 
@@ -329,11 +336,8 @@ private:
             for (const auto& e : events) {
                 const auto* changed = std::get_if<NodeStatusChanged>(&e);
                 if (changed && changed->node == peer_ && changed->new_status == "dead") peer_clients_.clear();
-                if (changed && changed->node == peer_ && children_.pid_of("ipfaild") > 0) {
-                    ipc::Message ns;
-                    ns.add("t", "node_status").add("node", peer_).add("st", changed->new_status);
-                    bus_.send("ipfaild", ns);
-                }
+                if (changed && changed->node == peer_ && children_.pid_of("ipfaild") > 0)
+                    bus_.send("ipfaild", ipc::bus::NodeStatus{peer_, changed->new_status}.encode());
             }
             resources_.on_cluster_events(events);
         };
@@ -370,107 +374,125 @@ private:
         if (children_.pid_of("ipfaild") <= 0) return;
         if (force) {  // changes of the peer's status follow from on_events
             const auto nodes = cluster_.view().nodes;
-            ipc::Message ns;
-            ns.add("t", "node_status").add("node", peer_).add("st", nodes.size() > 1 ? nodes[1].status : "init");
-            bus_.send("ipfaild", ns);
+            bus_.send("ipfaild", ipc::bus::NodeStatus{peer_, nodes.size() > 1 ? nodes[1].status : "init"}.encode());
         }
         const std::string hold = resources_.rsc_hold_word();
         if (hold != "transition" && (force || hold != last_rsc_hold_told_)) {
-            ipc::Message rh;
-            rh.add("t", "rsc_hold").add("word", hold);
-            bus_.send("ipfaild", rh);
+            bus_.send("ipfaild", ipc::bus::RscHold{hold}.encode());
             last_rsc_hold_told_ = hold;
         }
     }
 
-    void on_ipfaild(ipc::Message m) {
-        const auto type = m.type();
-        if (m.get_or("_to_peer", "") == "1") {
-            m.remove("_to_peer");
-            cluster_.send_cluster(std::move(m), Origin::api_client);
-        } else if (type == "ping_status") {
-            cluster_.set_ping_status(m.get_or("node", ""), m.get_or("st", "") == "up");
-        } else if (type == "standby") {
-            resources_.standby(m.get_or("rsc_hold", "all"));
-        } else if (type == "ipfail_release") {
-            resources_.set_isolated(true);
-        } else if (type == "ipfail_ok") {
-            resources_.set_isolated(false);
-        } else {
-            log_.error("dropped message from ipfaild: unexpected type [{}]", type);
+    // The one table for what the children say (BusDispatch): every bus message the master takes,
+    // who may send it, and the cluster traffic each child relays. Built once, at construction.
+    void route_bus() {
+        using ipc::bus::Liveness;
+        bus_table_.route<Liveness>(ipc::bus::kLiveness, kAnyChild, [this](const std::string& child, Liveness beat) {
+            on_liveness(child, beat);
+        });
+        // media daemons: their counters, the last-words handshake; the rest is the peer's traffic.
+        bus_table_.route<ipc::bus::MediaStats>(ipc::bus::kMediaStats, only(ChildKind::media),
+                                               [this](const std::string&, ipc::bus::MediaStats stats) {
+                                                   cluster_.on_media_stats(std::move(stats));
+                                               });
+        bus_table_.route<ipc::bus::Flushed>(ipc::bus::kFlushed, only(ChildKind::media),
+                                            [this](const std::string& child, ipc::bus::Flushed done) {
+                                                flush_.on_flushed(child, done.seq);
+                                            });
+        bus_table_.relay(
+            ChildKind::media, [](const ipc::Message& m) { return !m.type().starts_with('_') && m.type() != ipc::bus::kLiveness; },
+            [this](const std::string& child, ipc::Message m) { cluster_.on_media_message(child, std::move(m)); });
+        // ipfaild: ping-node verdicts and its giveup; what it says to the peer's ipfail is relayed,
+        // stamped as an API client's message.
+        const auto ipfaild = only(ChildKind::ipfaild);
+        bus_table_.route<ipc::bus::PingStatus>(ipc::bus::kPingStatus, ipfaild, [this](const std::string&, ipc::bus::PingStatus p) {
+            cluster_.set_ping_status(p.node, p.up());
+        });
+        bus_table_.route<ipc::bus::StandbyRequest>(ipc::bus::kStandby, ipfaild, [this](const std::string&, ipc::bus::StandbyRequest r) {
+            resources_.standby(r.kind);
+        });
+        bus_table_.route<ipc::bus::IpfailRelease>(ipc::bus::kIpfailRelease, ipfaild,
+                                                  [this](const std::string&, ipc::bus::IpfailRelease) { resources_.set_isolated(true); });
+        bus_table_.route<ipc::bus::IpfailOk>(ipc::bus::kIpfailOk, ipfaild,
+                                             [this](const std::string&, ipc::bus::IpfailOk) { resources_.set_isolated(false); });
+        bus_table_.relay(
+            ChildKind::ipfaild, [](const ipc::Message& m) { return m.get_or(ipc::bus::kToPeerField, "") == "1"; },
+            [this](const std::string&, ipc::Message m) {
+                m.remove(ipc::bus::kToPeerField);
+                cluster_.send_cluster(std::move(m), Origin::api_client);
+            });
+        // rscd: the results of what we asked.
+        const auto rscd = only(ChildKind::rscd);
+        bus_table_.route<ipc::bus::RscResult>(ipc::bus::kRscResult, rscd,
+                                              [this](const std::string&, ipc::bus::RscResult r) { resources_.on_rsc_result(r); });
+        bus_table_.route<ipc::bus::RscClearance>(ipc::bus::kRscClearance, rscd,
+                                                 [this](const std::string&, ipc::bus::RscClearance c) { resources_.on_clearance(c); });
+        bus_table_.route<ipc::bus::RscReloaded>(ipc::bus::kRscReloaded, rscd,
+                                                [this](const std::string&, ipc::bus::RscReloaded r) { resources_.on_reloaded(r); });
+    }
+
+    // A new incarnation of a child (a new pid in its liveness beat) said hello: tell it what it
+    // must know.
+    void on_liveness(const std::string& child, const ipc::bus::Liveness& beat) {
+        std::string& pid = child_pids_[child];
+        if (beat.pid == pid) return;
+        pid = beat.pid;
+        switch (child_kind(child)) {
+            case ChildKind::ipfaild:
+                resources_.set_isolated(false);  // a new ipfaild starts with no verdict
+                tell_ipfaild(true);
+                break;
+            case ChildKind::rscd: resources_.on_rscd_ready(); break;
+            case ChildKind::media: cluster_.heartbeat_now(); break;  // the peer hears us without waiting a keepalive
+            case ChildKind::none: break;
         }
     }
 
     void on_bus_message(const std::string& child, ipc::Message m) {
-        children_.on_liveness(child);
-        const bool liveness = m.type() == "liveness";
-        bool fresh = false;  // a new incarnation of this child said hello (its liveness beat)
-        auto [it, first_word] = child_pids_.try_emplace(child);
-        if (first_word) flush_pending(child);
-        if (liveness) {
-            const std::string pid = m.get_or("pid", "");
-            fresh = pid != it->second;
-            it->second = pid;
-        }
-        if (child == "ipfaild") {
-            if (!liveness) return on_ipfaild(std::move(m));
-            if (fresh) {
-                resources_.set_isolated(false);  // a new ipfaild starts with no verdict
-                tell_ipfaild(true);
-            }
+        if (child_kind(child) == ChildKind::none) {
+            bus_table_.dispatch(child, std::move(m));  // refused there, logged and counted
             return;
         }
-        if (child == "rscd") {
-            if (!liveness) return resources_.on_rscd_message(m);
-            if (fresh) {
-                ipc::Message ready;
-                ready.add("t", "rscd_ready");
-                resources_.on_rscd_message(ready);
-            }
-            return;
-        }
-        if (m.type() == ipc::kBusFlushed) return flush_.on_flushed(child, m);
-        if (fresh) cluster_.heartbeat_now();  // the peer hears us without waiting a keepalive
-        if (!liveness) cluster_.on_media_message(child, std::move(m));
+        children_.on_liveness(child);  // every word of a child shows its loop runs
+        if (child_pids_.try_emplace(child).second) flush_pending(child);
+        bus_table_.dispatch(child, std::move(m));
     }
 
-    ipc::Message on_control(const ipc::Message& request) {
-        const auto type = request.type();
+    // The control socket: one strict parser (ipc/bus/control.hpp), then one answer per request.
+    ipc::Message on_control(const ipc::Message& message) {
+        auto request = ipc::bus::decode_control_request(message);
+        if (!request) {
+            log_.warn("control: refused request: {}", request.error().message);
+            return ipc::bus::ControlReply{11, "", fmt::format("hamaster: refused request: {}\n", request.error().message),
+                                          false, std::nullopt, std::nullopt}
+                .encode();
+        }
+        if (const auto* cl = std::get_if<ipc::bus::ClStatusRequest>(&*request)) return handle_control(*cl, cluster_.view());
+        ipc::bus::ControlReply reply;
         // hb_standby / hb_takeover: rc 0 accepted, 3 refused (`refused` code, `reason`), 1 bad kind;
         // `ends` lets `--wait` poll `standby_state` until the handshake it started has ended.
-        if (type == "standby" || type == "takeover") {
-            ipc::Message reply;
-            reply.add("t", "control_reply");
-            const std::string kind = request.get_or("rsc_hold", "all");
-            const auto answer = type == "standby" ? resources_.standby(kind) : resources_.takeover(kind);
+        if (const auto* standby = std::get_if<ipc::bus::StandbyRequest>(&*request)) {
+            const auto answer = standby->takeover ? resources_.takeover(standby->kind) : resources_.standby(standby->kind);
             const auto& refusal = answer.refusal;
-            reply.add("rc", !refusal ? "0" : refusal->code == "usage" ? "1" : "3");
-            reply.add("out", "");
-            if (refusal) reply.add("refused", refusal->code).add("reason", refusal->reason);
-            reply.add("ends", std::to_string(answer.ends_before));
-            reply.add("reply_timeout_ms", std::to_string(resources_.owner().standby_reply_timeout().count()));
-            return reply;
+            reply.rc = !refusal ? 0 : refusal->code == "usage" ? 1 : 3;
+            reply.standby = ipc::bus::ControlReply::Standby{refusal ? refusal->code : "", refusal ? refusal->reason : "",
+                                                            answer.ends_before,
+                                                            resources_.owner().standby_reply_timeout().count()};
+            return reply.encode();
         }
-        if (type == "standby_state") {
-            ipc::Message reply;
-            const auto& owner = resources_.owner();
-            std::string peer_status = "init";
-            for (const auto& n : cluster_.view().nodes)
-                if (n.name == peer_) peer_status = n.status;
-            reply.add("t", "control_reply").add("rc", "0").add("out", "");
-            reply.add("ends", std::to_string(owner.standby_ends())).add("last_end", owner.last_standby_end());
-            reply.add("rsc_hold", resources_.rsc_hold_word()).add("peer", peer_status).add("peer_node", peer_);
-            reply.add("standby", owner.standby_state() == ResourceOwner::Standby::idle ? "idle" : "running");
-            return reply;
-        }
-        return handle_control(request, cluster_.view());
+        const auto& owner = resources_.owner();
+        std::string peer_status = "init";
+        for (const auto& n : cluster_.view().nodes)
+            if (n.name == peer_) peer_status = n.status;
+        reply.state = ipc::bus::ControlReply::State{owner.standby_ends(), std::string(owner.last_standby_end()),
+                                                    resources_.rsc_hold_word(), peer_status, peer_,
+                                                    owner.standby_state() != ResourceOwner::Standby::idle};
+        return reply.encode();
     }
 
     // rscd releases everything when the master falls silent: tell it we live, every keepalive.
     void beat_rscd() {
-        ipc::Message alive;
-        alive.add("t", "master_alive");
-        if (connected("rscd")) bus_.send("rscd", alive);
+        if (connected("rscd")) bus_.send("rscd", ipc::bus::MasterAlive{}.encode());
         rscd_beat_.expires_after(config_.ha_cf.keepalive);
         rscd_beat_.async_wait([this](const boost::system::error_code& ec) {
             if (!ec) beat_rscd();
@@ -522,29 +544,14 @@ private:
         }
         const auto& n = next.config->ha_cf;
         if (plan.timings) {
-            config_.ha_cf.keepalive = n.keepalive;
-            config_.ha_cf.deadtime = n.deadtime;
-            config_.ha_cf.warntime = n.warntime;
-            config_.ha_cf.initdead = n.initdead;
-            config_.ha_cf.deadping = n.deadping;
-            for (const char* key : {"keepalive", "deadtime", "warntime", "initdead", "deadping"}) {
-                if (auto it = n.raw_.find(key); it != n.raw_.end()) config_.ha_cf.raw_[key] = it->second;
-                else config_.ha_cf.raw_.erase(std::string(key));
-            }
-            cluster_.set_timings(n);
+            config_.ha_cf.adopt_timings(n);
         }
         if (plan.children) {
-            config_.ha_cf.media = n.media;
-            config_.ha_cf.udpport = n.udpport;
-            config_.ha_cf.baud = n.baud;
-            config_.ha_cf.ping_nodes = n.ping_nodes;
-            config_.ha_cf.respawns = n.respawns;
-            config_.ha_cf.env = n.env;
-            config_.ha_cf.realtime = n.realtime;
-            config_.ha_cf.debug = n.debug;
+            config_.ha_cf.adopt_children(n);
             children_.reconcile(child_specs(config_, o_));
         }
         config_.authkeys = next.config->authkeys;  // the media daemons re-read authkeys on SIGHUP
+        cluster_.set_timings();  // the serial paces follow timings, baud, media and the signature size
         for (const auto& media_child : media_) {
             if (pid_t pid = children_.pid_of(media_child); pid > 0) ::kill(pid, SIGHUP);
         }
@@ -644,6 +651,7 @@ private:
     ipc::ControlServer control_;
     std::string last_rsc_hold_told_;
     MediaFlush flush_{io_, log_};
+    BusDispatch bus_table_{log_};
     bool stopping_ = false;
     bool finishing_ = false;
     boost::asio::signal_set stop_signals_{io_, SIGTERM, SIGINT};
@@ -716,10 +724,7 @@ int run_master(const Options& o) {
 }
 
 int run_status(const Options& o) {
-    ipc::Message req;
-    req.add("t", "cl_status");
-    req.add("cmd", "status");
-    if (o.json) req.add("json", "1");
+    const ipc::Message req = ipc::bus::ClStatusRequest{"status", {}, {}, {}, o.json}.encode();
     if (!o.watch) {
         auto reply = ipc::control_request(o.run_dir, req, std::chrono::seconds(5));
         if (!reply) {

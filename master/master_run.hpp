@@ -2,12 +2,16 @@
 //
 // Order (each step logged): load and validate the config (errors to stderr, exit 78, nothing
 // started); take the pid file (refuse a second start); daemonize unless -f; open the log; realtime;
-// bump the generation; create the status table; bind the bus and control socket; spawn the
-// children; heartbeat. SIGTERM/SIGINT: announce `dead`, stop the children, remove shm and sockets.
-// SIGHUP: reopen the log files (reload of the config comes with the operations issue).
+// bump the generation; create the status table (<run-dir>/hamaster.status); bind the bus and
+// control socket; spawn the children; heartbeat; tell systemd READY once the node has its initial
+// state. SIGTERM/SIGINT: release the groups (hand them to a live peer), send `shutdone` and wait for
+// the media daemons to flush it, stop the children, remove the status table and sockets.
+// SIGHUP (`service hamaster reload`): reopen the log files, then validate the new config and apply
+// what plan_reload allows (a broken config changes nothing; reload_plan.hpp).
 //
 // Time and blocking: one io_context on the main thread; nothing blocks after start-up.
-// See also: master/cluster_shell.hpp, master/child_supervisor.hpp, design.md.
+// See also: master/cluster_shell.hpp, master/child_supervisor.hpp, master/reload_plan.hpp,
+//   master/media_flush.hpp, docs/architecture.md.
 #pragma once
 
 #include "master/options.hpp"

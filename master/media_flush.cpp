@@ -1,7 +1,7 @@
 // MediaFlush — see media_flush.hpp.
 #include "master/media_flush.hpp"
 
-#include "ipc/bus.hpp"
+#include "ipc/bus/supervision.hpp"
 
 namespace ha::master {
 
@@ -11,8 +11,7 @@ void MediaFlush::start(const std::vector<std::string>& children, const Send& sen
     seq_ = "f" + std::to_string(next_seq_++);
     done_ = std::move(done);
     waiting_.clear();
-    ipc::Message flush;
-    flush.add("t", ipc::kBusFlush).add("seq", seq_);
+    const ipc::Message flush = ipc::bus::Flush{seq_}.encode();
     for (const auto& child : children)
         if (send(child, flush)) waiting_.insert(child);
     timer_.expires_after(limit);
@@ -28,7 +27,11 @@ void MediaFlush::start(const std::vector<std::string>& children, const Send& sen
 }
 
 void MediaFlush::on_flushed(const std::string& child, const ipc::Message& message) {
-    if (!active() || message.get_or("seq", "") != seq_) return;
+    on_flushed(child, message.get_or("seq", ""));
+}
+
+void MediaFlush::on_flushed(const std::string& child, std::string_view seq) {
+    if (!active() || seq != seq_) return;
     if (waiting_.erase(child) > 0) log_.debug("Last messages sent by {}", child);
     maybe_done();
 }

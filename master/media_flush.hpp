@@ -42,6 +42,8 @@ public:
                std::function<void()> done);
     // A `t=_flushed` from `child`; one with another seq (an older flush) is ignored.
     void on_flushed(const std::string& child, const ipc::Message& message);
+    // The same, with the seq of a `_flushed` the bus table already decoded (ipc/bus/supervision.hpp).
+    void on_flushed(const std::string& child, std::string_view seq);
     // Stops waiting: `done` runs now (a second stop signal).
     void finish_now();
     bool active() const { return static_cast<bool>(done_); }

@@ -3,51 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
-
-#include "ipc/strict_fields.hpp"
 
 namespace ha::master {
-
-namespace {
-
-// rscd's answer to `t=rsc_reload` (rscd/rsc_messages.hpp), decoded strictly.
-struct Reloaded {
-    std::string seq;
-    bool ok = false;
-    std::size_t groups = 0;
-    std::string error;
-};
-
-Result<Reloaded> decode_reloaded(const ipc::Message& m) {
-    static constexpr std::array<std::string_view, 5> kFields{"t", "seq", "rc", "groups", "error"};
-    if (auto fields = ipc::check_fields(m, "rsc_reloaded", kFields); !fields) return fields.error();
-    Reloaded r;
-    const auto seq = m.get("seq");
-    const auto rc = m.get("rc");
-    if (!seq || seq->empty()) return make_error("missing_field", "missing field \"seq\"");
-    if (!rc) return make_error("missing_field", "missing field \"rc\"");
-    r.seq = std::string(*seq);
-    if (*rc == "ok") {
-        const auto groups = m.get("groups");
-        if (!groups) return make_error("missing_field", "missing field \"groups\"");
-        if (m.has("error")) return make_error("unexpected_field", "unexpected field \"error\" with rc=ok");
-        if (groups->empty() || groups->size() > 6 || !std::all_of(groups->begin(), groups->end(), [](char c) { return c >= '0' && c <= '9'; }))
-            return make_error("bad_value", fmt::format("bad groups \"{}\"", *groups));
-        r.ok = true;
-        r.groups = static_cast<std::size_t>(std::stoul(std::string(*groups)));
-    } else if (*rc == "failed") {
-        const auto error = m.get("error");
-        if (!error || error->empty()) return make_error("missing_field", "missing field \"error\"");
-        if (m.has("groups")) return make_error("unexpected_field", "unexpected field \"groups\" with rc=failed");
-        r.error = std::string(*error);
-    } else {
-        return make_error("bad_value", fmt::format("bad rc \"{}\"", *rc));
-    }
-    return r;
-}
-
-}  // namespace
 
 ResourceShell::ResourceShell(boost::asio::io_context& io, ResourceOwnerParams params, const ipc::Clock& clock,
                              ipc::Log& log, Outputs outputs)
@@ -61,7 +18,7 @@ void ResourceShell::apply(const ResourceActions& actions) {
             in_flight_ = *run;
             if (run->op == GroupOp::start)
                 log_.debug("takeover path: start of {} sent to rscd ({})", run->group, ipc::mono_text(clock_.now()));
-            if (!out_.to_rscd(run->to_message()))
+            if (!out_.to_rscd(run_message(*run)))
                 log_.info("rscd is not connected (yet); {} of {} waits for it", run->op == GroupOp::start ? "start" : "stop",
                           run->group);
         } else if (const auto* await = std::get_if<AwaitClearance>(&action)) {
@@ -76,8 +33,7 @@ void ResourceShell::apply(const ResourceActions& actions) {
         } else if (const auto* cancel = std::get_if<CancelClearance>(&action)) {
             auto it = probes_.find(cancel->group);
             if (it == probes_.end()) continue;
-            ipc::Message m;
-            m.add("t", "rsc_probe_cancel").add("group", cancel->group).add("seq", it->second.seq);
+            const ipc::Message m = ipc::bus::RscProbe{cancel->group, it->second.seq, false, true, false}.encode();
             probes_.erase(it);
             out_.to_rscd(m);
         } else if (std::holds_alternative<ShutdownComplete>(action)) {
@@ -99,35 +55,28 @@ void ResourceShell::reload_groups(std::vector<conf::ResourceGroup> next, std::fu
 
 void ResourceShell::send_reload() {
     if (!reload_ || reload_->sent || in_flight_) return;
-    ipc::Message m;
-    m.add("t", "rsc_reload").add("seq", reload_->seq);
-    reload_->sent = out_.to_rscd(m);
+    reload_->sent = out_.to_rscd(ipc::bus::RscReload{reload_->seq}.encode());
 }
 
-void ResourceShell::on_reloaded(const ipc::Message& message) {
-    auto r = decode_reloaded(message);
-    if (!r) {
-        log_.error("dropped rsc_reloaded from rscd: {}", r.error().message);
+void ResourceShell::on_reloaded(const ipc::bus::RscReloaded& r) {
+    if (!reload_ || !reload_->sent || reload_->seq != r.seq) {
+        log_.debug("rsc_reloaded seq {} not expected; ignored", r.seq);
         return;
     }
-    if (!reload_ || !reload_->sent || reload_->seq != r->seq) {
-        log_.debug("rsc_reloaded seq {} not expected; ignored", r->seq);
-        return;
-    }
-    if (!r->ok) {
-        if (r->error == "busy") {  // rscd runs something of its own (a resync): ask after its result
+    if (!r.ok) {
+        if (r.error == "busy") {  // rscd runs something of its own (a resync): ask after its result
             reload_->sent = false;
             return;
         }
-        log_.warn("reload: rscd refused the haresources change ({}); nothing of haresources changed", r->error);
+        log_.warn("reload: rscd refused the haresources change ({}); nothing of haresources changed", r.error);
         reload_.reset();
         return;
     }
     PendingReload done = std::move(*reload_);
     reload_.reset();
-    if (r->groups != done.groups.size())
+    if (r.groups != done.groups.size())
         log_.error("reload: rscd read {} resource groups, hamaster {}: haresources changed again during the reload; "
-                   "reload again", r->groups, done.groups.size());
+                   "reload again", r.groups, done.groups.size());
     // A group may have become busy since the reload was planned (a takeover meanwhile).
     if (const auto busy = owner_.busy_groups(done.groups); !busy.empty()) {
         log_.error("reload: rscd has the new haresources but hamaster keeps the running one (resource group {} is "
@@ -149,42 +98,37 @@ void ResourceShell::on_reloaded(const ipc::Message& message) {
 
 ipc::Message ResourceShell::probe_message(const std::string& group) const {
     const Probe& p = probes_.at(group);
-    ipc::Message m;
-    m.add("t", "rsc_probe").add("group", group).add("seq", p.seq).add("preferred", p.preferred ? "yes" : "no");
-    if (p.early) m.add("early", "yes");
-    return m;
+    return ipc::bus::RscProbe{group, p.seq, p.preferred, false, p.early}.encode();
 }
 
-void ResourceShell::on_clearance(const ipc::Message& message) {
-    const std::string group = message.get_or("group", "");
-    auto it = probes_.find(group);
-    if (it == probes_.end() || it->second.seq != message.get_or("seq", "")) {
-        log_.debug("stale rsc_clearance for {} ignored", group);
+ipc::Message ResourceShell::run_message(const RunGroup& run) const {
+    return ipc::bus::RscOp{run.op == GroupOp::start ? ipc::bus::GroupOp::start : ipc::bus::GroupOp::stop, run.group, run.seq}.encode();
+}
+
+void ResourceShell::on_clearance(const ipc::bus::RscClearance& c) {
+    using ipc::bus::ProbeVerdict;
+    auto it = probes_.find(c.group);
+    if (it == probes_.end() || it->second.seq != c.seq) {
+        log_.debug("stale rsc_clearance for {} ignored", c.group);
         return;
     }
-    const std::string verdict = message.get_or("verdict", "");
+    const std::string_view verdict = ipc::bus::probe_verdict_name(c.verdict);
     if (it->second.early) {
         // An early session answers only when it could not run; the decision asks afresh.
-        log_.debug("early address check of {} ended ({} {})", group, verdict, message.get_or("error", ""));
+        log_.debug("early address check of {} ended ({} {})", c.group, verdict, c.error);
         probes_.erase(it);
         return;
     }
-    if (verdict == "held") {
-        log_.info("Resource group {} waits: {} is still answered by {} (split-brain guard)", group,
-                  message.get_or("ip", "?"), message.get_or("mac", "?"));
-        it->second.holder = fmt::format("{} answered by {} on {}", message.get_or("ip", "?"), message.get_or("mac", "?"),
-                                        message.get_or("iface", "?"));
+    if (c.verdict == ProbeVerdict::held) {
+        log_.info("Resource group {} waits: {} is still answered by {} (split-brain guard)", c.group, c.ip, c.mac);
+        it->second.holder = fmt::format("{} answered by {} on {}", c.ip, c.mac, c.iface);
         if (out_.changed) out_.changed();
         return;
     }
-    if (verdict != "clear" && verdict != "error") {
-        log_.error("dropped rsc_clearance from rscd: bad verdict \"{}\"", verdict);
-        return;
-    }
-    if (verdict == "error") log_.warn("Address check of {} failed ({}); acquiring it anyway", group, message.get_or("error", "?"));
-    log_.debug("takeover path: split-brain guard answered {} for {} ({})", verdict, group, ipc::mono_text(clock_.now()));
+    if (c.verdict == ProbeVerdict::error) log_.warn("Address check of {} failed ({}); acquiring it anyway", c.group, c.error);
+    log_.debug("takeover path: split-brain guard answered {} for {} ({})", verdict, c.group, ipc::mono_text(clock_.now()));
     probes_.erase(it);
-    apply(owner_.on_acquire_clearance(clock_.now(), group));
+    apply(owner_.on_acquire_clearance(clock_.now(), c.group));
 }
 
 std::vector<GroupView> ResourceShell::group_views() const {
@@ -213,12 +157,7 @@ std::vector<GroupView> ResourceShell::group_views() const {
 }
 
 void ResourceShell::arm() {
-    auto next = owner_.next_deadline();
-    timer_.cancel();
-    if (!next) return;
-    timer_.expires_at(*next);
-    timer_.async_wait([this](const boost::system::error_code& ec) {
-        if (ec) return;
+    timer_.arm(owner_.next_deadline(), [this] {
         // An answer already waiting (the peer's, rscd's) counts before a "no reply" verdict.
         if (out_.read_pending) out_.read_pending();
         apply(owner_.on_tick(clock_.now()));
@@ -237,34 +176,29 @@ void ResourceShell::on_cluster_events(const std::vector<ClusterEvent>& events) {
 
 void ResourceShell::on_peer_message(const ipc::Message& message) { apply(owner_.on_peer_message(clock_.now(), message)); }
 
-void ResourceShell::on_rscd_message(const ipc::Message& message) {
-    if (message.type() == "liveness") {
+void ResourceShell::on_rscd_ready() {
+    // A (re)started rscd knows nothing: tell it again what we hold (a start of a running group
+    // only checks its status) and repeat the operation in flight, if any. A pending reload
+    // goes first, while the new rscd is idle.
+    if (reload_) reload_->sent = false;
+    send_reload();
+    for (const auto& group : owner_.held_groups()) {
+        if (in_flight_ && in_flight_->group == group) continue;
+        out_.to_rscd(run_message(RunGroup{GroupOp::start, group, "resync"}));
+    }
+    if (in_flight_) out_.to_rscd(run_message(*in_flight_));
+    for (const auto& [group, probe] : probes_) out_.to_rscd(probe_message(group));
+}
+
+void ResourceShell::on_rsc_result(const ipc::bus::RscResult& r) {
+    if (r.op == ipc::bus::GroupOp::status) {
+        log_.error("dropped rsc_result from rscd: op status is not the master's");
         return;
     }
-    if (message.type() == "rscd_ready") {
-        // A (re)started rscd knows nothing: tell it again what we hold (a start of a running group
-        // only checks its status) and repeat the operation in flight, if any. A pending reload
-        // goes first, while the new rscd is idle.
-        if (reload_) reload_->sent = false;
-        send_reload();
-        for (const auto& group : owner_.held_groups()) {
-            if (in_flight_ && in_flight_->group == group) continue;
-            RunGroup again{GroupOp::start, group, "resync"};
-            out_.to_rscd(again.to_message());
-        }
-        if (in_flight_) out_.to_rscd(in_flight_->to_message());
-        for (const auto& [group, probe] : probes_) out_.to_rscd(probe_message(group));
-        return;
-    }
-    if (message.type() == "rsc_clearance") return on_clearance(message);
-    if (message.type() == "rsc_reloaded") return on_reloaded(message);
-    auto result = decode_group_result(message);
-    if (!result) {
-        log_.error("dropped message from rscd: {}", result.error().message);
-        return;
-    }
-    if (in_flight_ && in_flight_->seq == result->seq) in_flight_.reset();
-    apply(owner_.on_group_result(clock_.now(), *result));
+    GroupResult result{r.op == ipc::bus::GroupOp::start ? GroupOp::start : GroupOp::stop, r.group, r.seq, r.ok,
+                       r.running ? std::string(ipc::bus::running_name(*r.running)) : std::string(), r.failed_rsc, r.error};
+    if (in_flight_ && in_flight_->seq == result.seq) in_flight_.reset();
+    apply(owner_.on_group_result(clock_.now(), result));
 }
 
 ResourceShell::RequestAnswer ResourceShell::standby(std::string_view kind_word) {

@@ -19,7 +19,8 @@
 // start anyway); on `t=rsc_reloaded rc=ok groups=N` it calls ResourceOwner::replace_groups and logs
 // one line per change; on `rc=failed error=busy` it asks again after rscd's next result; any other
 // refusal ends the reload with nothing changed. A newer reload replaces a pending one. Answers are
-// decoded strictly (t, seq, rc and groups|error, nothing else; ERROR and dropped otherwise).
+// decoded strictly by the master's bus table (ipc/bus/rsc.hpp: t, seq, rc and groups|error, nothing
+// else; refused there otherwise), as are rsc_result and rsc_clearance.
 //
 // Time and blocking: monotonic clock only; never blocks.
 // Diagnostics: the core's lines; info when an operation waits for rscd to (re)connect (it is sent when rscd says hello); reload: info
@@ -27,8 +28,9 @@
 //   `reload: rscd refused the haresources change (<error>); nothing of haresources changed`, ERROR
 //   `reload: rscd read N resource groups, hamaster M` (the files changed again during the reload),
 //   `reload: rscd has the new haresources but hamaster keeps the running one (...)` (a group became
-//   busy between the plan and rscd's answer) and `dropped rsc_reloaded from rscd: <reason>`.
-// See also: master/core/resource_owner.hpp, rscd/rsc_messages.hpp.
+//   busy between the plan and rscd's answer); ERROR `dropped rsc_result from rscd: op status is not
+//   the master's` (the master asks only start and stop).
+// See also: master/core/resource_owner.hpp, ipc/bus/rsc.hpp, master/bus_dispatch.hpp.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -38,7 +40,9 @@
 #include <optional>
 #include <string>
 
+#include "ipc/bus/rsc.hpp"
 #include "ipc/clock.hpp"
+#include "ipc/deadline_timer.hpp"
 #include "ipc/log.hpp"
 #include "ipc/message.hpp"
 #include "master/cluster_view.hpp"
@@ -61,7 +65,12 @@ public:
 
     void on_cluster_events(const std::vector<ClusterEvent>& events);
     void on_peer_message(const ipc::Message& message);
-    void on_rscd_message(const ipc::Message& message);
+    // rscd's messages, decoded by the master's bus table (ipc/bus/rsc.hpp).
+    void on_rsc_result(const ipc::bus::RscResult& result);
+    void on_clearance(const ipc::bus::RscClearance& clearance);
+    void on_reloaded(const ipc::bus::RscReloaded& reloaded);
+    // A (re)started rscd said hello (its first liveness beat): it knows nothing, tell it again.
+    void on_rscd_ready();
     // An operator or ipfail request. The answer: refused now and why (ResourceOwner's
     // standby_refusal / takeover_refusal; code "usage" for an unknown kind), or accepted; with the
     // count of standby ends before it (hb_standby/hb_takeover --wait wait for the next end).
@@ -94,16 +103,15 @@ public:
 private:
     void apply(const ResourceActions& actions);
     void arm();
-    void on_clearance(const ipc::Message& message);
     ipc::Message probe_message(const std::string& group) const;
+    ipc::Message run_message(const RunGroup& run) const;
     void send_reload();
-    void on_reloaded(const ipc::Message& message);
 
     const ipc::Clock& clock_;
     ipc::Log& log_;
     ResourceOwner owner_;
     Outputs out_;
-    boost::asio::steady_timer timer_;
+    ipc::DeadlineTimer timer_;
     std::optional<RunGroup> in_flight_;
     struct Probe {
         std::string seq;

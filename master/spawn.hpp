@@ -1,22 +1,23 @@
-// spawn_child — fork + exec one child with its whole setup on the command line.
+// spawn_child — the master's way to start a child: ipc::spawn with the master's environment.
 //
-// Between fork and exec only async-signal-safe calls run (shared/style.md §7): stdin onto
-// /dev/null, every fd above 2 closed (close_range), the signal mask cleared, execv. If exec fails the
-// child `_exit(127)`s, which the master sees as a permanent start failure. Everything that
-// allocates (the argv array) is built before the fork.
+// The child gets the master's environment plus ha.cf `env` lines, stdin from /dev/null, stdout and
+// stderr inherited, and optionally another user; the fork/exec itself (signals blocked across the
+// fork, defaults restored in the child, only async-signal-safe calls) is ipc/spawn.hpp's, shared
+// with rscd's ProcessLauncher. If exec fails the child `_exit(127)`s, which the master sees as a
+// permanent start failure.
 //
 // Time and blocking: fork+exec only. Diagnostics: an error when fork itself fails.
-// See also: master/child_supervisor.hpp, OpenSSH sshd-session.c privsep_preauth (the habit).
+// See also: ipc/spawn.hpp, master/child_supervisor.hpp.
 #pragma once
 
 #include <sys/types.h>
 
 #include <optional>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "ipc/result.hpp"
+#include "ipc/spawn.hpp"
 
 namespace ha::master {
 
@@ -28,10 +29,8 @@ struct SpawnOptions {
 
 // Starts argv[0] (a path) with argv. Returns the child's pid.
 Result<pid_t> spawn_child(const std::vector<std::string>& argv, const SpawnOptions& options = {});
-// Looks up a user name (before any fork: getpwnam is not async-signal-safe).
-Result<std::pair<uid_t, gid_t>> lookup_user(const std::string& name);
 
-// "exit status 1" / "killed by signal SIGKILL" — for log lines.
-std::string describe_wait_status(int status);
+using ipc::describe_wait_status;
+using ipc::lookup_user;
 
 }  // namespace ha::master

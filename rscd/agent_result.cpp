@@ -7,15 +7,6 @@
 
 namespace ha::rsc {
 
-std::string_view group_op_name(GroupOp op) {
-    switch (op) {
-        case GroupOp::start: return "start";
-        case GroupOp::stop: return "stop";
-        case GroupOp::status: return "status";
-    }
-    return "?";
-}
-
 std::string_view agent_action_name(AgentAction action) {
     switch (action) {
         case AgentAction::start: return "start";
@@ -23,14 +14,6 @@ std::string_view agent_action_name(AgentAction action) {
         case AgentAction::status: return "status";
     }
     return "?";
-}
-
-bool parse_group_op(std::string_view word, GroupOp& op) {
-    if (word == "start") op = GroupOp::start;
-    else if (word == "stop") op = GroupOp::stop;
-    else if (word == "status") op = GroupOp::status;
-    else return false;
-    return true;
 }
 
 std::string describe(const AgentResult& result) {

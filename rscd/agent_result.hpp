@@ -10,17 +10,18 @@
 #include <string>
 #include <string_view>
 
+#include "ipc/bus/rsc.hpp"
+
 namespace ha::rsc {
 
-// One operation on a whole group (the bus `op` field, the --oneshot word).
-enum class GroupOp { start, stop, status };
+// One operation on a whole group (the bus `op` field, the --oneshot word): the bus contract's.
+using ipc::bus::GroupOp;
+using ipc::bus::group_op_name;
+using ipc::bus::parse_group_op;
 // One action on one resource agent (the last word of the agent's command line).
 enum class AgentAction { start, stop, status };
 
-std::string_view group_op_name(GroupOp op);
 std::string_view agent_action_name(AgentAction action);
-// "start" | "stop" | "status" → the op; anything else → false.
-bool parse_group_op(std::string_view word, GroupOp& op);
 
 // How an agent run ended. Exactly one of the kinds applies.
 struct AgentResult {

@@ -176,12 +176,7 @@ void ArpGuard::sync() {
             if (!ec) sync();
         });
     }
-    timer_.cancel();
-    const auto next = service_.next_deadline();
-    if (!next) return;
-    timer_.expires_at(*next);
-    timer_.async_wait([this](const boost::system::error_code& ec) {
-        if (ec) return;
+    timer_.arm(service_.next_deadline(), [this] {
         // A reply already in a socket must count before a verdict: when the loop was late, the
         // timer and the socket may be ready at once, in either order.
         for (auto& entry : listeners_) drain(*entry.second);

@@ -26,6 +26,7 @@
 #include <memory>
 
 #include "ipc/clock.hpp"
+#include "ipc/deadline_timer.hpp"
 #include "ipc/config/ha_cf.hpp"
 #include "ipc/log.hpp"
 #include "rscd/probe_service.hpp"
@@ -65,7 +66,7 @@ private:
     ipc::Clock& clock_;
     ipc::Log& log_;
     ProbeService service_;
-    boost::asio::steady_timer timer_;
+    ipc::DeadlineTimer timer_;
     boost::asio::steady_timer linger_;  // closes sockets idle for kLinger (arp_guard.cpp)
     bool shutting_down_ = false;
     std::map<int, std::shared_ptr<Listener>> listeners_;

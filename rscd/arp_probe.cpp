@@ -69,10 +69,14 @@ void ArpProbe::probe_all(std::vector<ProbeAction>& actions) const {
     for (std::size_t i = 0; i < targets_.size(); ++i) actions.emplace_back(SendProbe{i});
 }
 
+std::chrono::milliseconds ArpProbe::holder_silence() const {
+    return std::max(options_.deadtime, kMissedRechecks * options_.recheck);
+}
+
 ipc::SteadyTime ArpProbe::clear_at() const {
     ipc::SteadyTime at = started_;
     for (const auto& h : heard_)
-        if (h.last) at = std::max(at, *h.last + options_.deadtime);
+        if (h.last) at = std::max(at, *h.last + holder_silence());
     return at;
 }
 
@@ -138,8 +142,9 @@ std::vector<ProbeAction> ArpProbe::on_tick(ipc::SteadyTime now) {
     if (now >= clear_at()) {
         for (std::size_t i = 0; i < targets_.size(); ++i) {
             if (!heard_[i].last) continue;
-            log_.info("{}: {}: no answer from {} for {} ms (deadtime); taking it over", targets_[i].agent,
-                      ipv4_text(targets_[i].address), mac_text(heard_[i].mac), options_.deadtime.count());
+            log_.info("{}: {}: no answer from {} for {} ms ({}); taking it over", targets_[i].agent,
+                      ipv4_text(targets_[i].address), mac_text(heard_[i].mac), holder_silence().count(),
+                      holder_silence() == options_.deadtime ? "deadtime" : "4 rechecks unanswered");
         }
         phase_ = Phase::done;
         actions.emplace_back(report(ProbeVerdict::clear));

@@ -21,7 +21,11 @@
 //     preferred node proceeds, the other defers);
 //   - the first conflict of a (decided) session reports `held` once (ip, mac, iface); from then on every
 //     target is probed again each `recheck` and every conflict refreshes its target's "last heard";
-//     when every target that conflicted has been silent for `deadtime` → clear, session ends;
+//     when every target that conflicted has been silent for max(deadtime, kMissedRechecks ×
+//     recheck) → clear, session ends. The second term matters at short deadtimes: with deadtime
+//     50 ms and a recheck every 50 ms the holder's answer to the next probe would race the clear
+//     (seen in bench/failover --peers: a killed node's VIP, still answered, taken over); a holder
+//     is silent only once it left several probes unanswered, each a full recheck long;
 //   - no target at all (no VIP, or every VIP skipped or local) → clear at the first tick (an early
 //     session: at decide()).
 //
@@ -30,9 +34,9 @@
 // eth0: not taking it over (split-brain guard)`; info `IPaddr: 192.0.2.100 is free on eth0 (3 ARP
 // probes unanswered)` (clear in the window; `..., probed while the peer was late)` when the window
 // was complete at decide()) or `IPaddr: 192.0.2.100: no answer from 02:… for 5000 ms (deadtime);
-// taking it over` (clear after held); debug for ignored simultaneous probes, for answers before
+// taking it over` (clear after held; `(4 rechecks unanswered)` when that was longer than deadtime); debug for ignored simultaneous probes, for answers before
 // the decision (`... before the dead decision: window restarted`) and for decide().
-// See also: probe_service.hpp (sessions per group), arp_guard.hpp (the shell), rsc_messages.hpp
+// See also: probe_service.hpp (sessions per group), arp_guard.hpp (the shell), ipc/bus/rsc.hpp
 // (rsc_clearance), RFC 5227 §2.1.
 #pragma once
 
@@ -96,6 +100,8 @@ using ProbeAction = std::variant<SendProbe, Clearance>;
 
 class ArpProbe {
 public:
+    // Rechecks a holder must leave unanswered before it counts as gone (with deadtime, the longer).
+    static constexpr int kMissedRechecks = 4;
     ArpProbe(ProbeRequest request, std::vector<ProbeTarget> targets, std::vector<MacAddress> own_macs,
              const ArpProbeOptions& options, ipc::Log& log, ipc::SteadyTime now);
 
@@ -121,6 +127,8 @@ private:
     };
     bool conflicts(const ProbeTarget& target, const ArpPacket& packet) const;
     ipc::SteadyTime clear_at() const;
+    // How long every holder must stay silent before the session clears (see the header).
+    std::chrono::milliseconds holder_silence() const;
     // When the window's verdict is due: decided, and `count` rounds after the last conflict.
     std::optional<ipc::SteadyTime> verdict_at() const;
     Clearance report(ProbeVerdict verdict) const;

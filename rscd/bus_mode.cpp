@@ -1,10 +1,10 @@
 #include "rscd/bus_mode.hpp"
 
-#include <boost/asio/steady_timer.hpp>
 #include <zmq.hpp>
 
 #include "ipc/bus.hpp"
 #include "ipc/daemon.hpp"
+#include "ipc/deadline_timer.hpp"
 #include "rscd/arp_guard.hpp"
 #include "rscd/agent_command.hpp"
 #include "rscd/group_executor.hpp"
@@ -39,15 +39,10 @@ int run_bus_mode(const conf::Config& config, const RscdOptions& options, ipc::Lo
     // service.haresources() is RscService's own copy, which rsc_reload replaces in place.
     ArpGuard guard(io, service.haresources(), arp_probe_options(config.ha_cf, options),
                    [&bus](const ipc::Message& m) { bus.send(m); }, clock, log);
-    boost::asio::steady_timer timer(io);
+    ipc::DeadlineTimer timer(io);
     std::function<void()> arm = [&] {
         if (service.shutting_down()) guard.shutdown();
-        auto next = service.next_deadline();
-        timer.cancel();
-        if (!next) return;
-        timer.expires_at(*next);
-        timer.async_wait([&](const boost::system::error_code& ec) {
-            if (ec) return;
+        timer.arm(service.next_deadline(), [&] {
             // Read what waits on the bus before any silence verdict: after a freeze the timer and
             // the socket are ready at once, and the timer may come first.
             bus.read_pending();

@@ -1,8 +1,9 @@
 // rscd — runs resource agents (start/stop/status) for the master, one group at a time.
 //
 // main only parses the flags, loads the config, sets up the log and hands over: to the bus mode
-// (the master's child) or, with --oneshot, to one operation run from the command line. Exit codes (style.md §3): 0 done, 1 the
-// operation failed, 78 bad flags or config, 70 an unexpected exception.
+// (the master's child) or, with --oneshot, to one operation run from the command line. Exit codes
+// (style.md §3, the names are ipc/daemon.hpp's): 0 done, 1 the operation failed, 78 (kExitConfig)
+// bad flags or config, 70 (kExitSoftware) an unexpected exception.
 #include <exception>
 #include <iostream>
 
@@ -19,14 +20,14 @@ int main(int argc, char** argv) {
     try {
         auto options = rsc::parse_rscd_options(std::vector<std::string>(argv + 1, argv + argc));
         if (!options) {
-            std::cerr << "rscd: " << options.error().message << "\n" << rsc::rscd_usage();
-            return 78;
+            std::cerr << options.error().message << "\n" << rsc::rscd_usage();  // names rscd already
+            return ipc::kExitConfig;
         }
         if (options->help) return std::cout << rsc::rscd_usage(), 0;
         if (options->version) return std::cout << ipc::version_text("rscd"), 0;
         auto loaded = conf::load_config(options->config_dir, options->node, rsc::rscd_load_options(*options));
         for (const auto& d : loaded.diagnostics) std::cerr << "rscd: " << conf::render(d) << "\n";
-        if (!loaded.ok()) return 78;
+        if (!loaded.ok()) return ipc::kExitConfig;
         ipc::LogOptions log_options;
         log_options.program = "rscd";
         log_options.node = loaded.config->local_node;
@@ -46,6 +47,6 @@ int main(int argc, char** argv) {
         return rsc::run_oneshot(*loaded.config, *options, log);
     } catch (const std::exception& e) {
         std::cerr << "rscd: CRIT: " << e.what() << "\n";
-        return 70;
+        return ipc::kExitSoftware;
     }
 }

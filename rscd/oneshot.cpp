@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 
+#include "ipc/daemon.hpp"
 #include "rscd/arp_guard.hpp"
 #include "rscd/agent_command.hpp"
 #include "rscd/group_executor.hpp"
@@ -44,10 +45,7 @@ int run_probe(const conf::Config& config, const RscdOptions& options, const conf
         log.warn("rscd: signal {} during the probe of {}: no verdict", sig, group.key());
         io.stop();
     });
-    ipc::Message request;
-    request.add("t", kRscProbe).add("group", group.key()).add("seq", "oneshot");
-    request.add("preferred", options.oneshot->preferred ? "yes" : "no");
-    guard.on_bus_message(request);
+    guard.on_bus_message(ProbeRequest{group.key(), "oneshot", options.oneshot->preferred, false, false}.encode());
     if (guard.sessions() > 0) io.run();  // else the verdict is already out
     return exit_code;
 }
@@ -59,7 +57,7 @@ int run_oneshot(const conf::Config& config, const RscdOptions& options, ipc::Log
     const conf::ResourceGroup* group = find_group(config, oneshot.group_key);
     if (!group) {
         log.error("no resource group {} in {}/haresources", oneshot.group_key, config.dir);
-        return 78;
+        return ipc::kExitConfig;
     }
     if (oneshot.probe) return run_probe(config, options, *group, log);
     boost::asio::io_context io;

@@ -25,7 +25,7 @@
 // resource group X (probe, seq N)`, WARN `IPaddr: cannot probe 192.0.2.100: <why>; skipped`,
 // info `IPaddr: 192.0.2.100 is already on eth0: not probed`, ERROR on netlink / send failures,
 // debug for replace and cancel; plus ArpProbe's lines (arp_probe.hpp).
-// See also: arp_probe.hpp, arp_guard.hpp, rsc_messages.hpp (the contract).
+// See also: arp_probe.hpp, arp_guard.hpp, ipc/bus/rsc.hpp (the contract).
 #pragma once
 
 #include <functional>

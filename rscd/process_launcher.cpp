@@ -2,11 +2,10 @@
 #include "rscd/process_launcher.hpp"
 
 #include "ipc/config/script_security.hpp"
+#include "ipc/spawn.hpp"
 
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <signal.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -126,9 +125,9 @@ void ProcessLauncher::finish(const std::shared_ptr<Child>& child, int wait_statu
 }
 
 void ProcessLauncher::launch(const AgentCommand& command, std::chrono::milliseconds timeout, Done done) {
-    auto fail = [&](const char* what) {
-        const int e = errno;
-        log_.error("cannot run {}: {}: {}", command.argv.empty() ? "?" : command.argv[0], what, std::strerror(e));
+    auto fail = [&](const char* what, std::string why = {}) {
+        if (why.empty()) why = std::strerror(errno);
+        log_.error("cannot run {}: {}: {}", command.argv.empty() ? "?" : command.argv[0], what, why);
         AgentResult r;
         r.kind = AgentResult::Kind::spawn_failed;
         asio::post(io_, [done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); });
@@ -147,19 +146,17 @@ void ProcessLauncher::launch(const AgentCommand& command, std::chrono::milliseco
         return;
     }
     // Everything the child needs, built before fork: our fixed environment, `command.env` on top.
-    std::vector<std::string> env_store;
+    ipc::SpawnRequest request;
+    request.argv = command.argv;
     for (const auto& kv : environment_) {
         const auto name = kv.substr(0, kv.find('='));
         bool overridden = false;
         for (const auto& add : command.env) overridden |= add.compare(0, name.size() + 1, name + "=") == 0;
-        if (!overridden) env_store.push_back(kv);
+        if (!overridden) request.env.push_back(kv);
     }
-    for (const auto& add : command.env) env_store.push_back(add);
-    std::vector<char*> argv, envp;
-    for (const auto& a : command.argv) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    for (auto& e : env_store) envp.push_back(e.data());
-    envp.push_back(nullptr);
+    for (const auto& add : command.env) request.env.push_back(add);
+    request.new_session = true;  // the timeout signals the whole process group
+    request.exec_failed_note = "rscd: exec failed\n";
 
     int out_pipe[2], err_pipe[2];
     if (::pipe2(out_pipe, O_CLOEXEC) != 0) return fail("pipe");
@@ -168,40 +165,17 @@ void ProcessLauncher::launch(const AgentCommand& command, std::chrono::milliseco
         ::close(out_pipe[1]);
         return fail("pipe");
     }
-    const int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-    // Block every signal across fork, so no Asio handler runs in the child before exec.
-    sigset_t all, old;
-    ::sigfillset(&all);
-    ::pthread_sigmask(SIG_SETMASK, &all, &old);
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        // Child: async-signal-safe calls only.
-        for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGUSR1, SIGUSR2}) ::signal(sig, SIG_DFL);
-        sigset_t none;
-        ::sigemptyset(&none);
-        ::sigprocmask(SIG_SETMASK, &none, nullptr);
-        ::setsid();
-        if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
-        ::dup2(out_pipe[1], STDOUT_FILENO);
-        ::dup2(err_pipe[1], STDERR_FILENO);
-        ::syscall(SYS_close_range, 3U, ~0U, 0U);
-        ::execve(argv[0], argv.data(), envp.data());
-        static const char msg[] = "rscd: exec failed\n";
-        [[maybe_unused]] ssize_t ignored = ::write(STDERR_FILENO, msg, sizeof msg - 1);
-        ::_exit(127);
-    }
-    const int fork_errno = errno;
-    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
-    if (devnull >= 0) ::close(devnull);
+    request.stdout_fd = out_pipe[1];
+    request.stderr_fd = err_pipe[1];
+    const auto spawned = ipc::spawn(request);
     ::close(out_pipe[1]);
     ::close(err_pipe[1]);
-    if (pid < 0) {
+    if (!spawned) {
         ::close(out_pipe[0]);
         ::close(err_pipe[0]);
-        errno = fork_errno;
-        return fail("fork");
+        return fail(spawned.error().code.c_str(), spawned.error().message);
     }
+    const pid_t pid = *spawned;
 
     auto child = std::make_shared<Child>(io_, out_pipe[0], err_pipe[0]);
     child->pid = pid;

@@ -1,11 +1,10 @@
 // ProcessLauncher — runs resource agents as child processes on the Asio loop (the shell's seam).
 //
-// launch() checks the script (conf::check_script_security), then forks and execs one command with
-// a fixed environment (never rscd's own): stdin from /dev/null, stdout and stderr into two pipes read
-// on the loop, its own session and process group (setsid), signal mask and the dispositions of the
-// signals rscd handles reset to default. Between fork and exec the child does only async-signal-safe
-// calls (dup2, setsid, sigprocmask, signal, close_range, execve, write, _exit(127)); argv and envp
-// are built before fork. SIGCHLD arrives through an asio::signal_set and is reaped in a
+// launch() checks the script (conf::check_script_security), then starts one command through
+// ipc::spawn with a fixed environment (never rscd's own): stdin from /dev/null, stdout and stderr
+// into two pipes read on the loop, its own session and process group (setsid), signal mask and the
+// dispositions of the signals rscd handles reset to default (ipc/spawn.hpp: signals blocked across
+// the fork, only async-signal-safe calls in the child, `rscd: exec failed` and exit 127). SIGCHLD arrives through an asio::signal_set and is reaped in a
 // waitpid(-1, WNOHANG) loop (signals coalesce). At its timeout the whole process group gets
 // SIGTERM, and SIGKILL `kill_grace` later. A child is finished when it has been reaped: pipes are
 // then drained without waiting for EOF, because daemons started by a script (nginx) may inherit them.
@@ -14,7 +13,7 @@
 // Time and blocking: steady_timer for timeouts; fork/exec and non-blocking pipe reads only.
 // Diagnostics: ERROR when fork/pipe fails; WARN `<label> [pid] did not exit on SIGTERM; sending
 // SIGKILL`. Output is not logged here (the caller knows whether it matters).
-// See also: group_executor.hpp, style.md §5 and §7.
+// See also: group_executor.hpp, ipc/spawn.hpp, style.md §5 and §7.
 #pragma once
 
 #include <sys/types.h>

@@ -25,7 +25,7 @@
 //   - `rsc_reload` (service hamaster reload): the Loader re-reads the config as at start; the new
 //     haresources replaces the running copy only when nothing runs or waits (queued operations
 //     point into it) and no held group was changed or removed — else `rc=failed error=...` and
-//     nothing changes (contract in rsc_messages.hpp).
+//     nothing changes (contract in ipc/bus/rsc.hpp).
 //
 // Time and blocking: reads only the `now` it is given; the Loader reads files (small, local).
 // Diagnostics: ERROR `dropped bus message from master: <reason>` (bad rsc_op or rsc_reload), debug
@@ -33,7 +33,7 @@
 // `unknown resource group X`, CRIT `Master gone (<why>): releasing N resource group(s)`, info `All
 // resource groups released.`, info `haresources reloaded: N resource group(s)`, WARN `haresources
 // reload refused: <why>`.
-// See also: rsc_messages.hpp (the contract), group_operator.hpp, group_runner.hpp.
+// See also: ipc/bus/rsc.hpp (the contract), group_operator.hpp, group_runner.hpp.
 #pragma once
 
 #include <chrono>

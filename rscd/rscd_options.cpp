@@ -2,9 +2,12 @@
 #include "rscd/rscd_options.hpp"
 
 #include <fmt/format.h>
-#include <sys/utsname.h>
+
+#include "ipc/daemon.hpp"
 
 namespace ha::rsc {
+
+namespace po = boost::program_options;
 
 std::string rscd_usage() {
     return "usage: rscd --node NAME [--config DIR] [--run-dir DIR] [--log-dir DIR | --logfile FILE] [--parent-pid PID] [-v]\n            [--init-dir DIR]\n"
@@ -14,98 +17,86 @@ std::string rscd_usage() {
            "       rscd -h|--help | --version\n";
 }
 
-Result<RscdOptions> parse_rscd_options(const std::vector<std::string>& given) {
+namespace {
+
+// rscd's own flags, beside the common ones of ipc::DaemonOptionParser. --oneshot takes the
+// operation; its group key is the one positional argument.
+void add_rscd_options(ipc::DaemonOptionParser& parser) {
+    const RscdOptions defaults;
+    parser.add_options()
+        ("logfile", po::value<std::string>()->default_value(defaults.logfile), "log here without --log-dir (- : stderr)")
+        ("init-dir", po::value<std::string>()->default_value(defaults.init_dir), "LSB init scripts")
+        ("ocf-root", po::value<std::string>()->default_value(defaults.ocf_root), "OCF resource agents")
+        ("arp-probe-interval", po::value<std::string>(), "ms between ARP probes (1-10000)")
+        ("arp-probe-count", po::value<std::string>(), "ARP probes per window (1-100)")
+        ("oneshot", po::value<std::string>(), "start|stop|status|probe: one operation on the group GROUPKEY, then exit")
+        ("preferred", po::bool_switch(), "--oneshot probe as the preferred node");
+    parser.set_usage(rscd_usage());
+}
+
+// A whole positive number in [1, max], or 0.
+int bounded(const std::string& text, int max) {
+    int n = 0;
+    try {
+        std::size_t used = 0;
+        n = std::stoi(text, &used);
+        if (used != text.size()) n = 0;
+    } catch (const std::exception&) {
+        n = 0;
+    }
+    return n < 1 || n > max ? 0 : n;
+}
+
+}  // namespace
+
+Result<RscdOptions> parse_rscd_options(const std::vector<std::string>& args) {
+    ipc::DaemonOptionParser parser("rscd");
+    add_rscd_options(parser);
+    auto common = parser.parse(args);
+    if (!common) return common.error();
+    auto bad = [](std::string msg) { return make_error("usage", fmt::format("rscd: {}", msg)); };
+    const auto& v = parser.values();
     RscdOptions o;
-    // Every hamaster binary takes `--name VALUE` and `--name=VALUE` alike (hamaster(8) OPTIONS).
-    std::vector<std::string> args;
-    for (const auto& a : given) {
-        const auto eq = a.find('=');
-        if (a.rfind("--", 0) == 0 && eq != std::string::npos) {
-            args.push_back(a.substr(0, eq));
-            args.push_back(a.substr(eq + 1));
-        } else {
-            args.push_back(a);
-        }
+    o.node = common->node;
+    o.config_dir = common->config_dir;
+    o.run_dir = common->run_dir;
+    o.log_dir = parser.given("log-dir") ? common->log_dir : "";  // none: --logfile
+    o.shared_log = common->shared_log;
+    o.parent_pid = common->parent_pid;
+    o.foreground = common->foreground;
+    o.verbose = common->verbose;
+    o.help = common->help;
+    o.version = common->version;
+    o.logfile = v["logfile"].as<std::string>();
+    o.init_dir = v["init-dir"].as<std::string>();
+    o.ocf_root = v["ocf-root"].as<std::string>();
+    if (v.count("arp-probe-interval")) {
+        const auto& text = v["arp-probe-interval"].as<std::string>();
+        const int n = bounded(text, 10000);
+        if (n == 0) return bad(fmt::format("--arp-probe-interval: bad value \"{}\" (1-10000 ms)", text));
+        o.arp_probe_interval = std::chrono::milliseconds(n);
     }
-    bool preferred = false;
-    auto bad = [](std::string msg) { return make_error("usage", std::move(msg)); };
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string& a = args[i];
-        auto value = [&](std::string& to) -> bool {
-            if (i + 1 >= args.size() || args[i + 1].empty()) return false;
-            to = args[++i];
-            return true;
-        };
-        if (a == "-h" || a == "--help") {
-            o.help = true;
-        } else if (a == "--version") {
-            o.version = true;
-        } else if (a == "-v" || a == "--verbose") {
-            o.verbose = true;
-        } else if (a == "-f" || a == "--foreground") {
-            o.foreground = true;
-        } else if (a == "--log-dir" || a == "--state-dir" || a == "--parent-pid") {
-            std::string v;
-            if (!value(v)) return bad(fmt::format("{} needs a value", a));
-            if (a == "--log-dir") o.log_dir = v;
-            if (a == "--parent-pid") {
-                try {
-                    o.parent_pid = std::stoi(v);
-                } catch (const std::exception&) {
-                    return bad(fmt::format("--parent-pid: bad pid \"{}\"", v));
-                }
-            }
-        } else if (a == "--node" || a == "--config" || a == "--run-dir" || a == "--logfile" || a == "--init-dir" ||
-                   a == "--ocf-root") {
-            std::string& to = a == "--node" ? o.node : a == "--config" ? o.config_dir : a == "--run-dir" ? o.run_dir
-                            : a == "--logfile" ? o.logfile : a == "--init-dir" ? o.init_dir : o.ocf_root;
-            if (!value(to)) return bad(fmt::format("{} needs a value", a));
-        } else if (a == "--ha-logfile" || a == "--ha-debugfile" || a == "--logfacility") {
-            std::string& to = a == "--ha-logfile" ? o.shared_log.logfile : a == "--ha-debugfile" ? o.shared_log.debugfile
-                                                                        : o.shared_log.logfacility;
-            if (!value(to)) return bad(fmt::format("{} needs a value", a));
-        } else if (a == "--syslogmsgfmt") {
-            std::string v;
-            if (!value(v) || (v != "on" && v != "off")) return bad("--syslogmsgfmt needs on or off");
-            o.shared_log.syslogmsgfmt = v == "on";
-        } else if (a == "--preferred") {
-            preferred = true;
-        } else if (a == "--arp-probe-interval" || a == "--arp-probe-count") {
-            std::string v;
-            if (!value(v)) return bad(fmt::format("{} needs a value", a));
-            const bool interval = a == "--arp-probe-interval";
-            int n = 0;
-            try {
-                std::size_t used = 0;
-                n = std::stoi(v, &used);
-                if (used != v.size()) n = 0;
-            } catch (const std::exception&) {
-                n = 0;
-            }
-            if (n < 1 || n > (interval ? 10000 : 100))
-                return bad(fmt::format("{}: bad value \"{}\" ({})", a, v, interval ? "1-10000 ms" : "1-100"));
-            if (interval) o.arp_probe_interval = std::chrono::milliseconds(n);
-            else o.arp_probe_count = n;
-        } else if (a == "--oneshot") {
-            if (i + 2 >= args.size()) return bad("--oneshot needs an operation and a group key");
-            RscdOptions::Oneshot one;
-            one.probe = args[i + 1] == "probe";
-            if (!one.probe && !parse_group_op(args[i + 1], one.op))
-                return bad(fmt::format("--oneshot: unknown operation \"{}\" (start, stop, status or probe)", args[i + 1]));
-            one.group_key = args[i + 2];
-            i += 2;
-            o.oneshot = one;
-        } else {
-            return bad(fmt::format("unknown argument \"{}\"", a));
-        }
+    if (v.count("arp-probe-count")) {
+        const auto& text = v["arp-probe-count"].as<std::string>();
+        const int n = bounded(text, 100);
+        if (n == 0) return bad(fmt::format("--arp-probe-count: bad value \"{}\" (1-100)", text));
+        o.arp_probe_count = n;
     }
+    if (v.count("oneshot")) {
+        const auto& op = v["oneshot"].as<std::string>();
+        if (common->extra.size() != 1) return bad("--oneshot needs an operation and a group key");
+        RscdOptions::Oneshot one;
+        one.probe = op == "probe";
+        if (!one.probe && !parse_group_op(op, one.op))
+            return bad(fmt::format("--oneshot: unknown operation \"{}\" (start, stop, status or probe)", op));
+        one.group_key = common->extra[0];
+        o.oneshot = one;
+    } else if (!common->extra.empty()) {
+        return bad(fmt::format("unknown argument \"{}\"", common->extra[0]));
+    }
+    const bool preferred = v["preferred"].as<bool>();
     if (preferred && !(o.oneshot && o.oneshot->probe)) return bad("--preferred goes with --oneshot probe");
     if (preferred) o.oneshot->preferred = true;
-    if (o.node.empty()) {
-        utsname u{};
-        if (::uname(&u) != 0) return bad("--node not given and uname failed");
-        o.node = u.nodename;
-    }
     return o;
 }
 

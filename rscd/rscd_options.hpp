@@ -5,8 +5,11 @@
 //        [--init-dir DIR] [--ocf-root DIR] [--arp-probe-interval MS] [--arp-probe-count N]
 //        [--oneshot start|stop|status|probe GROUPKEY [--preferred]]
 //
+// Parsed by ipc::DaemonOptionParser, as every child's flags: the common ones (--node --config
+// --run-dir --log-dir --state-dir -f -v --parent-pid, the shared-log flags, -h, --version) plus
+// rscd's own; `--name VALUE` and `--name=VALUE` alike; --help prints rscd_usage() unchanged.
 // --node defaults to `uname -n`, --config to /etc/ha.d, --run-dir to /run/hamaster, --logfile to
-// stderr ("-"). --oneshot runs one operation on one group and exits (an operator and test aid, like
+// stderr ("-"); without --log-dir rscd logs to --logfile. --oneshot runs one operation on one group and exits (an operator and test aid, like
 // Heartbeat's `ResourceManager takegroup|givegroup`): exit 0 when it worked (status: every resource
 // runs), 1 when it did not, 78 on a bad command line or config. GROUPKEY is the group's first
 // resource as in haresources (`IPaddr::192.0.2.100/24/eth0` or the shorthand `192.0.2.100/24/eth0`).

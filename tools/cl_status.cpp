@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ipc/bus.hpp"
+#include "ipc/bus/control.hpp"
 #include "ipc/message.hpp"
 #include "ipc/version.hpp"
 #include "tools/tool_args.hpp"
@@ -68,13 +69,7 @@ int main(int argc, char** argv) {
             return fail(args.json, kParamError, "usage", "cl_status: " + args.error + "\n" + (args.json ? "" : kUsage));
         case ToolAction::run: break;
     }
-    ha::ipc::Message req;
-    req.add("t", "cl_status");
-    req.add("cmd", args.command);
-    for (const auto& w : args.words) req.add("arg", w);
-    for (const auto& f : args.flags) req.add("flag", f);
-    if (!args.param.empty()) req.add("param", args.param);
-    if (args.json) req.add("json", "1");
+    const ha::ipc::Message req = ha::ipc::bus::ClStatusRequest{args.command, args.words, args.flags, args.param, args.json}.encode();
 
     auto reply = ha::ipc::control_request(args.run_dir, req, std::chrono::seconds(5));
     if (!reply) {
@@ -91,20 +86,17 @@ int main(int argc, char** argv) {
         return fail(args.json, timeout ? kTimeout : kUnknownError, timeout ? "timeout" : "control_socket",
                     "cl_status: " + reply.error().message + "\n");
     }
-    const std::string out = reply->get_or("out", "");
-    const std::string err = reply->get_or("err", "");
-    int rc = kUnknownError;
-    try {
-        rc = std::stoi(reply->get_or("rc", "13"));
-    } catch (const std::exception&) {
-        rc = kUnknownError;
-    }
+    auto answer = ha::ipc::bus::ControlReply::decode(*reply);
+    if (!answer) return fail(args.json, kUnknownError, "control_socket", "cl_status: " + answer.error().message + "\n");
+    const std::string& out = answer->out;
+    const std::string& err = answer->err;
+    const int rc = answer->rc;
     if (args.json && out.empty() && rc != 0) {
         // The master's refusal (unknown node, bad parameter, ...) as a JSON error.
         return fail(true, rc, rc == kParamError ? "parameter" : rc == 1 ? "negative" : "error", err);
     }
     std::cout << out;
     std::cerr << err;
-    if (reply->get_or("usage", "") == "1" && !args.json) std::cerr << kUsage;
+    if (answer->usage && !args.json) std::cerr << kUsage;
     return rc;
 }

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "ipc/bus.hpp"
+#include "ipc/bus/control.hpp"
 #include "ipc/message.hpp"
 #include "ipc/version.hpp"
 #include "tools/tool_args.hpp"
@@ -52,35 +53,42 @@ inline int standby_request(const char* program, const char* type, const char* ve
         return kStandbyNotRunning;
     };
 
-    ipc::Message req;
-    req.add("t", type);
-    req.add("rsc_hold", args.kind);
-    auto reply = ask(req);
+    // Each reply decoded strictly (ipc/bus/control.hpp); one that is not the master's answer
+    // means we are not talking to a working master.
+    auto ask_for = [&](const ipc::Message& m, bool state) -> Result<ipc::bus::ControlReply> {
+        auto reply = ask(m);
+        if (!reply) return reply.error();
+        auto answer = ipc::bus::ControlReply::decode(*reply);
+        if (!answer) return answer.error();
+        if (state ? !answer->state : !answer->standby)
+            return make_error("bad_reply", std::string("reply without the ") + (state ? "standby state" : "standby answer"));
+        return answer;
+    };
+    auto reply = ask_for(ipc::bus::StandbyRequest{std::string_view(type) == ipc::bus::kTakeover, args.kind}.encode(), false);
     if (!reply) return unreachable(reply.error());
-    const std::string rc = reply->get_or("rc", "1");
-    if (rc != "0") {
-        std::cerr << program << ": [" << args.kind << "] refused: " << reply->get_or("reason", "(no reason given)") << "\n";
-        return rc == "1" ? kStandbyUsage : kStandbyRefused;
+    if (reply->rc != 0) {
+        const std::string& reason = reply->standby->reason;
+        std::cerr << program << ": [" << args.kind << "] refused: " << (reason.empty() ? "(no reason given)" : reason) << "\n";
+        return reply->rc == 1 ? kStandbyUsage : kStandbyRefused;
     }
     std::cout << verb << " [" << args.kind << "].\n" << std::flush;
     if (!args.wait) return kStandbyAccepted;
 
     // --wait: the handshake started now ends when the master's count of ends moves past `ends`.
-    const std::string ends_before = reply->get_or("ends", "0");
-    const bool takeover = std::string(type) == "takeover";
-    const auto reply_timeout = std::chrono::milliseconds(std::stoll(reply->get_or("reply_timeout_ms", "10000")));
+    const std::uint64_t ends_before = reply->standby->ends;
+    const bool takeover = std::string_view(type) == ipc::bus::kTakeover;
+    const auto reply_timeout = std::chrono::milliseconds(reply->standby->reply_timeout_ms);
     const auto start = std::chrono::steady_clock::now();
-    ipc::Message poll;
-    poll.add("t", "standby_state");
+    const ipc::Message poll = ipc::bus::StandbyStateRequest{}.encode();
     while (true) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        auto state = ask(poll);
-        if (!state) return unreachable(state.error());
-        const std::string ends = state->get_or("ends", "0");
-        const std::string last = state->get_or("last_end", "");
-        const std::string hold = state->get_or("rsc_hold", "");
-        const std::string peer = state->get_or("peer", "");
-        if (std::stoull(ends) > std::stoull(ends_before)) {
+        auto answer = ask_for(poll, true);
+        if (!answer) return unreachable(answer.error());
+        const auto& state = *answer->state;
+        const std::string& last = state.last_end;
+        const std::string& hold = state.rsc_hold;
+        const std::string& peer = state.peer;
+        if (state.ends > ends_before) {
             if (last == "done") {
                 std::cout << "Resources moved: this node now holds [" << hold << "].\n";
                 return kStandbyAccepted;
@@ -91,14 +99,14 @@ inline int standby_request(const char* program, const char* type, const char* ve
         const auto waited = std::chrono::steady_clock::now() - start;
         // hb_takeover: the peer runs the handshake, and a peer that refuses says nothing on the
         // wire (Heartbeat's protocol): no handshake here within the reply time means it refused.
-        if (takeover && state->get_or("standby", "idle") == "idle" && waited >= reply_timeout) {
+        if (takeover && !state.running && waited >= reply_timeout) {
             std::cerr << program << ": [" << args.kind << "] not moved: the peer did not start the handover within "
                       << std::chrono::duration_cast<std::chrono::seconds>(reply_timeout).count()
                       << " s (it refused: see its log)\n";
             return kStandbyNotMoved;
         }
         if (peer == "dead") {
-            std::cerr << program << ": [" << args.kind << "] not moved: " << state->get_or("peer_node", "the peer")
+            std::cerr << program << ": [" << args.kind << "] not moved: " << (state.peer_node.empty() ? "the peer" : state.peer_node)
                       << " is dead (this node holds [" << hold << "])\n";
             return kStandbyNotMoved;
         }

@@ -8,7 +8,7 @@
 //
 // Time and blocking: none.
 // Diagnostics: none (callers log).
-// See also: ipc/config/haresources.hpp, master/reload_plan.hpp, rscd/rsc_messages.hpp (rsc_reload).
+// See also: ipc/config/haresources.hpp, master/reload_plan.hpp, ipc/bus/rsc.hpp (rsc_reload).
 #pragma once
 
 #include <string>

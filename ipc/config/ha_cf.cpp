@@ -83,9 +83,52 @@ std::optional<std::string> HaCf::parameter(std::string_view name) const {
         for (const auto& n : nodes) out += (out.empty() ? "" : " ") + n;
         return out;
     }
-    auto it = raw_.find(name);
-    if (it == raw_.end()) return std::nullopt;
-    return it->second;
+    if (auto it = raw_.find(name); it != raw_.end()) return it->second;
+    // Derived where not written (§1.2), in the `Nms` form.
+    if (name == "warntime") return format_ms(warntime);
+    if (name == "initdead") return format_ms(initdead);
+    if (name == "deadping") return format_ms(deadping);
+    // Heartbeat's defaults where nothing was written.
+    static constexpr std::pair<std::string_view, std::string_view> kDefaults[] = {
+        {"keepalive", "1000ms"}, {"deadtime", "30000ms"}, {"udpport", "694"}, {"baud", "19200"},
+        {"auto_failback", "legacy"}, {"crm", "off"}, {"pacemaker", "false"}, {"autojoin", "none"},
+        {"debug", "0"}, {"logfacility", "none"}, {"use_logd", "false"}, {"conn_logd_time", "60"},
+        {"syslogmsgfmt", "true"}, {"realtime", "true"}, {"hbgenmethod", "file"}, {"uuidfrom", "file"},
+        {"msgfmt", "classic"}, {"compression", "zlib"}, {"compression_threshold", "2"},
+        {"traditional_compression", "false"}, {"max_rexmit_delay", "250"}, {"log_badpack", "true"},
+        {"hopfudge", "1"}, {"coredumps", "true"}, {"memreserve", "6500"}, {"cluster", "linux-ha"},
+    };
+    for (const auto& [key, value] : kDefaults) {
+        if (key == name) return std::string(value);
+    }
+    return std::nullopt;
+}
+
+void HaCf::adopt_timings(const HaCf& next) {
+    keepalive = next.keepalive;
+    deadtime = next.deadtime;
+    warntime = next.warntime;
+    initdead = next.initdead;
+    deadping = next.deadping;
+    for (const char* key : {"keepalive", "deadtime", "warntime", "initdead", "deadping"}) {
+        if (auto it = next.raw_.find(key); it != next.raw_.end()) raw_[key] = it->second;
+        else raw_.erase(std::string(key));
+    }
+}
+
+void HaCf::adopt_children(const HaCf& next) {
+    media = next.media;
+    udpport = next.udpport;
+    baud = next.baud;
+    ping_nodes = next.ping_nodes;
+    respawns = next.respawns;
+    env = next.env;
+    realtime = next.realtime;
+    debug = next.debug;
+    for (const char* key : {"udpport", "baud", "realtime", "debug"}) {
+        if (auto it = next.raw_.find(key); it != next.raw_.end()) raw_[key] = it->second;
+        else raw_.erase(std::string(key));
+    }
 }
 
 int HaCf::line_of(std::string_view directive) const {
@@ -578,7 +621,6 @@ void finish(State& s) {
                                   cf.warntime.count(), cf.deadtime.count()));
     } else {
         cf.warntime = cf.deadtime / 2;
-        cf.raw_["warntime"] = format_ms(cf.warntime);
     }
     if (cf.given("initdead")) {
         const int l = line("initdead");
@@ -596,7 +638,6 @@ void finish(State& s) {
         if (cf.deadtime > 10s) cf.initdead = cf.deadtime;
         else if (cf.deadtime < 6s) cf.initdead = 12s;
         else cf.initdead = 2 * cf.deadtime;
-        cf.raw_["initdead"] = format_ms(cf.initdead);
     }
     if (cf.given("deadping")) {
         if (keepalive_ok && cf.deadping <= 2 * cf.keepalive)
@@ -605,7 +646,6 @@ void finish(State& s) {
                                 cf.deadping.count(), cf.keepalive.count()));
     } else {
         cf.deadping = cf.deadtime;
-        cf.raw_["deadping"] = format_ms(cf.deadping);
     }
 
     // Media: udpport / baud apply to every medium that uses them.
@@ -660,20 +700,6 @@ void finish(State& s) {
         d.warning(f, l, "auto_failback is \"legacy\"" + std::string(l ? "" : " (the default)") + ": this mode is deprecated");
         d.warning(f, l, "legacy failback uses the old ip-request exchange, and hb_standby does not work with it");
         d.warning(f, l, "set \"auto_failback on\" (or off) on both nodes to use the current protocol");
-    }
-
-    // Heartbeat's defaults, for hbparameter, where nothing was written.
-    static constexpr std::pair<std::string_view, std::string_view> kDefaults[] = {
-        {"keepalive", "1000ms"}, {"deadtime", "30000ms"}, {"udpport", "694"}, {"baud", "19200"},
-        {"auto_failback", "legacy"}, {"crm", "off"}, {"pacemaker", "false"}, {"autojoin", "none"},
-        {"debug", "0"}, {"logfacility", "none"}, {"use_logd", "false"}, {"conn_logd_time", "60"},
-        {"syslogmsgfmt", "true"}, {"realtime", "true"}, {"hbgenmethod", "file"}, {"uuidfrom", "file"},
-        {"msgfmt", "classic"}, {"compression", "zlib"}, {"compression_threshold", "2"},
-        {"traditional_compression", "false"}, {"max_rexmit_delay", "250"}, {"log_badpack", "true"},
-        {"hopfudge", "1"}, {"coredumps", "true"}, {"memreserve", "6500"}, {"cluster", "linux-ha"},
-    };
-    for (const auto& [name, value] : kDefaults) {
-        if (!cf.raw_.contains(name)) cf.raw_.emplace(std::string(name), std::string(value));
     }
 }
 

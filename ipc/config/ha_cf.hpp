@@ -144,6 +144,16 @@ struct HaCf {
     int line_of(std::string_view directive) const;
     bool given(std::string_view directive) const { return line_of(directive) != 0; }
 
+    // Reload (`service hamaster reload`, master_run.cpp): take over from a validated `next` what
+    // plan_reload applies live, values and their raw text together, so hbparameter answers what
+    // is in force. Timings: keepalive, deadtime, warntime, initdead, deadping. Children: media,
+    // udpport, baud, ping nodes, respawn and env lines, realtime, debug.
+    void adopt_timings(const HaCf& next);
+    void adopt_children(const HaCf& next);
+
+private:
+    friend HaCf parse_ha_cf(std::string_view file, std::string_view text, Diagnostics& diagnostics);
+
     std::map<std::string, std::string, std::less<>> raw_;    // directive → value as written (last)
     std::map<std::string, int, std::less<>> lines_;          // directive → line of last occurrence
 };

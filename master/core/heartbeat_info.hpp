@@ -3,8 +3,7 @@
 // heartbeat_info_from() turns an authenticated ha::ipc::Message (already checked by a media daemon)
 // into this struct: the hex fields `seq`, `hg`, `dt` are parsed here, so the table never sees text.
 // A message without `seq` (the NS_ types) or `hg` is still valid; those fields are then empty.
-// Also holds the hex helpers shared by the master's cores (Heartbeat writes seq/hg/dt/ts in
-// lower-case hex without leading zeros).
+// The hex helpers the master's cores use are ipc/hex.hpp's (the media daemons parse with the same).
 //
 // Time and blocking: none. Diagnostics: none; a bad field is returned as an Error naming it.
 // See also: master/core/link_table.hpp, compat spec §6 and §7.3.
@@ -16,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "ipc/hex.hpp"
 #include "ipc/message.hpp"
 #include "ipc/result.hpp"
 
@@ -36,9 +36,8 @@ struct HeartbeatInfo {
 // (code "bad_field", message names the field and the value).
 Result<HeartbeatInfo> heartbeat_info_from(const ipc::Message& msg);
 
-// Lower-case hex without leading zeros ("2a", "0" for zero), as Heartbeat's "%lx".
-std::string to_hex(std::uint64_t value);
-// Parses 1..16 hex digits (either case), nothing else. Error code "bad_hex".
-Result<std::uint64_t> parse_hex(std::string_view text);
+// ipc/hex.hpp's, under the names the master's cores have always used.
+using ipc::parse_hex;
+using ipc::to_hex;
 
 }  // namespace ha::master

@@ -32,6 +32,28 @@ milliseconds LinkTable::effective_deadtime(NodeType type) const {
     return comm_up_ ? base : std::max(base, params_.initdead);
 }
 
+milliseconds LinkTable::link_deadtime(const Node& node, const Link& link) const {
+    const milliseconds base = effective_deadtime(node.type);
+    if (node.type != NodeType::normal) return base;
+    auto it = params_.link_deadtime.find(link.name);
+    return it == params_.link_deadtime.end() ? base : std::max(base, it->second);
+}
+
+milliseconds LinkTable::proof_horizon() const {
+    milliseconds horizon = effective_deadtime(NodeType::normal);
+    for (const auto& [link, deadtime] : params_.link_deadtime) horizon = std::max(horizon, deadtime);
+    return horizon;
+}
+
+ipc::SteadyTime LinkTable::death_due(const Node& node) const {
+    std::optional<ipc::SteadyTime> due;
+    for (const auto& l : node.links) {
+        const ipc::SteadyTime t = l.last_heard.value_or(start_) + link_deadtime(node, l);
+        if (!due || t > *due) due = t;
+    }
+    return due.value_or(start_ + effective_deadtime(node.type));
+}
+
 std::optional<ipc::SteadyTime> LinkTable::last_heard(const Node& node) const {
     std::optional<ipc::SteadyTime> last;
     for (const auto& l : node.links) {
@@ -143,7 +165,7 @@ HeartbeatOutcome LinkTable::on_heartbeat(ipc::SteadyTime now, std::string_view n
 
     if (check.generation_changed) {
         node->last_status_at.reset();  // a new incarnation: no "late" against the old one
-        node->alive_seq.reset();
+        node->proofs.clear();
         for (auto& l : node->links) l.status_seq.reset();
         if (check.previous_generation) {
             log_.info("Heartbeat restart on node {}", node->name);
@@ -151,12 +173,18 @@ HeartbeatOutcome LinkTable::on_heartbeat(ipc::SteadyTime now, std::string_view n
         }
     }
     if (check.verdict == SeqVerdict::duplicate) {
-        // The copy of the newest status that another link delivered first keeps this link up —
-        // as of when that status first arrived, so a copy held back and replayed later buys nothing.
-        if (info.is_status() && info.generation && node->alive_seq == info.seq && node->alive_at &&
+        // A copy of a recent proof of life that another link delivered first keeps this link up —
+        // as of when that status first arrived, so a slow link (a paced cable carries every n-th
+        // heartbeat, a frame time late) stays up, and a copy held back and replayed later buys
+        // nothing.
+        if (info.is_status() && info.generation && node->status != kStatusDead &&
             (!link->status_seq || *link->status_seq < *info.seq)) {
-            link->status_seq = info.seq;
-            refresh_link(*node->alive_at, *node, *link, out.events);
+            auto proof = std::find_if(node->proofs.rbegin(), node->proofs.rend(),
+                                      [&](const auto& p) { return p.first == *info.seq; });
+            if (proof != node->proofs.rend()) {
+                link->status_seq = info.seq;
+                refresh_link(proof->second, *node, *link, out.events);
+            }
         }
         return drop(node, link, DropReason::duplicate, std::move(out));
     }
@@ -172,8 +200,10 @@ HeartbeatOutcome LinkTable::on_heartbeat(ipc::SteadyTime now, std::string_view n
             log_.debug("node {}: on time again", node->name);
             out.events.push_back(PeerOnTime{node->name});
         }
-        node->alive_seq = info.seq;
-        node->alive_at = now;
+        confirm_spent_ = false;  // progress: a later stall may be confirmed again
+        node->proofs.emplace_back(*info.seq, now);
+        const auto horizon = proof_horizon();
+        while (node->proofs.size() > kMaxProofs || now - node->proofs.front().second > horizon) node->proofs.pop_front();
         link->status_seq = info.seq;
         refresh_link(now, *node, *link, out.events);
     }
@@ -243,15 +273,41 @@ bool LinkTable::late_candidate(const Node& node) const {
            last_heard(node).has_value();
 }
 
+std::optional<ipc::SteadyTime> LinkTable::late_at(const Node& node) const {
+    const auto late = late_after();
+    if (!late || !late_candidate(node)) return std::nullopt;
+    // As long before the death decision as late_after() is before deadtime, so the guard's window
+    // is complete at the decision also when a slow link holds the decision back.
+    return death_due(node) - (params_.deadtime - *late);
+}
+
+void LinkTable::confirm_silences(ipc::SteadyTime until, milliseconds stall) {
+    if (confirm_spent_ || confirm_until_) return;  // one at a time, never extended
+    confirm_until_ = until;
+    const ipc::SteadyTime now = until - stall_threshold();
+    if (stall_logged_at_ && now - *stall_logged_at_ < std::chrono::seconds(10)) return;
+    stall_logged_at_ = now;
+    log_.info("Loop stalled for {} ms: reading what arrived meanwhile before any link or node is declared dead",
+              stall.count());
+}
+
+milliseconds LinkTable::stall_threshold() const {
+    return std::max(milliseconds(10), std::min(params_.keepalive, params_.deadtime / 4));
+}
+
 std::vector<ClusterEvent> LinkTable::on_tick(ipc::SteadyTime now) {
     std::vector<ClusterEvent> events;
+    if (confirm_until_) {
+        if (now < *confirm_until_) return events;
+        confirm_until_.reset();
+        confirm_spent_ = true;
+    }
     for (auto& node : nodes_) {
-        const milliseconds deadtime = effective_deadtime(node.type);
-        if (node.status != kStatusDead && now - last_heard(node).value_or(start_) >= deadtime) {
+        if (node.status != kStatusDead && now >= death_due(node)) {
             declare_dead(node, events);  // also takes its links down
             continue;
         }
-        if (const auto late = late_after(); late && late_candidate(node) && now - *last_heard(node) >= *late) {
+        if (const auto late = late_at(node); late && now >= *late) {
             node.late = true;
             log_.debug("node {}: silent for {} ms: late", node.name,
                        std::chrono::duration_cast<milliseconds>(now - *last_heard(node)).count());
@@ -259,7 +315,7 @@ std::vector<ClusterEvent> LinkTable::on_tick(ipc::SteadyTime now) {
         }
         // Links of a live node, or of a dead node whose non-status packets brought a link back.
         for (auto& l : node.links) {
-            if (l.status != LinkStatus::up || now - *l.last_heard < deadtime) continue;
+            if (l.status != LinkStatus::up || now - *l.last_heard < link_deadtime(node, l)) continue;
             l.status = LinkStatus::dead;
             log_.info("Link {}:{} dead.", node.name, l.name);
             events.push_back(LinkStatusChanged{node.name, l.name, LinkStatus::dead});
@@ -270,17 +326,17 @@ std::vector<ClusterEvent> LinkTable::on_tick(ipc::SteadyTime now) {
 }
 
 std::optional<ipc::SteadyTime> LinkTable::next_deadline() const {
+    if (confirm_until_) return confirm_until_;  // nothing is judged before it
     if (!comm_up_ && every_node_heard_or_dead()) return start_;  // comm up is due now
     std::optional<ipc::SteadyTime> next;
     auto consider = [&next](ipc::SteadyTime t) {
         if (!next || t < *next) next = t;
     };
     for (const auto& node : nodes_) {
-        const milliseconds deadtime = effective_deadtime(node.type);
-        if (node.status != kStatusDead) consider(last_heard(node).value_or(start_) + deadtime);
-        if (const auto late = late_after(); late && late_candidate(node)) consider(*last_heard(node) + *late);
+        if (node.status != kStatusDead) consider(death_due(node));
+        if (const auto late = late_at(node)) consider(*late);
         for (const auto& l : node.links) {
-            if (l.status == LinkStatus::up) consider(*l.last_heard + deadtime);
+            if (l.status == LinkStatus::up) consider(*l.last_heard + link_deadtime(node, l));
         }
     }
     return next;
@@ -353,7 +409,8 @@ std::optional<LinkStatus> LinkTable::link_status(std::string_view node, std::str
 }
 
 void LinkTable::set_timings(milliseconds keepalive, milliseconds deadtime, milliseconds warntime, milliseconds initdead,
-                            milliseconds deadping) {
+                            milliseconds deadping, std::map<std::string, milliseconds, std::less<>> link_deadtime) {
+    params_.link_deadtime = std::move(link_deadtime);
     params_.keepalive = keepalive;
     params_.deadtime = deadtime;
     params_.warntime = warntime;

@@ -10,9 +10,11 @@
 // (the peer's newest seq, not a retransmission filling a gap) of the current generation refreshes
 // its link and the node. Nothing else does: not other message types, not NS_ messages (no seq;
 // dropped as `stale` unless they carry the current hg), not a replay or duplicate. The one
-// exception keeps redundant links up: the copy of that newest status arriving on another link
-// (a duplicate for the node, new for that link) refreshes that link, dated when the status first
-// arrived, so a copy captured and replayed later extends nothing.
+// exception keeps redundant links up: a copy of one of the peer's recent proofs of life (the
+// statuses that proved it alive within the longest link deadtime, at most kMaxProofs) arriving on
+// another link of a live node, newer than anything that link brought before, refreshes that link
+// dated when the status first arrived, so a slow link (a paced serial cable) stays up and a copy
+// captured and replayed later extends nothing.
 //
 // Owns no socket, no timer: the shell feeds decoded messages (on_heartbeat), ping replies
 // (on_ping_reply) and timer expiries (on_tick), arms one timer at next_deadline(), and acts on the
@@ -39,6 +41,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -72,6 +75,10 @@ struct LinkTableParams {
     // PeerLate after late_after() of silence so that rscd's ARP window is complete at the dead
     // decision. 0: never.
     std::chrono::milliseconds guard_lead{0};
+    // Links that may stay silent longer than deadtime, by link name: a slow serial cable beats at
+    // its own pace (master/core/serial_pace.hpp). Each link is dead after max(deadtime, its entry);
+    // the node after every link is. Absent: deadtime.
+    std::map<std::string, std::chrono::milliseconds, std::less<>> link_deadtime;
 };
 
 using DropCounters = std::map<DropReason, std::uint64_t>;
@@ -132,8 +139,19 @@ public:
     // An echo reply from a ping node (its one link is named after itself).
     HeartbeatOutcome on_ping_reply(ipc::SteadyTime now, std::string_view ping_node);
     // Declares links and nodes dead whose silence reached their deadtime (at exactly deadtime, not
-    // before), and brings comm up when every node was heard from or declared dead.
+    // before; a link's own deadtime, see LinkTableParams::link_deadtime), and brings comm up when
+    // every node was heard from or declared dead.
     std::vector<ClusterEvent> on_tick(ipc::SteadyTime now);
+    // The master's own loop stalled (its timer fired `stall` late: a frozen process, a paused VM, a
+    // starved CPU): silences measured across the stall are not evidence yet — what the peer sent
+    // meanwhile still waits in the media daemons' sockets, which woke with us. No link or node is
+    // declared dead or late before `until`; what arrives by then counts. Logs the stall (info), at
+    // most once per 10 s.
+    // Once per silence: after a confirmation ended, another is granted only once a heartbeat proved
+    // a peer alive in between, so a machine whose timers are always late still reaches a verdict.
+    void confirm_silences(ipc::SteadyTime until, std::chrono::milliseconds stall);
+    // The lateness of a timer that shows a stall of the loop: max(10 ms, min(keepalive, deadtime/4)).
+    std::chrono::milliseconds stall_threshold() const;
     // The silence after which a live peer is reported PeerLate: max(warntime, deadtime − guard_lead,
     // keepalive); none when guard_lead is 0 or that is not below deadtime (warntime ≥ deadtime).
     std::optional<std::chrono::milliseconds> late_after() const;
@@ -144,7 +162,11 @@ public:
     // deadtime at the next tick). Peers, links and ping nodes stay as constructed.
     void set_timings(std::chrono::milliseconds keepalive, std::chrono::milliseconds deadtime,
                      std::chrono::milliseconds warntime, std::chrono::milliseconds initdead,
-                     std::chrono::milliseconds deadping);
+                     std::chrono::milliseconds deadping,
+                     std::map<std::string, std::chrono::milliseconds, std::less<>> link_deadtime = {});
+    // The most recent proofs of life a copy on another link may repeat (see the header); fewer
+    // when older than the longest link deadtime.
+    static constexpr std::size_t kMaxProofs = 4096;
     const LinkTableParams& params() const { return params_; }
 
     // Changes the local status word (e.g. `dead` at shutdown); logs `Local status now set to: 'x'`.
@@ -181,8 +203,8 @@ private:
         bool heard = false;  // any packet accepted since start
         bool late = false;   // PeerLate reported for the current silence
         std::optional<ipc::SteadyTime> last_status_at;  // last accepted `status` message
-        std::optional<std::uint64_t> alive_seq;         // seq of the newest status that proved it alive
-        std::optional<ipc::SteadyTime> alive_at;        // when that status first arrived
+        // The statuses that proved it alive, newest last, with when each first arrived.
+        std::deque<std::pair<std::uint64_t, ipc::SteadyTime>> proofs;
         std::optional<std::uint64_t> generation_at_death;
         std::optional<std::chrono::milliseconds> peer_deadtime;
         bool has_protocol = false;
@@ -191,6 +213,11 @@ private:
     };
 
     std::chrono::milliseconds effective_deadtime(NodeType type) const;
+    std::chrono::milliseconds link_deadtime(const Node& node, const Link& link) const;
+    // How long a proof of life may be repeated by a copy: the longest deadtime of any link.
+    std::chrono::milliseconds proof_horizon() const;
+    // When `node` is due to be declared dead: every link silent for its own deadtime.
+    ipc::SteadyTime death_due(const Node& node) const;
     std::optional<ipc::SteadyTime> last_heard(const Node& node) const;
     Node* find_node(std::string_view name);
     const Node* find_node(std::string_view name) const;
@@ -202,6 +229,8 @@ private:
     void check_comm_up(std::vector<ClusterEvent>& events);
     // A live normal node heard since start, not yet reported late, once comm is up.
     bool late_candidate(const Node& node) const;
+    // When a live peer becomes late (PeerLate), if it can.
+    std::optional<ipc::SteadyTime> late_at(const Node& node) const;
     bool every_node_heard_or_dead() const;
     HeartbeatOutcome drop(Node* node, Link* link, DropReason reason, HeartbeatOutcome out);
 
@@ -210,6 +239,9 @@ private:
     ipc::SteadyTime start_;
     std::string local_status_;
     bool comm_up_ = false;
+    std::optional<ipc::SteadyTime> confirm_until_;  // confirm_silences(): no verdict before
+    bool confirm_spent_ = false;                     // a confirmation ended, no proof of life since
+    std::optional<ipc::SteadyTime> stall_logged_at_;  // the last "Loop stalled" line (one per 10 s)
     std::vector<Node> nodes_;  // peers, then ping nodes
     DropCounters unattributed_drops_;
 };

@@ -2,79 +2,10 @@
 #include "master/core/resource_owner.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
-#include "master/core/heartbeat_info.hpp"
-
 namespace ha::master {
-
-namespace {
-
-constexpr std::string_view kStarting = "starting";
-constexpr std::string_view kResource = "resource";
-constexpr std::string_view kAskResources = "ask_resources";
-constexpr std::string_view kHbTakeover = "hb_takeover";
-constexpr std::string_view kShutdone = "shutdone";
-constexpr std::string_view kInfoPartition = "partition";
-
-bool has(ResourceSet set, ResourceSet part) {
-    return (static_cast<unsigned>(set) & static_cast<unsigned>(part)) != 0;
-}
-ResourceSet operator|(ResourceSet a, ResourceSet b) {
-    return static_cast<ResourceSet>(static_cast<unsigned>(a) | static_cast<unsigned>(b));
-}
-ResourceSet both(ResourceSet a, ResourceSet b) {
-    return static_cast<ResourceSet>(static_cast<unsigned>(a) & static_cast<unsigned>(b));
-}
-ResourceSet without(ResourceSet a, ResourceSet b) {
-    return static_cast<ResourceSet>(static_cast<unsigned>(a) & ~static_cast<unsigned>(b) & 3U);
-}
-
-}  // namespace
-
-std::string_view resource_set_word(ResourceSet set) {
-    switch (set) {
-        case ResourceSet::none: return "none";
-        case ResourceSet::local: return "local";
-        case ResourceSet::foreign: return "foreign";
-        case ResourceSet::all: return "all";
-    }
-    return "none";
-}
-
-std::optional<ResourceSet> parse_resource_set(std::string_view word) {
-    if (word == "none") return ResourceSet::none;
-    if (word == "local") return ResourceSet::local;
-    if (word == "foreign") return ResourceSet::foreign;
-    if (word == "all") return ResourceSet::all;
-    return std::nullopt;
-}
-
-ResourceSet mirror(ResourceSet set) {
-    switch (set) {
-        case ResourceSet::local: return ResourceSet::foreign;
-        case ResourceSet::foreign: return ResourceSet::local;
-        default: return set;
-    }
-}
-
-std::string_view standby_kind_word(StandbyKind kind) {
-    switch (kind) {
-        case StandbyKind::all: return "all";
-        case StandbyKind::local: return "local";
-        case StandbyKind::foreign: return "foreign";
-        case StandbyKind::failback: return "failback";
-    }
-    return "all";
-}
-
-std::optional<StandbyKind> parse_standby_kind(std::string_view word) {
-    if (word.empty() || word == "all") return StandbyKind::all;
-    if (word == "local") return StandbyKind::local;
-    if (word == "foreign") return StandbyKind::foreign;
-    if (word == "failback") return StandbyKind::failback;
-    return std::nullopt;
-}
 
 std::string_view group_op_word(GroupOp op) { return op == GroupOp::start ? "start" : "stop"; }
 
@@ -112,7 +43,11 @@ Result<GroupResult> decode_group_result(const ipc::Message& message) {
     return r;
 }
 
-ResourceOwner::ResourceOwner(ResourceOwnerParams params, ipc::Log& log) : params_(std::move(params)), log_(log) {
+ResourceOwner::ResourceOwner(ResourceOwnerParams params, ipc::Log& log)
+    : params_(std::move(params)),
+      log_(log),
+      standby_({params_.peer_node, params_.standby_reply_timeout, params_.standby_resource_timeout}, log),
+      settlement_(log) {
     groups_.reserve(params_.groups.size());
     for (const auto& g : params_.groups) {
         Group group;
@@ -237,11 +172,10 @@ Result<ResourceActions> ResourceOwner::replace_groups(ipc::SteadyTime now, std::
     }
 
     ResourceActions out;
-    if (starts && phase_ == Phase::running && peer_alive() && standby_ == Standby::idle) {
+    if (starts && phase_ == Phase::running && peer_alive() && standby_.idle()) {
         send_resource(out, holds(), false, "");  // the stable report follows at convergence
     }
-    pump(out);
-    if (converged()) on_converged(now, out);
+    pump_and_settle(now, out);
     return out;
 }
 
@@ -255,7 +189,7 @@ bool ResourceOwner::stable() const { return phase_ == Phase::running && converge
 
 bool ResourceOwner::in_transition() const {
     if (phase_ == Phase::waiting || phase_ == Phase::stopped) return false;
-    return !converged() || phase_ != Phase::running || standby_ != Standby::idle;
+    return !converged() || phase_ != Phase::running || !standby_.idle();
 }
 
 std::string_view ResourceOwner::rsc_hold_word() const {
@@ -268,15 +202,12 @@ std::string_view ResourceOwner::rsc_hold_word() const {
 }
 
 std::optional<ipc::SteadyTime> ResourceOwner::next_deadline() const {
-    std::optional<ipc::SteadyTime> d = standby_deadline_;
-    for (const auto& other : {report_deadline_, failed_standby_at_}) {
+    std::optional<ipc::SteadyTime> d = standby_.deadline();
+    const std::optional<ipc::SteadyTime> failed = failed_standby_ ? std::optional{failed_standby_->at} : std::nullopt;
+    for (const auto& other : {report_deadline_, failed}) {
         if (other && (!d || *other < *d)) d = other;
     }
     return d;
-}
-
-bool ResourceOwner::standby_timer_running(ipc::SteadyTime now) const {
-    return standby_deadline_ && now < *standby_deadline_;
 }
 
 // --- group plumbing -----------------------------------------------------------------------------
@@ -304,9 +235,9 @@ ResourceOwner::AcquireVerdict ResourceOwner::acquire_verdict(const Group& g) con
     const ResourceSet cls = g.local ? ResourceSet::local : ResourceSet::foreign;
     // The peer said it released: `shutdone` (everything), or its `done` in the standby handshake.
     if (peer_departed_) return AcquireVerdict::go;
-    if (standby_ == Standby::acquiring && has(mirror(*parse_resource_set(standby_word_)), cls)) return AcquireVerdict::go;
+    if (has(standby_.taking(), cls)) return AcquireVerdict::go;
     // The peer's own full report of this life (its `resource` messages are in its words).
-    const bool report = peer_ != PeerState::dead && full_report_since_dead_;
+    const bool report = peer_ != PeerState::dead && news_ == PeerNews::full_report;
     const bool peer_claims = has(mirror(peer_holds_), cls);
     if (report && peer_ == PeerState::alive && peer_stable_ && peer_claims) return AcquireVerdict::peer_holds;
     if (g.cleared || !params_.require_acquire_clearance) return AcquireVerdict::go;
@@ -369,18 +300,19 @@ void ResourceOwner::pump(ResourceActions& out) {
 // --- messages -----------------------------------------------------------------------------------
 
 void ResourceOwner::send_resource(ResourceActions& out, ResourceSet hold, bool is_stable, std::string_view info) {
-    ipc::Message m;
-    m.add("t", kResource).add("rsc_hold", resource_set_word(hold)).add("rtype", "full").add("isstable", is_stable ? "1" : "0");
-    if (!info.empty()) m.add("info", info);
-    out.emplace_back(SendToPeer{std::move(m)});
+    out.emplace_back(SendToPeer{encode(ResourceReport{hold, true, is_stable, std::string(info)})});
     report_when_stable_ = !is_stable;
     last_reported_ = hold;
 }
 
-void ResourceOwner::send_ask(ResourceActions& out, std::string_view word, std::string_view info) {
-    ipc::Message m;
-    m.add("t", kAskResources).add("rsc_hold", word).add("info", info);
-    out.emplace_back(SendToPeer{std::move(m)});
+// The standby handshake's messages carry its word, whatever the role.
+void ResourceOwner::send_ask(ResourceActions& out, AskPhase phase) {
+    out.emplace_back(SendToPeer{encode(AskResources{standby_.word(), phase})});
+}
+
+void ResourceOwner::pump_and_settle(ipc::SteadyTime now, ResourceActions& out) {
+    pump(out);
+    if (converged()) on_converged(now, out);
 }
 
 // --- cluster events -----------------------------------------------------------------------------
@@ -440,9 +372,7 @@ ResourceActions ResourceOwner::on_peer_on_time(ipc::SteadyTime) {
 ResourceActions ResourceOwner::on_local_comm_up(ipc::SteadyTime now) {
     ResourceActions out;
     if (phase_ != Phase::waiting) return out;
-    ipc::Message m;
-    m.add("t", kStarting);
-    out.emplace_back(SendToPeer{std::move(m)});
+    out.emplace_back(SendToPeer{encode(Starting{})});
     if (peer_ == PeerState::dead || peer_departed_) {
         decide_initial(now, out);
     } else {
@@ -457,7 +387,7 @@ ResourceActions ResourceOwner::on_peer_active(ipc::SteadyTime now) {
     const bool was_dead = peer_ == PeerState::dead;
     peer_ = PeerState::alive;
     peer_departed_ = false;
-    if (!heard_since_dead_) {
+    if (news_ == PeerNews::none) {
         // Nothing from it yet: what we knew is stale. (Its messages can come before its status:
         // a report or a standby exchange read meanwhile is kept.)
         peer_starting_ = false;
@@ -474,10 +404,9 @@ ResourceActions ResourceOwner::on_peer_dead(ipc::SteadyTime now) {
     ResourceActions out;
     if (peer_ == PeerState::dead) return out;
     peer_ = PeerState::dead;
-    heard_since_dead_ = false;
-    full_report_since_dead_ = false;
+    news_ = PeerNews::none;
     peer_starting_ = false;
-    partition_reconcile_ = complete_local_ = false;
+    settlement_.reset();
     switch (phase_) {
         case Phase::waiting:
         case Phase::stopped:
@@ -522,16 +451,14 @@ ResourceActions ResourceOwner::settle_on_return(ipc::SteadyTime now) {
         log_.info("{} is back: not acquiring resource group: {}", params_.peer_node, g.config->text);
     }
     for (auto& g : groups_) drop_early_probe(g);
-    mach_down_pending_ = false;
-    initial_pending_ = false;
-    partition_reconcile_ = true;
-    complete_local_ = false;
+    mach_down_ = MachDown::none;
+    initial_pending_.reset();
+    settlement_.on_return();
     pump(out);
     // info=partition asks a peer that never lost us for its full report in return.
     send_resource(out, holds(), stable(), kInfoPartition);
-    if (full_report_since_dead_ && peer_stable_) {
+    if (news_ == PeerNews::full_report && peer_stable_) {
         // Its report came before its status did (LinkTable saw the return late): settle on it.
-        partition_reconcile_ = false;
         reconcile_after_partition(now, out);
         maybe_auto_failback(now, out);
         return out;
@@ -549,12 +476,9 @@ bool ResourceOwner::acquire_unclaimed_local() {
     return true;
 }
 
+// The peer's first stable full report since its return (PartitionSettlement, awaiting_report).
 void ResourceOwner::reconcile_after_partition(ipc::SteadyTime now, ResourceActions& out) {
-    const ResourceSet theirs = mirror(peer_holds_);  // in our words
-    // The peer releases its copies of our groups: once its report no longer claims them, start
-    // those of ours nobody runs (a partly held set, e.g. a group that waited for clearance).
-    if (has(both(claims(), theirs), ResourceSet::local)) complete_local_ = true;
-    const bool acquire = !has(theirs, ResourceSet::local) && acquire_unclaimed_local();
+    const bool acquire = settlement_.on_first_report(claims(), mirror(peer_holds_)) && acquire_unclaimed_local();
     if (settle_double_hold(now, out) || !acquire) return;  // (its pump starts what was wanted above)
     pump(out);
     send_resource(out, holds(), stable(), "");
@@ -568,23 +492,13 @@ void ResourceOwner::reconcile_after_partition(ipc::SteadyTime now, ResourceActio
 bool ResourceOwner::settle_double_hold(ipc::SteadyTime now, ResourceActions& out) {
     // A standby we asked for and that is not answered yet does not hold this up (the double hold
     // may be why it is not answered: the peer is in flux); one under way does (reports are unstable).
-    const bool quiet = standby_ == Standby::idle || standby_ == Standby::requested;
-    if (phase_ != Phase::running || !quiet || !peer_alive() || !full_report_since_dead_ || !peer_stable_) return false;
-    const ResourceSet twice = both(claims(), mirror(peer_holds_));
-    if (twice == ResourceSet::none) {
-        double_hold_ = false;
+    if (phase_ != Phase::running || standby_.under_way() || !peer_alive() || news_ != PeerNews::full_report ||
+        !peer_stable_)
         return false;
-    }
-    const ResourceSet give = both(twice, ResourceSet::foreign);
-    if (!double_hold_) {
-        double_hold_ = true;
-        log_.crit("Both nodes hold [{}] resources after the partition: each group stays on its preferred node; "
-                  "releasing [{}] here.",
-                  resource_set_word(twice), resource_set_word(give));
-    }
+    const ResourceSet give = settlement_.double_hold(claims(), mirror(peer_holds_));
     const bool wanted = std::any_of(groups_.begin(), groups_.end(), [](const Group& g) { return !g.local && g.wanted; });
     if (give == ResourceSet::none || !wanted) return false;  // the peer releases (or our stop failed: logged)
-    cancel_standby("the groups both nodes held are settled instead");  // a failback request
+    standby_.cancel("the groups both nodes held are settled instead");  // a failback request
     want(ResourceSet::foreign, false);
     pump(out);
     send_resource(out, holds(), stable(), "");
@@ -597,62 +511,41 @@ bool ResourceOwner::settle_double_hold(ipc::SteadyTime now, ResourceActions& out
 void ResourceOwner::decide_initial(ipc::SteadyTime now, ResourceActions& out) {
     phase_ = Phase::running;
     report_deadline_.reset();
-    initial_pending_ = true;
     if (peer_ == PeerState::dead || peer_departed_) {
         // Alone (peer never heard within initdead, or gone): local groups and the peer's.
         log_.info("Resources being acquired from {}.", params_.peer_node);
         want(ResourceSet::all, true);
-        initial_reason_ = "mach_down";
-        mach_down_pending_ = true;
-        mach_down_took_local_ = true;
+        initial_pending_ = "mach_down";
+        mach_down_ = MachDown::pending_with_report;
         failback_armed_ = true;
         peer_holds_ = ResourceSet::none;
     } else if (has(peer_holds_, ResourceSet::foreign)) {
         // The peer holds our local groups: never start them here. With auto_failback on (and
         // legacy) the holder gives them back; with off they stay where they are.
-        initial_reason_ = params_.auto_failback == conf::AutoFailback::off ? "T_RESOURCES(them)" : "";
+        initial_pending_ = params_.auto_failback == conf::AutoFailback::off ? "T_RESOURCES(them)" : "";
     } else {
         want(ResourceSet::local, true);
-        initial_reason_ = "T_RESOURCES(us)";
+        initial_pending_ = "T_RESOURCES(us)";
     }
-    pump(out);
-    if (converged()) on_converged(now, out);
+    pump_and_settle(now, out);
 }
 
 void ResourceOwner::take_over_from_peer(ipc::SteadyTime now, bool after_shutdone, ResourceActions& out) {
-    cancel_standby(fmt::format("{} {}", params_.peer_node, after_shutdone ? "stopped" : "is dead"));
+    standby_.cancel(fmt::format("{} {}", params_.peer_node, after_shutdone ? "stopped" : "is dead"));
     log_.info("Resources being acquired from {}.", params_.peer_node);
     const ResourceSet before = holds();
-    mach_down_took_local_ = !has(before, ResourceSet::local);
+    mach_down_ = has(before, ResourceSet::local) ? MachDown::pending : MachDown::pending_with_report;
     want(ResourceSet::all, true);
-    mach_down_pending_ = true;
     failback_armed_ = true;
     peer_holds_ = ResourceSet::none;
     peer_stable_ = true;  // not going anywhere
     if (after_shutdone) {
-        shutdone_pending_ = true;
         // The standby word 3.0.6 uses for this implicit takeover (requester's view).
-        shutdone_word_ = std::string(resource_set_word(before == ResourceSet::foreign ? ResourceSet::local
-                                                       : before == ResourceSet::local ? ResourceSet::foreign
-                                                                                      : ResourceSet::all));
+        shutdone_done_word_ = std::string(resource_set_word(before == ResourceSet::foreign ? ResourceSet::local
+                                                            : before == ResourceSet::local ? ResourceSet::foreign
+                                                                                           : ResourceSet::all));
     }
-    pump(out);
-    if (converged()) on_converged(now, out);
-}
-
-void ResourceOwner::cancel_standby(std::string_view why) {
-    if (standby_ != Standby::idle) {
-        log_.info("Cancelling pending standby operation");
-        end_standby(fmt::format("cancelled: {}", why));
-    }
-    standby_ = Standby::idle;
-    standby_deadline_.reset();
-    standby_auto_failback_ = false;
-}
-
-void ResourceOwner::end_standby(std::string outcome) {
-    ++standby_ends_;
-    last_standby_end_ = std::move(outcome);
+    pump_and_settle(now, out);
 }
 
 void ResourceOwner::initial_done(std::string_view reason) {
@@ -664,11 +557,7 @@ void ResourceOwner::initial_done(std::string_view reason) {
 void ResourceOwner::on_converged(ipc::SteadyTime now, ResourceActions& out) {
     const bool peer_there = peer_ != PeerState::dead && !peer_departed_;  // alive or not heard yet
     if (phase_ == Phase::shutting_down) {
-        if (peer_there) {
-            ipc::Message m;
-            m.add("t", kShutdone).add("st", kStatusDead);
-            out.emplace_back(SendToPeer{std::move(m)});
-        }
+        if (peer_there) out.emplace_back(SendToPeer{encode(Shutdone{})});
         log_.info("All HA resources relinquished.");
         phase_ = Phase::stopped;
         out.emplace_back(ShutdownComplete{});
@@ -676,57 +565,49 @@ void ResourceOwner::on_converged(ipc::SteadyTime now, ResourceActions& out) {
     }
     if (phase_ != Phase::running) return;
 
-    if (shutdone_pending_) {
-        shutdone_pending_ = false;
-        send_ask(out, shutdone_word_, "done");
-        log_.info("Standby resource acquisition done [{}].", shutdone_word_);
+    if (shutdone_done_word_) {
+        out.emplace_back(SendToPeer{encode(AskResources{*shutdone_done_word_, AskPhase::done})});
+        log_.info("Standby resource acquisition done [{}].", *shutdone_done_word_);
+        shutdone_done_word_.reset();
     }
-    if (initial_pending_ || (mach_down_pending_ && mach_down_took_local_)) {
+    if (initial_pending_ || mach_down_ == MachDown::pending_with_report) {
         send_resource(out, holds(), true, has(holds(), ResourceSet::local) ? "req_our_resources()" : "");
     }
-    if (mach_down_pending_) {
-        mach_down_pending_ = false;
-        ipc::Message m;  // as 3.0.6's mach_down script words it
-        m.add("t", kResource).add("rsc_hold", "foreign").add("info", "mach_down");
-        out.emplace_back(SendToPeer{std::move(m)});
+    if (mach_down_ != MachDown::none) {
+        mach_down_ = MachDown::none;
+        // As 3.0.6's mach_down script words it: no rtype, no isstable.
+        out.emplace_back(SendToPeer{encode(ResourceReport{ResourceSet::foreign, false, std::nullopt, "mach_down"})});
         log_.info("mach_down takeover complete.");
     }
     if (initial_pending_) {
-        initial_pending_ = false;
-        initial_done(initial_reason_);
+        initial_done(*initial_pending_);
+        initial_pending_.reset();
     }
 
-    switch (standby_) {
-        case Standby::releasing:
-            log_.info("Local standby process completed [{}].", standby_word_);
-            send_ask(out, standby_word_, "done");
-            standby_ = Standby::released;
-            standby_deadline_ = now + params_.standby_resource_timeout;
+    switch (standby_.on_converged(now)) {
+        case StandbyHandshake::Settled::released:
+            send_ask(out, AskPhase::done);
             break;
-        case Standby::acquiring:
-            send_ask(out, standby_word_, "done");
-            log_.info("Standby resource acquisition done [{}].", standby_word_);
+        case StandbyHandshake::Settled::acquired:
+            send_ask(out, AskPhase::done);
             if (params_.auto_failback != conf::AutoFailback::off) initial_done("auto_failback");
             send_resource(out, holds(), true, "");
-            standby_ = Standby::idle;
-            standby_deadline_.reset();
-            end_standby("done");
             break;
-        default:
+        case StandbyHandshake::Settled::none:
             break;
     }
 
     if (settle_double_hold(now, out)) return;
     // The requester's full report waits for the peer's `done` (3.0.6 order). Any other change of
     // what we hold is reported too, so that the peer re-evaluates (a double hold, a failback).
-    if ((report_when_stable_ || holds() != last_reported_) && peer_there && standby_ == Standby::idle)
+    if ((report_when_stable_ || holds() != last_reported_) && peer_there && standby_.idle())
         send_resource(out, holds(), true, "");
     maybe_auto_failback(now, out);
 }
 
 void ResourceOwner::maybe_auto_failback(ipc::SteadyTime now, ResourceActions& out) {
     if (params_.auto_failback == conf::AutoFailback::off || !failback_armed_) return;
-    if (phase_ != Phase::running || standby_ != Standby::idle || !stable()) return;
+    if (phase_ != Phase::running || !standby_.idle() || !stable()) return;
     if (!has(holds(), ResourceSet::foreign)) {
         // Nothing of the peer's is held here once things settled: there is nothing to give back,
         // and a later acquisition (an operator's or ipfail's standby) must not be undone by this.
@@ -736,16 +617,14 @@ void ResourceOwner::maybe_auto_failback(ipc::SteadyTime now, ResourceActions& ou
     if (peer_ != PeerState::alive || peer_departed_ || !peer_stable_) return;
     failback_armed_ = false;
     log_.info("Giving up foreign resources (auto_failback).");
-    standby_auto_failback_ = true;
-    request_standby(now, ResourceSet::foreign, "foreign", out);
+    request_standby(now, "foreign", true, out);
 }
 
-void ResourceOwner::request_standby(ipc::SteadyTime now, ResourceSet, std::string word, ResourceActions& out) {
+void ResourceOwner::request_standby(ipc::SteadyTime now, std::string word, bool failback, ResourceActions& out) {
     const std::string& me = params_.local_node;
     if (auto refused = handshake_refusal(now)) {
         if (refused->code == "in_progress") {
-            const auto left = std::chrono::ceil<std::chrono::seconds>(*standby_deadline_ - now).count();
-            log_.warn("Standby in progress- new request from {} ignored [{} seconds left]", me, left);
+            log_.warn("Standby in progress- new request from {} ignored [{} seconds left]", me, standby_.seconds_left(now));
         } else if (refused->code == "peer_unstable") {
             log_.warn("standby message [me] from {} ignored.  Other side is in flux.", me);
         } else if (refused->code == "local_unstable") {
@@ -755,12 +634,9 @@ void ResourceOwner::request_standby(ipc::SteadyTime now, ResourceSet, std::strin
         }
         return;
     }
-    log_.info("{} wants to go standby [{}]", me, word);
-    complete_local_ = false;  // a standby moves groups on purpose: no partition clean-up after it
-    standby_ = Standby::requested;
-    standby_word_ = std::move(word);
-    standby_deadline_ = now + params_.standby_reply_timeout;
-    send_ask(out, standby_word_, "me");
+    settlement_.drop_completion();  // a standby moves groups on purpose: no partition clean-up after it
+    standby_.request(now, me, std::move(word), failback);
+    send_ask(out, AskPhase::me);
 }
 
 std::optional<ResourceOwner::Refusal> ResourceOwner::standby_refusal(ipc::SteadyTime now) const {
@@ -774,9 +650,9 @@ std::optional<ResourceOwner::Refusal> ResourceOwner::standby_refusal(ipc::Steady
 // What makes any standby handshake we would start wait (auto_failback's under legacy too).
 std::optional<ResourceOwner::Refusal> ResourceOwner::handshake_refusal(ipc::SteadyTime now) const {
     const std::string& peer = params_.peer_node;
-    if (standby_timer_running(now)) {
-        const auto left = std::chrono::ceil<std::chrono::seconds>(*standby_deadline_ - now).count();
-        return Refusal{"in_progress", fmt::format("A standby is in progress [{} seconds left].", left)};
+    if (standby_.timer_running(now)) {
+        return Refusal{"in_progress",
+                       fmt::format("A standby is in progress [{} seconds left].", standby_.seconds_left(now))};
     }
     // A dead (or never heard) peer cannot take anything: say so, not "in flux".
     if (peer_ != PeerState::alive || peer_departed_)
@@ -811,7 +687,7 @@ ResourceActions ResourceOwner::standby(ipc::SteadyTime now, StandbyKind kind) {
         log_.debug("standby request ignored during shutdown");
         return out;
     }
-    request_standby(now, *parse_resource_set(word), word, out);
+    request_standby(now, word, false, out);
     return out;
 }
 
@@ -821,20 +697,20 @@ ResourceActions ResourceOwner::takeover(ipc::SteadyTime now, StandbyKind kind) {
         log_.warn("hb_takeover [{}] refused: {}", standby_kind_word(kind), refused->reason);
         return out;
     }
-    ipc::Message m;
-    m.add("t", kHbTakeover).add("rsc_hold", standby_kind_word(kind));
-    out.emplace_back(SendToPeer{std::move(m)});
+    out.emplace_back(SendToPeer{encode(TakeoverAsk{kind})});
     return out;
 }
 
 ResourceActions ResourceOwner::shutdown(ipc::SteadyTime now) {
     ResourceActions out;
     if (phase_ == Phase::shutting_down || phase_ == Phase::stopped) return out;
-    cancel_standby("shutting down");
+    standby_.cancel("shutting down");
     report_deadline_.reset();
-    failed_standby_at_.reset();
-    partition_reconcile_ = complete_local_ = false;
-    initial_pending_ = mach_down_pending_ = shutdone_pending_ = false;
+    failed_standby_.reset();
+    settlement_.reset();
+    initial_pending_.reset();
+    mach_down_ = MachDown::none;
+    shutdone_done_word_.reset();
     failback_armed_ = false;
     if (peer_ != PeerState::dead && !peer_departed_) {
         // 3.0.6 announces "nothing, unstable" before it starts releasing.
@@ -843,8 +719,7 @@ ResourceActions ResourceOwner::shutdown(ipc::SteadyTime now) {
     log_.info("Giving up all HA resources.");
     phase_ = Phase::shutting_down;
     want(ResourceSet::all, false);
-    pump(out);
-    if (converged()) on_converged(now, out);
+    pump_and_settle(now, out);
     return out;
 }
 
@@ -852,201 +727,157 @@ ResourceActions ResourceOwner::shutdown(ipc::SteadyTime now) {
 
 ResourceActions ResourceOwner::on_peer_message(ipc::SteadyTime now, const ipc::Message& message) {
     ResourceActions out;
-    if (message.src() == params_.local_node && !message.src().empty()) return out;
+    const PeerEnvelope from = peer_envelope(message);
+    if (from.src == params_.local_node && !from.src.empty()) return out;
     if (phase_ == Phase::stopped) return out;
-    const std::string_view type = message.type();
     // The peer's order is its (hg, seq): a report that left it before a message we already read
     // (a retransmission delivered late, around a partition) would undo newer news — a handover
     // in between — and is ignored. Messages without hg/seq are taken as they come.
-    const auto hg = parse_hex(message.get_or("hg", ""));
-    const auto seq = parse_hex(message.get_or("seq", ""));
-    if (hg && seq) {
-        const std::pair<std::uint64_t, std::uint64_t> order{*hg, *seq};
-        if (type == kResource && peer_order_ && order < *peer_order_) {
+    if (from.order) {
+        if (from.kind == PeerMessageKind::resource && peer_order_ && *from.order < *peer_order_) {
             log_.debug("resource report from {} (seq {}) older than one already read; ignored", params_.peer_node,
                        message.get_or("seq", ""));
             return out;
         }
-        if (!peer_order_ || *peer_order_ < order) peer_order_ = order;
+        if (!peer_order_ || *peer_order_ < *from.order) peer_order_ = from.order;
     }
-    heard_since_dead_ = true;
+    if (news_ == PeerNews::none) news_ = PeerNews::heard;
 
-    if (type == kStarting) {
-        peer_starting_ = true;
-        peer_stable_ = false;
-        peer_departed_ = false;
-        failback_armed_ = true;
-        send_resource(out, holds(), stable(), "");
+    auto body = decode_peer_body(message);
+    if (!body) {
+        on_malformed(from, body.error(), message);
         return out;
     }
-
-    if (type == kResource) {
-        const auto word = message.get("rsc_hold");
-        const auto set = word ? parse_resource_set(*word) : std::nullopt;
-        if (!set) {
-            log_.warn("resource message from {} without a valid rsc_hold", params_.peer_node);
-            return out;
-        }
-        const bool full = message.get_or("rtype", "") == "full";
-        if (full) full_report_since_dead_ = true;
-        peer_holds_ = full ? *set : (*set == ResourceSet::none ? ResourceSet::none : (*set | peer_holds_));
-        bool became_stable = false;
-        if (auto st = message.get("isstable")) {
-            if (*st == "1") {
-                if (!peer_stable_) {
-                    log_.info("remote resource transition completed.");
-                    became_stable = true;
-                }
-                peer_stable_ = true;
-            } else {
-                peer_stable_ = false;
-            }
-        }
-        if (phase_ == Phase::starting) {
-            if (peer_stable_ || peer_starting_) decide_initial(now, out);
-            return out;
-        }
-        if (phase_ != Phase::running) return out;
-        // Settled on the peer's first stable full report: an unstable one may not show a group
-        // it is still starting.
-        if (partition_reconcile_ && full && peer_stable_) {
-            partition_reconcile_ = false;
-            reconcile_after_partition(now, out);
-            maybe_auto_failback(now, out);
-            return out;
-        }
-        if (complete_local_ && full && peer_stable_ && !has(mirror(peer_holds_), ResourceSet::local)) {
-            complete_local_ = false;
-            if (acquire_unclaimed_local()) {
-                pump(out);
-                send_resource(out, holds(), stable(), "");
-                if (converged()) on_converged(now, out);
-                return out;
-            }
-        }
-        // Whatever the order of the messages: a group both claim is settled now (this reports).
-        if (full && settle_double_hold(now, out)) return out;
-        if (!partition_reconcile_ && message.get_or("info", "") == kInfoPartition) {
-            // The peer lost us but we did not lose it: it settles on our report.
-            send_resource(out, holds(), stable(), "");
-            maybe_auto_failback(now, out);
-            return out;
-        }
-        if (became_stable) send_resource(out, holds(), stable(), "");
-        maybe_auto_failback(now, out);
-        return out;
-    }
-
-    if (type == kAskResources) {
-        handle_ask_resources(now, message, out);
-        return out;
-    }
-
-    if (type == kHbTakeover) {
-        const auto kind = parse_standby_kind(message.get_or("rsc_hold", "all"));
-        if (!kind) {
-            log_.warn("hb_takeover from {} with unknown rsc_hold ignored", params_.peer_node);
-            return out;
-        }
-        // The peer's rc.d turns hb_takeover X into hb_standby with the mirrored type (§7.1).
-        StandbyKind mapped = StandbyKind::all;
-        if (*kind == StandbyKind::local) mapped = StandbyKind::foreign;
-        if (*kind == StandbyKind::foreign) mapped = StandbyKind::local;
-        return standby(now, mapped);
-    }
-
-    if (type == kShutdone) {
-        log_.info("Received shutdown notice from '{}'.", params_.peer_node);
-        peer_departed_ = true;
-        peer_starting_ = false;
-        peer_holds_ = ResourceSet::none;
-        peer_stable_ = true;
-        if (phase_ == Phase::starting) {
-            decide_initial(now, out);
-        } else if (phase_ == Phase::running) {
-            if (holds() != ResourceSet::all || !converged()) take_over_from_peer(now, true, out);
-        }
-        return out;
-    }
+    std::visit([&](const auto& msg) { on_peer(now, from, msg, out); }, *body);
     return out;
 }
 
-void ResourceOwner::handle_ask_resources(ipc::SteadyTime now, const ipc::Message& message, ResourceActions& out) {
+void ResourceOwner::on_malformed(const PeerEnvelope& from, const Error& error, const ipc::Message& message) {
+    ++malformed_peer_messages_;
+    const std::string& peer = from.src.empty() ? params_.peer_node : from.src;
+    // The standby handshake only runs once the initial decision is taken; before, it is ignored
+    // whole, malformed or not.
+    if (from.kind == PeerMessageKind::ask_resources) {
+        if (phase_ == Phase::running) {
+            // Heartbeat 3.0.6's words, which operators grep for; the field that failed at debug.
+            const std::string info = message.get_or("info", "");
+            if (!info.empty() && error.message.find("\"info\"") != std::string::npos)
+                log_.error("Ignored standby message '{}' from {} in state {}", info, peer, static_cast<int>(standby_.phase()));
+            else
+                log_.error("Received standby message without info/from");
+            log_.debug("standby message from {} ignored: {}", peer, error.message);
+        } else {
+            log_.debug("standby message from {} ignored: {}", peer, error.message);
+        }
+        return;
+    }
+    log_.warn("{} message from {} ignored: {}", from.type, peer, error.message);
+}
+
+void ResourceOwner::on_peer(ipc::SteadyTime, const PeerEnvelope&, const Starting&, ResourceActions& out) {
+    peer_starting_ = true;
+    peer_stable_ = false;
+    peer_departed_ = false;
+    failback_armed_ = true;
+    send_resource(out, holds(), stable(), "");
+}
+
+void ResourceOwner::on_peer(ipc::SteadyTime now, const PeerEnvelope&, const ResourceReport& report,
+                            ResourceActions& out) {
+    if (report.full) news_ = PeerNews::full_report;
+    peer_holds_ = report.full ? report.hold
+                              : (report.hold == ResourceSet::none ? ResourceSet::none : (report.hold | peer_holds_));
+    bool became_stable = false;
+    if (report.stable) {
+        if (*report.stable && !peer_stable_) {
+            log_.info("remote resource transition completed.");
+            became_stable = true;
+        }
+        peer_stable_ = *report.stable;
+    }
+    if (phase_ == Phase::starting) {
+        if (peer_stable_ || peer_starting_) decide_initial(now, out);
+        return;
+    }
+    if (phase_ != Phase::running) return;
+    const bool settles = report.full && peer_stable_;  // an unstable one may not show a group it is still starting
+    if (settles && settlement_.awaiting_report()) {
+        reconcile_after_partition(now, out);
+        maybe_auto_failback(now, out);
+        return;
+    }
+    if (settles && settlement_.on_report(mirror(peer_holds_)) && acquire_unclaimed_local()) {
+        pump(out);
+        send_resource(out, holds(), stable(), "");
+        if (converged()) on_converged(now, out);
+        return;
+    }
+    // Whatever the order of the messages: a group both claim is settled now (this reports).
+    if (report.full && settle_double_hold(now, out)) return;
+    if (!settlement_.awaiting_report() && report.partition()) {
+        // The peer lost us but we did not lose it: it settles on our report.
+        send_resource(out, holds(), stable(), "");
+        maybe_auto_failback(now, out);
+        return;
+    }
+    if (became_stable) send_resource(out, holds(), stable(), "");
+    maybe_auto_failback(now, out);
+}
+
+void ResourceOwner::on_peer(ipc::SteadyTime now, const PeerEnvelope& envelope, const AskResources& ask,
+                            ResourceActions& out) {
     // Under legacy, two hamaster nodes still run the handshake so that failback works; only
     // operator requests are refused (standby()). A 3.0.6 legacy peer never sends these.
     if (phase_ != Phase::running) {
         log_.debug("standby message ignored: phase {}", static_cast<int>(phase_));
         return;
     }
-    const std::string info = message.get_or("info", "");
-    const std::string word = message.get_or("rsc_hold", "all");
-    const std::string from = message.src().empty() ? params_.peer_node : std::string(message.src());
-    const auto set = parse_resource_set(word);
-    if (info.empty() || !set) {
-        log_.error("Received standby message without info/from");
-        return;
-    }
-    if (info == "me" && standby_timer_running(now)) {
-        const auto left = std::chrono::ceil<std::chrono::seconds>(*standby_deadline_ - now).count();
-        log_.warn("Standby in progress- new request from {} ignored [{} seconds left]", from, left);
-        return;
-    }
-    auto ignored = [&] { log_.error("Ignored standby message '{}' from {} in state {}", info, from, static_cast<int>(standby_)); };
-
-    switch (standby_) {
-        case Standby::idle:
-            if (info != "me") return ignored();
-            if (!peer_stable_) {
-                log_.warn("standby message [{}] from {} ignored.  Other side is in flux.", info, from);
-                return;
-            }
-            if (!stable()) {
-                log_.warn("standby message [{}] from {} ignored.  local resources in flux.", info, from);
-                return;
-            }
-            peer_stable_ = false;
-            log_.info("{} wants to go standby [{}]", from, word);
-            complete_local_ = false;
-            standby_ = Standby::granted;
-            standby_word_ = word;
-            standby_deadline_ = now + params_.standby_resource_timeout;
-            send_ask(out, word, "other");
+    const std::string& from = envelope.src.empty() ? params_.peer_node : envelope.src;
+    switch (standby_.on_ask(now, ask, from, peer_stable_, stable())) {
+        case StandbyHandshake::Step::none:
             return;
-        case Standby::requested:
-            if (info != "other") return ignored();
-            log_.info("standby: {} can take our {} resources", from, standby_word_);
-            standby_ = Standby::releasing;
-            standby_deadline_ = now + params_.standby_resource_timeout;
+        case StandbyHandshake::Step::grant:
             peer_stable_ = false;
-            {
-                const ResourceSet give = *parse_resource_set(standby_word_);
-                send_resource(out, without(holds(), give), false, "standby");
-                want(give, false);
-            }
-            pump(out);
-            if (converged()) on_converged(now, out);
+            settlement_.drop_completion();
+            send_ask(out, AskPhase::other);
             return;
-        case Standby::released:
-            if (info != "done") return ignored();
-            log_.info("Other node completed standby takeover of {} resources.", standby_word_);
-            standby_ = Standby::idle;
-            end_standby("done");
-            standby_deadline_.reset();
-            standby_auto_failback_ = false;
+        case StandbyHandshake::Step::release: {
+            peer_stable_ = false;
+            const ResourceSet give = standby_.set();
+            send_resource(out, without(holds(), give), false, "standby");
+            want(give, false);
+            pump_and_settle(now, out);
+            return;
+        }
+        case StandbyHandshake::Step::complete:
             send_resource(out, holds(), stable(), "");
             return;
-        case Standby::granted:
-            if (info != "done") return ignored();
-            log_.info("standby: acquire [{}] resources from {}", standby_word_, from);
-            standby_ = Standby::acquiring;
-            standby_deadline_ = now + params_.standby_resource_timeout;
-            want(mirror(*parse_resource_set(standby_word_)), true);
-            pump(out);
-            if (converged()) on_converged(now, out);
+        case StandbyHandshake::Step::acquire:
+            want(standby_.taking(), true);
+            pump_and_settle(now, out);
             return;
-        case Standby::releasing:
-        case Standby::acquiring:
-            return ignored();
+    }
+}
+
+void ResourceOwner::on_peer(ipc::SteadyTime now, const PeerEnvelope&, const TakeoverAsk& ask, ResourceActions& out) {
+    // The peer's rc.d turns hb_takeover X into hb_standby with the mirrored type (§7.1).
+    StandbyKind mapped = StandbyKind::all;
+    if (ask.kind == StandbyKind::local) mapped = StandbyKind::foreign;
+    if (ask.kind == StandbyKind::foreign) mapped = StandbyKind::local;
+    auto actions = standby(now, mapped);
+    out.insert(out.end(), std::make_move_iterator(actions.begin()), std::make_move_iterator(actions.end()));
+}
+
+void ResourceOwner::on_peer(ipc::SteadyTime now, const PeerEnvelope&, const Shutdone&, ResourceActions& out) {
+    log_.info("Received shutdown notice from '{}'.", params_.peer_node);
+    peer_departed_ = true;
+    peer_starting_ = false;
+    peer_holds_ = ResourceSet::none;
+    peer_stable_ = true;
+    if (phase_ == Phase::starting) {
+        decide_initial(now, out);
+    } else if (phase_ == Phase::running) {
+        if (holds() != ResourceSet::all || !converged()) take_over_from_peer(now, true, out);
     }
 }
 
@@ -1073,8 +904,8 @@ ResourceActions ResourceOwner::on_group_result(ipc::SteadyTime now, const GroupR
                        : !result.error.empty()    ? ": " + result.error
                                                   : std::string{});
             if (phase_ == Phase::running) {
-                failed_standby_set_ = failed_standby_set_ | (g.local ? ResourceSet::local : ResourceSet::foreign);
-                if (!failed_standby_at_) failed_standby_at_ = now + params_.failed_start_standby_delay;
+                if (!failed_standby_) failed_standby_ = FailedStartStandby{now + params_.failed_start_standby_delay};
+                failed_standby_->set = failed_standby_->set | (g.local ? ResourceSet::local : ResourceSet::foreign);
             }
         }
     } else {
@@ -1090,8 +921,7 @@ ResourceActions ResourceOwner::on_group_result(ipc::SteadyTime now, const GroupR
                        result.running.empty() ? "unknown" : result.running);
         }
     }
-    pump(out);
-    if (converged()) on_converged(now, out);
+    pump_and_settle(now, out);
     return out;
 }
 
@@ -1101,8 +931,7 @@ ResourceActions ResourceOwner::on_acquire_clearance(ipc::SteadyTime now, std::st
         if (g.config->key() != group || !g.clearance_asked) continue;
         g.clearance_asked = false;
         g.cleared = g.wanted && !g.held;
-        pump(out);
-        if (converged()) on_converged(now, out);
+        pump_and_settle(now, out);
         return out;
     }
     log_.debug("acquire clearance for {} not awaited; ignored", group);
@@ -1124,8 +953,7 @@ ResourceActions ResourceOwner::set_isolated(ipc::SteadyTime now, bool isolated) 
     } else {
         log_.info("A ping node answers again: resources may be acquired.");
     }
-    pump(out);
-    if (converged()) on_converged(now, out);
+    pump_and_settle(now, out);
     return out;
 }
 
@@ -1145,27 +973,17 @@ ResourceActions ResourceOwner::on_resources_lost(ipc::SteadyTime now) {
     log_.warn("rscd released resource groups [{}] on its own (the master was silent too long): acquiring them again "
               "under the acquisition rule.",
               lost);
-    pump(out);
-    if (converged()) on_converged(now, out);
+    pump_and_settle(now, out);
     return out;
 }
 
 ResourceActions ResourceOwner::on_tick(ipc::SteadyTime now) {
     ResourceActions out;
-    if (standby_deadline_ && now >= *standby_deadline_) {
-        log_.warn("No reply to standby request.  Standby request cancelled.");
+    if (const auto expired = standby_.on_tick(now)) {
+        if (peer_ == PeerState::alive) peer_stable_ = true;
         // A failback nobody answered is asked again while its reason holds (we hold the peer's
         // groups and it is alive): maybe_auto_failback() checks that now and at every report.
-        const bool failback = standby_ == Standby::requested && standby_auto_failback_;
-        end_standby(standby_ == Standby::requested ? fmt::format("no_reply: {} did not answer", params_.peer_node)
-                                                   : fmt::format("cancelled: resources still moving after {} s",
-                                                                 std::chrono::duration_cast<std::chrono::seconds>(
-                                                                     params_.standby_resource_timeout).count()));
-        standby_ = Standby::idle;
-        standby_deadline_.reset();
-        standby_auto_failback_ = false;
-        if (peer_ == PeerState::alive) peer_stable_ = true;
-        if (failback) {
+        if (expired->failback) {
             failback_armed_ = true;
             maybe_auto_failback(now, out);
         }
@@ -1174,29 +992,24 @@ ResourceActions ResourceOwner::on_tick(ipc::SteadyTime now) {
         log_.warn("No resource report from {} after starting; acquiring local resources.", params_.peer_node);
         decide_initial(now, out);
     }
-    if (failed_standby_at_ && now >= *failed_standby_at_) {
-        failed_standby_at_.reset();
+    if (failed_standby_ && now >= failed_standby_->at) {
+        const FailedStartStandby due = *std::exchange(failed_standby_, std::nullopt);
         // Only the classes that still have a failed group nobody restarted since.
         ResourceSet set = ResourceSet::none;
         for (const auto& g : groups_) {
             const ResourceSet cls = g.local ? ResourceSet::local : ResourceSet::foreign;
-            if (has(failed_standby_set_, cls) && g.failed && !g.held) set = set | cls;
+            if (has(due.set, cls) && g.failed && !g.held) set = set | cls;
         }
-        failed_standby_set_ = ResourceSet::none;
-        const bool retry = failed_standby_retry_;
-        failed_standby_retry_ = false;
         if (set != ResourceSet::none && phase_ == Phase::running && peer_alive()) {
-            if (!retry)
+            if (!due.retry)
                 log_.info("Failed start: going standby [{}] so that {} can run it.", resource_set_word(set),
                           params_.peer_node);
             if (params_.auto_failback == conf::AutoFailback::legacy) {
                 log_.info("Standby mode only implemented when nice_failback on");
             } else {
-                request_standby(now, set, std::string(resource_set_word(set)), out);
-                if (standby_ == Standby::idle) {  // refused (in flux, another standby): try again
-                    failed_standby_set_ = set;
-                    failed_standby_at_ = now + params_.standby_reply_timeout;
-                    failed_standby_retry_ = true;
+                request_standby(now, std::string(resource_set_word(set)), false, out);
+                if (standby_.idle()) {  // refused (in flux, another standby): try again
+                    failed_standby_ = FailedStartStandby{now + params_.standby_reply_timeout, set, true};
                 }
             }
         }

@@ -17,6 +17,14 @@
 // mach_down, standby, shutdown) are announced. A failed start leaves the group unclaimed (not
 // retried until a new decision wants it again); a failed stop leaves it held.
 //
+// Split by concern: ResourceOwner keeps the groups, the start-up exchange, takeover after a death
+// or `shutdone`, shutdown, isolation, reload and the one acquisition decision (acquire_verdict()
+// in pump()). It delegates the standby handshake's phases and timers to StandbyHandshake
+// (master/core/standby_handshake.hpp) and the partition settlement's stages and the
+// preferred-node rule to PartitionSettlement (master/core/partition_settlement.hpp); both only
+// return decisions, so every start still goes through pump(). Peer messages are decoded once
+// into typed values (master/core/peer_message.hpp) and on_peer_message dispatches on them.
+//
 // Heartbeat's words (3.0.6 hb_resource.c behaviour, confirmed flows in the compat spec):
 //   resource      t=resource rsc_hold=<none|local|foreign|all> rtype=full isstable=<0|1> [info=…]
 //   mach_down     t=resource rsc_hold=foreign info=mach_down   (as 3.0.6's mach_down script: no
@@ -72,20 +80,20 @@
 // wait after `starting`.
 // Diagnostics (each once per transition, compat spec §10.3): info `Resources being acquired from
 //   web2.`, `mach_down takeover complete.`, `Initial resource acquisition complete (T_RESOURCES(us))`
-//   (or `(T_RESOURCES(them))`, `(mach_down)`, `(auto_failback)`), `web2 wants to go standby [all]`,
-//   `standby: web2 can take our all resources`, `standby: acquire [all] resources from web2`,
-//   `Local standby process completed [all].`, `Standby resource acquisition done [foreign].`,
-//   `Other node completed standby takeover of all resources.`, `Going standby [all].`,
+//   (or `(T_RESOURCES(them))`, `(mach_down)`, `(auto_failback)`), `Going standby [all].`,
 //   `Giving up foreign resources (auto_failback).`, `Received shutdown notice from 'web2'.`,
 //   `Giving up all HA resources.`, `All HA resources relinquished.`,
 //   `remote resource transition completed.`, `Dead node web2 gave up resources.`,
-//   `Cancelling pending standby operation`, `Acquiring resource group: <line>`,
-//   `Releasing resource group: <line>`; WARN `Standby in progress- new request from web2 ignored
-//   [N seconds left]`, `standby message [me] from web2 ignored.  Other side is in flux.` / `...
-//   local resources in flux.`, `No reply to standby request.  Standby request cancelled.`,
-//   `No resource report from web2 after starting; acquiring local resources.`; info `Standby mode
-//   only implemented when nice_failback on`; ERROR `Resource group <key> failed to start|stop ...`.
-// See also: master/core/link_table.hpp (events that feed on_cluster_event), rscd/rsc_messages.hpp
+//   `Acquiring resource group: <line>`, `Releasing resource group: <line>`; WARN (our own request
+//   refused) `Standby in progress- new request from web1 ignored [N seconds left]`, `standby
+//   message [me] from web1 ignored.  Other side is in flux.` / `...  local resources in flux.`,
+//   `No resource report from web2 after starting; acquiring local resources.`, `resource message
+//   from web2 ignored: resource: bad field "rsc_hold": "most"` (a malformed message, counted);
+//   info `Standby mode only implemented when nice_failback on`; ERROR `Resource group <key> failed
+//   to start|stop ...`. The handshake's own lines are listed in standby_handshake.hpp, the
+//   settlement's CRIT in partition_settlement.hpp.
+// See also: master/core/link_table.hpp (events that feed on_cluster_event), master/core/standby_handshake.hpp,
+//   master/core/partition_settlement.hpp, master/core/peer_message.hpp, rscd/rsc_messages.hpp
 //   (rsc_op / rsc_result), compat spec §7, §7.1, §9, "Message flows seen"; design.md "Data flow".
 #pragma once
 
@@ -106,22 +114,12 @@
 #include "ipc/message.hpp"
 #include "ipc/result.hpp"
 #include "master/core/cluster_event.hpp"
+#include "master/core/partition_settlement.hpp"
+#include "master/core/peer_message.hpp"
+#include "master/core/resource_set.hpp"
+#include "master/core/standby_handshake.hpp"
 
 namespace ha::master {
-
-// Heartbeat's rsc_hold words: none / local / foreign / all (a bit set: local | foreign).
-enum class ResourceSet : std::uint8_t { none = 0, local = 1, foreign = 2, all = 3 };
-std::string_view resource_set_word(ResourceSet set);
-std::optional<ResourceSet> parse_resource_set(std::string_view word);
-// The same set seen from the other node (local <-> foreign).
-ResourceSet mirror(ResourceSet set);
-
-// The argument of hb_standby / hb_takeover (compat spec §10.2). `failback` is `foreign` for
-// standby; for hb_takeover it is sent as written and the peer treats it as `all`.
-enum class StandbyKind { all, local, foreign, failback };
-std::string_view standby_kind_word(StandbyKind kind);
-// "" → all; other words than the four → nullopt.
-std::optional<StandbyKind> parse_standby_kind(std::string_view word);
 
 enum class GroupOp { start, stop };
 std::string_view group_op_word(GroupOp op);
@@ -222,14 +220,7 @@ public:
         shutting_down,  // releasing everything
         stopped,        // ShutdownComplete returned
     };
-    enum class Standby {
-        idle,
-        requested,   // we sent `me`, waiting for `other`
-        releasing,   // we release our part, then send `done`
-        released,    // our `done` sent, waiting for the peer's `done`
-        granted,     // the peer sent `me`; we answered `other`, waiting for its `done`
-        acquiring,   // we acquire the peer's part, then send `done`
-    };
+    using Standby = StandbyHandshake::Phase;
 
     ResourceOwner(ResourceOwnerParams params, ipc::Log& log);
 
@@ -247,8 +238,11 @@ public:
     ResourceActions on_peer_on_time(ipc::SteadyTime now);
 
     // A cluster message from the peer (starting, resource, ask_resources, hb_takeover, shutdone);
-    // other types are ignored. A message whose src is the local node is ignored.
+    // other types are ignored. A message whose src is the local node is ignored. Decoded once
+    // (master/core/peer_message.hpp); a malformed one changes nothing but the peer's order and
+    // "heard since dead", is logged naming the field and counted (malformed_peer_messages()).
     ResourceActions on_peer_message(ipc::SteadyTime now, const ipc::Message& message);
+    std::uint64_t malformed_peer_messages() const { return malformed_peer_messages_; }
 
     // rscd's answer to a RunGroup. A result whose seq is not the one in flight is ignored (debug).
     ResourceActions on_group_result(ipc::SteadyTime now, const GroupResult& result);
@@ -275,9 +269,9 @@ public:
     // How this node's standby handshakes ended, in either role (hb_standby --wait, hb_takeover
     // --wait): each end counts one; the last says "done" (the resources moved), "no_reply" (the
     // peer never answered; they stayed) or "cancelled" (with why: the peer died, shutdown, ...).
-    std::uint64_t standby_ends() const { return standby_ends_; }
-    const std::string& last_standby_end() const { return last_standby_end_; }
-    std::chrono::milliseconds standby_reply_timeout() const { return params_.standby_reply_timeout; }
+    std::uint64_t standby_ends() const { return standby_.ends(); }
+    const std::string& last_standby_end() const { return standby_.last_end(); }
+    std::chrono::milliseconds standby_reply_timeout() const { return standby_.reply_timeout(); }
 
     // Service stop: release everything, then tell the peer (when alive) and complete.
     ResourceActions shutdown(ipc::SteadyTime now);
@@ -341,7 +335,7 @@ public:
     bool in_transition() const;
     bool stable() const;  // our `isstable`
     Phase phase() const { return phase_; }
-    Standby standby_state() const { return standby_; }
+    Standby standby_state() const { return standby_.phase(); }
     ResourceSet peer_holds() const { return peer_holds_; }
     bool peer_stable() const { return peer_stable_; }
 
@@ -368,6 +362,17 @@ private:
         std::string seq;
     };
     enum class PeerState { unknown, alive, dead };
+    // What the peer told us since it was last declared dead (each step includes the one before).
+    enum class PeerNews { none, heard, full_report };
+    // The mach_down announcement owed at convergence (a takeover after the peer's death or stop);
+    // `with_report`: the takeover took our local part too, so a full stable report goes first.
+    enum class MachDown { none, pending, pending_with_report };
+    // A failed start hands its class to the peer later (3.0.6: hb_standby 30 s after it).
+    struct FailedStartStandby {
+        ipc::SteadyTime at;
+        ResourceSet set = ResourceSet::none;
+        bool retry = false;  // refused once: retried, not logged again
+    };
 
     void want(ResourceSet set, bool wanted);
     // Queues the CancelClearance of the group's early probe, if any (emitted by pump()).
@@ -382,64 +387,62 @@ private:
     ResourceSet claims() const;  // held or being acquired
     bool converged() const;
     void pump(ResourceActions& out);
+    // pump(), then the completions when that left nothing to do: the tail of every input.
+    void pump_and_settle(ipc::SteadyTime now, ResourceActions& out);
     void on_converged(ipc::SteadyTime now, ResourceActions& out);
     void decide_initial(ipc::SteadyTime now, ResourceActions& out);
     void take_over_from_peer(ipc::SteadyTime now, bool after_shutdone, ResourceActions& out);
-    void handle_ask_resources(ipc::SteadyTime now, const ipc::Message& message, ResourceActions& out);
-    void request_standby(ipc::SteadyTime now, ResourceSet set, std::string word, ResourceActions& out);
+
+    // One handler per peer message kind (on_peer_message decodes and dispatches).
+    void on_peer(ipc::SteadyTime now, const PeerEnvelope& from, const Starting& msg, ResourceActions& out);
+    void on_peer(ipc::SteadyTime now, const PeerEnvelope& from, const ResourceReport& msg, ResourceActions& out);
+    void on_peer(ipc::SteadyTime now, const PeerEnvelope& from, const AskResources& msg, ResourceActions& out);
+    void on_peer(ipc::SteadyTime now, const PeerEnvelope& from, const TakeoverAsk& msg, ResourceActions& out);
+    void on_peer(ipc::SteadyTime now, const PeerEnvelope& from, const Shutdone& msg, ResourceActions& out);
+    void on_peer(ipc::SteadyTime, const PeerEnvelope&, const OtherMessage&, ResourceActions&) {}
+    void on_malformed(const PeerEnvelope& from, const Error& error, const ipc::Message& message);
+
+    void request_standby(ipc::SteadyTime now, std::string word, bool failback, ResourceActions& out);
     void maybe_auto_failback(ipc::SteadyTime now, ResourceActions& out);
     std::optional<Refusal> handshake_refusal(ipc::SteadyTime now) const;
-    void cancel_standby(std::string_view why);
-    void end_standby(std::string outcome);
-    bool standby_timer_running(ipc::SteadyTime now) const;
     void initial_done(std::string_view reason);
 
     void send_resource(ResourceActions& out, ResourceSet hold, bool stable, std::string_view info);
-    void send_ask(ResourceActions& out, std::string_view word, std::string_view info);
+    void send_ask(ResourceActions& out, AskPhase phase);
 
     ResourceOwnerParams params_;
     ipc::Log& log_;
     std::vector<Group> groups_;
     Phase phase_ = Phase::waiting;
     bool isolated_ = false;
+    std::optional<InFlight> in_flight_;
+    std::uint64_t next_seq_ = 1;
+    ResourceSet roles_ = ResourceSet::none;  // the parts want() last asked for (rsc_hold_word)
+    std::vector<std::string> cancelled_clearances_;  // emitted as CancelClearance by pump()
+
+    // What we know of the peer.
     PeerState peer_ = PeerState::unknown;
     bool peer_departed_ = false;  // `shutdone` received, not seen active since
-    bool heard_since_dead_ = false;  // a message from the peer since it was last declared dead
-    bool full_report_since_dead_ = false;  // ... and a full `resource` report among them
+    PeerNews news_ = PeerNews::none;
     bool peer_starting_ = false;  // the peer sent `starting` since it became active
     ResourceSet peer_holds_ = ResourceSet::none;
     bool peer_stable_ = false;
-    std::optional<InFlight> in_flight_;
-    std::uint64_t next_seq_ = 1;
+    std::optional<std::pair<std::uint64_t, std::uint64_t>> peer_order_;  // (hg, seq) of its newest message read
+    std::uint64_t malformed_peer_messages_ = 0;
 
     // Completions waiting for convergence.
-    bool initial_pending_ = false;
-    std::string initial_reason_;
+    std::optional<std::string> initial_pending_;  // the initial decision's reason ("" : not announced)
     bool initial_announced_ = false;
-    bool mach_down_pending_ = false;
-    bool mach_down_took_local_ = false;
-    bool shutdone_pending_ = false;
-    std::string shutdone_word_;
+    MachDown mach_down_ = MachDown::none;
+    std::optional<std::string> shutdone_done_word_;  // `done` owed for the takeover after shutdone
     bool report_when_stable_ = false;  // we told the peer isstable=0 and owe it a stable report
-    bool failback_armed_ = false;      // the peer lost its groups to us or (re)started
-    bool partition_reconcile_ = false; // the peer returned after a partition; settle on its report
-    bool complete_local_ = false;      // the peer releases its copies of ours; then start the rest
-    std::vector<std::string> cancelled_clearances_;  // emitted as CancelClearance by pump()
-    bool double_hold_ = false;          // CRIT logged for the double hold standing now
     ResourceSet last_reported_ = ResourceSet::none;  // rsc_hold of our last `resource` report
-    std::optional<std::pair<std::uint64_t, std::uint64_t>> peer_order_;  // (hg, seq) of its newest message read
+    bool failback_armed_ = false;      // the peer lost its groups to us or (re)started
+    std::optional<ipc::SteadyTime> report_deadline_;  // the peer's report after `starting`
+    std::optional<FailedStartStandby> failed_standby_;
 
-    ResourceSet roles_ = ResourceSet::none;  // the parts want() last asked for (rsc_hold_word)
-    std::uint64_t standby_ends_ = 0;
-    std::string last_standby_end_;
-    Standby standby_ = Standby::idle;
-    std::string standby_word_;  // the requester's word, as written
-    bool standby_auto_failback_ = false;
-    std::optional<ipc::SteadyTime> standby_deadline_;
-    std::optional<ipc::SteadyTime> report_deadline_;
-    std::optional<ipc::SteadyTime> failed_standby_at_;  // hand failed groups to the peer then
-    ResourceSet failed_standby_set_ = ResourceSet::none;
-    bool failed_standby_retry_ = false;  // the hand-over was refused once: retried, not logged again
+    StandbyHandshake standby_;
+    PartitionSettlement settlement_;
 };
 
 }  // namespace ha::master

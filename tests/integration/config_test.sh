@@ -29,6 +29,18 @@ for sample in web serial; do
     if grep -q "^  $absent " <<<"$out"; then fail "$sample: summary names $absent, which is not started"; fi
   done
 done
+# The serial cable's pace at its baud rate; at keepalive 10ms the note says what the cable costs.
+out=$("$hamaster" -t --config "$tmp/serial" --node web1)
+grep -Eq "^         a [0-9]+-byte heartbeat and a [0-9]+-byte ack take [0-9]+ms on the line: the cable beats every [0-9]+ms, dead after [0-9]+ms\$" <<<"$out" ||
+  { echo "$out" >&2; fail "serial: summary lacks the cable's pace"; }
+if grep -q "note: at .* baud" <<<"$out"; then echo "$out" >&2; fail "serial: a note at the sample's own timings"; fi
+cp -r "$tmp/serial" "$tmp/fastserial"
+sed -i '/^\(keepalive\|deadtime\|warntime\|initdead\)\b/d' "$tmp/fastserial/ha.cf"
+printf 'keepalive 10ms\ndeadtime 50ms\ninitdead 10\n' >>"$tmp/fastserial/ha.cf"
+out=$("$hamaster" -t --config "$tmp/fastserial" --node web1 2>/dev/null)
+grep -Eq "note: at [0-9]+ baud the cable cannot beat every keepalive \(10ms\); .* a peer that dies is declared dead after [0-9]+ms, not deadtime 50ms" <<<"$out" ||
+  { echo "$out" >&2; fail "fast timings over serial: no note on the cable's pace"; }
+
 # ... and the ha.cf destinations every process shares (conf/web/ha.cf sets all three).
 out=$("$hamaster" -t --config "$tmp/web" --node web1 --log-dir /srv/halogs)
 grep -q "^logs: .*logfile /var/log/ha-log (info and up), debugfile /var/log/ha-debug (every line), syslog facility daemon\$" <<<"$out" ||

@@ -247,7 +247,7 @@ logs_quiet() {  # logs_quiet SECONDS
 
 # Errors each side logs when it cannot read the other's packets.
 HB_WIRE_ERRORS='attempted replay attack|authentication failed|authtoken does not match|Bad packet|not authenticated|string2msg|netstring2msg|Invalid authentication'
-# hamaster: every drop reason of heartbeatd-net/drop_reason.hpp but `duplicate` and `own` (normal).
+# hamaster: every drop reason of ipc/media/drop_reason.hpp but `duplicate` and `own` (normal).
 HM_WIRE_ERRORS='dropped packet from .*: (empty|too_big|bad_framing|no_auth|unknown_key|bad_auth|missing_field|bad_field|unknown_node|not_wire|replay|stale|seq_jump):'
 # Known and harmless: a peer that restarted (the replace scenario) may ack our messages before its
 # first status of the new generation reaches us; that NS_ackmsg is dropped (WARN, once) as stale.

@@ -28,6 +28,13 @@
 #include <sstream>
 #include <thread>
 
+#include <boost/asio/io_context.hpp>
+#include <zmq.hpp>
+
+#include "ipc/bus.hpp"
+#include "ipc/bus/rsc.hpp"
+#include "ipc/bus/supervision.hpp"
+#include "ipc/log.hpp"
 #include "ipc/status_table.hpp"
 #include "tests/integration/fixture/two_nodes.hpp"
 
@@ -313,6 +320,34 @@ TEST_F(TwoNodes, SecNonRootReachesNeitherTheControlSocketNorTheStatusTable) {
                                       ipc::status_table_path(c().run_dir("web1"))});
     EXPECT_NE(read_table.rc, 0);
     EXPECT_NE(read_table.err.find("Permission denied"), std::string::npos) << read_table.err;
+}
+
+// Issue 22: the master's bus table refuses, in one place, a message from a child that may not send
+// it and a bus identity that is none of its children; the master runs on and logs each kind once.
+// (No ping node in this config, so no ipfaild: the test speaks as one.)
+TEST_F(TwoNodes, SecBusMessageFromTheWrongChildIsRefused) {
+    c().start("web1");
+    ASSERT_TRUE(wait_until([&] { return cl_status("web1", {"hbstatus"}).rc == 0; }, 20s)) << c().dump();
+    boost::asio::io_context io;
+    zmq::context_t zmq_context;
+    ipc::CaptureLog client_log;
+    const std::string endpoint = ipc::bus_endpoint(c().run_dir("web1"));
+    ipc::BusClient fake_ipfaild(io, zmq_context, endpoint, "ipfaild", client_log);
+    ipc::BusClient stranger(io, zmq_context, endpoint, "intruder", client_log);
+    const ipc::Message result = ipc::bus::RscResult{ipc::bus::GroupOp::stop, "IPaddr::192.0.2.100", "1", true,
+                                                    ipc::bus::RscResult::Running::no, {}, {}}.encode();
+    for (int i = 0; i < 3; ++i) {
+        ASSERT_TRUE(fake_ipfaild.send(result));
+        ASSERT_TRUE(stranger.send(ipc::bus::Liveness{"1"}.encode()));
+    }
+    EXPECT_TRUE(wait_until([&] {
+        return log_count("web1", "hamaster.log", "bus: refused rsc_result from ipfaild") > 0 &&
+               log_count("web1", "hamaster.log", "bus: refused liveness from intruder") > 0;
+    }, 20s)) << c().log("web1");
+    // Sent three times each, logged once each.
+    EXPECT_EQ(log_count("web1", "hamaster.log", "(not_permitted; further ones counted, not logged)"), 1) << c().log("web1");
+    EXPECT_EQ(log_count("web1", "hamaster.log", "(unknown_child; further ones counted, not logged)"), 1) << c().log("web1");
+    EXPECT_EQ(cl_status("web1", {"hbstatus"}).rc, 0) << "the master must run on";
 }
 
 }  // namespace

@@ -187,7 +187,7 @@ TEST_F(TwoNodes, GarbageFloodCausesNoFalseDeathAndRateLimitedDropLines) {
     EXPECT_EQ(log_count("web1", "hamaster.log", "Link web2:lo dead."), 0) << c().dump();
     EXPECT_TRUE(c().both_active()) << c().dump();
     // Drops are logged, but rate-limited: two reasons (bad_framing, bad_auth) × a burst of 5 per
-    // minute (heartbeatd-net/receive_pipeline.hpp), plus room for a summary line each.
+    // minute (ipc/media/receive_pipeline.hpp), plus room for a summary line each.
     const int lines = log_count("web1", "heartbeatd-net.log", "dropped packet");
     EXPECT_GE(lines, 1) << c().dump();
     EXPECT_LE(lines, 14) << c().dump();

@@ -72,6 +72,25 @@ TEST(HaCf, ParameterShowsValueAsWrittenAndDerivedInMsForm) {
     EXPECT_EQ(defaults.parameter("keepalive"), "1000ms");
 }
 
+TEST(HaCf, ReloadAdoptsTimingsAndChildLinesWithWhatHbparameterShows) {
+    HaCf running = parse_ok(base("deadtime 10\nkeepalive 500 ms\nwarntime 4\nudpport 695\n"));
+    const HaCf next = parse_ok(base("deadtime 6\nkeepalive 1\nudpport 700\nping 192.0.2.1\ncluster other\n"));
+    running.adopt_timings(next);
+    EXPECT_EQ(running.deadtime, 6000ms);
+    EXPECT_EQ(running.parameter("deadtime"), "6");
+    EXPECT_EQ(running.parameter("keepalive"), "1");
+    EXPECT_EQ(running.warntime, 3000ms);
+    EXPECT_EQ(running.parameter("warntime"), "3000ms");  // derived again: no longer written
+    EXPECT_EQ(running.parameter("initdead"), "12000ms");
+    EXPECT_EQ(running.udpport, 695);  // not a timing
+    running.adopt_children(next);
+    EXPECT_EQ(running.udpport, 700);
+    EXPECT_EQ(running.parameter("udpport"), "700");
+    ASSERT_EQ(running.ping_nodes.size(), 1u);
+    EXPECT_EQ(running.cluster, "linux-ha");  // neither: needs a restart
+    EXPECT_EQ(running.parameter("cluster"), "linux-ha");
+}
+
 TEST(HaCf, InitdeadDerivedFromDeadtimeLikeHeartbeat) {
     EXPECT_EQ(parse_ok(base("keepalive 1\ndeadtime 5\n")).initdead, 12000ms);
     EXPECT_EQ(parse_ok(base("keepalive 1\ndeadtime 8\n")).initdead, 16000ms);

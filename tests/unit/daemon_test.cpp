@@ -146,3 +146,52 @@ TEST(DaemonRealtime, LogsAtMostOneWarnAndGoesOn) {
     ASSERT_EQ(::waitpid(child, &status, 0), child);
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
+
+TEST(DaemonOptions, GivenSetUsageAndExitCodes) {
+    DaemonOptionParser parser("testd");
+    parser.set_usage("usage: testd --only-this\n");
+    ASSERT_TRUE(parser.parse(std::vector<std::string>{"--config", "/tmp/x"}));
+    EXPECT_TRUE(parser.given("config"));
+    EXPECT_FALSE(parser.given("log-dir"));  // defaulted, not given
+    EXPECT_EQ(parser.usage(), "usage: testd --only-this\n");
+    EXPECT_EQ(exit_code_for(ha::make_error("config", "x")), kExitConfig);
+    EXPECT_EQ(exit_code_for(ha::make_error("usage", "x")), kExitConfig);
+    EXPECT_EQ(exit_code_for(ha::make_error("perm", "x")), kExitNoPerm);
+    EXPECT_EQ(exit_code_for(ha::make_error("os", "x")), 1);
+    EXPECT_EQ(kExitConfig, 78);  // the contract with the master (style.md §3)
+    EXPECT_EQ(kExitSoftware, 70);
+}
+
+// daemon_main's answers before anything is set up: --help/--version 0; a bad flag, a positional
+// argument or the body's refusal 78 (the body never runs); an exception 70.
+TEST(DaemonMain, ExitCodesBeforeTheBodyRuns) {
+    bool ran = false;
+    DaemonSpec spec;
+    spec.program = "testd";
+    spec.options = [](DaemonOptionParser& p) { p.add_options()("color", boost::program_options::value<std::string>(), "c"); };
+    spec.body = [&ran](const DaemonOptions&, const DaemonOptionParser& p) -> ha::Result<DaemonBody> {
+        if (p.values().count("color") && p.values()["color"].as<std::string>() == "boom") throw std::runtime_error("boom");
+        if (p.values().count("color")) return ha::make_error("usage", "--color: no colors here");
+        return DaemonBody([&ran](const DaemonOptions&, Log&) { return ran = true, 0; });
+    };
+    auto main_with = [&](std::vector<const char*> args) {
+        args.insert(args.begin(), "testd");
+        return daemon_main(spec, static_cast<int>(args.size()), args.data());
+    };
+    ::testing::internal::CaptureStdout();
+    ::testing::internal::CaptureStderr();
+    EXPECT_EQ(main_with({"--help"}), kExitOk);
+    EXPECT_EQ(main_with({"--version"}), kExitOk);
+    EXPECT_EQ(main_with({"--bogus"}), kExitConfig);
+    EXPECT_EQ(main_with({"extra"}), kExitConfig);
+    EXPECT_EQ(main_with({"--color", "red"}), kExitConfig);
+    EXPECT_EQ(main_with({"--color", "boom"}), kExitSoftware);
+    const std::string out = ::testing::internal::GetCapturedStdout();
+    const std::string err = ::testing::internal::GetCapturedStderr();
+    EXPECT_FALSE(ran);
+    EXPECT_NE(out.find("usage: testd [options]"), std::string::npos) << out;
+    EXPECT_NE(out.find("testd (hamaster) "), std::string::npos) << out;
+    EXPECT_NE(err.find("testd: unexpected argument extra\n"), std::string::npos) << err;
+    EXPECT_NE(err.find("testd: --color: no colors here\n"), std::string::npos) << err;
+    EXPECT_NE(err.find("testd: CRIT: boom\n"), std::string::npos) << err;
+}

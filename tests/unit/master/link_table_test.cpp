@@ -624,3 +624,165 @@ TEST(LinkTable, PeerLateNeverBeforeWarntimeNorKeepaliveAndNeverWithoutALead) {
     EXPECT_EQ(count_events<hm::PeerLate>(f.table.on_tick(f.start + 4999ms)), 0);
     EXPECT_EQ(count_events<hm::PeerLate>(f.table.on_tick(f.start + 5s)), 1);
 }
+
+namespace {
+
+// keepalive 10 ms, deadtime 50 ms, and a cable that can carry a heartbeat only every 130 ms and
+// counts as dead after 520 ms (serial_pace.hpp: 19200 baud, ~250-byte frames).
+struct SlowCableFixture {
+    static hm::LinkTableParams slow() {
+        hm::LinkTableParams p = params();
+        p.keepalive = 10ms;
+        p.deadtime = 50ms;
+        p.warntime = 30ms;
+        p.initdead = 50ms;
+        p.link_deadtime = {{kTty, 520ms}};
+        return p;
+    }
+    SlowCableFixture() : table(slow(), log, start) {}
+    CaptureLog log;
+    SteadyTime start = SteadyTime{} + 1000h;
+    hm::LinkTable table;
+};
+
+}  // namespace
+
+TEST(LinkTable, APacedCableStaysUpOnCopiesOfOlderProofsWhileUdpBeatsFaster) {
+    SlowCableFixture f;
+    // UDP delivers every status at once; the cable every 13th, 130 ms after it was made.
+    for (int i = 1; i <= 100; ++i) {
+        const SteadyTime at = f.start + std::chrono::milliseconds(10 * i);
+        EXPECT_TRUE(f.table.on_heartbeat(at, "web2", kEth, status(static_cast<std::uint64_t>(i))).accepted());
+        if (i > 13 && i % 13 == 0) {
+            auto copy = f.table.on_heartbeat(at, "web2", kTty, status(static_cast<std::uint64_t>(i - 13)));
+            EXPECT_EQ(copy.dropped, hm::DropReason::duplicate);
+        }
+        f.table.on_tick(at);
+    }
+    EXPECT_EQ(f.table.link_status("web2", kTty), hm::LinkStatus::up);
+    EXPECT_EQ(f.log.count(LogLevel::info, "Link web2:/dev/ttyS0 dead."), 0) << "no flap";
+    // Dated when each copied status first arrived over UDP, not when the cable delivered it.
+    EXPECT_EQ(f.table.links()[3].last_heard, f.start + 780ms);  // seq 78, copied at 910 ms
+}
+
+TEST(LinkTable, ThePeerLivesOnTheSlowCableAloneAndDiesWhenItsOwnDeadtimeRanOut) {
+    SlowCableFixture f;
+    f.table.on_heartbeat(f.start, "web2", kEth, status(1));
+    f.table.on_heartbeat(f.start, "web2", kTty, status(1));
+    // UDP cut: only the cable, one fresh status every 130 ms; the UDP link dies, the node does not.
+    for (int i = 2; i <= 10; ++i) {
+        const SteadyTime at = f.start + std::chrono::milliseconds(130 * (i - 1));
+        for (SteadyTime t = at - 120ms; t < at; t += 10ms) f.table.on_tick(t);
+        EXPECT_TRUE(f.table.on_heartbeat(at, "web2", kTty, status(static_cast<std::uint64_t>(i))).accepted());
+    }
+    EXPECT_EQ(f.table.link_status("web2", kEth), hm::LinkStatus::dead);
+    EXPECT_EQ(f.table.node_status("web2"), "active");
+    EXPECT_EQ(f.log.count(LogLevel::warn, "node web2: is dead"), 0);
+    // Then the peer dies: dead at the cable's deadtime after its last status, not before.
+    const SteadyTime last = f.start + 1170ms;
+    EXPECT_EQ(f.table.next_deadline(), last + 520ms);
+    EXPECT_EQ(count_events<hm::NodeDead>(f.table.on_tick(last + 519ms)), 0);
+    EXPECT_EQ(count_events<hm::NodeDead>(f.table.on_tick(last + 520ms)), 1);
+}
+
+TEST(LinkTable, SecACopyOfAStatusThatNeverProvedLifeOrIsOlderThanTheLinksOwnRefreshesNothing) {
+    SlowCableFixture f;
+    for (int i = 1; i <= 3; ++i) f.table.on_heartbeat(f.start + std::chrono::milliseconds(10 * i), "web2", kEth, status(i));
+    f.table.on_heartbeat(f.start + 40ms, "web2", kTty, status(3));
+    EXPECT_EQ(f.table.links()[3].last_heard, f.start + 30ms);
+    // Older than what the cable already brought: nothing, even though it proved life once.
+    f.table.on_heartbeat(f.start + 45ms, "web2", kTty, status(2));
+    EXPECT_EQ(f.table.links()[3].last_heard, f.start + 30ms);
+    // A non-status message's seq never proved life: a copy of it refreshes nothing.
+    hm::HeartbeatInfo other = status(4);
+    other.type = "resource";
+    f.table.on_heartbeat(f.start + 50ms, "web2", kEth, other);
+    hm::HeartbeatInfo copy_of_other = status(4);
+    f.table.on_heartbeat(f.start + 60ms, "web2", kTty, copy_of_other);
+    EXPECT_EQ(f.table.links()[3].last_heard, f.start + 30ms);
+    // Older than the longest link deadtime (520 ms): forgotten, a copy refreshes nothing.
+    f.table.on_heartbeat(f.start + 60ms, "web2", kEth, status(5));
+    f.table.on_heartbeat(f.start + 600ms, "web2", kEth, status(6));
+    f.table.on_heartbeat(f.start + 601ms, "web2", kTty, status(5));
+    EXPECT_EQ(f.table.links()[3].last_heard, f.start + 30ms);
+    f.table.on_heartbeat(f.start + 602ms, "web2", kTty, status(6));  // within: it counts
+    EXPECT_EQ(f.table.links()[3].last_heard, f.start + 600ms);
+}
+
+TEST(LinkTable, ALateCopyNeverBringsALinkOfADeadNodeBack) {
+    SlowCableFixture f;
+    f.table.on_heartbeat(f.start, "web2", kEth, status(1));
+    f.table.on_tick(f.start + 520ms);
+    ASSERT_EQ(f.table.node_status("web2"), "dead");
+    const auto out = f.table.on_heartbeat(f.start + 521ms, "web2", kTty, status(1));
+    EXPECT_TRUE(out.events.empty());
+    EXPECT_EQ(f.table.link_status("web2", kTty), hm::LinkStatus::dead);
+}
+
+TEST(LinkTable, PeerLateComesTheGuardLeadBeforeASlowCablesDeadline) {
+    hm::LinkTableParams p = SlowCableFixture::slow();
+    p.guard_lead = 20ms;  // late after max(warntime 30, 50 − 20, 10) = 30 ms on UDP alone
+    CaptureLog log;
+    const SteadyTime start = SteadyTime{} + 1000h;
+    hm::LinkTable table(p, log, start);
+    table.on_heartbeat(start, "web2", kEth, status(1));
+    table.on_heartbeat(start, "web2", kTty, status(1));
+    // Dead at 520 ms (the cable): late 20 ms before, not at 30 ms.
+    EXPECT_EQ(count_events<hm::PeerLate>(table.on_tick(start + 499ms)), 0);
+    EXPECT_EQ(count_events<hm::PeerLate>(table.on_tick(start + 500ms)), 1);
+    EXPECT_EQ(count_events<hm::NodeDead>(table.on_tick(start + 520ms)), 1);
+}
+
+TEST(LinkTable, AfterAStallOfTheLoopSilencesAreConfirmedBeforeAnyVerdict) {
+    Fixture f;  // keepalive 1 s, deadtime 10 s
+    f.beat(f.start, 1);
+    EXPECT_EQ(f.table.stall_threshold(), 1s);
+    // The master was frozen 15 s; it wakes before its media daemons forwarded what they hold.
+    const SteadyTime woke = f.start + 15s;
+    f.table.confirm_silences(woke + f.table.stall_threshold(), 15s);
+    EXPECT_EQ(f.log.count(LogLevel::info, "Loop stalled for 15000 ms"), 1);
+    EXPECT_EQ(f.table.next_deadline(), woke + 1s);
+    EXPECT_EQ(count_events<hm::NodeDead>(f.table.on_tick(woke)), 0);
+    EXPECT_EQ(f.table.link_status("web2", kEth), hm::LinkStatus::up) << "no link verdict either";
+    // What the peer sent meanwhile arrives: alive, nothing was declared dead.
+    f.beat(woke + 5ms, 2);
+    EXPECT_EQ(count_events<hm::NodeDead>(f.table.on_tick(woke + 1s)), 0);
+    EXPECT_EQ(f.table.node_status("web2"), "active");
+    EXPECT_EQ(f.log.count(LogLevel::warn, "is dead"), 0);
+}
+
+TEST(LinkTable, AfterAStallAReallySilentPeerDiesOnceTheConfirmationEnds) {
+    Fixture f;
+    f.beat(f.start, 1);
+    const SteadyTime woke = f.start + 15s;
+    f.table.confirm_silences(woke + 1s, 15s);
+    f.table.confirm_silences(woke + 2s, 15s);  // a running confirmation is never extended, logged once
+    EXPECT_EQ(f.log.count(LogLevel::info, "Loop stalled"), 1);
+    EXPECT_EQ(count_events<hm::NodeDead>(f.table.on_tick(woke + 999ms)), 0);
+    EXPECT_EQ(count_events<hm::NodeDead>(f.table.on_tick(woke + 1s)), 1);
+    EXPECT_EQ(f.table.next_deadline(), std::nullopt);
+}
+
+TEST(LinkTable, AMachineWhoseTimersAreAlwaysLateStillReachesAVerdict) {
+    Fixture f;
+    f.beat(f.start, 1);
+    // Every tick comes a stall late: one confirmation, then no other without a proof of life.
+    SteadyTime t = f.start + 10s + 1500ms;
+    f.table.confirm_silences(t + 1s, 1500ms);
+    EXPECT_EQ(count_events<hm::NodeDead>(f.table.on_tick(t)), 0);
+    t += 2500ms;
+    f.table.confirm_silences(t + 1s, 1500ms);  // refused: the silence was already confirmed
+    EXPECT_EQ(count_events<hm::NodeDead>(f.table.on_tick(t)), 1);
+    EXPECT_EQ(f.log.count(LogLevel::info, "Loop stalled"), 1);
+}
+
+TEST(LinkTable, AProofOfLifeAllowsTheNextStallToBeConfirmedAgain) {
+    Fixture f;
+    f.beat(f.start, 1);
+    f.table.confirm_silences(f.start + 2s, 1500ms);
+    EXPECT_EQ(f.table.on_tick(f.start + 2s).size(), 0u);  // confirmation over, nothing due
+    f.beat(f.start + 3s, 2);
+    f.table.confirm_silences(f.start + 15s, 1500ms);
+    EXPECT_EQ(f.log.count(LogLevel::info, "Loop stalled"), 2);
+    EXPECT_EQ(count_events<hm::NodeDead>(f.table.on_tick(f.start + 14s)), 0);
+}

@@ -13,8 +13,9 @@ ClusterView sample_view() {
     v.local_status = "active";
     v.nodes = {{"web1", "normal", "active", 0}, {"web2", "normal", "dead", 2}, {"192.0.2.1", "ping", "ping", 0}};
     LinkView lo{"web2", "eth1", true, std::chrono::milliseconds(12), 40, 1, {{"duplicate", 1}}, 55, {{"bad_auth", 3}},
-                std::chrono::milliseconds(1003)};
-    LinkView serial{"web2", "/dev/ttyS0", false, std::nullopt, 0, 0, {}, 0, {}, std::nullopt};
+                std::chrono::milliseconds(1003), std::nullopt, std::nullopt};
+    LinkView serial{"web2", "/dev/ttyS0", false, std::nullopt, 0, 0, {}, 0, {}, std::nullopt,
+                    std::chrono::milliseconds(127), std::chrono::milliseconds(508)};
     v.links = {lo, serial};
     v.rsc_hold = "local";
     v.parameter = [](std::string_view name) -> std::optional<std::string> {
@@ -124,6 +125,9 @@ TEST(ControlService, StatusScreenShowsPeerLinksAndResources) {
     EXPECT_NE(out.find("sent 55"), std::string::npos) << out;
     EXPECT_NE(out.find("dropped 4 (9.1%)"), std::string::npos) << out;
     EXPECT_NE(out.find("resources held here: local"), std::string::npos) << out;
+    // The serial cable shows the pace its baud rate allows; a UDP link has no such line.
+    EXPECT_NE(out.find("cable beats every 127ms at most, dead after 508ms of silence"), std::string::npos) << out;
+    EXPECT_EQ(out.find("cable beats"), out.rfind("cable beats")) << out;
 }
 
 TEST(ControlService, StatusScreenListsEveryGroupAndWhereItIs) {
@@ -195,6 +199,9 @@ TEST(ControlService, StatusJsonHasTheDocumentedFields) {
     EXPECT_EQ(eth1.at("dropped").at("bad_auth"), 3);
     EXPECT_NEAR(eth1.at("loss_pct").get<double>(), 100.0 * 4 / 44, 0.01);
     EXPECT_TRUE(peer.at("links").at(1).at("age_ms").is_null());
+    EXPECT_TRUE(eth1.at("pace_ms").is_null());
+    EXPECT_EQ(peer.at("links").at(1).at("pace_ms"), 127);
+    EXPECT_EQ(peer.at("links").at(1).at("link_deadtime_ms"), 508);
     ASSERT_EQ(j.at("ping_nodes").size(), 1U);
     EXPECT_EQ(j.at("ping_nodes").at(0).at("node"), "192.0.2.1");
     EXPECT_EQ(j.at("ping_nodes").at(0).at("status"), "ping");

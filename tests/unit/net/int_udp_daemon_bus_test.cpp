@@ -15,16 +15,16 @@
 #include "ipc/auth.hpp"
 #include "ipc/bus.hpp"
 #include "net_daemon_process.hpp"
-#include "net_test_util.hpp"
+#include "media/media_test_util.hpp"
 
 namespace ha::net {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::cluster_message;
-using testing::md5_keys;
+using media::testing::cluster_message;
+using media::testing::md5_keys;
 using testing::NetDaemonProcess;
-using testing::status_wire;
+using media::testing::status_wire;
 
 TEST(HeartbeatdNetBus, StatsForwardAndSendThroughTheMastersRouter) {
     // The peer socket on 127.0.0.3; its port is the test's udpport.

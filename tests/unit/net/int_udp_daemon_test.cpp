@@ -12,22 +12,21 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
-#include "heartbeatd-net/drop_reason.hpp"
+#include "ipc/media/drop_reason.hpp"
 #include "ipc/auth.hpp"
 #include "net_daemon_process.hpp"
-#include "net_test_util.hpp"
+#include "media/media_test_util.hpp"
 
 namespace ha::net {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::cluster_message;
-using testing::md5_keys;
+using media::testing::cluster_message;
+using media::testing::md5_keys;
 using testing::NetDaemonProcess;
-using testing::signed_wire;
-using testing::status_wire;
+using media::testing::signed_wire;
+using media::testing::status_wire;
 
 // The peer "web2" on 127.0.0.3: a plain UDP socket bound to an ephemeral port, which is also the
 // udpport of the test (the daemon on 127.0.0.2 sends there).
@@ -85,13 +84,13 @@ protected:
         s << in.rdbuf();
         return s.str();
     }
-    // The log is written by the LogWriter thread (ipc/log.hpp): a line may land after the bus
-    // reply that followed it, so wait for it (seen: 1 run in 3 read the file too early).
-    bool logged(std::string_view text) {
-        const auto deadline = std::chrono::steady_clock::now() + 5s;
+    // Log lines go through the daemon's writer thread, so a line may reach the file a moment after
+    // the bus message that followed it: wait for it rather than read once.
+    bool log_has(std::string_view text, std::chrono::milliseconds timeout = 5s) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
         while (log().find(text) == std::string::npos) {
             if (std::chrono::steady_clock::now() >= deadline) return false;
-            std::this_thread::sleep_for(10ms);
+            ::usleep(10000);
         }
         return true;
     }
@@ -163,7 +162,7 @@ TEST_F(HeartbeatdNet, DropsAndCountsForgedReplayedGarbledOversizedOwnAndEmpty) {
     EXPECT_EQ(counter(*stats, "drop_bad_auth") + counter(*stats, "drop_bad_framing"), 4u);
     EXPECT_GE(counter(*stats, "drop_bad_auth"), 1u);
     EXPECT_GE(counter(*stats, "drop_bad_framing"), 2u);
-    EXPECT_TRUE(logged("dropped packet from 127.0.0.3 via lo: bad_auth: ")) << log();
+    EXPECT_TRUE(log_has("dropped packet from 127.0.0.3 via lo: bad_auth: ")) << log();
 }
 
 TEST_F(HeartbeatdNet, SurvivesAGarbageFloodAndStillForwards) {
@@ -204,7 +203,7 @@ TEST_F(HeartbeatdNet, RereadsAuthkeysOnSighupAndStopsCleanlyOnSigterm) {
         got = daemon_.wait_for([](const ipc::Message& m) { return m.type() == "status"; }, 100ms).has_value();
     }
     EXPECT_TRUE(got) << log();
-    EXPECT_TRUE(logged("authkeys re-read: signing with key 2")) << log();
+    EXPECT_TRUE(log_has("authkeys re-read: signing with key 2")) << log();
 
     daemon_.signal(SIGTERM);
     for (int i = 0; i < 250 && daemon_.alive(); ++i) ::usleep(20000);

@@ -2,15 +2,15 @@
 
 #include <gtest/gtest.h>
 
-#include "heartbeatd-net/net_counters.hpp"
-#include "heartbeatd-net/receive_pipeline.hpp"
-#include "net_test_util.hpp"
+#include "ipc/media/media_counters.hpp"
+#include "ipc/media/receive_pipeline.hpp"
+#include "media/media_test_util.hpp"
 
 namespace ha::net {
 namespace {
 
-using testing::cluster_message;
-using testing::md5_keys;
+using media::testing::cluster_message;
+using media::testing::md5_keys;
 
 TEST(SendPipeline, SignsForEveryLinkAndStripsBusFields) {
     SendPipeline send(md5_keys(), {"eth0", "eth1"});
@@ -69,38 +69,12 @@ TEST(SendPipeline, WhatWeSendThePeerPipelineForwards) {
     SendPipeline send(md5_keys(), {"eth0"});
     auto out = send.prepare(cluster_message("status", "web1", "1"));
     ASSERT_TRUE(out);
-    NetCounters counters;
+    media::MediaCounters counters;
     ipc::CaptureLog log;
     ipc::FakeClock clock;
-    ReceivePipeline web2(PipelineConfig{"web2", {"web1", "web2"}, md5_keys()}, counters, clock, log);
-    Verdict v = web2.receive(out->wire, Source{"127.0.0.2", 694}, "eth0");
-    EXPECT_TRUE(std::holds_alternative<Forward>(v));
-}
-
-TEST(NetCounters, StatsMessagesHaveOneMessagePerLinkWithEveryReason) {
-    NetCounters c;
-    c.link("eth0").rx = 3;
-    c.link("eth0").tx = 2;
-    c.link("eth0").drops[static_cast<std::size_t>(DropReason::bad_auth)] = 1;
-    c.link("eth1");
-    auto msgs = c.stats_messages();
-    ASSERT_EQ(msgs.size(), 2u);
-    EXPECT_EQ(msgs[0].get_or("t", ""), "_stats");
-    EXPECT_EQ(msgs[0].get_or("link", ""), "eth0");
-    EXPECT_EQ(msgs[0].get_or("rx", ""), "3");
-    EXPECT_EQ(msgs[0].get_or("tx", ""), "2");
-    EXPECT_EQ(msgs[0].get_or("drop_bad_auth", ""), "1");
-    EXPECT_EQ(msgs[0].get_or("drop_duplicate", ""), "0");
-    EXPECT_EQ(msgs[1].get_or("link", ""), "eth1");
-    for (auto name : kDropReasonNames) EXPECT_TRUE(msgs[1].has(std::string("drop_").append(name))) << name;
-}
-
-TEST(DropReason, NamesRoundTrip) {
-    for (std::size_t i = 0; i < kDropReasonCount; ++i) {
-        auto r = static_cast<DropReason>(i);
-        EXPECT_EQ(drop_reason_from_name(drop_reason_name(r)), r);
-    }
-    EXPECT_EQ(drop_reason_from_name("nonsense"), std::nullopt);
+    media::ReceivePipeline web2(media::PipelineConfig{"web2", {"web1", "web2"}, md5_keys()}, counters, clock, log);
+    media::Verdict v = web2.receive(out->wire, media::Sender{"127.0.0.2", "127.0.0.2:694"}, "eth0");
+    EXPECT_TRUE(std::holds_alternative<media::Forward>(v));
 }
 
 }  // namespace

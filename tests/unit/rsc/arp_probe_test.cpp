@@ -369,3 +369,41 @@ TEST(ArpProbePacket, RecheckIsKeepaliveClamped) {
 
 }  // namespace
 }  // namespace ha::rsc
+
+namespace ha::rsc {
+
+// keepalive 10ms / deadtime 50ms: the recheck is clamped to 50 ms, as long as deadtime. A holder
+// that answers every probe a few ms later, on a loop that runs a few ms late, must keep holding:
+// the clear waits for 4 unanswered rechecks (200 ms), not deadtime.
+TEST_F(ArpProbeTest, AtAShortDeadtimeAHolderAnsweringEveryRecheckKeepsHolding) {
+    options.deadtime = 50ms;
+    options.recheck = probe_recheck_interval(10ms);
+    ASSERT_EQ(options.recheck, 50ms);
+    ArpProbe s(ProbeRequest{"IPaddr::192.0.2.100/24/eth0", "41", false, false, false}, {eth0_target()}, {kOurs, kOurOther},
+               options, log, clock.now());
+    (void)s.on_tick(clock.now());
+    clock.advance(1ms);
+    ASSERT_EQ(reports(s.on_packet(reply_from(kPeer), clock.now())).size(), 1u);  // held
+    for (int round = 0; round < 40; ++round) {
+        auto d = s.next_deadline();
+        ASSERT_TRUE(d.has_value());
+        clock.advance(*d - clock.now() + 4ms);  // the loop wakes 4 ms late
+        auto actions = s.on_tick(clock.now());
+        EXPECT_TRUE(reports(actions).empty()) << "round " << round;
+        if (probes(actions) > 0) {
+            clock.advance(3ms);  // the holder's kernel answers
+            EXPECT_TRUE(reports(s.on_packet(reply_from(kPeer), clock.now())).empty());
+        }
+    }
+    EXPECT_FALSE(s.done());
+    // The holder goes quiet: clear 4 rechecks after its last answer.
+    const auto last = clock.now();
+    auto quiet = run_until(s, last + 199ms);
+    EXPECT_TRUE(reports(quiet).empty());
+    auto end = run_until(s, last + 200ms);
+    ASSERT_EQ(reports(end).size(), 1u);
+    EXPECT_EQ(reports(end)[0].verdict, ProbeVerdict::clear);
+    EXPECT_EQ(log.count(ipc::LogLevel::info, "no answer from 02:aa:bb:cc:dd:ee for 200 ms (4 rechecks unanswered); taking it over"), 1);
+}
+
+}  // namespace ha::rsc

@@ -72,7 +72,7 @@ TEST_F(PortLinkTest, LogsStartLineOpensAPtyAndDeliversFrames) {
 TEST_F(PortLinkTest, WritesQueuedFramesToTheLine) {
     make_link(link_path_);
     link_->start();
-    EXPECT_TRUE(link_->send(kFrame, true));
+    EXPECT_TRUE(link_->send(kFrame, "status"));
     std::string got;
     ASSERT_TRUE(run_until(io_, [&] {
         got += pty_.read_available();
@@ -112,7 +112,7 @@ TEST_F(PortLinkTest, LostPortIsLoggedOnceAndReopenedWhenItComesBack) {
     EXPECT_EQ(log_.count(LogLevel::warn, fmt::format("serial port {} lost", link_path_)), 1) << log_.dump();
     EXPECT_EQ(log_.count("cannot open"), 0) << log_.dump();
     EXPECT_EQ(link_->stats().losses, 1u);
-    EXPECT_EQ(link_->send(kFrame, true), false);
+    EXPECT_EQ(link_->send(kFrame, "status"), false);
     EXPECT_EQ(link_->stats().tx_closed, 1u);
 
     pty_.open();  // a new cable under the same name
@@ -135,21 +135,22 @@ TEST_F(PortLinkTest, MissingDeviceAtStartIsRetriedNotFatal) {
     EXPECT_EQ(log_.count(LogLevel::info, "serial port " + dir_ + "/ttyNone opened"), 1) << log_.dump();
 }
 
-TEST_F(PortLinkTest, SlowLineDropsOldestHeartbeatsAndNeverBlocks) {
+TEST_F(PortLinkTest, SlowLineCarriesTheNewestHeartbeatAndNeverBlocks) {
     make_link(link_path_);
     link_->start();
-    // Nobody reads the master: the pty buffer fills, then the queue, then heartbeats are dropped.
+    // Nobody reads the master: the pty buffer fills, then each new heartbeat replaces the unsent one.
     const std::string big = ">>>\nt=status\nv=" + std::string(4000, 'x') + "\n<<<\n";
     const auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < 500; ++i) {
-        link_->send(big, true);
+        link_->send(big, "status");
         io_.restart();
         io_.poll();
     }
     EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
-    EXPECT_GT(link_->queue().dropped_heartbeats(), 0u);
-    EXPECT_LE(link_->queue().bytes(), WriteQueue::kDefaultMaxBytes);
-    EXPECT_EQ(log_.count(LogLevel::warn, "line too slow"), 1) << log_.dump();
+    EXPECT_GT(link_->queue().superseded(), 0u);
+    EXPECT_EQ(link_->queue().dropped_heartbeats(), 0u);
+    EXPECT_LE(link_->queue().frames(), 2u) << "a frame partly written and the newest heartbeat";
+    EXPECT_EQ(log_.count(LogLevel::warn, "line too slow"), 0) << "pace is not congestion\n" << log_.dump();
     EXPECT_TRUE(link_->is_open());
     // Draining the line lets the queue empty again.
     ASSERT_TRUE(run_until(io_, [&] {

@@ -26,7 +26,7 @@ protected:
     void SetUp() override {
         ASSERT_TRUE(a_.ok() && b_.ok());
         bridge_ = std::make_unique<SerialBridge>(io_, std::vector<std::string>{a_.slave_path(), b_.slave_path()}, 19200,
-                                                 net::PipelineConfig{"web1", {"web1", "web2"}, keys_},
+                                                 media::PipelineConfig{"web1", {"web1", "web2"}, keys_},
                                                  [this](const ipc::Message& m) { up_.push_back(m); }, clock_, log_);
         bridge_->start();
     }
@@ -147,7 +147,7 @@ TEST_F(SerialBridgeTest, StatsReportEveryPortWithFramingCounters) {
     const ipc::Message s = stats_for(a_.slave_path());
     EXPECT_EQ(s.get_or("open", ""), "1");
     EXPECT_EQ(num(s, "garbage_bytes"), 10u);
-    for (const char* f : {"resyncs", "oversize", "rx_bytes", "tx_bytes", "tx_dropped_heartbeats", "tx_dropped_other",
+    for (const char* f : {"resyncs", "oversize", "rx_bytes", "tx_bytes", "tx_superseded_heartbeats", "tx_dropped_heartbeats", "tx_dropped_other",
                           "tx_closed", "opens", "losses", "drop_bad_framing"}) {
         EXPECT_TRUE(s.has(f)) << f;
     }

@@ -1,0 +1,33 @@
+#include "heartbeatd-serial/serial_run.hpp"
+
+#include "heartbeatd-serial/serial_bridge.hpp"
+#include "ipc/media/authkeys_loader.hpp"
+#include "ipc/media/bus_port.hpp"
+#include "ipc/media/media_loop.hpp"
+
+namespace ha::serial {
+
+int run_serial(const ipc::DaemonOptions& opts, const SerialOptions& so, ipc::Log& log) {
+    ipc::DaemonLoop loop(log);
+    auto keys = media::load_authkeys(opts.config_dir, log);
+    auto bus = keys ? media::BusPort::open(loop.io(), so.stdio_bus, opts.run_dir, log, kProgram)
+                    : Result<std::unique_ptr<media::BusPort>>(keys.error());
+    if (!bus) {
+        log.crit("cannot start: {}", bus.error().message);
+        return ipc::exit_code_for(bus.error());
+    }
+    ipc::SystemClock clock;
+    SerialBridge bridge(loop.io(), so.devices, so.baud, media::PipelineConfig{opts.node, so.nodes, *keys},
+                        [&](const ipc::Message& m) { bus.value()->send(m); }, clock, log);
+    media::MediaHooks hooks;
+    hooks.on_bus_message = [&](ipc::Message m) { bridge.on_bus_message(std::move(m)); };
+    hooks.set_keys = [&](const ipc::AuthKeys& k) { bridge.set_keys(k); };
+    // SIGTERM: what the master sent last still leaves the tty (at most kDrainLimit later).
+    hooks.when_sent = [&](std::function<void()> done) { bridge.when_sent(std::move(done)); };
+    hooks.start = [&] { bridge.start(); };
+    const int rc = media::run_media_loop(loop, *bus.value(), opts.config_dir, hooks, log);
+    bridge.stop();
+    return rc;
+}
+
+}  // namespace ha::serial

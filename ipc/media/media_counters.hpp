@@ -1,0 +1,56 @@
+// MediaCounters — per-link packet counters of a media daemon: received, forwarded, sent, drops by reason.
+//
+// One LinkStats per link (the link name is the interface of the ucast/bcast/mcast directive, as
+// Heartbeat names links, or the serial device path). Links are registered at start so a link that
+// never saw a packet still reports zeros. The ReceivePipeline counts rx/forwarded/drops, the shell counts tx/tx_errors.
+// stats_messages() renders them as the `_stats` bus reply (one message per link; heartbeatd-serial
+// appends its port counters to each):
+//   t=_stats link=eth0 rx=N forwarded=N tx=N tx_errors=N drop_empty=N ... drop_duplicate=N
+// Counters are plain uint64 (single-threaded process).
+//
+// Time and blocking: none. Diagnostics: none.
+// See also: drop_reason.hpp, receive_pipeline.hpp, heartbeatd-net/media_bridge.hpp,
+// heartbeatd-serial/serial_bridge.hpp.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ipc/media/drop_reason.hpp"
+#include "ipc/message.hpp"
+
+namespace ha::media {
+
+struct LinkStats {
+    std::string link;
+    std::uint64_t rx = 0;         // datagrams received (accepted or not)
+    std::uint64_t forwarded = 0;  // datagrams accepted and forwarded to the master
+    std::uint64_t tx = 0;         // datagrams sent
+    std::uint64_t tx_errors = 0;  // sends that failed (or a message too big to send)
+    std::array<std::uint64_t, kDropReasonCount> drops{};
+
+    std::uint64_t drop(DropReason reason) const { return drops[static_cast<std::size_t>(reason)]; }
+    std::uint64_t total_drops() const;
+};
+
+class MediaCounters {
+public:
+    // Returns the stats of `link`, registering it on first use.
+    LinkStats& link(std::string_view name);
+    const LinkStats* find(std::string_view name) const;
+    const std::vector<LinkStats>& links() const { return links_; }
+
+    // Sum of one drop reason over every link.
+    std::uint64_t drops(DropReason reason) const;
+
+    // The `_stats` reply: one message per link, in registration order.
+    std::vector<ipc::Message> stats_messages() const;
+
+private:
+    std::vector<LinkStats> links_;  // few links: a vector beats a map
+};
+
+}  // namespace ha::media
