@@ -90,7 +90,10 @@ void ClusterShell::answer_rexmit(const ipc::Message& request) {
     if (shutdown_announced_) return;
     auto answer = history_.answer(request, config_.local_node, clock_.now());
     // The kept message as it was first sent: its seq is what the peer misses (no new stamp).
-    for (const auto& kept : answer.resend) {
+    // `_rexmit` (a bus annotation, never signed) tells the serial daemon that this old status
+    // must not take the place of a newer one waiting for the cable.
+    for (auto kept : answer.resend) {
+        kept.add("_rexmit", "1");
         for (const auto& child : media_children_) send_(child, kept);
     }
     for (auto& nak : answer.naks) {
