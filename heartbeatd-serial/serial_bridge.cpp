@@ -78,6 +78,7 @@ void SerialBridge::on_bus_message(ipc::Message message) {
         return;
     }
     const std::string target = message.get_or("_link", "");
+    const bool retransmission = message.has("_rexmit");  // the master sends a kept message again
     std::erase_if(message.fields(), [](const ipc::Field& f) { return f.name.starts_with('_'); });
     if (keys_.active_key() == nullptr || !ipc::classic_representable(message)) {
         log_.error("cannot send t={}: {}", type, keys_.active_key() ? "not representable in classic form" : "no active key");
@@ -92,8 +93,10 @@ void SerialBridge::on_bus_message(ipc::Message message) {
     }
     // What a newer frame of the same kind makes worthless while it waits for the line: our
     // heartbeat (only the newest proves we live) and an ack (ackseq is cumulative; two nodes, one
-    // destination).
-    const std::string_view supersede_key = type == "status" || type == "NS_ackmsg" ? std::string_view(type) : std::string_view();
+    // destination). Not a retransmission: an old status the peer asked for (NS_rexmit) neither
+    // replaces the newest waiting nor is replaced by it.
+    const bool keyed = !retransmission && (type == "status" || type == "NS_ackmsg");
+    const std::string_view supersede_key = keyed ? std::string_view(type) : std::string_view();
     for (auto& p : ports_) {
         if (!target.empty() && p->device() != target) continue;
         media::LinkStats& s = counters_.link(p->device());

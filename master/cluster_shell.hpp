@@ -2,7 +2,9 @@
 //
 // Feeds authenticated messages forwarded by the media daemons into the LinkTable, sends a status
 // heartbeat to every media daemon each keepalive (HeartbeatSource), keeps one timer armed at the
-// LinkTable's next deadline, and rebuilds the ClusterView after every change. It decides nothing
+// LinkTable's next deadline, and rebuilds the ClusterView after every change. Every sequenced
+// message it sends is kept (RetransmitHistory) and sent again when the peer asks (NS_rexmit); what
+// it misses of the peer's it asks for in turn (RexmitRequests, on a timer of its own). It decides nothing
 // itself: transitions and their log lines come from master/core.
 //
 // Time and blocking: monotonic clock for deadlines, wall clock for the `ts` field; never blocks.
@@ -27,6 +29,8 @@
 #include "master/cluster_view.hpp"
 #include "master/core/heartbeat_source.hpp"
 #include "master/core/link_table.hpp"
+#include "master/core/retransmit_history.hpp"
+#include "master/core/rexmit_requests.hpp"
 #include "master/core/serial_pace.hpp"
 
 namespace ha::master {
@@ -82,6 +86,10 @@ public:
 
 private:
     void send_heartbeat();
+    void send_sequenced(const ipc::Message& message);  // to every medium, kept for retransmission
+    void answer_rexmit(const ipc::Message& request);
+    void arm_rexmit();
+    bool peer_dead(const std::string& node) const;
     void ask_media_stats();
     void arm_keepalive();
     void arm_deadline();
@@ -93,10 +101,13 @@ private:
     LinkTable table_;
     std::map<std::string, SerialPace, std::less<>> serial_paces_;  // serial cables only
     HeartbeatSource source_;
+    RetransmitHistory history_;
+    RexmitRequests requests_;
     std::vector<std::string> media_children_;
     Sender send_;
     boost::asio::steady_timer keepalive_timer_;
     ipc::DeadlineTimer deadline_timer_;
+    boost::asio::steady_timer rexmit_timer_;
     std::uint64_t bad_bus_messages_ = 0;
     std::map<std::string, ipc::bus::MediaStats> media_stats_;  // link → the media daemon's last `_stats`
     std::map<std::string, bool> ping_status_;

@@ -57,8 +57,6 @@ namespace {
 
 constexpr int kExConfig = 78;
 constexpr const char* kVersion = "0.1.0";
-// Heartbeat 3.0.6's generation file: read (never written) at start, see GenerationFile.
-constexpr const char* kHeartbeatGenerationFile = "/var/lib/heartbeat/hb_generation";
 
 // Creates `path` if missing. With `private_dir`, never following a symlink, it must then be a
 // directory of our own user (root in production): a run dir that is a symlink or belongs to
@@ -717,10 +715,15 @@ int run_master(const Options& o) {
     ipc::realtime_setup(config.ha_cf.realtime, log);
 
     GenerationFile generations(log);
-    auto generation = generations.load_and_bump(o.state_dir + "/hb_generation", kHeartbeatGenerationFile,
+    // Heartbeat 3.0.6's files of the same names: continued from and kept current (a rolling
+    // upgrade and its way back, docs/migrating.md).
+    const auto heartbeat_file = [&o](const char* name) {
+        return o.heartbeat_state_dir.empty() ? std::string() : o.heartbeat_state_dir + "/" + name;
+    };
+    auto generation = generations.load_and_bump(o.state_dir + "/hb_generation", heartbeat_file("hb_generation"),
                                                 static_cast<std::uint64_t>(::time(nullptr)));
     if (!generation) return fail(fmt::format("Cannot read the generation: {}", generation.error().message));
-    auto uuid = load_or_create_uuid(o.state_dir + "/hb_uuid");
+    auto uuid = load_or_create_uuid(o.state_dir + "/hb_uuid", heartbeat_file("hb_uuid"), log);
     if (!uuid) return fail(fmt::format("Cannot read the node uuid: {}", uuid.error().message));
     auto table = ipc::StatusTableWriter::create(o.run_dir);
     if (!table) return fail(fmt::format("Cannot create the status table: {}", table.error().message));

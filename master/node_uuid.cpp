@@ -3,22 +3,34 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
+#include <filesystem>
 #include <fmt/format.h>
+#include <optional>
+#include <system_error>
+
+#include "master/core/durable_file.hpp"
 
 namespace ha::master {
+namespace {
 
-Result<NodeUuid> load_or_create_uuid(const std::string& path) {
+// The uuid in `path`, nothing when the file does not exist.
+Result<std::optional<NodeUuid>> read_uuid(const std::string& path) {
     NodeUuid uuid{};
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        ssize_t n = ::read(fd, uuid.data(), uuid.size());
-        ::close(fd);
-        if (n == static_cast<ssize_t>(uuid.size())) return uuid;
-        return make_error("bad_uuid", fmt::format("{}: expected 16 bytes, read {}", path, n));
-    }
-    if (errno != ENOENT) return make_error("open", fmt::format("cannot read {}: {}", path, std::strerror(errno)));
+    auto bytes = read_small_file(path, uuid.size());
+    if (!bytes) return bytes.error();
+    if (!*bytes) return std::optional<NodeUuid>{};
+    if ((*bytes)->size() != uuid.size())
+        return make_error("bad_uuid", fmt::format("{}: expected 16 bytes, read {}", path, (*bytes)->size()));
+    std::copy((*bytes)->begin(), (*bytes)->end(), uuid.begin());
+    return std::optional<NodeUuid>{uuid};
+}
+
+Result<void> write_uuid(const std::string& path, const NodeUuid& uuid) {
+    return replace_file_durably(path, std::string_view(reinterpret_cast<const char*>(uuid.data()), uuid.size()));
+}
+
+Result<NodeUuid> random_uuid() {
+    NodeUuid uuid{};
     int rnd = ::open("/dev/urandom", O_RDONLY | O_CLOEXEC);
     if (rnd < 0 || ::read(rnd, uuid.data(), uuid.size()) != static_cast<ssize_t>(uuid.size())) {
         if (rnd >= 0) ::close(rnd);
@@ -27,13 +39,43 @@ Result<NodeUuid> load_or_create_uuid(const std::string& path) {
     ::close(rnd);
     uuid[6] = static_cast<std::uint8_t>((uuid[6] & 0x0f) | 0x40);
     uuid[8] = static_cast<std::uint8_t>((uuid[8] & 0x3f) | 0x80);
-    std::string tmp = path + ".tmp";
-    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return make_error("open", fmt::format("cannot create {}: {}", tmp, std::strerror(errno)));
-    bool ok = ::write(fd, uuid.data(), uuid.size()) == static_cast<ssize_t>(uuid.size()) && ::fsync(fd) == 0;
-    ::close(fd);
-    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0)
-        return make_error("write", fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+    return uuid;
+}
+
+}  // namespace
+
+Result<NodeUuid> load_or_create_uuid(const std::string& path, const std::string& heartbeat_path, ipc::Log& log) {
+    auto ours = read_uuid(path);
+    if (!ours) return ours.error();
+    std::optional<NodeUuid> theirs;
+    bool theirs_missing = false;
+    if (!heartbeat_path.empty()) {
+        auto t = read_uuid(heartbeat_path);
+        if (!t) log.warn("Ignoring Heartbeat's node uuid file: {}", t.error().message);
+        else if (!*t) theirs_missing = true;
+        else theirs = **t;
+    }
+    if (theirs) {
+        if (*ours == *theirs) return *theirs;
+        log.info("Node uuid continues from Heartbeat's {}", heartbeat_path);
+        if (auto w = write_uuid(path, *theirs); !w) return w.error();
+        return *theirs;
+    }
+    NodeUuid uuid{};
+    if (*ours) {
+        uuid = **ours;
+    } else {
+        auto fresh = random_uuid();
+        if (!fresh) return fresh.error();
+        uuid = *fresh;
+        if (auto w = write_uuid(path, uuid); !w) return w.error();
+    }
+    std::error_code ec;
+    if (theirs_missing && std::filesystem::is_directory(std::filesystem::path(heartbeat_path).parent_path(), ec)) {
+        if (auto w = write_uuid(heartbeat_path, uuid); !w)
+            log.warn("Cannot write the node uuid to Heartbeat's {} (a return to Heartbeat would show a new node uuid): {}",
+                     heartbeat_path, w.error().message);
+    }
     return uuid;
 }
 

@@ -1,8 +1,9 @@
 // Options — hamaster's command line.
 //
 // `-t/--test` validates the configuration and exits; `--config DIR` (default /etc/ha.d), `--node
-// NAME` (default `uname -n`); `status` and `export pacemaker` are commands; `--run-dir`, `--log-dir`, `--state-dir`, `-f/--foreground` and `-v`
-// are accepted for the daemon's run path. Parsing never exits the process; main decides.
+// NAME` (default `uname -n`); `status` and `export pacemaker` are commands; `--run-dir`, `--log-dir`,
+// `--state-dir`, `--heartbeat-state-dir`, `-f/--foreground` and `-v` are accepted for the daemon's
+// run path. Parsing never exits the process; main decides.
 //
 // Time and blocking: none. Diagnostics: a usage error is returned as ha::Error.
 // See also: master/main.cpp, docs/architecture.md "Two nodes on one machine".
@@ -23,6 +24,10 @@ struct Options {
     std::string run_dir = "/run/hamaster";
     std::string log_dir = "/var/log/hamaster";
     std::string state_dir = "/var/lib/hamaster";
+    // Heartbeat 3.0.6's state (hb_generation, hb_uuid), continued and kept current for a rolling
+    // upgrade or a return to Heartbeat. Default /var/lib/heartbeat, but none when --state-dir is
+    // given without it (a second node on one host, a test: never the host's Heartbeat state).
+    std::string heartbeat_state_dir = "/var/lib/heartbeat";
     bool foreground = false;
     bool verbose = false;
     bool status = false;          // `hamaster status`: print the one-screen status and exit

@@ -93,7 +93,7 @@ struct LocalStatusChanged {
 };
 
 // Sequence numbers from+1 .. to-1 of `node` never arrived (log: `N lost packet(s) for [node]
-// [from:to]`). The shell asks for each with NS_rexmit.
+// [from:to]`). The shell asks for each with NS_rexmit (RexmitRequests).
 struct LostPackets {
     std::string node;
     std::uint64_t from = 0;

@@ -6,7 +6,9 @@
 //   destuuid. Without it a 3.0.6 peer never leaves status `up`.
 // - A peer message whose status carried `protocol` is acknowledged with `NS_ackmsg` (dest, ackseq
 //   in hex, destuuid) when its seq modulo 10 equals our per-peer pick; without acks a 3.0.6 peer's
-//   history fills up ("Message hist queue is filling up").
+//   history fills up ("Message hist queue is filling up"). The ack means "everything up to ackseq
+//   arrived" (Heartbeat then ignores requests to send those again): the caller sends none while
+//   a lower seq is missing (RexmitRequests::missing_below).
 // The caller stamps the default fields (NS_ types get no seq/ld) and sends them on every medium.
 //
 // Time and blocking: none.

@@ -219,6 +219,50 @@ lab_crash() {  # lab_crash NODE — the host dies: SIGKILL to everything in its 
   wait_for 10 eval "[ -z \"\$(ip netns pids $HA_LAB-$node)\" ]"
 }
 
+# How often NODE logged the end of its initial resource acquisition (hamaster and Heartbeat 3.0.6
+# use the same words), over every life of the node.
+initial_acquisitions() {
+  cat "$LABDIR/$1/log/hamaster.log" "$LABDIR/$1/log/ha-log" 2>/dev/null | grep -c "Initial resource acquisition complete" || true
+}
+
+both_active() {  # each side's own cl_status sees the other active
+  nodestatus_is web1 web2 active && nodestatus_is web2 web1 active
+}
+
+# The cluster is quiet: no node wrote a line to its cluster logs (Heartbeat's ha-log, hamaster's
+# and rscd's) for SECONDS. Every resource action and state change is logged by both
+# implementations, so this says that no transition is running. An operator replacing a node waits
+# for that (docs/migrating.md): seen once in the interop lab, Heartbeat 3.0.6 that got a peer's
+# shutdown notice while still starting the group after its initial acquisition never answers the
+# restarted peer's `starting`, and that peer then refuses every standby as "in flux".
+logs_quiet() {  # logs_quiet SECONDS
+  local f newest=0 m
+  for f in "$LABDIR"/web[12]/log/ha-log "$LABDIR"/web[12]/log/hamaster.log "$LABDIR"/web[12]/log/rscd.log; do
+    [ -e "$f" ] || continue
+    m=$(stat -c %.3Y "$f") || continue
+    newest=$(awk -v a="$newest" -v b="$m" 'BEGIN { print (b > a) ? b : a }')
+  done
+  awk -v n="$EPOCHREALTIME" -v m="$newest" -v s="$1" 'BEGIN { exit !(n - m >= s) }'
+}
+
+# Errors each side logs when it cannot read the other's packets.
+HB_WIRE_ERRORS='attempted replay attack|authentication failed|authtoken does not match|Bad packet|not authenticated|string2msg|netstring2msg|Invalid authentication'
+# hamaster: every drop reason of ipc/media/drop_reason.hpp but `duplicate` and `own` (normal).
+HM_WIRE_ERRORS='dropped packet from .*: (empty|too_big|bad_framing|no_auth|unknown_key|bad_auth|missing_field|bad_field|unknown_node|not_wire|replay|stale|seq_jump):'
+# Known and harmless: a peer that restarted (the replace scenario) may ack our messages before its
+# first status of the new generation reaches us; that NS_ackmsg is dropped (WARN, once) as stale.
+HM_WIRE_EXPECTED='stale: t=NS_ackmsg src=[^:]*: field "hg" [0-9a-f]+ is not the current generation'
+no_wire_errors() {  # no_wire_errors WHAT — neither implementation rejected the other's packets, in
+  # every life of each node (Heartbeat's ha-log and hamaster's logs: a node may have run both)
+  local n bad
+  for n in web1 web2; do
+    bad=$( { grep -E "$HB_WIRE_ERRORS" "$LABDIR/$n/log/ha-log" 2>/dev/null
+             grep -E "$HM_WIRE_ERRORS" "$LABDIR/$n/log/hamaster.log" "$LABDIR/$n/log/heartbeatd-"*.log 2>/dev/null |
+               grep -vE "$HM_WIRE_EXPECTED"; } | head -3)
+    check "$1: $n (${NODE_IMPL[$n]}) logged no authentication/parse error${bad:+ (got: $bad)}" [ -z "$bad" ]
+  done
+}
+
 lab_standby() {  # lab_standby NODE — hb_standby with NODE's own implementation's tool
   if [ "${NODE_IMPL[$1]}" = heartbeat ]; then hb_exec "$1" "$HB_TOOLS/hb_standby"; else node_exec "$1" "$HM_BIN/hb_standby"; fi
 }
@@ -281,6 +325,45 @@ while :; do
   ) &
   sleep "$gap"
 done'
+
+# The steady client (scripts/rolling-upgrade): one request at a time, the next POLL_MS after the
+# last one ended, as a real client polls. Each request has STEADY_LIMIT seconds (default 3) to get
+# the page: a SYN lost while the VIP moves between the nodes is sent again by TCP after 1 s and then
+# reaches the new holder. A refused connect (the service already stopped, the VIP not yet gone: the
+# release runs right to left) never reached a server, so the client tries again within the limit,
+# 20 ms later, as HTTP clients and proxies do for a refused connect; those tries are counted.
+# Appends "START END ANSWER TRIES" to OUT: ANSWER web1, web2 or "-" (no page within the limit).
+# shellcheck disable=SC2016  # expanded by the bash that runs it
+steady_client_script='
+vip=$1 out=$2 gap=$3 limit=$4
+while :; do
+  s=$EPOCHREALTIME; a=-; tries=0
+  while :; do
+    tries=$((tries + 1))
+    left=$(awk -v s="$s" -v n="$EPOCHREALTIME" -v l="$limit" "BEGIN { printf \"%.3f\", l - (n - s) }")
+    page=$(curl -s -m "$left" "http://$vip/" 2>/dev/null); rc=$?
+    case $page in
+      *"<h1>web1</h1>"*) a=web1; break ;;
+      *"<h1>web2</h1>"*) a=web2; break ;;
+    esac
+    [ $rc -eq 7 ] || break  # only a refused connect is tried again
+    awk -v s="$s" -v n="$EPOCHREALTIME" -v l="$limit" "BEGIN { exit !(n - s < l - 0.1) }" || break
+    sleep 0.02
+  done
+  echo "$s $EPOCHREALTIME $a $tries" >> "$out"
+  sleep "$gap"
+done'
+lab_start_steady_client() {  # $WATCH/steady.answers (see steady_client_script)
+  : >"$WATCH/steady.answers"
+  ip netns exec "$HA_LAB-client" bash -c "$steady_client_script" steady-client "$VIP" "$WATCH/steady.answers" \
+    "$(awk -v ms="$POLL_MS" 'BEGIN { printf "%.3f", ms / 1000 }')" "${STEADY_LIMIT:-3}" </dev/null >/dev/null 2>&1 &
+  LAB_BG_PIDS+=($!)
+}
+steady_summary() {  # steady_summary FROM TO — "REQUESTS FAILED REFUSED_TRIES LONGEST_MS" of the steady
+  # client's requests started in [FROM, TO)
+  awk -v a="$1" -v b="$2" '$1 >= a && $1 < b { n++; if ($3 == "-") f++; r += $4 - 1; d = ($2 - $1) * 1000; if (d > m) m = d }
+    END { printf "%d %d %d %d\n", n, f, r, m + 0.5 }' "$WATCH/steady.answers"
+}
 
 # Follows FILE (which may not exist yet) and writes each complete line, prefixed with the time it
 # was seen, to OUT. Pure bash with a timed read on a private pipe as the sleep (no fork).

@@ -150,7 +150,7 @@ in_node() {  # in_node NODE CMD... : CMD in NODE's netns with its own mounts and
 W1=$T/web1
 start_hamaster() {
   in_node web1 "$BIN/hamaster" --node web1 --config /etc/ha.d --run-dir /run/hamaster \
-    --log-dir /var/log/hamaster --state-dir /var/lib/heartbeat/hamaster -f >"$W1/hamaster.out" 2>&1 &
+    --log-dir /var/log/hamaster --state-dir /var/lib/heartbeat/hamaster --heartbeat-state-dir /var/lib/heartbeat -f >"$W1/hamaster.out" 2>&1 &
 }
 start_heartbeat() {  # -l: no realtime priority; it daemonizes inside the namespaces
   in_node web2 "$HB" -l >>"$T/web2/heartbeat.out" 2>&1

@@ -42,6 +42,13 @@
 #             (/usr/libexec/heartbeat/ipfail: Heartbeat runs its ipfail, hamaster its ipfaild);
 #             startup, then web1 drops ICMP (iptables in web1's netns) → the group moves to web2;
 #             the rule is removed → it comes back to web1 (auto_failback on)
+#   rexmit    startup, then the hamaster node's heartbeat packets to the Heartbeat node are dropped
+#             for 0.6 s (iptables INPUT in the receiver's netns: ~3 keepalives) → Heartbeat logs `N lost
+#             packet(s) for [node] [a:b]` and asks with NS_rexmit, hamaster logs `Retransmitting N
+#             packet(s) for ...` and sends the kept messages again, Heartbeat logs `No pkts missing
+#             from node!` and nothing irretrievably lost; then the reverse (the Heartbeat node's
+#             packets dropped: hamaster logs the gap, asks, logs `No pkts missing from node!`);
+#             both stay active, web1 serves all along. ucast only (a serial link would still carry the packets: no gap); else skipped
 #   replace   one step of a rolling upgrade: web2 first runs web1's implementation; both start,
 #             web1 serves; web2 is stopped gracefully and started again with the other
 #             implementation (same files) → both see each other active again, web1 serves all
@@ -71,12 +78,17 @@ is_one_of "$PREFERRED" heartbeat hamaster || usage_error "INTEROP_PREFERRED: hea
 is_one_of "$OTHER" heartbeat hamaster || usage_error "INTEROP_OTHER: heartbeat or hamaster, not \"$OTHER\""
 is_one_of "$AUTH" crc md5 sha1 || usage_error "INTEROP_AUTH: crc, md5 or sha1, not \"$AUTH\""
 is_one_of "$MEDIA" ucast serial both || usage_error "INTEROP_MEDIA: ucast, serial or both, not \"$MEDIA\""
-is_one_of "$SCENARIO" startup kill failback nofailback standby stop wrongkey replace ipfail || usage_error "unknown scenario \"$SCENARIO\""
+is_one_of "$SCENARIO" startup kill failback nofailback standby stop wrongkey replace ipfail rexmit || usage_error "unknown scenario \"$SCENARIO\""
 
 if ! why=$(lab_can_run) || ! why=$(hb_can_run); then echo "SKIP: $why"; rm -rf "$LABDIR"; exit 77; fi
 
 NODE_IMPL=([web1]=$PREFERRED [web2]=$OTHER)
 [ "$SCENARIO" = nofailback ] && HA_AUTO_FAILBACK=off
+if [ "$SCENARIO" = rexmit ]; then
+  [ "$MEDIA" = ucast ] || { echo "SKIP: rexmit needs INTEROP_MEDIA=ucast (a serial link fills the gap)"; rm -rf "$LABDIR"; exit 77; }
+  [ "$PREFERRED" != "$OTHER" ] || { echo "SKIP: rexmit needs one node of each implementation"; rm -rf "$LABDIR"; exit 77; }
+  command -v iptables >/dev/null || { echo "SKIP: needs iptables"; rm -rf "$LABDIR"; exit 77; }
+fi
 if [ "$SCENARIO" = ipfail ]; then
   HA_WITH_IPFAIL=1
   command -v iptables >/dev/null || { echo "SKIP: needs iptables"; rm -rf "$LABDIR"; exit 77; }
@@ -135,25 +147,6 @@ start_cable() {  # the null-modem cable: a socat pty pair, linked as lib/ttyHA i
 impl() { echo "${NODE_IMPL[$1]}"; }
 desc() { echo "$1 ($(impl "$1"))"; }
 
-# Errors each side logs when it cannot read the other's packets.
-HB_WIRE_ERRORS='attempted replay attack|authentication failed|authtoken does not match|Bad packet|not authenticated|string2msg|netstring2msg|Invalid authentication'
-# hamaster: every drop reason of ipc/media/drop_reason.hpp but `duplicate` and `own` (normal).
-HM_WIRE_ERRORS='dropped packet from .*: (empty|too_big|bad_framing|no_auth|unknown_key|bad_auth|missing_field|bad_field|unknown_node|not_wire|replay|stale|seq_jump):'
-# Known and harmless: a peer that restarted (the replace scenario) may ack our messages before its
-# first status of the new generation reaches us; that NS_ackmsg is dropped (WARN, once) as stale.
-HM_WIRE_EXPECTED='stale: t=NS_ackmsg src=[^:]*: field "hg" [0-9a-f]+ is not the current generation'
-no_wire_errors() {  # no_wire_errors WHAT — neither implementation rejected the other's packets
-  local n bad
-  for n in web1 web2; do
-    if [ "$(impl "$n")" = heartbeat ]; then
-      bad=$(grep -E "$HB_WIRE_ERRORS" "$LABDIR/$n/log/ha-log" 2>/dev/null | head -3)
-    else
-      bad=$(grep -E "$HM_WIRE_ERRORS" "$LABDIR/$n/log/hamaster.log" "$LABDIR/$n/log/heartbeatd-"*.log 2>/dev/null |
-        grep -vE "$HM_WIRE_EXPECTED" | head -3)
-    fi
-    check "$1: $(desc "$n") logged no authentication/parse error${bad:+ (got: $bad)}" [ -z "$bad" ]
-  done
-}
 hb_errors() {  # print Heartbeat's ERROR/CRIT lines (diagnosis; not a verdict)
   local n
   for n in web1 web2; do
@@ -172,15 +165,6 @@ holds_group() {  # holds_group NODE — NODE holds the sample's group, the other
     is_one_of "$(rscstatus "$1")" "$want" all
 }
 
-# How often NODE logged the end of its initial resource acquisition (hamaster and Heartbeat 3.0.6
-# use the same words), over every life of the node.
-initial_acquisitions() {
-  cat "$LABDIR/$1/log/hamaster.log" "$LABDIR/$1/log/ha-log" 2>/dev/null | grep -c "Initial resource acquisition complete" || true
-}
-
-both_active() {  # each side's own cl_status sees the other active
-  nodestatus_is web1 web2 active && nodestatus_is web2 web1 active
-}
 media_links() {  # the link names each side reports for the peer
   [ "$MEDIA" = serial ] || echo eth1
   [ "$MEDIA" = ucast ] || echo /var/lib/hamaster/ttyHA
@@ -190,6 +174,28 @@ all_links_up() {  # every configured medium carries heartbeats both ways (each s
   for l in $(media_links); do
     [ "$(cl_status_on web1 hblinkstatus web2 "$l")" = up ] && [ "$(cl_status_on web2 hblinkstatus web1 "$l")" = up ] || return 1
   done
+}
+
+# lose_heartbeats TO FROM LOG — FROM's packets to TO are lost on the way for 0.6 s (~3 keepalives:
+# TO's input drops them, FROM sees nothing wrong) on a quiet cluster; TO logs the gap in LOG
+# (`N lost packet(s) for [FROM] [a:b]`, one gap), asks, and logs `No pkts missing from FROM!` once
+# FROM sent them again; nothing is irretrievably lost.
+lose_heartbeats() {
+  local to=$1 from=$2 log=$3 before after bad
+  check "rexmit: the cluster is quiet (no log line for 2 s)" wait_for 60 logs_quiet 2
+  before=$(grep -c "lost packet(s) for \[$from\]" "$log")
+  ip netns exec "$HA_LAB-$to" iptables -I INPUT -i eth1 -p udp --dport 694 -j DROP || fail "rexmit: iptables in $to"
+  sleep 0.6
+  ip netns exec "$HA_LAB-$to" iptables -D INPUT -i eth1 -p udp --dport 694 -j DROP || fail "rexmit: iptables -D in $to"
+  check "rexmit: $to ($(impl "$to")) logged lost packets from $from" \
+    wait_for 10 eval '[ "$(grep -c "lost packet(s) for \[$from\]" "$log")" -gt "$before" ]'
+  check "rexmit: $to ($(impl "$to")) got them back from $from (\"No pkts missing from $from!\")" \
+    wait_for 10 grep -q "No pkts missing from $from!" "$log"
+  echo "info: $to: $(grep -h "lost packet(s) for \[$from\]" "$log" | tail -1 | cut -c1-160)"
+  bad=$(grep -hE "Irretrievably lost|Cannot rexmit|Gave up asking" "$log" | head -3)
+  check "rexmit: $to ($(impl "$to")): nothing irretrievably lost${bad:+ (got: $bad)}" [ -z "$bad" ]
+  after=$(grep -c "lost packet(s) for \[$from\]" "$log")
+  check "rexmit: $to ($(impl "$to")): the one gap only ($((after - before)) lost-packet lines)" [ "$after" -eq $((before + 1)) ]
 }
 
 start_both() {  # start_both WHAT — web1 then web2; both active, the group on web1, client served
@@ -292,11 +298,32 @@ case $SCENARIO in
     timing "ICMP back → first good web1 answer: $(ms_between "$tb" "$(first_answer "$tb" web1)") ms"
     ;;
 
+  rexmit)
+    start_both "rexmit: start"
+    if [ "$(impl web1)" = heartbeat ]; then hb=web1 hm=web2; else hb=web2 hm=web1; fi
+    tx=$(now)
+    # Heartbeat asks, hamaster answers; then hamaster asks, Heartbeat answers.
+    lose_heartbeats "$hb" "$hm" "$LABDIR/$hb/log/ha-log"
+    check "rexmit: $hm (hamaster) answered the retransmission request" \
+      grep -q "Retransmitting [0-9]* packet(s) for $hb " "$LABDIR/$hm/log/hamaster.log"
+    echo "info: $hm: $(grep -h "Retransmitting" "$LABDIR/$hm/log/hamaster.log" | head -3 | cut -c1-160 | tr '\n' ';')"
+    lose_heartbeats "$hm" "$hb" "$LABDIR/$hm/log/hamaster.log"
+    check "rexmit: both still active" both_active
+    check "rexmit: web1 served all along (web2 answers since the drop: $(answers_from "$tx" "$(now)" web2))" \
+      eval 'answered_by web1 && [ "$(answers_from "$tx" "$(now)" web2)" -eq 0 ]'
+    ;;
+
   replace)
     NODE_IMPL[web2]=$PREFERRED
     start_both "replace: start (both $PREFERRED)"
+    check "replace: the cluster is quiet before the replacement (no log line for 2 s)" wait_for 60 logs_quiet 2
     tr=$(now)
     check "replace: web2 ($PREFERRED) stops gracefully" lab_graceful_stop web2 60
+    # As in a real replacement (a package swap takes longer than deadtime): the peer has declared
+    # the old one dead, so it has read all the old one sent. Seen with ucast + serial: the new
+    # generation's first UDP packet read before the old one's last cable frame, which Heartbeat
+    # then logged as an "attempted replay attack".
+    check "replace: web1 sees the stopped web2 dead" wait_for 30 nodestatus_is web1 web2 dead
     NODE_IMPL[web2]=$OTHER
     done_before=$(initial_acquisitions web2)
     lab_start_node web2 || fail "replace: start $(desc web2)"

@@ -125,10 +125,24 @@ TEST_F(BesideHeartbeat, ContinuesFromHeartbeatsHigherGeneration) {
     EXPECT_EQ(log.count(LogLevel::info, "Generation continues from Heartbeat's " + theirs.string() + " (1796598484)"), 1);
     EXPECT_EQ(log.count("No Previous generation"), 0);
     EXPECT_EQ(read(ours), "1796598485\n");
-    EXPECT_EQ(read(theirs), "      1796598484\n") << "Heartbeat's file is left as it is";
+    EXPECT_EQ(read(theirs), "1796598485\n") << "Heartbeat's file follows: a return to Heartbeat counts on from ours";
     // Next start: ours is now the higher one.
     EXPECT_EQ(*file.load_and_bump(ours, theirs), 1796598486u);
     EXPECT_EQ(log.count("Generation continues from Heartbeat's"), 1);
+    EXPECT_EQ(read(theirs), "1796598486\n");
+}
+
+// The way back (hamaster → Heartbeat): Heartbeat counts on from its own file, which must then be
+// above what the peer last saw from us, or the peer drops the returning Heartbeat as a replay. So
+// the generation in use is written there too, but only where Heartbeat's state directory exists.
+TEST_F(BesideHeartbeat, KeepsHeartbeatsFileCurrentWhereItsDirectoryExists) {
+    std::ofstream(ours) << "41\n";
+    EXPECT_EQ(*file.load_and_bump(ours, theirs), 42u);
+    EXPECT_EQ(read(theirs), "42\n") << "written although Heartbeat never ran: its directory is there";
+    const fs::path absent = dir.path() / "no-heartbeat" / "hb_generation";
+    EXPECT_EQ(*file.load_and_bump(ours, absent), 43u);
+    EXPECT_FALSE(fs::exists(absent.parent_path())) << "a machine without Heartbeat's directory gets none";
+    EXPECT_EQ(log.count(LogLevel::warn, "Cannot keep Heartbeat's generation file current"), 0);
 }
 
 TEST_F(BesideHeartbeat, OwnHigherGenerationWinsAndMissingHeartbeatFileIsFine) {
