@@ -1,6 +1,7 @@
 // Auth — Heartbeat message authentication (see auth.hpp).
 //
-// HMACs come from OpenSSL 3's one-shot HMAC(); the crc method from ipc/crc32. Digests are compared
+// HMACs come from OpenSSL 3's EVP_MAC with keyed contexts kept per thread (one-shot HMAC() as the
+// fallback); the crc method from ipc/crc32. Digests are compared
 // as strings of equal length with CRYPTO_memcmp so a forger learns nothing from timing.
 //
 // Time and blocking: none. Diagnostics: none (errors are returned with a drop-counter code).
@@ -10,14 +11,20 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 
 #include "ipc/crc32.hpp"
 
 namespace ha::ipc {
 namespace {
+
+// Digest names for EVP_MAC; compared by address in the context cache.
+constexpr const char* kMd5 = "MD5";
+constexpr const char* kSha1 = "SHA1";
 
 std::string to_hex(const unsigned char* data, std::size_t n) {
     static constexpr char kHex[] = "0123456789abcdef";
@@ -30,7 +37,7 @@ std::string to_hex(const unsigned char* data, std::size_t n) {
     return out;
 }
 
-std::string hmac_hex(const EVP_MD* md, std::string_view secret, std::string_view data) {
+std::string hmac_hex_oneshot(const EVP_MD* md, std::string_view secret, std::string_view data) {
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     static const unsigned char kEmpty = 0;
@@ -41,6 +48,72 @@ std::string hmac_hex(const EVP_MD* md, std::string_view secret, std::string_view
         return {};
     }
     return to_hex(out, len);
+}
+
+// Keyed HMAC contexts kept per thread. OpenSSL 3's one-shot HMAC() fetches the algorithm by name
+// and builds and keys a fresh context on every call: at a 10 ms keepalive that was most of a media
+// daemon's user time (issue 13). A context keyed once is re-initialised with the same key instead.
+// Few keys exist (the active one and one rollover key); a reload's new secrets push the oldest out.
+class HmacContexts {
+public:
+    HmacContexts() : mac_(EVP_MAC_fetch(nullptr, "HMAC", nullptr)) {}
+    ~HmacContexts() {
+        for (auto& e : entries_) EVP_MAC_CTX_free(e.ctx);
+        EVP_MAC_free(mac_);
+    }
+    HmacContexts(const HmacContexts&) = delete;
+    HmacContexts& operator=(const HmacContexts&) = delete;
+
+    // Empty when OpenSSL cannot give a context; the caller then takes the one-shot path.
+    std::string digest(const char* md_name, std::string_view secret, std::string_view data) {
+        EVP_MAC_CTX* ctx = keyed(md_name, secret);
+        if (ctx == nullptr || EVP_MAC_init(ctx, nullptr, 0, nullptr) != 1) return {};
+        static const unsigned char kEmpty = 0;
+        const auto* d = data.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(data.data());
+        unsigned char out[EVP_MAX_MD_SIZE];
+        std::size_t len = 0;
+        if (EVP_MAC_update(ctx, d, data.size()) != 1 || EVP_MAC_final(ctx, out, &len, sizeof out) != 1) return {};
+        return to_hex(out, len);
+    }
+
+private:
+    static constexpr std::size_t kMaxEntries = 8;
+    struct Entry {
+        const char* md_name;
+        std::string secret;
+        EVP_MAC_CTX* ctx;
+    };
+
+    EVP_MAC_CTX* keyed(const char* md_name, std::string_view secret) {
+        for (auto& e : entries_)
+            if (e.md_name == md_name && e.secret == secret) return e.ctx;
+        if (mac_ == nullptr) return nullptr;
+        EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(mac_);
+        if (ctx == nullptr) return nullptr;
+        OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", const_cast<char*>(md_name), 0), OSSL_PARAM_construct_end()};
+        // HMAC with an empty key is valid (Heartbeat allows an empty secret); OpenSSL wants a non-null pointer.
+        static const unsigned char kEmpty = 0;
+        const auto* key = secret.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(secret.data());
+        if (EVP_MAC_init(ctx, key, secret.size(), params) != 1) {
+            EVP_MAC_CTX_free(ctx);
+            return nullptr;
+        }
+        if (entries_.size() == kMaxEntries) {
+            EVP_MAC_CTX_free(entries_.front().ctx);
+            entries_.erase(entries_.begin());
+        }
+        entries_.push_back(Entry{md_name, std::string(secret), ctx});
+        return ctx;
+    }
+
+    EVP_MAC* mac_;
+    std::vector<Entry> entries_;
+};
+
+std::string hmac_hex(const char* md_name, const EVP_MD* md, std::string_view secret, std::string_view data) {
+    thread_local HmacContexts contexts;
+    std::string hex = contexts.digest(md_name, secret, data);
+    return hex.empty() ? hmac_hex_oneshot(md, secret, data) : hex;
 }
 
 [[noreturn]] void broken_invariant(const char* why) {
@@ -106,8 +179,8 @@ std::string digest_hex(AuthMethod method, std::string_view secret, std::string_v
             std::snprintf(buf, sizeof buf, "%lx", static_cast<unsigned long>(crc32_heartbeat(data)));
             return buf;
         }
-        case AuthMethod::md5: return hmac_hex(EVP_md5(), secret, data);
-        case AuthMethod::sha1: return hmac_hex(EVP_sha1(), secret, data);
+        case AuthMethod::md5: return hmac_hex(kMd5, EVP_md5(), secret, data);
+        case AuthMethod::sha1: return hmac_hex(kSha1, EVP_sha1(), secret, data);
     }
     return {};
 }

@@ -110,6 +110,8 @@ private:
     boost::asio::steady_timer rexmit_timer_;
     std::uint64_t bad_bus_messages_ = 0;
     std::map<std::string, ipc::bus::MediaStats> media_stats_;  // link → the media daemon's last `_stats`
+    static constexpr int kHeartbeatsPerStats = 2;  // `_stats` asked after every 2nd heartbeat
+    int heartbeats_since_stats_ = kHeartbeatsPerStats - 1;  // the first heartbeat's timer asks
     std::map<std::string, bool> ping_status_;
     bool stopped_ = false;
     bool shutdown_announced_ = false;  // after `shutdone` no status goes out any more

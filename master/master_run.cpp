@@ -226,7 +226,7 @@ public:
           cluster_(io_, config_, clock_, log_,
                    HeartbeatSourceParams{config_.local_node, uuid, generation,
                                          default_ttl(config_.ha_cf.hopfudge, config_.ha_cf.nodes.size()),
-                                         read_proc_loadavg},
+                                         cached_provider(read_proc_loadavg, clock_, std::chrono::seconds(1))},
                    media_,
                    [this](const std::string& child, const ipc::Message& m) { to_media(child, m); }),
           children_(io_, clock_, log_, RespawnParams{}),

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <memory>
+#include <optional>
 #include <utility>
 
 #include "master/core/heartbeat_info.hpp"
@@ -48,6 +50,26 @@ std::string read_proc_loadavg() {
     std::string line;
     if (!in || !std::getline(in, line) || line.empty()) return "n/a";
     return line;
+}
+
+std::function<std::string()> cached_provider(std::function<std::string()> read, const ipc::Clock& clock,
+                                             std::chrono::milliseconds period) {
+    struct Cache {
+        std::function<std::string()> read;
+        const ipc::Clock* clock;
+        std::chrono::milliseconds period;
+        std::optional<ipc::SteadyTime> read_at;
+        std::string value;
+    };
+    auto cache = std::make_shared<Cache>(Cache{std::move(read), &clock, period, std::nullopt, {}});
+    return [cache]() -> std::string {
+        const auto now = cache->clock->now();
+        if (!cache->read_at || now - *cache->read_at >= cache->period) {
+            cache->value = cache->read ? cache->read() : std::string();
+            cache->read_at = now;
+        }
+        return cache->value;
+    };
 }
 
 }  // namespace ha::master

@@ -9,7 +9,7 @@
 //
 // Owns the outgoing sequence counter. The load average comes from an injected provider so tests
 // never read /proc; read_proc_loadavg() is the production provider (a tiny file read done by the
-// shell's choice of provider, not by the core).
+// shell's choice of provider, not by the core), read through cached_provider() at most once a second.
 //
 // Time and blocking: the caller passes wall time (for `ts` only); nothing blocks.
 // Diagnostics: none.
@@ -69,5 +69,11 @@ int default_ttl(int hopfudge, std::size_t node_count);
 
 // The first line of /proc/loadavg without its LF, or "n/a" when it cannot be read.
 std::string read_proc_loadavg();
+
+// `read` called at most once per `period` on `clock` (the first call reads); in between, the last
+// value. The kernel updates the load average every 5 s, so reading /proc at every 10 ms heartbeat
+// bought nothing but an open/read/close per keepalive (issue 13). `clock` must outlive the result.
+std::function<std::string()> cached_provider(std::function<std::string()> read, const ipc::Clock& clock,
+                                             std::chrono::milliseconds period);
 
 }  // namespace ha::master

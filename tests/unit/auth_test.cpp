@@ -87,6 +87,24 @@ TEST(Auth, HmacMatchesRfc2202Vectors) {
     EXPECT_EQ(digest_hex(AuthMethod::sha1, long_key, text), "aa4ae5e15272d00e95705637ce8a3b55ed402112");
 }
 
+// The keyed contexts are reused (issue 13): a digest computed again, after other keys and methods,
+// after more keys than the cache holds, and with an empty key must still be the one-shot HMAC's.
+TEST(Auth, HmacReusedContextsGiveTheSameDigests) {
+    const std::string k1(20, '\x0b');
+    const std::string long_key(80, '\xaa');
+    const std::string text = "Test Using Larger Than Block-Size Key - Hash Key First";
+    for (int round = 0; round < 3; ++round) {
+        EXPECT_EQ(digest_hex(AuthMethod::sha1, k1, "Hi There"), "b617318655057264e28bc0b6fb378c8ef146be00");
+        EXPECT_EQ(digest_hex(AuthMethod::md5, long_key, text), "6b1ab7fe4bd7bf8f0b62e6ce61b9d0cd");
+        EXPECT_EQ(digest_hex(AuthMethod::sha1, long_key, text), "aa4ae5e15272d00e95705637ce8a3b55ed402112");
+        // RFC 2202 test case 2: key "Jefe".
+        EXPECT_EQ(digest_hex(AuthMethod::sha1, "Jefe", "what do ya want for nothing?"), "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+        for (int i = 0; i < 12; ++i) digest_hex(AuthMethod::sha1, "key" + std::to_string(i), "x");  // evicts the others
+        // HMAC-SHA1 with an empty key over empty data (well-known value).
+        EXPECT_EQ(digest_hex(AuthMethod::sha1, "", ""), "fbdb1d1b18aa6c08324b7d64b71fb76370690e1d");
+    }
+}
+
 TEST(Auth, MethodNames) {
     EXPECT_EQ(method_name(AuthMethod::crc), "crc");
     EXPECT_EQ(method_name(AuthMethod::md5), "md5");

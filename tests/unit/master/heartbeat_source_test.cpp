@@ -121,3 +121,23 @@ TEST(HeartbeatSource, MissingLoadavgIsNa) {
     hm::HeartbeatSource empty(p);
     EXPECT_EQ(empty.make_status(kWall, "up", 1s).get_or("ld", ""), "n/a");
 }
+
+// The load average is read at most once a second (issue 13), on the injected clock.
+TEST(HeartbeatSource, CachedLoadavgRefreshesOncePerPeriodOnTheClock) {
+    ha::ipc::FakeClock clock;
+    int reads = 0;
+    auto provider = hm::cached_provider([&reads] { return "0.0" + std::to_string(++reads) + " 0.00 0.00 1/100 1"; }, clock, 1s);
+    EXPECT_EQ(provider(), "0.01 0.00 0.00 1/100 1");  // the first call reads
+    for (int i = 0; i < 99; ++i) {
+        clock.advance(10ms);
+        EXPECT_EQ(provider(), "0.01 0.00 0.00 1/100 1");
+    }
+    EXPECT_EQ(reads, 1);
+    clock.advance(10ms);  // 1 s after the first read
+    EXPECT_EQ(provider(), "0.02 0.00 0.00 1/100 1");
+    EXPECT_EQ(reads, 2);
+    clock.advance(5s);  // a long gap: one read, not one per missed period
+    EXPECT_EQ(provider(), "0.03 0.00 0.00 1/100 1");
+    EXPECT_EQ(provider(), "0.03 0.00 0.00 1/100 1");
+    EXPECT_EQ(reads, 3);
+}
