@@ -6,6 +6,7 @@
 #include "ipc/bus/media.hpp"
 #include "ipc/bus/supervision.hpp"
 #include "ipc/config/diagnostics.hpp"
+#include "ipc/media/control_messages.hpp"
 
 namespace ha::net {
 
@@ -55,24 +56,12 @@ void MediaBridge::on_datagram(UdpLink& link, std::string_view datagram, const me
 
 void MediaBridge::on_bus_message(ipc::Message message) {
     const std::string_view type = message.type();
-    if (type == ipc::bus::kMediaStats) {
-        if (auto ask = ipc::bus::MediaStatsAsk::decode(message); !ask) {
-            log_.error("bus: refused message from the master: {}", ask.error().message);
-            return;
-        }
-        for (const auto& m : counters_.stats_messages()) upstream_(m);
+    // Everything the master sent before a `_flush` went out already: our sends are synchronous.
+    if (media::handle_media_control(message,
+                                    {[this] { return counters_.stats_messages(); }, [](std::function<void()> done) { done(); },
+                                     upstream_},
+                                    log_))
         return;
-    }
-    if (type == ipc::bus::kFlush) {
-        auto flush = ipc::bus::Flush::decode(message);
-        if (!flush) {
-            log_.error("bus: refused message from the master: {}", flush.error().message);
-            return;
-        }
-        // Everything the master sent before this went out already: our sends are synchronous.
-        upstream_(ipc::bus::Flushed{flush->seq}.encode());
-        return;
-    }
     if (type.starts_with('_')) {
         log_.error("unexpected bus message from the master: t={}", conf::quote(type));
         return;

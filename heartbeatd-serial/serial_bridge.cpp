@@ -8,6 +8,7 @@
 #include "ipc/bus/media.hpp"
 #include "ipc/bus/supervision.hpp"
 #include "ipc/codec.hpp"
+#include "ipc/media/control_messages.hpp"
 
 namespace ha::serial {
 
@@ -56,23 +57,10 @@ void SerialBridge::when_sent(std::function<void()> done) {
 
 void SerialBridge::on_bus_message(ipc::Message message) {
     const std::string type(message.type());
-    if (type == ipc::bus::kMediaStats) {
-        if (auto ask = ipc::bus::MediaStatsAsk::decode(message); !ask) {
-            log_.error("bus: refused message from the master: {}", ask.error().message);
-            return;
-        }
-        for (const auto& m : stats_messages()) upstream_(m);
+    if (media::handle_media_control(
+            message, {[this] { return stats_messages(); }, [this](std::function<void()> done) { when_sent(std::move(done)); }, upstream_},
+            log_))
         return;
-    }
-    if (type == ipc::bus::kFlush) {
-        auto flush = ipc::bus::Flush::decode(message);
-        if (!flush) {
-            log_.error("bus: refused message from the master: {}", flush.error().message);
-            return;
-        }
-        when_sent([this, seq = std::move(flush->seq)] { upstream_(ipc::bus::Flushed{seq}.encode()); });
-        return;
-    }
     if (type.empty() || type.starts_with('_')) {
         log_.error("bus: unexpected message t={} from the master, dropped", type.empty() ? "(none)" : type);
         return;
