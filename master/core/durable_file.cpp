@@ -48,7 +48,7 @@ Result<void> write_all(int fd, std::string_view data, const std::filesystem::pat
 }  // namespace
 
 Result<std::optional<std::string>> read_small_file(const std::filesystem::path& path, std::size_t limit) {
-    FdGuard fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    FdGuard fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
     if (fd.get() < 0) {
         if (errno == ENOENT) return std::optional<std::string>{};
         return io_error("cannot open", path, errno);
@@ -72,7 +72,11 @@ Result<void> replace_file_durably(const std::filesystem::path& path, std::string
     std::filesystem::path tmp = path;
     tmp += ".tmp";
     {
-        FdGuard fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
+        // A fresh file of our own: whatever sits at the temp name (a crash's leftover, or a symlink
+        // planted to make root write elsewhere) is removed first, and the new one is made with
+        // O_EXCL|O_NOFOLLOW, so this never writes through a link.
+        ::unlink(tmp.c_str());
+        FdGuard fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
         if (fd.get() < 0) return io_error("cannot create", tmp, errno);
         if (auto w = write_all(fd.get(), data, tmp); !w) {
             ::unlink(tmp.c_str());

@@ -44,11 +44,23 @@ RexmitAnswer RetransmitHistory::answer(const ipc::Message& request, const std::s
     }
     const std::uint64_t newest = kept_.empty() ? 0 : kept_.back().seq;
     const std::uint64_t oldest = kept_.empty() ? newest + 1 : kept_.front().seq;
-    const std::uint64_t end = std::min(*last, *first + kMaxPerRequest - 1);
-    for (std::uint64_t seq = *first; seq <= end; ++seq) {
-        if (seq > newest) {  // never sent: a peer bug, nothing to answer
-            ++counters_.ignored;
-            continue;
+    // Counted, not compared with an end seq: firstseq..lastseq may reach UINT64_MAX.
+    const std::uint64_t count = std::min<std::uint64_t>(*last - *first, kMaxPerRequest - 1) + 1;
+    if (now - window_start_ >= kResendInterval) {
+        window_start_ = now;
+        window_answers_ = 0;
+    }
+    for (std::uint64_t n = 0; n < count; ++n) {
+        const std::uint64_t seq = *first + n;
+        if (seq > newest) {  // never sent (nor any later one): a peer bug, nothing to answer
+            counters_.ignored += count - n;
+            break;
+        }
+        // All requests together get at most kMaxPerWindow answers per kResendInterval: a request
+        // replayed at line rate (NS_ messages carry no seq) cannot make us flood the links.
+        if (window_answers_ >= kMaxPerWindow) {
+            counters_.ignored += count - n;
+            break;
         }
         if (seq < oldest) {
             ++counters_.naks;
@@ -57,6 +69,7 @@ RexmitAnswer RetransmitHistory::answer(const ipc::Message& request, const std::s
             ipc::Message nak;
             nak.add("t", "NS_nak_rexmit").add("dest", peer).add("firstseq", to_hex(seq)).add("info", "seqno too low");
             out.naks.push_back(std::move(nak));
+            ++window_answers_;
             continue;
         }
         auto it = std::lower_bound(kept_.begin(), kept_.end(), seq, [](const Kept& k, std::uint64_t s) { return k.seq < s; });
@@ -71,6 +84,7 @@ RexmitAnswer RetransmitHistory::answer(const ipc::Message& request, const std::s
         }
         k.resent_at = now;
         ++counters_.resent;
+        ++window_answers_;
         out.resend.push_back(k.message);
     }
     if (!out.resend.empty())

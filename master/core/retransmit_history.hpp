@@ -13,7 +13,9 @@
 //
 // Bounds: the last kKept (500, as Heartbeat) messages; at most kMaxPerRequest seqs answered per
 // request; one seq is sent again at most once per kResendInterval, so the copies of one request
-// that arrive over two media, or a repeat of the request that crossed our answer, cost one resend.
+// that arrive over two media, or a repeat of the request that crossed our answer, cost one resend;
+// and all requests together get at most kMaxPerWindow answers (resends and NAKs) per
+// kResendInterval, so a request replayed or forged at line rate cannot make us flood the links.
 //
 // Time and blocking: the caller passes the monotonic time; nothing blocks.
 // Diagnostics: info `Retransmitting 2 packet(s) for web2 [40:41]` (the range asked; at most one line
@@ -57,6 +59,8 @@ public:
     static constexpr std::size_t kKept = 500;
     static constexpr std::uint64_t kMaxPerRequest = 50;
     static constexpr std::chrono::milliseconds kResendInterval{100};
+    // Answers (resends and NAKs) of all requests together per kResendInterval.
+    static constexpr std::uint64_t kMaxPerWindow = kMaxPerRequest;
 
     explicit RetransmitHistory(ipc::Log& log) : log_(log) {}
 
@@ -78,6 +82,8 @@ private:
 
     ipc::Log& log_;
     std::deque<Kept> kept_;
+    ipc::SteadyTime window_start_{};  // the current kResendInterval window of the answer budget
+    std::uint64_t window_answers_ = 0;
     RexmitCounters counters_;
 };
 

@@ -85,6 +85,23 @@ TEST(GenerationFile, BumpsStoredValueAtomicallyWithoutLeftovers) {
     EXPECT_EQ(entries, 1) << "no temp file left behind";
 }
 
+// Root writes the generation file: a symlink planted at the temp name must not make it write
+// through the link (the victim stays untouched, the generation file is written normally).
+TEST(GenerationFile, SecAPlantedSymlinkAtTheTempNameIsNeverWrittenThrough) {
+    TempDir dir;
+    const fs::path p = dir.path() / "hb_generation";
+    const fs::path victim = dir.path() / "victim";
+    std::ofstream(p) << "41\n";
+    std::ofstream(victim) << "precious\n";
+    fs::create_symlink(victim, dir.path() / "hb_generation.tmp");
+    CaptureLog log;
+    hm::GenerationFile file(log);
+    EXPECT_EQ(*file.load_and_bump(p), 42u);
+    EXPECT_EQ(read(victim), "precious\n");
+    EXPECT_EQ(read(p), "42\n");
+    EXPECT_FALSE(fs::is_symlink(p));
+}
+
 TEST(GenerationFile, CorruptFileIsAnErrorAndLeftAlone) {
     TempDir dir;
     const fs::path p = dir.path() / "hb_generation";

@@ -102,3 +102,24 @@ TEST_F(History, AtMost50SeqsPerRequestAndNsMessagesAreNotKept) {
     history.record(ack);  // no seq: outside the sequence
     EXPECT_EQ(history.answer(rexmit("1", "200"), "web1", now).resend.size(), RetransmitHistory::kMaxPerRequest);
 }
+
+// A range that ends at the top of the seq space must not wrap the loop around (it hung the master).
+TEST_F(History, SecARangeUpToTheLargestSeqEndsAtOnce) {
+    send_up_to(10);
+    EXPECT_TRUE(history.answer(rexmit("18446744073709551566", "18446744073709551615"), "web1", now).empty());
+    EXPECT_EQ(history.answer(rexmit("5", "18446744073709551615"), "web1", now).resend.size(), 6u);  // 5..10
+}
+
+// A request replayed (or forged, with crc) at line rate gets a bounded answer: NS_ messages carry
+// no seq, so nothing else stops the copies.
+TEST_F(History, SecAllRequestsTogetherGetABoundedNumberOfAnswersPerInterval) {
+    send_up_to(600);  // 1..100 are no longer kept: NAKs
+    std::size_t answers = 0;
+    for (int i = 0; i < 100; ++i) {
+        const auto a = history.answer(rexmit("1", "50"), "web1", now + std::chrono::microseconds(i));
+        answers += a.resend.size() + a.naks.size();
+    }
+    EXPECT_EQ(answers, RetransmitHistory::kMaxPerWindow);
+    const auto later = history.answer(rexmit("1", "50"), "web1", now + RetransmitHistory::kResendInterval);
+    EXPECT_EQ(later.naks.size(), RetransmitHistory::kMaxPerWindow) << "a new window";
+}
