@@ -11,6 +11,8 @@
 
 namespace ha::master {
 
+namespace {
+
 std::map<std::string, std::chrono::milliseconds, std::less<>> serial_link_deadtimes(
     const std::map<std::string, SerialPace, std::less<>>& paces) {
     std::map<std::string, std::chrono::milliseconds, std::less<>> out;
@@ -18,7 +20,9 @@ std::map<std::string, std::chrono::milliseconds, std::less<>> serial_link_deadti
     return out;
 }
 
-LinkTableParams link_table_params(const conf::Config& config) {
+}  // namespace
+
+LinkTableParams link_table_params(const conf::Config& config, const std::map<std::string, SerialPace, std::less<>>& paces) {
     const auto& cf = config.ha_cf;
     std::vector<std::string> links;
     for (const auto& m : cf.media) {
@@ -40,7 +44,7 @@ LinkTableParams link_table_params(const conf::Config& config) {
     // probe; twice that plus one leaves room for the bus and both loops: the verdict is due
     // before the dead decision (docs/split-brain.md, "Timing").
     p.guard_lead = conf::guard_lead(cf.keepalive);
-    p.link_deadtime = serial_link_deadtimes(serial_paces(config));
+    p.link_deadtime = serial_link_deadtimes(paces);
     return p;
 }
 
@@ -49,8 +53,8 @@ ClusterShell::ClusterShell(boost::asio::io_context& io, const conf::Config& conf
     : config_(config),
       clock_(clock),
       log_(log),
-      table_(link_table_params(config), log, clock.now()),
       serial_paces_(serial_paces(config)),
+      table_(link_table_params(config, serial_paces_), log, clock.now()),
       source_(std::move(source)),
       history_(log),
       requests_(log, config.ha_cf.max_rexmit_delay, config.ha_cf.deadtime),
@@ -60,6 +64,12 @@ ClusterShell::ClusterShell(boost::asio::io_context& io, const conf::Config& conf
       deadline_timer_(io),
       rexmit_timer_(io),
       ack_pick_(std::random_device{}() % 10) {}
+
+void ClusterShell::set_timings() {
+    const auto& cf = config_.ha_cf;
+    serial_paces_ = serial_paces(config_);
+    table_.set_timings(cf.keepalive, cf.deadtime, cf.warntime, cf.initdead, cf.deadping, serial_link_deadtimes(serial_paces_));
+}
 
 void ClusterShell::start() {
     send_heartbeat();
@@ -170,7 +180,7 @@ void ClusterShell::arm_deadline() {
         // that stalled with us may not have forwarded yet what the peer sent meanwhile. Give them
         // one stall threshold (at least a keepalive's worth of reading) before any verdict.
         const auto stall = std::chrono::duration_cast<std::chrono::milliseconds>(now - deadline_timer_.expiry());
-        if (stall >= table_.stall_threshold()) table_.confirm_silences(now + table_.stall_threshold(), stall);
+        if (stall >= table_.stall_threshold()) table_.confirm_silences(now, stall);
         handle_events(table_.on_tick(now));
         arm_deadline();
     });

@@ -35,11 +35,9 @@
 
 namespace ha::master {
 
-// The LinkTable's parameters from the configuration: every peer gets every medium's link name.
-LinkTableParams link_table_params(const conf::Config& config);
-// Each serial cable's link deadtime (master/core/serial_pace.hpp), by device.
-std::map<std::string, std::chrono::milliseconds, std::less<>> serial_link_deadtimes(
-    const std::map<std::string, SerialPace, std::less<>>& paces);
+// The LinkTable's parameters from the configuration: every peer gets every medium's link name,
+// each serial cable its link deadtime from `paces` (serial_paces(config)).
+LinkTableParams link_table_params(const conf::Config& config, const std::map<std::string, SerialPace, std::less<>>& paces);
 
 class ClusterShell {
 public:
@@ -60,13 +58,9 @@ public:
     // every medium (the media daemons sign it).
     void send_cluster(ipc::Message message, Origin origin = Origin::daemon);
 
-    // Reload: new timings for the LinkTable (the keepalive timer reads the config it was given).
-    // Reload: the timings (and the serial cables' paces) of the config in force now.
-    void set_timings() {
-        const auto& cf = config_.ha_cf;
-        serial_paces_ = serial_paces(config_);
-        table_.set_timings(cf.keepalive, cf.deadtime, cf.warntime, cf.initdead, cf.deadping, serial_link_deadtimes(serial_paces_));
-    }
+    // Reload: the LinkTable takes the timings and the serial cables' paces of the config in force
+    // now (the keepalive timer reads the config it was given).
+    void set_timings();
 
     // ipfaild's verdict on a ping node (cl_status shows it as type ping, status ping/dead).
     void set_ping_status(const std::string& node, bool up) {
@@ -98,8 +92,8 @@ private:
     const conf::Config& config_;
     const ipc::Clock& clock_;
     ipc::Log& log_;
-    LinkTable table_;
     std::map<std::string, SerialPace, std::less<>> serial_paces_;  // serial cables only
+    LinkTable table_;
     HeartbeatSource source_;
     RetransmitHistory history_;
     RexmitRequests requests_;

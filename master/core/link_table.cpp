@@ -281,10 +281,9 @@ std::optional<ipc::SteadyTime> LinkTable::late_at(const Node& node) const {
     return death_due(node) - (params_.deadtime - *late);
 }
 
-void LinkTable::confirm_silences(ipc::SteadyTime until, milliseconds stall) {
+void LinkTable::confirm_silences(ipc::SteadyTime now, milliseconds stall) {
     if (confirm_spent_ || confirm_until_) return;  // one at a time, never extended
-    confirm_until_ = until;
-    const ipc::SteadyTime now = until - stall_threshold();
+    confirm_until_ = now + stall_threshold();
     if (stall_logged_at_ && now - *stall_logged_at_ < std::chrono::seconds(10)) return;
     stall_logged_at_ = now;
     log_.info("Loop stalled for {} ms: reading what arrived meanwhile before any link or node is declared dead",

@@ -145,11 +145,11 @@ public:
     // The master's own loop stalled (its timer fired `stall` late: a frozen process, a paused VM, a
     // starved CPU): silences measured across the stall are not evidence yet — what the peer sent
     // meanwhile still waits in the media daemons' sockets, which woke with us. No link or node is
-    // declared dead or late before `until`; what arrives by then counts. Logs the stall (info), at
+    // declared dead or late before now + stall_threshold(); what arrives by then counts. Logs the stall (info), at
     // most once per 10 s.
     // Once per silence: after a confirmation ended, another is granted only once a heartbeat proved
     // a peer alive in between, so a machine whose timers are always late still reaches a verdict.
-    void confirm_silences(ipc::SteadyTime until, std::chrono::milliseconds stall);
+    void confirm_silences(ipc::SteadyTime now, std::chrono::milliseconds stall);
     // The lateness of a timer that shows a stall of the loop: max(10 ms, min(keepalive, deadtime/4)).
     std::chrono::milliseconds stall_threshold() const;
     // The silence after which a live peer is reported PeerLate: max(warntime, deadtime − guard_lead,

@@ -739,7 +739,7 @@ TEST(LinkTable, AfterAStallOfTheLoopSilencesAreConfirmedBeforeAnyVerdict) {
     EXPECT_EQ(f.table.stall_threshold(), 1s);
     // The master was frozen 15 s; it wakes before its media daemons forwarded what they hold.
     const SteadyTime woke = f.start + 15s;
-    f.table.confirm_silences(woke + f.table.stall_threshold(), 15s);
+    f.table.confirm_silences(woke, 15s);
     EXPECT_EQ(f.log.count(LogLevel::info, "Loop stalled for 15000 ms"), 1);
     EXPECT_EQ(f.table.next_deadline(), woke + 1s);
     EXPECT_EQ(count_events<hm::NodeDead>(f.table.on_tick(woke)), 0);
@@ -755,8 +755,8 @@ TEST(LinkTable, AfterAStallAReallySilentPeerDiesOnceTheConfirmationEnds) {
     Fixture f;
     f.beat(f.start, 1);
     const SteadyTime woke = f.start + 15s;
-    f.table.confirm_silences(woke + 1s, 15s);
-    f.table.confirm_silences(woke + 2s, 15s);  // a running confirmation is never extended, logged once
+    f.table.confirm_silences(woke, 15s);
+    f.table.confirm_silences(woke + 1s, 15s);  // a running confirmation is never extended, logged once
     EXPECT_EQ(f.log.count(LogLevel::info, "Loop stalled"), 1);
     EXPECT_EQ(count_events<hm::NodeDead>(f.table.on_tick(woke + 999ms)), 0);
     EXPECT_EQ(count_events<hm::NodeDead>(f.table.on_tick(woke + 1s)), 1);
@@ -768,10 +768,10 @@ TEST(LinkTable, AMachineWhoseTimersAreAlwaysLateStillReachesAVerdict) {
     f.beat(f.start, 1);
     // Every tick comes a stall late: one confirmation, then no other without a proof of life.
     SteadyTime t = f.start + 10s + 1500ms;
-    f.table.confirm_silences(t + 1s, 1500ms);
+    f.table.confirm_silences(t, 1500ms);
     EXPECT_EQ(count_events<hm::NodeDead>(f.table.on_tick(t)), 0);
     t += 2500ms;
-    f.table.confirm_silences(t + 1s, 1500ms);  // refused: the silence was already confirmed
+    f.table.confirm_silences(t, 1500ms);  // refused: the silence was already confirmed
     EXPECT_EQ(count_events<hm::NodeDead>(f.table.on_tick(t)), 1);
     EXPECT_EQ(f.log.count(LogLevel::info, "Loop stalled"), 1);
 }
@@ -779,10 +779,10 @@ TEST(LinkTable, AMachineWhoseTimersAreAlwaysLateStillReachesAVerdict) {
 TEST(LinkTable, AProofOfLifeAllowsTheNextStallToBeConfirmedAgain) {
     Fixture f;
     f.beat(f.start, 1);
-    f.table.confirm_silences(f.start + 2s, 1500ms);
+    f.table.confirm_silences(f.start + 1s, 1500ms);
     EXPECT_EQ(f.table.on_tick(f.start + 2s).size(), 0u);  // confirmation over, nothing due
     f.beat(f.start + 3s, 2);
-    f.table.confirm_silences(f.start + 15s, 1500ms);
+    f.table.confirm_silences(f.start + 14s, 1500ms);
     EXPECT_EQ(f.log.count(LogLevel::info, "Loop stalled"), 2);
     EXPECT_EQ(count_events<hm::NodeDead>(f.table.on_tick(f.start + 14s)), 0);
 }
