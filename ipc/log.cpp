@@ -130,17 +130,17 @@ void FileLog::write(LogLevel level, std::string_view text) {
         for (std::size_t i = 0; i < options_.sinks.size() && i < 64; ++i)
             if (lvl >= options_.sinks[i].min_level) mask |= std::uint64_t{1} << i;
         const int prio = syslog_priority_base_ >= 0 ? syslog_priority(lvl) : -1;
+        const std::string tagged = prio >= 0 || !options_.journal.empty() ? fmt::format("{}: {}", level_word(lvl), txt) : std::string();
         // The journal's native form: one datagram of KEY=value lines (systemd.journal-fields(7));
-        // MESSAGE has no newline in it (log lines never have one), so no binary form is needed.
+        // a newline inside MESSAGE would end the field, so any is made a blank (no binary form).
         std::string journal;
         if (!options_.journal.empty()) {
-            std::string msg = fmt::format("{}: {}", level_word(lvl), txt);
+            std::string msg = tagged;
             std::replace(msg.begin(), msg.end(), '\n', ' ');
             journal = fmt::format("PRIORITY={}\nSYSLOG_IDENTIFIER={}\nSYSLOG_PID={}\nHA_NODE={}\nMESSAGE={}\n",
                                   syslog_priority(lvl) & LOG_PRIMASK, options_.program, pid_, options_.node, msg);
         }
-        return writer_->push(mask, std::move(line), prio, prio < 0 ? std::string() : fmt::format("{}: {}", level_word(lvl), txt),
-                             std::move(journal));
+        return writer_->push(mask, std::move(line), prio, prio < 0 ? std::string() : tagged, std::move(journal));
     };
     if (const auto lost = writer_->take_unreported())
         enqueue(LogLevel::warn, fmt::format("{} log lines dropped: a log file, FIFO or syslog did not keep up.", lost));
