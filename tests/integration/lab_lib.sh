@@ -215,6 +215,8 @@ lab_crash() {  # lab_crash NODE — the host dies: SIGKILL to everything in its 
   [ -z "$pids" ] || kill -KILL $pids 2>/dev/null
   # A crashed host answers for no address: the VIP dies with it (a reboot starts without it).
   ip -n "$HA_LAB-$node" addr del "$VIP/24" dev eth0 2>/dev/null || true
+  # /run is a tmpfs: the reboot finds it empty (the node's /var/lib and /var/log survive).
+  find "$LABDIR/$node/run" "$LABDIR/$node/hb/run" -mindepth 1 -delete 2>/dev/null || true
   unset "MASTER_PID[$node]"
   wait_for 10 eval "[ -z \"\$(ip netns pids $HA_LAB-$node)\" ]"
 }
