@@ -8,8 +8,10 @@
 # *_LOG    each master's hamaster.log as the lab's follower saw it: "T LINE"
 # A fault's window is [begin, recovered]: while it lasts, what its effects name may fail. Checked:
 #   1. VIP on both nodes (a "1 1 1" sample, both eth0 up) only within 5 s of a lan: fault's window;
-#   2. every outage (failed requests in a row) starts inside the window of an `out` fault and lasts
-#      at most out_bound s (deadtime + the takeover path, docs/reliability.md);
+#   2. every outage (failed requests in a row) starts inside the window of an `out` fault, or within
+#      5 s after a master logged that it gives the preferred node its group back (auto_failback,
+#      e.g. once a partition healed), and lasts at most out_bound s (deadtime + the takeover path,
+#      docs/reliability.md);
 #   3. a dead verdict (`node P: is dead`, `Link P:L dead.`) of a node or a link only when, in the
 #      deadtime + 1 s before it, a fault stopped P's heartbeats (hb:P) or cut that medium (med:M) —
 #      for a node verdict, every medium;
@@ -44,19 +46,24 @@ function flush_both(   k) {
   report(both_a, k, sprintf("the VIP on both nodes with both public links up: %d samples from +%.3fs to +%.3fs", both_n, both_a - t0, both_b - t0))
   both_n = 0
 }
-function close_outage(t_back,   k, d, found, kk) {
-  d = t_back - out_a
+# An outage is judged at the end, once the logs (files 4 and 5) have named the planned hand-overs.
+function close_outage(t_back) {
+  noutages++
+  oa[noutages] = out_a; od[noutages] = t_back - out_a; on[noutages] = out_n
+  out_n = 0
+}
+function judge_outage(a, d, n,   k, found, kk, j) {
   found = ""
   for (kk = 1; kk <= nsteps; kk++)
-    if (has(kk, "out") && sb[kk] - 0.5 <= out_a && out_a <= sr[kk] + 1) found = kk
-  k = found != "" ? found : active(out_a)
+    if (has(kk, "out") && sb[kk] - 0.5 <= a && a <= sr[kk] + 1) found = kk
+  k = found != "" ? found : active(a)
+  if (found == "")  # auto_failback on: the holder gives the preferred node its group back (stop, then start)
+    for (j = 1; j <= nfb; j++) if (fb[j] - 0.5 <= a && a <= fb[j] + 5) found = "failback"
   if (d > longest) { longest = d; longest_k = k }
-  noutages++
   if (found == "")
-    report(out_a, k, sprintf("the service did not answer for %s ms (%d failed requests) and no fault allows an outage then", ms(d), out_n))
+    report(a, k, sprintf("the service did not answer for %s ms (%d failed requests) and no fault allows an outage then", ms(d), n))
   else if (d > out_bound)
-    report(out_a, k, sprintf("an outage of %s ms (%d failed requests), longer than the %s s allowed", ms(d), out_n, out_bound))
-  out_n = 0
+    report(a, k, sprintf("an outage of %s ms (%d failed requests), longer than the %s s allowed", ms(d), n, out_bound))
 }
 
 BEGIN { nsteps = 0; nviol = 0; file = 0; t0 = 0; if (tstop == "") tstop = 9999999999 }  # -v tstop=T: a run cut short
@@ -118,6 +125,7 @@ file == 3 && $1 >= t0 && $1 <= tstop {
 # --- 4, 5: the masters' logs: invariant 3 -----------------------------------------------------
 (file == 4 || file == 5) && $1 >= t0 && $1 <= tstop {
   obs = file == 4 ? "web1" : "web2"
+  if (index($0, "Giving up foreign resources (auto_failback).")) { fb[++nfb] = $1; next }
   if (match($0, /node web[12]: is dead/)) {
     peer = substr($0, RSTART + 5, 4)
     ndead++
@@ -140,6 +148,7 @@ file == 3 && $1 >= t0 && $1 <= tstop {
 END {
   flush_both()
   if (out_n > 0) close_outage(tstop)
+  for (i = 1; i <= noutages; i++) judge_outage(oa[i], od[i], on[i])
   print ""
   print "chaos run: " nsteps " steps, " sprintf("%.1f", (tstop - t0) / 60) " min"
   print "faults injected by kind:"

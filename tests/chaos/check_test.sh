@@ -82,6 +82,15 @@ expect 1 "an outage of 9500 ms .* longer than the 8 s allowed" "an outage longer
 check "the table names the longest outage and its step ($(grep 'longest outage' "$W/out"))" \
   grep -q "longest outage  *9500 ms (step 1 (kill-hamaster on web1))" "$W/out"
 
+# auto_failback: the holder gives the preferred node its group back once a partition healed (a
+# stop, then the other's start), outside any fault's window.
+base; fails 1095 1095.5; echo "1094.8 Dec 07 00:00:00 web2 hamaster: [1]: info: Giving up foreign resources (auto_failback)." >>"$W/web2.log"; run
+expect 0 "" "a short outage right after a planned auto_failback hand-over: allowed"
+base; fails 1095 1095.5; echo "1085.0 Dec 07 00:00:00 web2 hamaster: [1]: info: Giving up foreign resources (auto_failback)." >>"$W/web2.log"; run
+expect 1 "the service did not answer for 1000 ms" "an outage 10 s after a hand-over is not the hand-over's"
+base; fails 1091 1099.5; echo "1090.8 Dec 07 00:00:00 web1 hamaster: [1]: info: Giving up foreign resources (auto_failback)." >>"$W/web1.log"; run
+expect 1 "an outage of 9000 ms .* longer than the 8 s allowed" "a hand-over's outage is bounded too"
+
 base; echo "1062.0 Dec 07 00:00:00 web2 hamaster: [1]: WARN: node web1: is dead" >>"$W/web2.log"; run
 expect 1 "web2 declared web1 dead while these links lived: serial" "a node declared dead while its serial link lived (only UDP was cut)"
 base; echo "1013.0 Dec 07 00:00:00 web2 hamaster: [1]: WARN: node web1: is dead" >>"$W/web2.log"; run

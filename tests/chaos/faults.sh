@@ -167,9 +167,30 @@ fault_flap() {  # fault_flap udp|serial|both NODE SECONDS
 }
 # The lab's kernel may lack sch_netem (this one does): the loss is iptables' statistic match, the
 # jitter tests/chaos/nfq_delay behind an NFQUEUE rule; both on eth1's egress at both ends.
+# ipt NODE -I|-D CHAIN RULE... — one rule in NODE's namespace, robust against the host's load: the
+# xtables lock is one file for every namespace of the machine (another fault, another test's lab),
+# so wait for it (-w), and try again when the command failed anyway (killed under load: one
+# 60-minute run lost a fault that way). -I inserts once: a retry first checks (-C) whether the
+# failed try got the rule in. -D removes every copy.
+ipt() {
+  local node=$1 op=$2 i; shift 2
+  local x=(ip netns exec "$HA_LAB-$node" iptables -w 10)
+  if [ "$op" = -D ]; then
+    for i in 1 2 3 4 5; do "${x[@]}" -C "$@" 2>/dev/null || return 0; "${x[@]}" -D "$@" 2>/dev/null || sleep 0.5; done
+    ! "${x[@]}" -C "$@" 2>/dev/null
+    return
+  fi
+  for i in 1 2 3; do
+    "${x[@]}" -C "$@" 2>/dev/null && return 0
+    "${x[@]}" "$op" "$@" && return 0
+    sleep 0.5
+  done
+  return 1
+}
 ipt_eth1() {  # ipt_eth1 -I|-D RULE... — in both nodes' OUTPUT chain, for eth1
-  local n op=$1; shift
-  for n in web1 web2; do ip netns exec "$HA_LAB-$n" iptables "$op" OUTPUT -o eth1 "$@" || return 1; done
+  local n op=$1 rc=0; shift
+  for n in web1 web2; do ipt "$n" "$op" OUTPUT -o eth1 "$@" || { rc=1; [ "$op" = -D ] || return 1; }; done
+  return $rc
 }
 fault_loss() {  # fault_loss SECONDS — 30 % of eth1's packets dropped, each way
   later "ipt_eth1 -D -m statistic --mode random --probability 0.3 -j DROP"
@@ -211,10 +232,10 @@ fault_garbage() {  # fault_garbage NODE SECONDS — random bytes into NODE's end
 }
 fault_icmp_drop() {  # fault_icmp_drop NODE SECONDS
   local node=$1
-  later "ip netns exec $HA_LAB-$node iptables -D INPUT -p icmp -s 192.0.2.1 -j DROP"
-  ip netns exec "$HA_LAB-$node" iptables -I INPUT -p icmp -s 192.0.2.1 -j DROP
+  later "ipt $node -D INPUT -p icmp -s 192.0.2.1 -j DROP"
+  ipt "$node" -I INPUT -p icmp -s 192.0.2.1 -j DROP || violation "iptables icmp drop failed"
   sleep_s "$2"
-  ip netns exec "$HA_LAB-$node" iptables -D INPUT -p icmp -s 192.0.2.1 -j DROP
+  ipt "$node" -D INPUT -p icmp -s 192.0.2.1 -j DROP
   done_with
   ev end "$STEP"
 }
