@@ -209,6 +209,9 @@ void ClusterShell::on_media_message(const std::string& child, ipc::Message messa
         return;
     }
     auto outcome = table_.on_heartbeat(clock_.now(), src, link, *info);
+    // After a confirmed seq jump the old gaps are behind the new position: asking for them, and
+    // holding acks back for them, would only stall the peer's send window until give-up.
+    if (outcome.resynced) requests_.forget(src);
     handle_events(outcome.events);
     // The same message arrives once per medium; the LinkTable lets only the first copy through.
     if (outcome.accepted() && !info->is_status() && on_peer_message) on_peer_message(message);

@@ -51,6 +51,11 @@ Result<std::uint64_t> GenerationFile::load_and_bump(const std::filesystem::path&
     // Seen in the interop lab: the file held two less than the generation the last Heartbeat life
     // sent (its start time), and the peer dropped us as a replay.
     if (after_heartbeat && now_seconds > next) next = now_seconds;
+    // No stored generation at all: a first start, or a node whose /var/lib was wiped (reinstalled,
+    // restored from an image). Its peer may remember a generation from an earlier life of this
+    // node and drop everything lower as a replay, so a count from 1 could be deaf to it for as
+    // many lives as that one had. The clock is far above any count of restarts.
+    if (!base && now_seconds > next) next = now_seconds;
 
     if (auto w = replace_file_durably(path, Generation::format(next)); !w) return as_generation_error(w.error());
     // An unreadable file of Heartbeat's is not ours to repair: it stays as it is.

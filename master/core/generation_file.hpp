@@ -9,7 +9,8 @@
 // Heartbeat (a downgrade) starts above what the peer last saw instead of being dropped as a replay.
 //
 // Time and blocking: blocking file I/O (start-up only); no clock.
-// Diagnostics: WARN `No Previous generation - starting at 1` when neither file exists.
+// Diagnostics: WARN `No Previous generation - starting at N` when neither file exists (N: the
+//   wall clock in seconds when the caller passes it, else 1).
 //   info `Generation continues from Heartbeat's <path> (N)` when Heartbeat's file is used.
 //   WARN `Cannot keep Heartbeat's generation file current ...` (not fatal: only a return to
 //   Heartbeat needs it).
@@ -42,7 +43,9 @@ public:
     // kept by `apt-get remove`; we never create it.
     // Heartbeat's file may lag the generation its last life used (that one is the start time in
     // seconds when higher than the file's count), so when we continue from it we also start no
-    // lower than `now_seconds` (the wall clock, seconds since the epoch; 0: no floor).
+    // lower than `now_seconds` (the wall clock, seconds since the epoch; 0: no floor). With no
+    // stored generation at all (first start, or wiped state) it starts at `now_seconds` too, so
+    // that a peer remembering an earlier life of this node does not drop us as a replay.
     Result<std::uint64_t> load_and_bump(const std::filesystem::path& path,
                                         const std::filesystem::path& heartbeat_path = {},
                                         std::uint64_t now_seconds = 0);

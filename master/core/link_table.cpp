@@ -189,6 +189,7 @@ HeartbeatOutcome LinkTable::on_heartbeat(ipc::SteadyTime now, std::string_view n
         return drop(node, link, DropReason::duplicate, std::move(out));
     }
     if (check.resynced) {
+        out.resynced = true;
         log_.warn("node {}: seq moved to {} in generation {}, confirmed by {} messages in a row", node->name, *info.seq,
                   node->seq.generation().value_or(0), ipc::SeqJumpGuard::kConfirm);
     }

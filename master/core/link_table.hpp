@@ -125,6 +125,9 @@ struct LinkSnapshot {
 struct HeartbeatOutcome {
     std::optional<DropReason> dropped;
     std::vector<ClusterEvent> events;
+    // Accepted as the confirmation of a seq jump: the node's sequence tracking started over here,
+    // so gaps seen before it will never be filled (the caller stops asking for them).
+    bool resynced = false;
     bool accepted() const { return !dropped.has_value(); }
 };
 

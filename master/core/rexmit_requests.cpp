@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstddef>
+#include <iterator>
 
 #include "master/core/heartbeat_info.hpp"
 
@@ -26,6 +28,12 @@ std::chrono::milliseconds RexmitRequests::random_delay() {
 void RexmitRequests::on_lost(ipc::SteadyTime now, const std::string& node, std::uint64_t from, std::uint64_t to) {
     Peer& peer = peers_[node];
     for (std::uint64_t seq = from + 1; seq < to; ++seq) peer.missing.emplace(seq, Missing{now, now + random_delay()});
+    if (peer.missing.size() > kMaxMissing) {
+        const std::size_t over = peer.missing.size() - kMaxMissing;
+        peer.missing.erase(peer.missing.begin(), std::next(peer.missing.begin(), static_cast<std::ptrdiff_t>(over)));
+        counters_.lost += over;
+        log_.warn("Gave up asking {} for {} packet(s) (more than {} missing)", node, over, kMaxMissing);
+    }
 }
 
 void RexmitRequests::drop(const std::string& node, Peer& peer, std::map<std::uint64_t, Missing>::iterator it) {
@@ -71,13 +79,17 @@ std::vector<ipc::Message> RexmitRequests::due(ipc::SteadyTime now) {
     std::vector<ipc::Message> out;
     for (auto& [node, peer] : peers_) {
         std::uint64_t gave_up = 0;
+        std::size_t sent = 0;
         for (auto it = peer.missing.begin(); it != peer.missing.end();) {
             if (now - it->second.seen >= give_up_after_) {
                 ++gave_up;
                 it = peer.missing.erase(it);
                 continue;
             }
-            if (it->second.next <= now) {
+            if (it->second.next <= now && sent == kMaxPerCall) {
+                it->second.next = now + random_delay();  // put off: this call's share is sent
+            } else if (it->second.next <= now) {
+                ++sent;
                 ipc::Message m;
                 const std::string seq = fmt::format("{}", it->first);
                 m.add("t", "NS_rexmit").add("dest", node).add("firstseq", seq).add("lastseq", seq);

@@ -10,6 +10,10 @@
 // passed since the gap was seen. The random delay keeps two nodes that lost the same packets from
 // asking at the same instant (Heartbeat's reason for max_rexmit_delay).
 //
+// Bounds: at most kMaxMissing seqs are kept per peer (a Heartbeat sender keeps its last 500
+// messages, so an older one cannot be sent again; the oldest are given up first, counted lost),
+// and at most kMaxPerCall requests per peer leave in one due() call (the rest are put off by a
+// random delay), so bursts of gaps from a peer on a bad link never flood it.
 // Time and blocking: the caller passes the monotonic time and arms one timer at next_deadline();
 // the random delays come from a seeded generator (tests pass a fixed seed). Nothing blocks.
 // Diagnostics: info `No pkts missing from web1!` once every gap of the peer is filled (Heartbeat's
@@ -40,6 +44,9 @@ struct RexmitRequestCounters {
 
 class RexmitRequests {
 public:
+    static constexpr std::size_t kMaxMissing = 500;
+    static constexpr std::size_t kMaxPerCall = 50;
+
     RexmitRequests(ipc::Log& log, std::chrono::milliseconds max_rexmit_delay, std::chrono::milliseconds give_up_after,
                    std::uint32_t seed = std::random_device{}());
 

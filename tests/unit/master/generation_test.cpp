@@ -70,6 +70,19 @@ TEST(GenerationFile, MissingFileStartsAtOneWithWarning) {
     EXPECT_EQ(read(dir.path() / "hb_generation"), "1\n");
 }
 
+// A node whose state was wiped (reinstalled) while its peer remembers generation 57 of its earlier
+// life: starting at 1 would be dropped as a replay by that peer. With the clock passed, the first
+// generation is the clock; later starts count on from it.
+TEST(GenerationFile, MissingFileStartsAtTheClockWhenGiven) {
+    TempDir dir;
+    CaptureLog log;
+    hm::GenerationFile file(log);
+    EXPECT_EQ(*file.load_and_bump(dir.path() / "hb_generation", {}, 1796000000), 1796000000u);
+    EXPECT_EQ(log.count(LogLevel::warn, "No Previous generation - starting at 1796000000"), 1);
+    EXPECT_EQ(*file.load_and_bump(dir.path() / "hb_generation", {}, 1796000005), 1796000001u)
+        << "a stored generation counts on; the clock is only a floor for a first start";
+}
+
 TEST(GenerationFile, BumpsStoredValueAtomicallyWithoutLeftovers) {
     TempDir dir;
     const fs::path p = dir.path() / "hb_generation";

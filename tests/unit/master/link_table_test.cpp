@@ -265,15 +265,19 @@ TEST(LinkTable, GapOver250StartsOverSilentlyOnceConfirmed) {
     f.table.on_heartbeat(f.start, "web2", kEth, status(10));
     // Heartbeat starts over at once; we wait for kConfirm messages in a row (sequence poisoning).
     EXPECT_EQ(f.table.on_heartbeat(f.start + 1s, "web2", kEth, status(10 + 252)).dropped, hm::DropReason::seq_jump);
-    EXPECT_EQ(f.table.on_heartbeat(f.start + 2s, "web2", kEth, status(10 + 253)).dropped, hm::DropReason::seq_jump);
+    auto held = f.table.on_heartbeat(f.start + 2s, "web2", kEth, status(10 + 253));
+    EXPECT_EQ(held.dropped, hm::DropReason::seq_jump);
+    EXPECT_FALSE(held.resynced);
     auto out = f.table.on_heartbeat(f.start + 3s, "web2", kEth, status(10 + 254));
     EXPECT_TRUE(out.accepted());
+    EXPECT_TRUE(out.resynced) << "the caller forgets the gaps asked for before the jump";
+    EXPECT_FALSE(f.table.on_heartbeat(f.start + 3s, "web2", kEth, status(10 + 255)).resynced);
     EXPECT_EQ(count_events<hm::LostPackets>(out.events), 0);
     EXPECT_EQ(f.log.count("lost packet"), 0);
     EXPECT_EQ(f.log.count(LogLevel::warn, "node web2: seq moved to 264 in generation 5, confirmed by 3 messages in a row"), 1);
-    EXPECT_TRUE(f.table.on_heartbeat(f.start + 4s, "web2", kEth, status(10 + 255)).accepted());
+    EXPECT_TRUE(f.table.on_heartbeat(f.start + 4s, "web2", kEth, status(10 + 256)).accepted());
     // 250 missing is still reported.
-    f.table.on_heartbeat(f.start + 5s, "web2", kEth, status(265 + 251));
+    f.table.on_heartbeat(f.start + 5s, "web2", kEth, status(266 + 251));
     EXPECT_EQ(f.log.count("250 lost packet(s) for [web2]"), 1);
 }
 

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <set>
+
 using namespace std::chrono_literals;
 using ha::ipc::CaptureLog;
 using ha::ipc::LogLevel;
@@ -107,4 +110,35 @@ TEST_F(Requests, AGapStillOpenHoldsBackAcksAboveIt) {
     requests.on_received("web1", 73, from_web1(73));
     EXPECT_FALSE(requests.missing_below("web1", 80));
     EXPECT_FALSE(requests.missing_below("web2", 80));
+}
+
+// Gaps in a burst (a bad link at a 10 ms pace): no more than kMaxMissing seqs are kept, the oldest
+// given up first (a Heartbeat sender keeps only its last 500 messages), counted lost, one WARN.
+TEST_F(Requests, KeepsAtMostKMaxMissingSeqsTheOldestGivenUpFirst) {
+    requests.on_lost(t0, "web1", 0, 251);    // 1..250
+    requests.on_lost(t0, "web1", 251, 502);  // 252..501
+    requests.on_lost(t0, "web1", 502, 753);  // 503..752: 750 missing in all
+    EXPECT_EQ(requests.counters().lost, 250u);
+    EXPECT_EQ(log.count(LogLevel::warn, "Gave up asking web1 for 250 packet(s) (more than 500 missing)"), 1);
+    EXPECT_FALSE(requests.missing_below("web1", 252)) << "1..250 were the oldest";
+    EXPECT_TRUE(requests.missing_below("web1", 253));
+}
+
+// However many seqs fall due at once, one call sends at most kMaxPerCall requests per peer; the
+// rest are put off by a random delay, and every seq is still asked for within a few delays.
+TEST_F(Requests, SendsAtMostKMaxPerCallRequestsAtOnce) {
+    requests.on_lost(t0, "web1", 0, 121);  // 120 missing
+    std::set<std::string> asked;
+    SteadyTime now = t0 + 250ms;  // every first delay has run out
+    auto first = asked_seqs(now);
+    EXPECT_EQ(first.size(), RexmitRequests::kMaxPerCall);
+    asked.insert(first.begin(), first.end());
+    for (int i = 0; i < 10000 && asked.size() < 120 && now - t0 < 2000ms; ++i) {
+        now = std::max(now, *requests.next_deadline());
+        auto more = asked_seqs(now);
+        EXPECT_LE(more.size(), RexmitRequests::kMaxPerCall);
+        asked.insert(more.begin(), more.end());
+    }
+    EXPECT_EQ(asked.size(), 120u);
+    EXPECT_LT(now - t0, 2000ms) << "all asked before giving up";
 }
