@@ -85,6 +85,22 @@ ms_between() {  # ms_between A B [DECIMALS] — B − A in ms, rounded (default:
   awk -v a="$1" -v b="$2" -v d="${3:-0}" 'BEGIN { if (a == "" || b == "") print "?"; else if (d == 0) printf "%d\n", (b - a) * 1000 + 0.5; else printf "%." d "f\n", (b - a) * 1000 }'
 }
 
+# lab_time_limit SECONDS — end this script with SIGTERM after SECONDS (0: never), so that its EXIT
+# trap still tears the lab down: ctest kills a test past its TIMEOUT without running any trap,
+# leaving the lab's namespaces, nginx and daemons behind. Give ctest's TIMEOUT minus a margin.
+lab_time_limit() {
+  [ "${1:-0}" -gt 0 ] || return 0
+  local me=$$
+  (
+    trap 'kill "$sp" 2>/dev/null; exit 0' TERM  # the teardown ends the watch: its sleep goes too
+    sleep "$1" & sp=$!
+    wait "$sp" || exit 0
+    echo "lab: time limit of $1 s reached; stopping" >&2
+    kill -TERM "$me"
+  ) </dev/null &
+  LAB_BG_PIDS+=($!)
+}
+
 wait_for() {  # wait_for SECONDS CMD... — poll CMD every 50 ms until it succeeds or the deadline passes
   local deadline=$((SECONDS + $1)); shift
   until "$@"; do
