@@ -4,6 +4,7 @@
 #include "ipc/bus/supervision.hpp"
 
 #include <linux/capability.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -111,6 +112,7 @@ Result<DaemonOptions> parse_daemon_options(std::string program, int argc, const 
 }
 
 int daemon_main(const DaemonSpec& spec, int argc, const char* const* argv) {
+    limit_thread_stacks();
     try {
         DaemonOptionParser parser(spec.program);
         if (spec.options) spec.options(parser);
@@ -164,6 +166,14 @@ Log& install_file_log(const DaemonOptions& opts) {
     if (opts.foreground) lo.sinks.push_back({"-", opts.verbose ? LogLevel::debug : LogLevel::info});
     install_process_log(std::make_unique<FileLog>(std::move(lo)));
     return process_log();
+}
+
+void limit_thread_stacks(std::size_t bytes) {
+    pthread_attr_t attr;
+    if (::pthread_attr_init(&attr) != 0) return;
+    // Best effort: on failure threads keep glibc's default, which only costs memory.
+    if (::pthread_attr_setstacksize(&attr, bytes) == 0) (void)::pthread_setattr_default_np(&attr);
+    ::pthread_attr_destroy(&attr);
 }
 
 bool realtime_setup(bool on, Log& log) {

@@ -22,6 +22,7 @@
 #include <initializer_list>
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
@@ -36,6 +37,10 @@
 #include "ipc/result.hpp"
 
 namespace ha::ipc {
+
+// Stack of every thread but the main one (limit_thread_stacks): deep enough for getaddrinfo and
+// NSS, libzmq's loops and the log writer's formatting, with room to spare.
+inline constexpr std::size_t kThreadStackBytes = 512 * 1024;
 
 class BusClient;
 
@@ -137,6 +142,12 @@ Log& install_file_log(const DaemonOptions& opts);
 // mlockall(MCL_CURRENT|MCL_FUTURE). On failure (EPERM, RLIMIT_MEMLOCK, ...) logs ONE WARN naming
 // what failed and carries on. realtime off: does nothing. Returns true when both succeeded.
 bool realtime_setup(bool on, Log& log);
+
+// Threads created from now on (libzmq's I/O and reaper threads, the log writer) get `bytes` of
+// stack instead of glibc's default of RLIMIT_STACK (8 MiB). Under `realtime on` mlockall makes
+// every mapped page resident, so each 8 MiB stack counted in full: ~30 MB RSS per process for
+// threads that use a few KiB. Called first thing in main(), before any thread exists.
+void limit_thread_stacks(std::size_t bytes = kThreadStackBytes);
 
 // Least privilege after start-up (issue 20): removes every capability except `keep` (CAP_* numbers)
 // from the effective, permitted, inheritable, ambient and bounding sets, and sets no_new_privs, so

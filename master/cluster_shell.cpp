@@ -44,6 +44,7 @@ LinkTableParams link_table_params(const conf::Config& config, const std::map<std
     // probe; twice that plus one leaves room for the bus and both loops: the verdict is due
     // before the dead decision (docs/split-brain.md, "Timing").
     p.guard_lead = conf::guard_lead(cf.keepalive);
+    p.guard_window = conf::guard_window(cf.keepalive);
     p.link_deadtime = serial_link_deadtimes(paces);
     return p;
 }

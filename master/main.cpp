@@ -16,6 +16,7 @@
 #include "master/options.hpp"
 
 int main(int argc, char** argv) {
+    ha::ipc::limit_thread_stacks();
     try {
         const auto options = ha::master::parse_options(argc, argv);
         if (!options) {

@@ -17,6 +17,7 @@
 
 int main(int argc, char** argv) {
     using namespace ha;
+    ipc::limit_thread_stacks();
     try {
         auto options = rsc::parse_rscd_options(std::vector<std::string>(argv + 1, argv + argc));
         if (!options) {

@@ -179,6 +179,11 @@ inline std::chrono::milliseconds guard_probe_interval(std::chrono::milliseconds 
 inline std::chrono::milliseconds guard_lead(std::chrono::milliseconds keepalive) {
     return 8 * guard_probe_interval(std::chrono::milliseconds(30), keepalive);  // rscd's default interval
 }
+// The window itself at rscd's defaults: 3 probes one interval apart, the verdict one interval
+// after the last, i.e. 3 intervals from the first probe.
+inline std::chrono::milliseconds guard_window(std::chrono::milliseconds keepalive) {
+    return 3 * guard_probe_interval(std::chrono::milliseconds(30), keepalive);
+}
 
 // Boolean words of Heartbeat: true/on/yes/y/1, false/off/no/n/0 (case-insensitive).
 std::optional<bool> parse_bool(std::string_view word);

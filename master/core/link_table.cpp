@@ -264,7 +264,9 @@ HeartbeatOutcome LinkTable::on_ping_reply(ipc::SteadyTime now, std::string_view 
 
 std::optional<milliseconds> LinkTable::late_after() const {
     if (params_.guard_lead <= milliseconds::zero()) return std::nullopt;
-    const milliseconds late = std::max({params_.warntime, params_.deadtime - params_.guard_lead, params_.keepalive});
+    milliseconds late = std::max({params_.warntime, params_.deadtime - params_.guard_lead, params_.keepalive});
+    if (params_.guard_window > milliseconds::zero() && late + params_.guard_window > params_.deadtime)
+        late = std::min(late, std::max(params_.deadtime - params_.guard_window, 2 * params_.keepalive));
     if (late >= params_.deadtime) return std::nullopt;
     return late;
 }

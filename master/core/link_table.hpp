@@ -75,6 +75,11 @@ struct LinkTableParams {
     // PeerLate after late_after() of silence so that rscd's ARP window is complete at the dead
     // decision. 0: never.
     std::chrono::milliseconds guard_lead{0};
+    // The guard's window itself (its probes and the verdict after them). When the lead's rule
+    // would start it too late to end by the decision (a deadtime of a few keepalives, where
+    // warntime holds it back), the peer is reported late as early as the window needs, but never
+    // before two keepalives of silence: one late heartbeat is ordinary jitter. 0: no such move.
+    std::chrono::milliseconds guard_window{0};
     // Links that may stay silent longer than deadtime, by link name: a slow serial cable beats at
     // its own pace (master/core/serial_pace.hpp). Each link is dead after max(deadtime, its entry);
     // the node after every link is. Absent: deadtime.

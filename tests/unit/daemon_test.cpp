@@ -1,11 +1,14 @@
 // Daemon skeleton: option parsing, the liveness beat, signals, realtime fallback.
 #include "ipc/daemon.hpp"
 
+#include <pthread.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
+
+#include <thread>
 
 #include <boost/asio/post.hpp>
 #include <zmq.hpp>
@@ -141,6 +144,29 @@ TEST(DaemonRealtime, LogsAtMostOneWarnAndGoesOn) {
         CaptureLog off;
         good = good && !realtime_setup(false, off) && off.lines().empty();
         ::_exit(good ? 0 : 1);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+// Threads made after limit_thread_stacks() (libzmq's, the log writer) get the small stack, not
+// RLIMIT_STACK's 8 MiB, which mlockall would make resident in full.
+TEST(DaemonThreads, LimitThreadStacksSetsTheStackOfLaterThreads) {
+    pid_t child = ::fork();  // the default attribute stays in the child
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        limit_thread_stacks(256 * 1024);
+        std::size_t size = 0;
+        std::thread t([&] {
+            pthread_attr_t attr;
+            if (::pthread_getattr_np(::pthread_self(), &attr) == 0) {
+                ::pthread_attr_getstacksize(&attr, &size);
+                ::pthread_attr_destroy(&attr);
+            }
+        });
+        t.join();
+        ::_exit(size == 256 * 1024 ? 0 : 1);
     }
     int status = 0;
     ASSERT_EQ(::waitpid(child, &status, 0), child);

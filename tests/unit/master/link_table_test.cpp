@@ -1,6 +1,7 @@
 // Unit tests of LinkTable: link and node liveness, status words, generation and sequence checks.
 // Fake time only: every test moves a SteadyTime by hand and calls on_tick.
 #include "master/core/link_table.hpp"
+#include "ipc/config/ha_cf.hpp"
 
 #include <gtest/gtest.h>
 
@@ -616,6 +617,29 @@ TEST(LinkTable, PeerLateOnceAtDeadtimeMinusTheGuardLeadThenOnTimeAgain) {
     EXPECT_EQ(count_events<hm::NodeDead>(events), 1);
     EXPECT_EQ(count_events<hm::PeerOnTime>(events), 0);
     EXPECT_EQ(count_events<hm::PeerLate>(f.table.on_tick(f.start + 60s)), 0) << "a dead node is not late";
+}
+
+// Short timings: warntime (deadtime / 2) would start the window too late to end by the decision
+// (10 ms / 50 ms: late at 25 ms, window 30 ms → 55 ms). The peer is then late when the window
+// needs it, never before two keepalives of silence; longer timings keep warntime's bound.
+TEST(LinkTable, PeerLateEarlierThanWarntimeOnlyWhenTheWindowWouldOutlastTheDecision) {
+    const auto late = [](std::chrono::milliseconds keepalive, std::chrono::milliseconds deadtime,
+                         std::chrono::milliseconds warntime) {
+        auto p = params();
+        p.keepalive = keepalive;
+        p.deadtime = deadtime;
+        p.warntime = warntime;
+        p.guard_lead = ha::conf::guard_lead(keepalive);
+        p.guard_window = ha::conf::guard_window(keepalive);
+        CaptureLog log;
+        return hm::LinkTable(p, log, SteadyTime{}).late_after();
+    };
+    EXPECT_EQ(late(10ms, 50ms, 25ms), 20ms);      // window 30 ms: ends at the decision
+    EXPECT_EQ(late(20ms, 100ms, 50ms), 40ms);     // window 60 ms
+    EXPECT_EQ(late(10ms, 40ms, 20ms), 20ms);      // two keepalives at least, even if the window overruns
+    EXPECT_EQ(late(10ms, 30ms, 15ms), 15ms);      // never later than warntime's rule put it
+    EXPECT_EQ(late(100ms, 500ms, 250ms), 260ms);  // window 90 ms fits after deadtime − lead: unchanged
+    EXPECT_EQ(late(1s, 30s, 10s), 29760ms);       // the seed's timings: unchanged
 }
 
 TEST(LinkTable, PeerLateNeverBeforeWarntimeNorKeepaliveAndNeverWithoutALead) {
