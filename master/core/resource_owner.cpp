@@ -219,6 +219,7 @@ void ResourceOwner::want(ResourceSet set, bool wanted) {
         g.wanted = wanted;
         g.failed = false;
         if (wanted) continue;  // a probe already running goes on: acquire_verdict() still decides
+        g.lost_in_silence = false;
         if (g.clearance_asked) cancelled_clearances_.push_back(g.config->key());
         g.clearance_asked = false;
         g.cleared = false;
@@ -233,12 +234,22 @@ void ResourceOwner::drop_early_probe(Group& g) {
 // The acquisition rule, the one decision every start goes through (docs/split-brain.md).
 ResourceOwner::AcquireVerdict ResourceOwner::acquire_verdict(const Group& g) const {
     const ResourceSet cls = g.local ? ResourceSet::local : ResourceSet::foreign;
+    // Lost while we were silent: the peer's earlier word (standby, shutdone, a report without it)
+    // predates that silence and vouches for nothing now. Only the guard can (seen in the chaos
+    // soak: the master frozen 3 s, rscd released, the peer took over after deadtime, and the
+    // master, thawed, started the group again from the peer's old standby before reading its news:
+    // the VIP on both nodes for 20 ms, then an 8 s outage from the ARP caches it had turned).
+    // A claim of the peer in its full report still keeps us from it (the safe side).
+    const bool report = peer_ != PeerState::dead && news_ == PeerNews::full_report;
+    const bool peer_claims = has(mirror(peer_holds_), cls);
+    if (g.lost_in_silence && params_.require_acquire_clearance && !g.cleared) {
+        if (report && peer_ == PeerState::alive && peer_stable_ && peer_claims) return AcquireVerdict::peer_holds;
+        return AcquireVerdict::ask_guard;
+    }
     // The peer said it released: `shutdone` (everything), or its `done` in the standby handshake.
     if (peer_departed_) return AcquireVerdict::go;
     if (has(standby_.taking(), cls)) return AcquireVerdict::go;
     // The peer's own full report of this life (its `resource` messages are in its words).
-    const bool report = peer_ != PeerState::dead && news_ == PeerNews::full_report;
-    const bool peer_claims = has(mirror(peer_holds_), cls);
     if (report && peer_ == PeerState::alive && peer_stable_ && peer_claims) return AcquireVerdict::peer_holds;
     if (g.cleared || !params_.require_acquire_clearance) return AcquireVerdict::go;
     if (report && (peer_stable_ || peer_starting_) && !peer_claims) return AcquireVerdict::go;
@@ -276,7 +287,7 @@ void ResourceOwner::pump(ResourceActions& out) {
                     // Starting it would hold it twice: the settlement or the handshake moves it.
                     log_.info("{} holds resource group {}: not acquiring it here", params_.peer_node, g.config->text);
                     if (g.clearance_asked || g.early_probe) out.emplace_back(CancelClearance{g.config->key()});
-                    g.wanted = g.clearance_asked = g.cleared = g.early_probe = false;
+                    g.wanted = g.clearance_asked = g.cleared = g.early_probe = g.lost_in_silence = false;
                     continue;
                 case AcquireVerdict::ask_guard:
                     if (!g.clearance_asked) {
@@ -291,6 +302,7 @@ void ResourceOwner::pump(ResourceActions& out) {
                     if (g.clearance_asked || g.early_probe) out.emplace_back(CancelClearance{g.config->key()});
                     g.clearance_asked = g.early_probe = false;
                     g.cleared = false;  // used up: a later start needs a new clearance
+                    g.lost_in_silence = false;
                     return issue(i, GroupOp::start);
             }
         }
@@ -976,11 +988,12 @@ ResourceActions ResourceOwner::on_resources_lost(ipc::SteadyTime now) {
         lost += (lost.empty() ? "" : ", ") + g.config->key();
         g.held = false;
         g.cleared = false;  // a clearance belongs to one start; what it allowed is gone
+        g.lost_in_silence = true;
     }
     in_flight_.reset();
     if (lost.empty()) return out;
     log_.warn("rscd released resource groups [{}] on its own (the master was silent too long): acquiring them again "
-              "under the acquisition rule.",
+              "under the acquisition rule, with the split-brain guard's clearance.",
               lost);
     pump_and_settle(now, out);
     return out;

@@ -351,6 +351,11 @@ private:
         bool cleared = false;           // the guard cleared it; used up by the start it allows
         bool clearance_asked = false;   // an AwaitClearance is outstanding
         bool early_probe = false;       // an EarlyProbe is outstanding (never with clearance_asked)
+        // rscd released it on its own because this master was silent too long (frozen, stalled):
+        // whatever the peer said before that silence is stale — it may have declared us dead and
+        // taken the group meanwhile — so getting it back needs the guard's clearance, whatever
+        // the peer's last words were. Cleared by the start it allows, or when no longer wanted.
+        bool lost_in_silence = false;
     };
     // The acquisition rule (see the header comment): what pump() does with a wanted group.
     enum class AcquireVerdict {

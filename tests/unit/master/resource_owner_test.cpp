@@ -1468,17 +1468,38 @@ TEST(ResourceOwner, NoEarlyProbeWithoutTheGuardBeforeRunningOrWhileIsolatedAndSh
 }
 
 // Issue 19 item 4, the way back after a frozen master: rscd released everything on its own and
-// exited 0. What we believed held is gone; each group is acquired again under the one rule.
+// exited 0. What we believed held is gone; each group is acquired again under the one rule, and
+// only with the guard's clearance: what the peer said before our silence is stale (it may have
+// declared us dead and taken the group meanwhile: chaos soak, seed 60, step 466).
 TEST(ResourceOwner, GroupsRscdReleasedOnItsOwnAreAcquiredAgainUnderTheOneRule) {
-    // The live peer's stable report leaves our group to us: taken again at once (no probe).
+    // The live peer's stable report (from before the silence) left our group to us: the guard is
+    // asked all the same, and the group starts once it cleared.
     {
         Fixture f(AutoFailback::on, /*clearance=*/true);
         f.start_with_peer("local");
         ASSERT_EQ(f.owner->held_groups(), (std::vector<std::string>{kVipA}));
         auto a = f.complete(f.owner->on_resources_lost(f.now));
-        EXPECT_EQ(starts_and_stops(a), (std::vector<std::string>{"START " + std::string(kVipA)}));
-        EXPECT_EQ(f.owner->held_groups(), (std::vector<std::string>{kVipA}));
+        EXPECT_TRUE(runs(a).empty()) << ::testing::PrintToString(summary(a));
+        EXPECT_EQ(summary(a), (std::vector<std::string>{clearance(kVipA, true)}));
         EXPECT_EQ(f.log.count(LogLevel::warn, "rscd released resource groups [" + std::string(kVipA) + "] on its own"), 1);
+        auto b = f.complete(f.owner->on_acquire_clearance(f.now, kVipA));
+        EXPECT_EQ(starts_and_stops(b), (std::vector<std::string>{"START " + std::string(kVipA)}));
+        EXPECT_EQ(f.owner->held_groups(), (std::vector<std::string>{kVipA}));
+    }
+    // The chaos soak's case: the peer had gone standby (it gave us everything, no guard needed
+    // then); we froze, rscd released. That standby vouches for nothing now: both groups wait for
+    // the guard, and nothing starts without it.
+    {
+        Fixture f(AutoFailback::on, /*clearance=*/true);
+        f.start_with_peer("local");
+        f.peer({{"t", "ask_resources"}, {"rsc_hold", "all"}, {"info", "me"}});
+        auto done = f.complete(f.peer({{"t", "ask_resources"}, {"rsc_hold", "all"}, {"info", "done"}}));
+        ASSERT_EQ(starts_and_stops(done), (std::vector<std::string>{"START " + std::string(kVipB)}));
+        ASSERT_EQ(f.owner->rsc_hold_word(), "all");
+        auto a = f.complete(f.owner->on_resources_lost(f.now));
+        EXPECT_TRUE(runs(a).empty()) << ::testing::PrintToString(summary(a));
+        EXPECT_EQ(summary(a), (std::vector<std::string>{clearance(kVipA, true), clearance(kVipB)}));
+        EXPECT_EQ(f.owner->rsc_hold_word(), "transition");
     }
     // The peer is dead (we had taken its group after the guard's clearance): that clearance was
     // used up, so both groups wait for a new one — the peer may have come back while we froze.
