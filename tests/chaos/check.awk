@@ -10,7 +10,8 @@
 #   1. VIP on both nodes (a "1 1 1" sample, both eth0 up) only within 5 s of a lan: fault's window;
 #   2. every outage (failed requests in a row) starts inside the window of an `out` fault, or within
 #      5 s after a master logged that it gives the preferred node its group back (auto_failback,
-#      e.g. once a partition healed), and lasts at most out_bound s (deadtime + the takeover path,
+#      e.g. once a partition healed, or ipfail's `Going standby [foreign].` when the ping counts
+#      are balanced), and lasts at most out_bound s (deadtime + the takeover path,
 #      docs/reliability.md);
 #   3. a dead verdict (`node P: is dead`, `Link P:L dead.`) of a node or a link only when, in the
 #      deadtime + 1 s before it, a fault stopped P's heartbeats (hb:P) or cut that medium (med:M) —
@@ -125,7 +126,9 @@ file == 3 && $1 >= t0 && $1 <= tstop {
 # --- 4, 5: the masters' logs: invariant 3 -----------------------------------------------------
 (file == 4 || file == 5) && $1 >= t0 && $1 <= tstop {
   obs = file == 4 ? "web1" : "web2"
-  if (index($0, "Giving up foreign resources (auto_failback).")) { fb[++nfb] = $1; next }
+  # A planned hand-over to the preferred node: the master's auto_failback, or ipfail's (ping
+  # counts balanced, auto_failback on: ipfaild asks its master for a standby of the foreign part).
+  if (index($0, "Giving up foreign resources (auto_failback).") || index($0, "Going standby [foreign].")) { fb[++nfb] = $1; next }
   if (match($0, /node web[12]: is dead/)) {
     peer = substr($0, RSTART + 5, 4)
     ndead++

@@ -86,6 +86,8 @@ check "the table names the longest outage and its step ($(grep 'longest outage' 
 # stop, then the other's start), outside any fault's window.
 base; fails 1095 1095.5; echo "1094.8 Dec 07 00:00:00 web2 hamaster: [1]: info: Giving up foreign resources (auto_failback)." >>"$W/web2.log"; run
 expect 0 "" "a short outage right after a planned auto_failback hand-over: allowed"
+base; fails 1095 1095.5; echo "1094.9 Dec 07 00:00:00 web2 hamaster: [1]: info: Going standby [foreign]." >>"$W/web2.log"; run
+expect 0 "" "a short outage right after ipfail's standby of the foreign part (auto_failback): allowed"
 base; fails 1095 1095.5; echo "1085.0 Dec 07 00:00:00 web2 hamaster: [1]: info: Giving up foreign resources (auto_failback)." >>"$W/web2.log"; run
 expect 1 "the service did not answer for 1000 ms" "an outage 10 s after a hand-over is not the hand-over's"
 base; fails 1091 1099.5; echo "1090.8 Dec 07 00:00:00 web1 hamaster: [1]: info: Giving up foreign resources (auto_failback)." >>"$W/web1.log"; run
