@@ -190,14 +190,15 @@ hb_can_run() {  # prints the reason and fails when Debian's heartbeat package is
 
 hb_exec() { "$LAB" hbexec "$@"; }  # hb_exec NODE CMD... (netns, the hamaster mounts + Heartbeat's)
 
+# Heartbeat 3.0.6 leaves its pid file behind at times and trusts any live process it names: seen in
+# interop.rolling_upgrade under load (pid_max 32768 wraps in seconds), the new heartbeat got the old
+# one's pid and refused to start ("could not create pidfile"). Before a start: when no heartbeat
+# runs in NODE the file is stale; remove it, as a reboot (a fresh /run) would.
+hb_forget_stale_pidfile() { no_hb_procs_in "$1" && rm -f "$LABDIR/$1/hb/run/heartbeat.pid"; return 0; }
 lab_start_heartbeat() {  # lab_start_heartbeat NODE — Heartbeat (-l: no realtime) in NODE; it daemonizes
   local node=$1
   NODE_IMPL[$node]=heartbeat
-  # Heartbeat 3.0.6 leaves its pid file behind at times and trusts any live process it names: seen
-  # in interop.rolling_upgrade under load (pid_max 32768 wraps in seconds), the new heartbeat got
-  # the old one's pid and refused to start ("could not create pidfile"). No heartbeat runs in the
-  # node here, so the file is stale: remove it, as a reboot (a fresh /run) would.
-  no_hb_procs_in "$node" && rm -f "$LABDIR/$node/hb/run/heartbeat.pid"
+  hb_forget_stale_pidfile "$node"
   hb_exec "$node" "$HB_DAEMON" -l >>"$LABDIR/$node/log/heartbeat.stdout" 2>&1
 }
 
