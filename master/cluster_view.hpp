@@ -17,11 +17,18 @@
 
 namespace ha::master {
 
+inline constexpr int kDefaultNodeWeight = 100;  // Heartbeat's weight of a node nobody has set
+
 struct NodeView {
     std::string name;
     std::string type;    // "normal" or "ping"
     std::string status;  // init, up, active, dead, ping
     std::uint64_t lost = 0;  // sequence numbers of this node's messages never received
+    // cl_status nodeweight / nodesite. Heartbeat 3.0.6 has no ha.cf directive for either: every
+    // node it knows, ping nodes included, starts at weight 100 and an empty site, and only its
+    // hb_setweight / hb_setsite (cluster messages t=setweight / t=setsite) change them.
+    int weight = kDefaultNodeWeight;
+    std::string site = {};
 };
 
 struct GroupView {

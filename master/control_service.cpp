@@ -11,7 +11,6 @@ namespace ha::master {
 namespace {
 
 constexpr int kParamError = 11;
-constexpr int kUnknownError = 13;
 
 // Every JSON answer is built as a nlohmann::ordered_json value and dumped, so it is valid whatever bytes
 // a node, link or parameter name holds (a name that is not UTF-8 is replaced, never copied raw).
@@ -165,8 +164,23 @@ ipc::Message handle_control(const ipc::bus::ClStatusRequest& r, const ClusterVie
             return reply(rc, dump({{"node", *name}, {"client", *client}, {"status", status}}));
         return reply(rc, sentences ? fmt::format("The client {} on node {} is {}\n", *client, *name, status) : status + "\n");
     }
-    if (r.cmd == "nodeweight" || r.cmd == "nodesite")
-        return reply(kUnknownError, "", fmt::format("cl_status: {} is not supported by hamaster (no weights or sites)\n", r.cmd));
+    if (r.cmd == "nodeweight" || r.cmd == "nodesite") {
+        // Heartbeat 3.0.6's answers, seen on a live node: the number or the site (an empty line
+        // for the default empty site), exit 0, also for a ping node. An unknown node is exit 11
+        // on stderr, and there Heartbeat's nodeweight words its error differently from every
+        // other node sub-command ("Maybe", with a full stop): kept, scripts may match it.
+        const bool weight = r.cmd == "nodeweight";
+        const std::string* name = arg(0);
+        if (!name) return reply(kParamError, "", "cl_status: missing node name\n", true);
+        const NodeView* n = find_node(v, *name);
+        if (!n) return weight ? reply(kParamError, "", "Error. Maybe due to incorrect node name.\n") : unknown_node();
+        if (weight) {
+            if (r.json) return reply(0, dump({{"node", n->name}, {"weight", n->weight}}));
+            return reply(0, sentences ? fmt::format("The weight of the cluster node {} is {}\n", n->name, n->weight) : fmt::format("{}\n", n->weight));
+        }
+        if (r.json) return reply(0, dump({{"node", n->name}, {"site", n->site}}));
+        return reply(0, sentences ? fmt::format("The site of the cluster node {} is {}\n", n->name, n->site) : n->site + "\n");
+    }
     if (r.cmd == "status") return reply(0, r.json ? dump(status_json(v)) : render_status(v));
     if (r.cmd == "metrics") return reply(0, render_prometheus(v));  // hamaster status --prometheus
     return reply(kParamError, "", fmt::format("ERROR: {}: invalid sub-command.\n", r.cmd));

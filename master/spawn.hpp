@@ -1,6 +1,7 @@
 // spawn_child — the master's way to start a child: ipc::spawn with the master's environment.
 //
-// The child gets the master's environment plus ha.cf `env` lines, stdin from /dev/null, stdout and
+// The child gets the master's environment (without systemd's NOTIFY_SOCKET and watchdog
+// variables) plus ha.cf `env` lines, stdin from /dev/null, stdout and
 // stderr inherited, and optionally another user; the fork/exec itself (signals blocked across the
 // fork, defaults restored in the child, only async-signal-safe calls) is ipc/spawn.hpp's, shared
 // with rscd's ProcessLauncher. If exec fails the child `_exit(127)`s, which the master sees as a

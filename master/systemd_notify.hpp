@@ -1,23 +1,36 @@
-// SystemdNotify — systemd's readiness protocol (sd_notify(3)) for `Type=notify` and `WatchdogSec=`.
+// SystemdNotify — systemd's readiness protocol for `Type=notify` and `WatchdogSec=`, through
+// libsystemd's sd_pid_notify(3) and sd_watchdog_enabled(3).
 //
-// Implemented by hand rather than linking libsystemd: the protocol is one datagram of
-// "KEY=VALUE\n" lines sent to the AF_UNIX socket named by $NOTIFY_SOCKET (a path, or "@name" for
-// the abstract namespace), systemd documents it as a stable interface, and this is all of it the
-// master needs (READY, STATUS, WATCHDOG, STOPPING, MAINPID). Without $NOTIFY_SOCKET (started by
-// the init script, a terminal or the tests) every call does nothing.
+// libsystemd rather than a hand-written datagram: it is the reference client of the protocol, so
+// hamaster gets what systemd adds to it without tracking it here — $NOTIFY_SOCKET as a path, an
+// "@abstract" name or (newer systemd) a vsock address, the sender credentials systemd checks
+// against NotifyAccess=, and the $WATCHDOG_PID check (a watchdog meant for another process is
+// not ours to feed). Without $NOTIFY_SOCKET (started by the init script, a terminal or the tests)
+// every call does nothing.
 //
-// The variables are read once and then removed from the environment, so no child (rscd, resource
-// agents, the daemons those start) inherits them and notifies in the master's name.
-// Sending never blocks the event loop (MSG_DONTWAIT); a failed send is logged once per failure
-// streak (WARN "systemd notify: cannot send to SOCKET: ...") and the master runs on.
-// Watchdog: feed_interval() is half of $WATCHDOG_USEC (as sd_watchdog_enabled(3) advises), and
-// only when $WATCHDOG_PID is unset or names this process.
+// Never blocks the event loop: libsystemd's send is a blocking sendmsg(), and a receiver that
+// does not read (systemd stuck, a full datagram queue: net.unix.max_dgram_qlen) would stop the
+// caller for as long. So the messages go to one sender thread through a small queue that keeps
+// order and coalesces: a newer STATUS= replaces one not yet sent, a WATCHDOG=1 already waiting is
+// enough. Only ready() waits for its message to be sent (at most kReadyWait), because the
+// launcher exits right after it and systemd must have READY=1 and MAINPID= by then.
+// A failed send is logged once per failure streak (WARN "systemd notify: cannot send to SOCKET:
+// ...", from the thread that calls this class, never from the sender) and the master runs on.
+//
+// Environment: WATCHDOG_USEC and WATCHDOG_PID are read and removed at construction
+// (sd_watchdog_enabled); NOTIFY_SOCKET must stay in the master's environment, as libsystemd reads
+// it at every send, and spawn_child() removes it from every child's (is_notify_variable), so that
+// no child (rscd, resource agents, the daemons those start) notifies in the master's name.
+// Watchdog: feed_interval() is half of WATCHDOG_USEC, as sd_watchdog_enabled(3) advises.
 // See also: master/master_run.cpp (when each message goes), packaging/hamaster.service.
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <thread>
 
 #include "ipc/log.hpp"
 #include "master/cluster_view.hpp"
@@ -28,35 +41,49 @@ namespace ha::master {
 // plus "waiting for the peer (initdead)" while that lasts. Pure, for the unit tests.
 std::string notify_status_text(const ClusterView& view);
 
+// True for an environment entry ("NAME=value") of systemd's notify protocol, which a child of the
+// master must not inherit: NOTIFY_SOCKET, WATCHDOG_USEC, WATCHDOG_PID.
+bool is_notify_variable(std::string_view env_entry);
+
 class SystemdNotify {
 public:
-    // Reads (and unsets) NOTIFY_SOCKET, WATCHDOG_USEC and WATCHDOG_PID.
+    static constexpr std::chrono::milliseconds kReadyWait{5000};
+
+    // Reads NOTIFY_SOCKET (kept) and the watchdog variables (removed); starts the sender thread
+    // when there is a socket to notify.
     explicit SystemdNotify(ipc::Log& log);
+    // Lets the sender send what is queued (STOPPING=1 at the latest) for a moment, then leaves it:
+    // a sender stuck in a send does not keep the master from exiting.
     ~SystemdNotify();
     SystemdNotify(const SystemdNotify&) = delete;
     SystemdNotify& operator=(const SystemdNotify&) = delete;
 
-    bool enabled() const { return fd_ >= 0; }
+    bool enabled() const { return outbox_ != nullptr; }
     // How often to send WATCHDOG=1; empty when systemd asked for no watchdog (or not for us).
     std::optional<std::chrono::microseconds> feed_interval() const { return feed_interval_; }
 
     // READY=1 with MAINPID (this process: right even when a daemonizing launcher was the one
-    // systemd started) and the first STATUS.
+    // systemd started) and the first STATUS; returns once it was sent (or failed, or kReadyWait).
     void ready(const std::string& status);
-    // STATUS=, only when the text changed since the last one sent.
+    // STATUS=, only when the text changed since the last one queued.
     void status(const std::string& status);
-    void watchdog() { send("WATCHDOG=1\n"); }
-    void stopping() { send("STOPPING=1\nSTATUS=stopping: handing over resources\n"); }
+    void watchdog();
+    void stopping();
+
+    struct Outbox;  // shared with the sender thread (systemd_notify.cpp)
 
 private:
-    void send(const std::string& message);
+    enum class Kind { ready, status, watchdog, stopping };
+    void post(Kind kind, std::string message, bool wait = false);
+    void report_failures();
 
     ipc::Log& log_;
     std::string socket_;
-    int fd_ = -1;
     std::optional<std::chrono::microseconds> feed_interval_;
     std::string last_status_;
     bool failing_ = false;
+    std::shared_ptr<Outbox> outbox_;
+    std::thread sender_;
 };
 
 }  // namespace ha::master

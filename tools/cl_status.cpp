@@ -37,6 +37,8 @@ const char* const kUsage =
     "  listnodes [-p|-n]             all nodes (-p ping nodes only, -n normal nodes only)\n"
     "  nodetype <node>               normal or ping\n"
     "  nodestatus <node>             init, up, active, dead or ping\n"
+    "  nodeweight <node>             the node's weight (Heartbeat's default: 100)\n"
+    "  nodesite <node>               the node's site (Heartbeat's default: empty)\n"
     "  listhblinks <node> [-v]       the heartbeat links to a node\n"
     "  hblinkstatus <node> <link>    up or dead\n"
     "  clientstatus <node> <client> [timeout]   online or offline (API clients: ipfail)\n"

@@ -42,8 +42,11 @@ web2" hamaster --node w
 expect "hblinkstatus
 hbparameter
 hbstatus" cl_status hb
-expect "nodestatus
-nodetype" cl_status --json node
+expect "nodesite
+nodestatus
+nodetype
+nodeweight" cl_status --json node
+expect "web2" cl_status nodeweight web2
 expect "web2" cl_status nodestatus web2
 expect "web1
 web2" cl_status --run-dir /tmp listhblinks ""

@@ -1,6 +1,7 @@
 // The operator's tools against two live nodes on loopback (issue 21 items 2 and 4): hb_standby /
 // hb_takeover exit codes and --wait (moved, refused, not moved, timeout), cl_status rscstatus on
-// the node without a group of its own (Heartbeat's words), clientstatus from ipfaild, Heartbeat's
+// the node without a group of its own (Heartbeat's words), clientstatus from ipfaild, nodeweight /
+// nodesite (Heartbeat's defaults), Heartbeat's
 // answer to an unknown sub-command and JSON errors. The groups use a recording script agent only
 // (no IPaddr: loopback, no addresses, no ARP). The exit-code table is in docs/man/hamaster.8.
 #include <signal.h>
@@ -129,10 +130,26 @@ TEST_F(Tools, ClStatusClientstatusAndUnknownSubCommands) {
     EXPECT_EQ(other.out, "offline\n");
     EXPECT_EQ(cl_status("web1", {"clientstatus", "web9", "ipfail"}).rc, 11);
 
-    const RunResult invalid = cl_status("web1", {"frob"});
-    EXPECT_EQ(invalid.rc, 11);
-    EXPECT_EQ(invalid.err, "ERROR: frob: invalid sub-command.\n");
-    EXPECT_EQ(invalid.out, "");
+    // nodeweight / nodesite: Heartbeat 3.0.6's defaults for every node of ha.cf, the ping node too.
+    for (const char* node : {"web1", "web2", "127.0.0.1"}) {
+        const RunResult weight = cl_status("web1", {"nodeweight", node});
+        EXPECT_EQ(weight.rc, 0) << node << ": " << weight.err;
+        EXPECT_EQ(weight.out, "100\n") << node;
+        const RunResult site = cl_status("web1", {"nodesite", node});
+        EXPECT_EQ(site.rc, 0) << node << ": " << site.err;
+        EXPECT_EQ(site.out, "\n") << node;
+    }
+    EXPECT_EQ(cl_status("web1", {"nodeweight", "-m", "web2"}).out, "The weight of the cluster node web2 is 100\n");
+    // A parameter error: exit 11, nothing on stdout, Heartbeat's line on stderr.
+    auto refused = [&](std::vector<std::string> args, const std::string& err) {
+        const RunResult r = cl_status("web1", args);
+        EXPECT_EQ(r.rc, 11) << args[0];
+        EXPECT_EQ(r.out, "") << args[0];
+        EXPECT_EQ(r.err, err) << args[0];
+    };
+    refused({"nodeweight", "web9"}, "Error. Maybe due to incorrect node name.\n");
+    refused({"nodesite", "web9"}, "Error. May be due to incorrect node name\n");
+    refused({"frob"}, "ERROR: frob: invalid sub-command.\n");
     const RunResult json = cl_status("web1", {"--json", "frob"});
     EXPECT_EQ(json.rc, 11);
     EXPECT_EQ(json.out, "{\"error\":\"invalid_subcommand\",\"message\":\"ERROR: frob: invalid sub-command.\",\"rc\":11}\n");

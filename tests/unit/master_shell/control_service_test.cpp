@@ -161,6 +161,45 @@ TEST(ControlService, ClientstatusAnswersOnlineAndOfflineFromTheView) {
     EXPECT_EQ(handle_control(json, v).get_or("out", ""), "{\"node\":\"web1\",\"client\":\"ipfail\",\"status\":\"online\"}\n");
 }
 
+// cl_status nodeweight / nodesite (issue 21) answer as Heartbeat 3.0.6 does on a live node (seen in
+// the namespace lab): weight 100 and an empty site for every node, ping nodes included; exit 11
+// and Heartbeat's own error line (nodeweight's differs from the other node sub-commands').
+TEST(ControlService, NodeweightAndNodesiteAnswerAsHeartbeat) {
+    ClusterView v = sample_view();
+    for (const char* node : {"web1", "web2", "192.0.2.1"}) {
+        auto weight = handle_control(request("nodeweight", {node}), v);
+        EXPECT_EQ(weight.get_or("out", ""), "100\n") << node;
+        EXPECT_EQ(rc(weight), 0) << node;
+        auto site = handle_control(request("nodesite", {node}), v);
+        EXPECT_EQ(site.get_or("out", ""), "\n") << node;  // the empty default site: an empty line
+        EXPECT_EQ(rc(site), 0) << node;
+    }
+    EXPECT_EQ(handle_control(request("nodeweight", {"web2"}, {"m"}), v).get_or("out", ""), "The weight of the cluster node web2 is 100\n");
+    EXPECT_EQ(handle_control(request("nodesite", {"web2"}, {"m"}), v).get_or("out", ""), "The site of the cluster node web2 is \n");
+
+    v.nodes[1].weight = -5;  // what a view carries is what is printed
+    v.nodes[1].site = "berlin";
+    EXPECT_EQ(handle_control(request("nodeweight", {"web2"}), v).get_or("out", ""), "-5\n");
+    EXPECT_EQ(handle_control(request("nodesite", {"web2"}, {"m"}), v).get_or("out", ""), "The site of the cluster node web2 is berlin\n");
+
+    auto unknown_weight = handle_control(request("nodeweight", {"web9"}), v);
+    EXPECT_EQ(unknown_weight.get_or("out", ""), "");
+    EXPECT_EQ(unknown_weight.get_or("err", ""), "Error. Maybe due to incorrect node name.\n");
+    EXPECT_EQ(rc(unknown_weight), 11);
+    auto unknown_site = handle_control(request("nodesite", {"web9"}, {"m"}), v);
+    EXPECT_EQ(unknown_site.get_or("err", ""), "Error. May be due to incorrect node name\n");
+    EXPECT_EQ(rc(unknown_site), 11);
+    EXPECT_EQ(rc(handle_control(request("nodeweight"), v)), 11);
+    EXPECT_EQ(rc(handle_control(request("nodesite"), v)), 11);
+
+    Message json = request("nodeweight", {"web2"});
+    json.add("json", "1");
+    EXPECT_EQ(handle_control(json, v).get_or("out", ""), "{\"node\":\"web2\",\"weight\":-5}\n");
+    Message json_site = request("nodesite", {"web1"});
+    json_site.add("json", "1");
+    EXPECT_EQ(handle_control(json_site, v).get_or("out", ""), "{\"node\":\"web1\",\"site\":\"\"}\n");
+}
+
 // ---- issue 21: status --json from nlohmann::json, ping nodes as ping nodes -------------------
 
 TEST(ControlService, StatusJsonHasTheDocumentedFields) {
