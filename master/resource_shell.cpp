@@ -36,6 +36,11 @@ void ResourceShell::apply(const ResourceActions& actions) {
             const ipc::Message m = ipc::bus::RscProbe{cancel->group, it->second.seq, false, true, false}.encode();
             probes_.erase(it);
             out_.to_rscd(m);
+        } else if (const auto* announce = std::get_if<AnnounceGroup>(&action)) {
+            // Not an operation of the core's: answered beside the queue, only logged here.
+            const std::string seq = "a" + std::to_string(next_announce_++);
+            if (!out_.to_rscd(ipc::bus::RscOp{ipc::bus::GroupOp::announce, announce->group, seq}.encode()))
+                log_.info("rscd is not connected: resource group {} is not announced again", announce->group);
         } else if (std::holds_alternative<ShutdownComplete>(action)) {
             if (out_.shutdown_complete) out_.shutdown_complete();
         }
@@ -210,6 +215,16 @@ void ResourceShell::on_rscd_ready() {
 void ResourceShell::on_rsc_result(const ipc::bus::RscResult& r) {
     if (r.op == ipc::bus::GroupOp::status) {
         log_.error("dropped rsc_result from rscd: op status is not the master's");
+        return;
+    }
+    if (r.op == ipc::bus::GroupOp::announce) {
+        // rscd logged which address is missing; the core does not wait for this answer.
+        if (r.ok)
+            log_.debug("resource group {} announced again", r.group);
+        else
+            log_.warn("Resource group {} could not be announced again ({}{})", r.group,
+                      r.running ? "running=" + std::string(ipc::bus::running_name(*r.running)) : r.error,
+                      r.failed_rsc.empty() ? std::string() : ", at " + r.failed_rsc);
         return;
     }
     GroupResult result{r.op == ipc::bus::GroupOp::start ? GroupOp::start : GroupOp::stop, r.group, r.seq, r.ok,

@@ -13,6 +13,10 @@
 // answers `clear` (or `error`: nothing to protect, the start decides) → on_acquire_clearance,
 // `held` → one info line here (rscd logs the CRIT with the holder's MAC); answers whose seq is not
 // the pending one are ignored.
+// AnnounceGroup (a kept group after a double hold) becomes `t=rsc_op op=announce group=K seq=aN`,
+// sent once (not resent when rscd restarts: rscd answers it at once, and a lost one costs only the
+// caches' own refresh); its rsc_result is logged here (debug when ok, WARN when not every VIP was
+// here), never given to the core, which has nothing in flight for it.
 // Reload of haresources (reload_groups): rscd swaps first, the core second. The shell sends
 // `t=rsc_reload seq=lN` when no operation of ours is in flight (else after its result) and rscd is
 // connected (else on its `rscd_ready`, before the resync starts, as a new rscd read the files at
@@ -33,7 +37,9 @@
 //   `reload: rscd read N resource groups, hamaster M` (the files changed again during the reload),
 //   `reload: rscd has the new haresources but hamaster keeps the running one (...)` (a group became
 //   busy between the plan and rscd's answer); ERROR `dropped rsc_result from rscd: op status is not
-//   the master's` (the master asks only start and stop).
+//   the master's` (the master asks only start, stop and announce); WARN `Resource group K could not be
+//   announced again (running=no, at IPaddr::...)`, info `rscd is not connected: resource group K is not
+//   announced again`.
 // See also: master/core/resource_owner.hpp, ipc/bus/rsc.hpp, master/bus_dispatch.hpp.
 #pragma once
 
@@ -128,6 +134,7 @@ private:
     };
     std::map<std::string, Probe> probes_;  // group key → the clearance asked of rscd
     std::uint64_t next_probe_ = 1;
+    std::uint64_t next_announce_ = 1;
     struct PendingReload {
         std::vector<conf::ResourceGroup> groups;
         std::function<void()> applied;

@@ -86,7 +86,7 @@ ArpAnnouncer::~ArpAnnouncer() {
     }
 }
 
-void ArpAnnouncer::announce(const VipAnnouncement& vip) {
+bool ArpAnnouncer::announce(const VipAnnouncement& vip) {
     cancel(vip.address);
     auto a = std::make_shared<Announcement>(io_);
     a->vip = vip;
@@ -95,12 +95,13 @@ void ArpAnnouncer::announce(const VipAnnouncement& vip) {
     if (a->fd < 0) {
         log_.warn("{}: cannot open a {} socket for {} on {}: {}", vip.agent, v6 ? "raw ICMPv6" : "packet",
                   v6 ? "neighbour advertisements" : "gratuitous ARP", vip.iface, std::strerror(errno));
-        return;
+        return false;
     }
     log_.info("{}: Sending {} {} for {} on {} every {} ms", vip.agent, rounds_,
               v6 ? "unsolicited neighbour advertisements" : "gratuitous ARPs", vip.address.text(), vip.iface, interval_.count());
     active_[vip.address] = a;
     round(a);
+    return true;
 }
 
 bool ArpAnnouncer::send_arp(const Announcement& a) {

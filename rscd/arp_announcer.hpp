@@ -55,7 +55,9 @@ public:
                  std::chrono::milliseconds interval = std::chrono::milliseconds(200));
     ~ArpAnnouncer();
 
-    void announce(const VipAnnouncement& announcement);
+    // Starts the rounds (the first at once), replacing a running announcement of the same
+    // address. False when its socket cannot be opened (WARN logged, nothing sent).
+    bool announce(const VipAnnouncement& announcement);
     void cancel(const IpAddress& address);
     std::size_t active() const { return active_.size(); }
     // Called (once per time it happens) when the last running announcement ends.

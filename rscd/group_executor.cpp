@@ -38,6 +38,31 @@ void GroupExecutor::abort() {
     }
 }
 
+GroupOutcome GroupExecutor::announce(const conf::ResourceGroup& group) {
+    GroupOutcome outcome{true, "", true, false};
+    std::size_t here = 0;
+    std::size_t vips = 0;
+    for (const auto& resource : group.resources) {
+        if (resource.kind != conf::AgentKind::builtin || !resource.ip) continue;
+        ++vips;
+        auto present = ip_addr_.present_announcement(resource);
+        if (!present) log_.error("{}: cannot announce {}: {}", resource.agent, resource.ip->address, present.error().message);
+        else if (!*present) log_.info("{}: {} is not on this node: not announcing it", resource.agent, resource.ip->address);
+        if (!present || !*present) {
+            if (outcome.failed_rsc.empty()) outcome.failed_rsc = resource.word;
+            outcome.ok = outcome.running = false;
+            continue;
+        }
+        ++here;
+        if (!arp_.announce(**present)) {
+            if (outcome.failed_rsc.empty()) outcome.failed_rsc = resource.word;
+            outcome.ok = false;
+        }
+    }
+    outcome.any_running = here > 0 || vips == 0;
+    return outcome;
+}
+
 void GroupExecutor::drive() {
     while (runner_) {
         Step step = runner_->next(clock_.now());

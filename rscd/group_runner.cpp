@@ -25,6 +25,9 @@ GroupRunner::GroupRunner(const conf::ResourceGroup& group, GroupOp op, RunnerOpt
         case GroupOp::start: phase_ = Phase::start_status; break;
         case GroupOp::stop: phase_ = Phase::stop_stop; index_ = static_cast<std::ptrdiff_t>(group_.resources.size()) - 1; break;
         case GroupOp::status: phase_ = Phase::status_check; break;
+        case GroupOp::announce:
+            log_.crit("GroupRunner: announce is not a runner operation (GroupOperator::announce)");
+            std::abort();  // RscService answers it beside the queue; reaching here is a bug
     }
 }
 

@@ -85,4 +85,24 @@ IpAddr::Outcome IpAddr::run(const conf::Resource& resource, AgentAction action) 
     return o;
 }
 
+Result<std::optional<VipAnnouncement>> IpAddr::present_announcement(const conf::Resource& resource) {
+    if (!resource.ip) return make_error("bad_value", fmt::format("{}: not an IPaddr argument", resource.word));
+    const conf::IpAddrSpec& spec = *resource.ip;
+    const auto vip = spec_address(spec);
+    if (!vip) return make_error("bad_value", fmt::format("\"{}\" is not an {} address", spec.address, spec.ipv6 ? "IPv6" : "IPv4"));
+    auto nl = NetlinkRoute::open();
+    if (!nl) return nl.error();
+    auto addresses = nl->addresses();
+    if (!addresses) return addresses.error();
+    const auto here = std::find_if(addresses->begin(), addresses->end(), [&](const InterfaceAddress& a) {
+        return a.local == *vip && a.usable && (spec.iface.empty() || a.ifname == spec.iface);
+    });
+    if (here == addresses->end()) return std::optional<VipAnnouncement>{};
+    auto links = nl->links();
+    if (!links) return links.error();
+    const auto link = std::find_if(links->begin(), links->end(), [&](const LinkInfo& l) { return l.ifindex == here->ifindex; });
+    if (link == links->end() || !link->has_mac) return std::optional<VipAnnouncement>{};
+    return std::optional<VipAnnouncement>{VipAnnouncement{resource.agent, *vip, here->ifindex, here->ifname, link->mac}};
+}
+
 }  // namespace ha::rsc

@@ -18,7 +18,7 @@
 // 2001:db8::100/64 to device eth0`), info `IPaddr: Removing inet address 192.0.2.100/24
 // from device eth0` (inet6 likewise; `Removing the unusable (tentative or DAD-failed) inet6
 // address ...` before a start), WARN `IPaddr: device eth0 is down`, ERROR with the reason on
-// failure.
+// failure. present_announcement() logs nothing (its caller does).
 // See also: netlink_route.hpp, arp_announcer.hpp, group_executor.hpp.
 #pragma once
 
@@ -26,6 +26,7 @@
 
 #include "ipc/config/haresources.hpp"
 #include "ipc/log.hpp"
+#include "ipc/result.hpp"
 #include "rscd/agent_result.hpp"
 #include "rscd/arp_announcer.hpp"
 
@@ -42,6 +43,11 @@ public:
     };
     // `resource` must be a built-in with `ip` set.
     Outcome run(const conf::Resource& resource, AgentAction action);
+    // For rsc_op `announce` (rsc_service.hpp): the announcement of the VIP where it is on this
+    // node now (usable: an IPv6 copy still tentative or DAD-failed does not count), nullopt when
+    // it is not here or its interface has no MAC. Reads only: never adds or removes an address.
+    // An error when the word is not an address or netlink cannot be read.
+    Result<std::optional<VipAnnouncement>> present_announcement(const conf::Resource& resource);
 
 private:
     Outcome fail(const std::string& agent, const std::string& message);

@@ -84,6 +84,13 @@ int run_oneshot(const conf::Config& config, const RscdOptions& options, ipc::Log
         if (finished && arp.active() == 0) io.stop();
     };
     arp.on_idle(maybe_stop);
+    if (oneshot.op == GroupOp::announce) {
+        exit_code = executor.announce(*group).ok ? 0 : 1;
+        if (arp.active() == 0) return exit_code;
+        finished = true;
+        io.run();
+        return exit_code;
+    }
     executor.run(*group, oneshot.op, [&](const GroupOutcome& out) {
         if (oneshot.op == GroupOp::status) {
             std::puts(out.running ? "running" : out.any_running ? "partial" : "stopped");

@@ -45,6 +45,13 @@ void RscService::on_bus_message(const ipc::Message& message, ipc::SteadyTime now
         send_(encode_rsc_refusal(*request, "unknown_group"));
         return;
     }
+    if (request->op == GroupOp::announce) {
+        // Beside the queue, answered at once: it only sends packets for addresses already here,
+        // and a stop that removes one later cancels its rounds.
+        log_.info("Announcing the addresses of resource group {} again", group->text);
+        send_(encode_rsc_result(*request, groups_.announce(*group)));
+        return;
+    }
     queue_.push_back({std::move(*request), group, true});
     pump();
 }
@@ -101,7 +108,8 @@ void RscService::finished(const Pending& p, const GroupOutcome& outcome) {
         case GroupOp::stop:
             if (!outcome.any_running && held) held_.erase(it);
             break;
-        case GroupOp::status: break;
+        case GroupOp::status:
+        case GroupOp::announce: break;  // (announce is never queued)
     }
     if (p.reply) send_(encode_rsc_result(p.request, outcome));
 }

@@ -6,6 +6,11 @@
 // callback and runs groups through a GroupOperator. Rules:
 //   - one operation at a time, in arrival order (docs/architecture.md); a request for a group that is not in
 //     haresources is refused at once (`error=unknown_group`), never queued;
+//   - `announce` (the master's keeper after a double hold: docs/split-brain.md, rule 2) is never
+//     queued either: GroupOperator::announce() re-sends the gratuitous ARPs / neighbour
+//     advertisements of the group's VIPs that are here, at once, beside whatever runs, and the
+//     rsc_result follows at once (rc=failed running=no when none is here; nothing is added);
+//     it changes nothing of the held set;
 //   - held groups: a start that ends ok adds the group, a failed start (rolled back) or an ok stop
 //     removes it, a stop that left something running keeps it;
 //   - "no resource outlives its master": shutdown() (SIGTERM — which PR_SET_PDEATHSIG sends when
@@ -28,7 +33,8 @@
 //     nothing changes (contract in ipc/bus/rsc.hpp).
 //
 // Time and blocking: reads only the `now` it is given; the Loader reads files (small, local).
-// Diagnostics: ERROR `dropped bus message from master: <reason>` (bad rsc_op or rsc_reload), debug
+// Diagnostics: ERROR `dropped bus message from master: <reason>` (bad rsc_op or rsc_reload), info
+// `Announcing the addresses of resource group <line> again` (then GroupExecutor's lines), debug
 // `No message from the master for N ms; listening M ms more before releasing`, WARN
 // `unknown resource group X`, CRIT `Master gone (<why>): releasing N resource group(s)`, info `All
 // resource groups released.`, info `haresources reloaded: N resource group(s)`, WARN `haresources

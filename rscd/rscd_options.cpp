@@ -13,7 +13,7 @@ std::string rscd_usage() {
     return "usage: rscd --node NAME [--config DIR] [--run-dir DIR] [--log-dir DIR | --logfile FILE] [--parent-pid PID] [-v]\n            [--init-dir DIR]\n"
            "            [--ha-logfile FILE] [--ha-debugfile FILE] [--logfacility NAME] [--syslogmsgfmt on|off] [--journal SOCKET]\n"
            "            [--ocf-root DIR] [--arp-probe-interval MS] [--arp-probe-count N]\n"
-           "            [--oneshot start|stop|status|probe GROUPKEY [--preferred]]\n"
+           "            [--oneshot start|stop|status|announce|probe GROUPKEY [--preferred]]\n"
            "       rscd -h|--help | --version\n";
 }
 
@@ -29,7 +29,7 @@ void add_rscd_options(ipc::DaemonOptionParser& parser) {
         ("ocf-root", po::value<std::string>()->default_value(defaults.ocf_root), "OCF resource agents")
         ("arp-probe-interval", po::value<std::string>(), "ms between ARP probes (1-10000)")
         ("arp-probe-count", po::value<std::string>(), "ARP probes per window (1-100)")
-        ("oneshot", po::value<std::string>(), "start|stop|status|probe: one operation on the group GROUPKEY, then exit")
+        ("oneshot", po::value<std::string>(), "start|stop|status|announce|probe: one operation on the group GROUPKEY, then exit")
         ("preferred", po::bool_switch(), "--oneshot probe as the preferred node");
     parser.set_usage(rscd_usage());
 }
@@ -88,7 +88,7 @@ Result<RscdOptions> parse_rscd_options(const std::vector<std::string>& args) {
         RscdOptions::Oneshot one;
         one.probe = op == "probe";
         if (!one.probe && !parse_group_op(op, one.op))
-            return bad(fmt::format("--oneshot: unknown operation \"{}\" (start, stop, status or probe)", op));
+            return bad(fmt::format("--oneshot: unknown operation \"{}\" (start, stop, status, announce or probe)", op));
         one.group_key = common->extra[0];
         o.oneshot = one;
     } else if (!common->extra.empty()) {

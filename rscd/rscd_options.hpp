@@ -3,7 +3,7 @@
 //   rscd --node NAME [--config DIR] [--run-dir DIR] [--logfile FILE] [-v]
 //        [--ha-logfile FILE] [--ha-debugfile FILE] [--logfacility NAME] [--syslogmsgfmt on|off]
 //        [--init-dir DIR] [--ocf-root DIR] [--arp-probe-interval MS] [--arp-probe-count N]
-//        [--oneshot start|stop|status|probe GROUPKEY [--preferred]]
+//        [--oneshot start|stop|status|announce|probe GROUPKEY [--preferred]]
 //
 // Parsed by ipc::DaemonOptionParser, as every child's flags: the common ones (--node --config
 // --run-dir --log-dir --state-dir -f -v --parent-pid, the shared-log flags, -h, --version) plus

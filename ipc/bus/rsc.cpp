@@ -36,6 +36,7 @@ std::string_view group_op_name(GroupOp op) {
         case GroupOp::start: return "start";
         case GroupOp::stop: return "stop";
         case GroupOp::status: return "status";
+        case GroupOp::announce: return "announce";
     }
     return "status";
 }
@@ -44,6 +45,7 @@ bool parse_group_op(std::string_view word, GroupOp& op) {
     if (word == "start") op = GroupOp::start;
     else if (word == "stop") op = GroupOp::stop;
     else if (word == "status") op = GroupOp::status;
+    else if (word == "announce") op = GroupOp::announce;
     else return false;
     return true;
 }

@@ -1,9 +1,16 @@
 // rsc — the bus contract between the master and rscd, one typed struct per message with its
 // encoder and its strict decoder, used by both ends (the master and rscd link the same code).
 //
-//   master → rscd   t=rsc_op     op=start|stop|status  group=<group key>  seq=<id>
+//   master → rscd   t=rsc_op     op=start|stop|status|announce  group=<group key>  seq=<id>
 //   rscd → master   t=rsc_result op=…  group=…  seq=<same id>  rc=ok|failed
 //                                running=yes|no|partial  [failed_rsc=<resource word>]  [error=<text>]
+// `announce` (after a double hold settled in our favour: docs/split-brain.md, rule 2) sends the
+// gratuitous ARPs / unsolicited neighbour advertisements of the group's IPaddr/IPaddr2/IPv6addr
+// VIPs that are on this node again, so that caches the releasing peer turned come back to us. It
+// never adds or removes anything, runs beside the group operations (not queued behind them) and is
+// answered at once: running= says which of the group's VIPs are on this node (yes: all, or the
+// group has none; partial; no), rc=ok when all are and each announcement started, failed_rsc= the
+// first VIP that is absent or could not be read.
 //
 //   master → rscd   t=rsc_probe         group=<group key>  seq=<id>  preferred=yes|no  [early=yes|no]
 //   master → rscd   t=rsc_probe_cancel  group=<group key>  seq=<id>
@@ -59,10 +66,11 @@ inline constexpr std::string_view kRscProbe = "rsc_probe";
 inline constexpr std::string_view kRscProbeCancel = "rsc_probe_cancel";
 inline constexpr std::string_view kRscClearance = "rsc_clearance";
 
-// One operation on a whole group (the bus `op` field, rscd's --oneshot word).
-enum class GroupOp { start, stop, status };
+// One operation on a whole group (the bus `op` field, rscd's --oneshot word). `announce` is not
+// run by the group runner: rscd answers it beside the queue (rscd/rsc_service.hpp).
+enum class GroupOp { start, stop, status, announce };
 std::string_view group_op_name(GroupOp op);
-// "start" | "stop" | "status" → the op; anything else → false.
+// "start" | "stop" | "status" | "announce" → the op; anything else → false.
 bool parse_group_op(std::string_view word, GroupOp& op);
 
 // t=rsc_op.

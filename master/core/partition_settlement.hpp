@@ -16,6 +16,9 @@
 // each convergence of ours, double_hold() applies the same rule to any overlap (CRIT once per
 // standing double hold).
 //
+// The keeper's re-announcement of a group once the releasing node let it go (its caches may still
+// point at that node) is ResourceOwner's (track_double_holds, AnnounceGroup), not a decision here.
+//
 // Pure core: sets in, decisions out. It never changes what is held: ResourceOwner wants, releases
 // and reports (and its acquire_verdict() still decides every start). Sets are in OUR words:
 // `ours` what we hold or are starting, `theirs` the peer's report mirrored.

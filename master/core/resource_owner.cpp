@@ -419,6 +419,8 @@ ResourceActions ResourceOwner::on_peer_dead(ipc::SteadyTime now) {
     news_ = PeerNews::none;
     peer_starting_ = false;
     settlement_.reset();
+    // A dead peer said nothing about letting go (it may hold the VIP on its side of a partition).
+    for (auto& g : groups_) g.held_twice = false;
     peer_new_life_ = false;
     switch (phase_) {
         case Phase::waiting:
@@ -517,6 +519,29 @@ bool ResourceOwner::settle_double_hold(ipc::SteadyTime now, ResourceActions& out
     send_resource(out, holds(), stable(), "");
     if (converged()) on_converged(now, out);
     return true;
+}
+
+// While both nodes held a group, both announced its VIPs: the LAN's ARP/neighbour caches may
+// point at the peer's MAC, and once the peer removed its copy nobody would turn them back until
+// they went stale (tens of seconds). So the keeper announces again when the peer let go.
+void ResourceOwner::track_double_holds(ResourceSet theirs, bool released, ResourceActions& out) {
+    for (std::size_t i = 0; i < groups_.size(); ++i) {
+        Group& g = groups_[i];
+        const bool flying = in_flight_ && in_flight_->index == i;
+        if (has(theirs, g.local ? ResourceSet::local : ResourceSet::foreign)) {
+            if (g.held || (flying && in_flight_->op == GroupOp::start)) g.held_twice = true;
+            continue;
+        }
+        if (!released || !std::exchange(g.held_twice, false)) continue;
+        // A start still in flight announces the VIPs itself, after this; a group on its way out
+        // (or not held) has nothing to announce.
+        if (!g.held || flying || !g.wanted || isolated_) continue;
+        const auto& resources = g.config->resources;
+        if (std::none_of(resources.begin(), resources.end(), [](const conf::Resource& r) { return r.ip.has_value(); }))
+            continue;
+        log_.info("Peer {} released resource group {}: announcing it again.", params_.peer_node, g.config->text);
+        out.emplace_back(AnnounceGroup{g.config->key()});
+    }
 }
 
 // --- decisions ----------------------------------------------------------------------------------
@@ -817,6 +842,9 @@ void ResourceOwner::on_peer(ipc::SteadyTime now, const PeerEnvelope&, const Reso
     }
     if (phase_ != Phase::running) return;
     const bool settles = report.full && peer_stable_;  // an unstable one may not show a group it is still starting
+    // Any claim counts for the mark (its report may come before LinkTable's return); only a
+    // stable full one says that the peer let go.
+    track_double_holds(mirror(peer_holds_), settles, out);
     if (settles && settlement_.awaiting_report()) {
         reconcile_after_partition(now, out);
         maybe_auto_failback(now, out);
@@ -895,6 +923,7 @@ void ResourceOwner::on_peer(ipc::SteadyTime now, const PeerEnvelope&, const Shut
     peer_starting_ = false;
     peer_holds_ = ResourceSet::none;
     peer_stable_ = true;
+    if (phase_ == Phase::running) track_double_holds(ResourceSet::none, true, out);  // it released everything
     if (phase_ == Phase::starting) {
         decide_initial(now, out);
     } else if (phase_ == Phase::running) {
@@ -920,6 +949,7 @@ ResourceActions ResourceOwner::on_group_result(ipc::SteadyTime now, const GroupR
         } else {
             g.held = false;
             g.failed = true;
+            g.held_twice = false;
             log_.error("Resource group {} failed to start{}; not claiming it.", key,
                        !result.failed_rsc.empty() ? " at " + result.failed_rsc
                        : !result.error.empty()    ? ": " + result.error
@@ -932,6 +962,7 @@ ResourceActions ResourceOwner::on_group_result(ipc::SteadyTime now, const GroupR
     } else {
         if (result.ok) {
             g.held = false;
+            g.held_twice = false;  // released: nothing of ours to announce
         } else {
             g.held = result.running != "no";
             g.failed = g.held;
@@ -989,6 +1020,7 @@ ResourceActions ResourceOwner::on_resources_lost(ipc::SteadyTime now) {
         g.held = false;
         g.cleared = false;  // a clearance belongs to one start; what it allowed is gone
         g.lost_in_silence = true;
+        g.held_twice = false;  // a start again announces the VIPs itself
     }
     in_flight_.reset();
     if (lost.empty()) return out;

@@ -8,7 +8,8 @@
 // auto_failback. It never runs a script and never touches a socket: every input returns a vector
 // of typed actions the shell carries out — SendToPeer (cluster messages WITHOUT default fields; the
 // shell stamps them with HeartbeatSource), RunGroup (an rsc_op for rscd), AwaitClearance (only
-// with require_acquire_clearance) and ShutdownComplete.
+// with require_acquire_clearance), AnnounceGroup (re-announce a kept group's VIPs) and
+// ShutdownComplete.
 //
 // Model: each group has a wanted state (held / not held) and an actual one. Decisions only change
 // "wanted"; one RunGroup at a time converges actual to wanted (stops first, reverse haresources
@@ -168,12 +169,22 @@ struct CancelClearance {
     bool operator==(const CancelClearance&) const = default;
 };
 
+// After a double hold of a group this node keeps, the peer released its copy: ask rscd to
+// announce the group's VIPs again (`t=rsc_op op=announce`: gratuitous ARP, unsolicited neighbour
+// advertisements), since the peer's own announcements may have turned the LAN's caches to its
+// MAC. Not an acquisition: nothing is started, and the answer is the shell's (logged), not the core's.
+struct AnnounceGroup {
+    std::string group;  // conf::ResourceGroup::key()
+    bool operator==(const AnnounceGroup&) const = default;
+};
+
 // Everything is released and (peer alive) `shutdone` was sent: the shell may exit.
 struct ShutdownComplete {
     bool operator==(const ShutdownComplete&) const = default;
 };
 
-using ResourceAction = std::variant<SendToPeer, RunGroup, AwaitClearance, EarlyProbe, CancelClearance, ShutdownComplete>;
+using ResourceAction =
+    std::variant<SendToPeer, RunGroup, AwaitClearance, EarlyProbe, CancelClearance, AnnounceGroup, ShutdownComplete>;
 using ResourceActions = std::vector<ResourceAction>;
 
 // --- input from rscd ----------------------------------------------------------------------------
@@ -356,6 +367,9 @@ private:
         // taken the group meanwhile — so getting it back needs the guard's clearance, whatever
         // the peer's last words were. Cleared by the start it allows, or when no longer wanted.
         bool lost_in_silence = false;
+        // The live peer claimed it while we held it or were starting it: announce it again once
+        // the peer no longer claims it (track_double_holds). Cleared when we stop holding it.
+        bool held_twice = false;
     };
     // The acquisition rule (see the header comment): what pump() does with a wanted group.
     enum class AcquireVerdict {
@@ -387,6 +401,10 @@ private:
     AcquireVerdict acquire_verdict(const Group& g) const;
     bool peer_alive() const { return peer_ == PeerState::alive && !peer_departed_; }
     bool settle_double_hold(ipc::SteadyTime now, ResourceActions& out);
+    // The re-announcement rule (header comment): marks the groups the peer claims `theirs` (our
+    // words) while we hold them; with `released` (a stable full report, or `shutdone`) emits
+    // AnnounceGroup for the marked ones it no longer claims.
+    void track_double_holds(ResourceSet theirs, bool released, ResourceActions& out);
     bool new_group_wanted(bool local) const;
     void reconcile_after_partition(ipc::SteadyTime now, ResourceActions& out);
     ResourceActions settle_on_return(ipc::SteadyTime now);

@@ -6,7 +6,11 @@
 #                            any traffic (gratuitous ARP), and curl http://192.0.2.100/ says web1;
 #   rscd --oneshot status → running;  rscd --oneshot stop → VIP gone, nginx gone, status stopped.
 # Then the failover case: web2 takes the group and the client's existing entry for the VIP moves
-# to web2's MAC before any traffic, and curl says web2. `scripts/lab down` always runs (trap).
+# to web2's MAC before any traffic, and curl says web2. Then a double hold and its settlement, as
+# after a healed partition: web1 takes the VIP too (the client's entry turns to web1's MAC) and
+# releases it; the entry stays on web1's MAC until `rscd --oneshot announce` on web2 (the keeper)
+# turns it back to web2's with gratuitous ARPs, before any traffic; announce on web1, which no
+# longer has the VIP, exits 1, sends nothing and adds nothing. `scripts/lab down` always runs (trap).
 # Prints how long the built-in IPaddr start took (no assert on time).
 # Exit 77 (skipped) when not root, without network namespaces, or without nginx.
 set -uo pipefail
@@ -102,6 +106,31 @@ rscd web2 --oneshot start "$KEY"
 check "rscd --oneshot start on web2 exits 0" [ $? -eq 0 ]
 check "client's entry for the VIP now has web2's MAC ($WEB2_MAC), before any traffic" wait_for 2 neigh_is "$WEB2_MAC"
 check "curl http://$VIP/ answers web2's page" wait_for 5 sh -c "ip netns exec $HA_LAB-client curl -s --max-time 2 http://$VIP/ | grep -q '<h1>web2</h1>'"
+
+# --- a double hold settled on web2: web1 held it too (its gratuitous ARPs won), then released it
+rscd web1 --oneshot start "$KEY"
+check "double hold: rscd --oneshot start on web1 too exits 0" [ $? -eq 0 ]
+check "double hold: the client's entry for the VIP turned to web1's MAC" wait_for 2 neigh_is "$WEB1_MAC"
+rscd web1 --oneshot stop "$KEY"
+check "double hold: web1 released the VIP" no_vip_on web1
+sleep 1
+check "after web1's release nobody turns the client's entry back: still web1's MAC (got $(neigh_mac))" neigh_is "$WEB1_MAC"
+announced_before=$(grep -c "Sending 5 gratuitous ARPs" "$LABDIR/web2/log/rscd.log")
+rscd web2 --oneshot announce "$KEY"
+check "rscd --oneshot announce on web2 (the keeper) exits 0" [ $? -eq 0 ]
+check "the client's entry for the VIP is web2's MAC again ($WEB2_MAC), before any traffic" wait_for 2 neigh_is "$WEB2_MAC"
+check "log: web2 announced the VIP again" \
+  [ "$(grep -c "Sending 5 gratuitous ARPs for $VIP on eth0 every 200 ms" "$LABDIR/web2/log/rscd.log")" -gt "$announced_before" ]
+check "announce added nothing: the VIP is on web2 only" eval 'vip_on web2 && no_vip_on web1'
+sent_before=$(grep -c "Sending 5 gratuitous ARPs" "$LOG1")
+rscd web1 --oneshot announce "$KEY"
+rc=$?
+check "rscd --oneshot announce on web1 (no VIP there) exits 1 (rc=$rc)" [ $rc -eq 1 ]
+check "log: web1 says the VIP is not there and sends nothing" \
+  eval 'grep -q "IPaddr: $VIP is not on this node: not announcing it" "$LOG1" && [ "$(grep -c "Sending 5 gratuitous ARPs" "$LOG1")" -eq "$sent_before" ]'
+check "announce on web1 added no VIP, and the client's entry stays web2's" eval 'no_vip_on web1 && neigh_is "$WEB2_MAC"'
+check "curl http://$VIP/ still answers web2's page" sh -c "ip netns exec $HA_LAB-client curl -s --max-time 2 http://$VIP/ | grep -q '<h1>web2</h1>'"
+
 rscd web2 --oneshot stop "$KEY"
 check "rscd --oneshot stop on web2 exits 0" [ $? -eq 0 ]
 check "VIP removed from web2" no_vip_on web2

@@ -187,6 +187,38 @@ TEST(BusMessages, IpfailRefusals) {
     expect_refused<IpfailOk>({{IpfailOk{}.encode().add("x", "1"), "unexpected_field", "\"x\""}});
 }
 
+// op=announce (the keeper after a double hold) travels in the same rsc_op / rsc_result, with the
+// same strict decoders: the word round-trips, its near misses are refused naming the field.
+TEST(BusMessages, RscAnnounceRoundTripsAndIsDecodedStrictly) {
+    GroupOp op = GroupOp::status;
+    ASSERT_TRUE(parse_group_op("announce", op));
+    EXPECT_EQ(op, GroupOp::announce);
+    EXPECT_EQ(group_op_name(GroupOp::announce), "announce");
+    const Message ask = RscOp{GroupOp::announce, kGroup, "a1"}.encode();
+    EXPECT_EQ(ask.get_or("op", ""), "announce");
+    auto decoded = RscOp::decode(decode(encode_netstring(ask)).value());
+    ASSERT_TRUE(decoded) << decoded.error().message;
+    EXPECT_EQ(decoded->op, GroupOp::announce);
+    EXPECT_EQ(decoded->group, kGroup);
+    EXPECT_EQ(decoded->seq, "a1");
+    expect_refused<RscOp>({{Message(ask).set("op", "Announce"), "bad_value", "op"},
+                           {Message(ask).set("op", "announce "), "bad_value", "op"},
+                           {Message(ask).set("op", "announced"), "bad_value", "op"},
+                           {Message(ask).add("iface", "eth0"), "unexpected_field", "\"iface\""},
+                           {without(ask, "group"), "missing_field", "\"group\""}});
+    for (const auto running : {RscResult::Running::yes, RscResult::Running::partial, RscResult::Running::no}) {
+        const bool ok = running == RscResult::Running::yes;
+        const RscResult answer{GroupOp::announce, kGroup, "a1", ok, running, ok ? "" : kGroup, {}};
+        auto back = RscResult::decode(answer.encode());
+        ASSERT_TRUE(back) << back.error().message;
+        EXPECT_EQ(back->op, GroupOp::announce);
+        EXPECT_EQ(back->ok, ok);
+        EXPECT_EQ(back->running, running);
+        EXPECT_EQ(back->failed_rsc, answer.failed_rsc);
+        EXPECT_EQ(back->encode(), answer.encode());
+    }
+}
+
 TEST(BusMessages, RscRefusals) {
     const Message op = RscOp{GroupOp::stop, kGroup, "9"}.encode();
     expect_refused<RscOp>({{without(op, "op"), "missing_field", "\"op\""},

@@ -30,6 +30,7 @@ ha::conf::ResourceGroup group(std::string node, std::string key, int line) {
     ha::conf::Resource r;
     r.word = key;
     r.agent = "IPaddr";
+    r.ip = ha::conf::IpAddrSpec{key.substr(key.find("::") + 2, key.find('/') - key.find("::") - 2), false, 24, "eth0", ""};
     g.resources.push_back(r);
     ha::conf::Resource httpd;
     httpd.word = "httpd";
@@ -83,6 +84,8 @@ std::vector<std::string> summary(const hm::ResourceActions& actions) {
             out.push_back("CANCEL " + x->group);
         } else if (const auto* e = std::get_if<hm::EarlyProbe>(&a)) {
             out.push_back("EARLY " + e->group + (e->preferred ? " preferred" : ""));
+        } else if (const auto* n = std::get_if<hm::AnnounceGroup>(&a)) {
+            out.push_back("ANNOUNCE " + n->group);
         }
     }
     return out;
@@ -1532,3 +1535,128 @@ TEST(ResourceOwner, GroupsRscdReleasedOnItsOwnAreAcquiredAgainUnderTheOneRule) {
         EXPECT_TRUE(f.owner->on_resources_lost(f.now).empty());
     }
 }
+
+// --- re-announcement after a double hold ---------------------------------------------------------
+
+namespace {
+std::vector<std::string> announces(const hm::ResourceActions& actions) {
+    std::vector<std::string> out;
+    for (const auto& a : actions)
+        if (const auto* n = std::get_if<hm::AnnounceGroup>(&a)) out.push_back(n->group);
+    return out;
+}
+// Both nodes took everything during a partition; the return settles it (we keep kVipA, release
+// kVipB) on web2's report, which still claims all.
+void hold_twice_then_settle(Fixture& f) {
+    f.start_with_peer("local");
+    f.complete(f.owner->on_peer_dead(f.now));
+    f.complete(f.owner->on_peer_active(f.now));
+    report(f, "all", "1", "partition");
+}
+}  // namespace
+
+TEST(ResourceOwner, AfterADoubleHoldTheKeeperAnnouncesItsGroupOnceThePeerReleasedIt) {
+    for (auto af : {AutoFailback::on, AutoFailback::off}) {
+        Fixture f(af);  // no guard (the public LAN was split too): both took everything
+        f.start_with_peer("local");
+        f.complete(f.owner->on_peer_dead(f.now));
+        f.complete(f.owner->on_peer_active(f.now));
+        // web2 holds all too: we keep ours (kVipA) and release its group (kVipB); nothing is
+        // announced while web2 still claims ours.
+        auto settled = report(f, "all", "1", "partition");
+        EXPECT_EQ(starts_and_stops(settled), (std::vector<std::string>{"STOP " + std::string(kVipB)}));
+        EXPECT_TRUE(announces(settled).empty());
+        // web2 is releasing its copy of our group: an unstable report does not say it is gone.
+        EXPECT_TRUE(announces(report(f, "local", "0")).empty());
+        // Its stable report no longer claims ours: announced again, once, and not its group.
+        auto released = report(f, "local");
+        EXPECT_EQ(announces(released), (std::vector<std::string>{kVipA}));
+        EXPECT_TRUE(runs(released).empty());  // not an acquisition
+        EXPECT_EQ(f.log.count(LogLevel::info,
+                              std::string("Peer web2 released resource group web1 ") + kVipA + " httpd: announcing it again."),
+                  1);
+        EXPECT_TRUE(announces(report(f, "local")).empty());
+        EXPECT_EQ(f.owner->held_groups(), (std::vector<std::string>{kVipA}));
+    }
+}
+
+TEST(ResourceOwner, AReportClaimingOurGroupBeforeThePeersStatusCountsForTheAnnouncement) {
+    Fixture f(AutoFailback::on);
+    f.start_with_peer("local");
+    f.complete(f.owner->on_peer_dead(f.now));
+    // Its partition report overtakes LinkTable's return (APartitionReportThatArrivesBeforeThePeersStatusIsSettledOn).
+    report(f, "all", "1", "partition");
+    f.complete(f.owner->on_cluster_event(f.now, hm::ReturningAfterPartition{"web2"}));
+    ASSERT_EQ(f.owner->held_groups(), (std::vector<std::string>{kVipA}));
+    EXPECT_EQ(announces(report(f, "local")), (std::vector<std::string>{kVipA}));
+}
+
+TEST(ResourceOwner, APeerThatStopsAfterADoubleHoldLeavesOurGroupAnnouncedAgain) {
+    Fixture f(AutoFailback::on);
+    hold_twice_then_settle(f);
+    // web2 stops instead of reporting again: `shutdone` says it released everything.
+    auto gone = f.complete(f.peer({{"t", "shutdone"}, {"st", "dead"}}));
+    EXPECT_EQ(announces(gone), (std::vector<std::string>{kVipA}));
+}
+
+TEST(ResourceOwner, NoAnnouncementWhenNothingWasHeldTwice) {
+    // A takeover after the peer's death, its restart and the failback: never held at once.
+    {
+        Fixture f(AutoFailback::on);
+        f.start_with_peer("local");
+        auto all = f.complete(f.owner->on_peer_dead(f.now));
+        f.owner->on_peer_active(f.now);
+        auto more = f.peer({{"t", "starting"}});
+        auto none = report(f, "none");
+        auto rel = f.complete(f.peer({{"t", "ask_resources"}, {"rsc_hold", "foreign"}, {"info", "other"}}));
+        auto back = report(f, "local");
+        for (const auto* a : {&all, &more, &none, &rel, &back}) EXPECT_TRUE(announces(*a).empty());
+        EXPECT_EQ(f.owner->held_groups(), (std::vector<std::string>{kVipA}));
+    }
+    // web2's standby hands us its group: it released before we started it.
+    {
+        Fixture f;
+        f.start_with_peer("local");
+        report(f, "local");  // its claim on its own group, while we do not hold it
+        auto other = f.peer({{"t", "ask_resources"}, {"rsc_hold", "all"}, {"info", "me"}});
+        auto gave = f.complete(f.peer({{"t", "resource"}, {"rsc_hold", "none"}, {"rtype", "full"}, {"isstable", "0"},
+                                       {"info", "standby"}}));
+        auto done = f.complete(f.peer({{"t", "ask_resources"}, {"rsc_hold", "all"}, {"info", "done"}}));
+        ASSERT_EQ(f.owner->rsc_hold_word(), "all");
+        auto after = report(f, "none");
+        for (const auto* a : {&other, &gave, &done, &after}) EXPECT_TRUE(announces(*a).empty());
+    }
+    // Our standby: we release, web2 takes all; its reports claim what we no longer hold.
+    {
+        Fixture f;
+        f.start_with_peer("local");
+        auto ours = f.complete(f.owner->standby(f.now, hm::StandbyKind::all));
+        auto other = f.complete(f.peer({{"t", "ask_resources"}, {"rsc_hold", "all"}, {"info", "other"}}));
+        auto took = report(f, "all");
+        auto done = f.complete(f.peer({{"t", "ask_resources"}, {"rsc_hold", "all"}, {"info", "done"}}));
+        for (const auto* a : {&ours, &other, &took, &done}) EXPECT_TRUE(announces(*a).empty());
+        EXPECT_TRUE(f.owner->held_groups().empty());
+    }
+}
+
+TEST(ResourceOwner, TheNodeThatReleasedAfterADoubleHoldAnnouncesNothing) {
+    Fixture f(AutoFailback::on);
+    f.start_with_peer("none");  // web2 is kVipB's preferred node
+    f.complete(f.owner->on_peer_dead(f.now));
+    f.complete(f.owner->on_peer_active(f.now));
+    auto both = report(f, "local", "1", "partition");  // web2 re-took its own group: held twice
+    EXPECT_EQ(starts_and_stops(both), (std::vector<std::string>{"STOP " + std::string(kVipB)}));
+    auto later = report(f, "local");
+    auto none = report(f, "none");  // (even if web2 let it go afterwards: we no longer hold it)
+    for (const auto* a : {&both, &later, &none}) EXPECT_TRUE(announces(*a).empty());
+    EXPECT_EQ(f.log.count("announcing it again"), 0);
+}
+
+TEST(ResourceOwner, ADoubleHoldEndedByTheDeathOfThePeerAnnouncesNothing) {
+    Fixture f(AutoFailback::on);
+    hold_twice_then_settle(f);
+    f.complete(f.owner->on_peer_dead(f.now));  // it may still hold it, on its side of a partition
+    f.complete(f.owner->on_peer_active(f.now));
+    EXPECT_TRUE(announces(report(f, "none", "1", "partition")).empty());
+}
+

@@ -23,6 +23,10 @@ public:
         if (auto_answer) answer(ok_outcome(op));
     }
     void abort() override { ++aborts; }
+    GroupOutcome announce(const conf::ResourceGroup& group) override {
+        announced.push_back(group.key());
+        return announce_outcome;
+    }
     void answer(const GroupOutcome& outcome) {
         ASSERT_LT(answered, runs.size());
         auto done = runs[answered++].done;
@@ -40,6 +44,8 @@ public:
     std::size_t answered = 0;
     bool auto_answer = false;
     int aborts = 0;
+    std::vector<std::string> announced;
+    GroupOutcome announce_outcome{true, "", true, true};
 };
 
 ipc::Message op_msg(std::string op, std::string group, std::string seq) {
@@ -96,6 +102,45 @@ TEST_F(RscServiceTest, OneOperationAtATimeInArrivalOrder) {
     EXPECT_EQ(groups.log(), (std::vector<std::string>{"start " + g1, "start " + g2, "status " + g1}));
     ASSERT_EQ(sent.size(), 3u);
     EXPECT_EQ(sent[2].get_or("seq", ""), "3");
+}
+
+// op=announce (the master's keeper after a double hold) is not queued behind a running start:
+// it is handed to the operator at once and answered at once, and changes nothing of the held set.
+TEST_F(RscServiceTest, AnnounceIsAnsweredAtOnceBesideTheQueue) {
+    auto svc = make();
+    svc.on_bus_message(op_msg("start", g1, "1"), clock.now());
+    groups.answer({true, "", true, true});
+    svc.on_bus_message(op_msg("start", g2, "2"), clock.now());  // runs, unanswered
+    svc.on_bus_message(op_msg("announce", g1, "a1"), clock.now());
+    EXPECT_EQ(groups.announced, std::vector<std::string>{g1});
+    EXPECT_EQ(groups.runs.size(), 2u);  // not queued
+    ASSERT_EQ(sent.size(), 2u);
+    EXPECT_EQ(sent[1].get_or("op", ""), "announce");
+    EXPECT_EQ(sent[1].get_or("seq", ""), "a1");
+    EXPECT_EQ(sent[1].get_or("rc", ""), "ok");
+    EXPECT_EQ(sent[1].get_or("running", ""), "yes");
+    EXPECT_EQ(log.count(ipc::LogLevel::info, "Announcing the addresses of resource group"), 1);
+    groups.answer({true, "", true, true});
+    EXPECT_EQ(svc.held(), (std::vector<std::string>{g1, g2}));
+    // A VIP that is not here: answered failed, nothing else happens.
+    groups.announce_outcome = {false, "IPaddr::192.0.2.101/24/eth0", false, false};
+    svc.on_bus_message(op_msg("announce", g2, "a2"), clock.now());
+    EXPECT_EQ(sent.back().get_or("rc", ""), "failed");
+    EXPECT_EQ(sent.back().get_or("running", ""), "no");
+    EXPECT_EQ(sent.back().get_or("failed_rsc", ""), "IPaddr::192.0.2.101/24/eth0");
+    EXPECT_EQ(svc.held(), (std::vector<std::string>{g1, g2}));
+    EXPECT_EQ(groups.runs.size(), 2u);
+}
+
+TEST_F(RscServiceTest, AnnounceOfAnUnknownGroupOrDuringShutdownIsRefused) {
+    auto svc = make();
+    svc.on_bus_message(op_msg("announce", "IPaddr::203.0.113.9", "a1"), clock.now());
+    EXPECT_EQ(sent.back().get_or("error", ""), "unknown_group");
+    svc.shutdown("SIGTERM");
+    svc.on_bus_message(op_msg("announce", g1, "a2"), clock.now());
+    EXPECT_EQ(sent.back().get_or("op", ""), "announce");
+    EXPECT_EQ(sent.back().get_or("error", ""), "shutting_down");
+    EXPECT_TRUE(groups.announced.empty());
 }
 
 TEST_F(RscServiceTest, FailedStartReportsTheResourceAndIsNotHeld) {
