@@ -37,20 +37,25 @@ std::string local_node_name() {
 
 // ---- options --------------------------------------------------------------------------------
 
+void add_common_options(po::options_description& d, CommonOptions& o) {
+    d.add_options()
+        ("help,h", po::bool_switch(&o.help), "show this help")
+        ("version", po::bool_switch(&o.version), "print the version and exit")
+        ("node", po::value(&o.node), "this node's name (default: uname -n)")
+        ("config", po::value(&o.config_dir)->default_value(o.config_dir), "configuration directory")
+        ("run-dir", po::value(&o.run_dir)->default_value(o.run_dir), "runtime directory for sockets and pid file")
+        ("log-dir", po::value(&o.log_dir)->default_value(o.log_dir), "directory of the log files")
+        ("state-dir", po::value(&o.state_dir)->default_value(o.state_dir), "directory of persistent state (generation, uuid)")
+        ("foreground,f", po::bool_switch(&o.foreground), "stay in the foreground (do not detach), also logging to stderr")
+        ("verbose,v", po::bool_switch(&o.verbose), "debug logging");
+}
+
 namespace {
 
 po::options_description common_options(DaemonOptions& o) {
     po::options_description d("Common options");
+    add_common_options(d, o);
     d.add_options()
-        ("help,h", po::bool_switch(&o.help), "show this help")
-        ("version", po::bool_switch(&o.version), "print the version and exit")
-        ("node", po::value(&o.node), "local node name (default: uname -n)")
-        ("config", po::value(&o.config_dir)->default_value(o.config_dir), "configuration directory")
-        ("run-dir", po::value(&o.run_dir)->default_value(o.run_dir), "run directory (sockets, pid file)")
-        ("log-dir", po::value(&o.log_dir)->default_value(o.log_dir), "log directory")
-        ("state-dir", po::value(&o.state_dir)->default_value(o.state_dir), "state directory")
-        ("foreground,f", po::bool_switch(&o.foreground), "also log to stderr")
-        ("verbose,v", po::bool_switch(&o.verbose), "log debug lines")
         ("parent-pid", po::value(&o.parent_pid), "exit if our parent is not this pid")
         ("realtime", po::bool_switch(&o.realtime), "SCHED_RR + mlockall (ha.cf `realtime on`; media daemons)")
         ("ha-logfile", po::value(&o.shared_log.logfile), "also log here (ha.cf logfile: info and up)")
@@ -117,19 +122,20 @@ int daemon_main(const DaemonSpec& spec, int argc, const char* const* argv) {
         DaemonOptionParser parser(spec.program);
         if (spec.options) spec.options(parser);
         auto opts = parser.parse(argc, argv);
-        if (!opts) {
-            std::cerr << opts.error().message << "\n";  // names the program already
+        // A refusal before anything is set up: "<program>: <why>" (and the usage, if the daemon
+        // wants it after a usage error), exit kExitConfig.
+        auto refuse = [&](const Error& why, bool named) {
+            if (!why.message.empty()) std::cerr << (named ? "" : spec.program + ": ") << why.message << "\n";
+            if (spec.usage_on_error && why.code == "usage") std::cerr << parser.usage();
             return kExitConfig;
-        }
+        };
+        if (!opts) return refuse(opts.error(), true);  // the parser names the program already
         if (opts->help) return std::cout << parser.usage(), kExitOk;
         if (opts->version) return std::cout << version_text(spec.program), kExitOk;
         auto body = spec.body ? spec.body(*opts, parser) : Result<DaemonBody>(make_error("usage", "no body"));
-        if (!body || !opts->extra.empty()) {
-            std::cerr << spec.program << ": " << (body ? "unexpected argument " + opts->extra[0] : body.error().message) << "\n";
-            return kExitConfig;
-        }
-        child_setup(*opts);
-        Log& log = install_file_log(*opts);
+        if (!body) return refuse(body.error(), false);
+        if (!spec.arguments && !opts->extra.empty()) return refuse(make_error("usage", "unexpected argument " + opts->extra[0]), false);
+        Log& log = spec.setup ? spec.setup(*opts, parser) : (child_setup(*opts), install_file_log(*opts));
         if (spec.realtime && opts->realtime) realtime_setup(true, log);
         return (*body)(*opts, log);
     } catch (const std::exception& e) {
@@ -157,13 +163,17 @@ void child_setup(const DaemonOptions& opts) {
 }
 
 Log& install_file_log(const DaemonOptions& opts) {
+    return install_file_log(opts, opts.log_dir + "/" + opts.program + ".log", opts.verbose ? LogLevel::debug : LogLevel::info);
+}
+
+Log& install_file_log(const DaemonOptions& opts, const std::string& file, LogLevel foreground) {
     LogOptions lo;
     lo.program = opts.program;
     lo.node = opts.node;
     lo.debug = opts.verbose;
     add_shared_log(lo, opts.shared_log);
-    lo.sinks.push_back({opts.log_dir + "/" + opts.program + ".log", opts.verbose ? LogLevel::debug : LogLevel::info});
-    if (opts.foreground) lo.sinks.push_back({"-", opts.verbose ? LogLevel::debug : LogLevel::info});
+    lo.sinks.push_back({file, opts.verbose ? LogLevel::debug : LogLevel::info});
+    if (opts.foreground && file != "-") lo.sinks.push_back({"-", foreground});
     install_process_log(std::make_unique<FileLog>(std::move(lo)));
     return process_log();
 }

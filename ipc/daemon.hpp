@@ -1,16 +1,19 @@
 // Daemon skeleton — what every hamaster child shares (Postfix's single_server, docs/conventions.md §1 and §7).
 //
-// A child's main() is its table (DaemonSpec: its name, its own options, its body) and one call to
+// Every child's main() (heartbeatd-net, heartbeatd-serial, ipfaild, rscd) is its table
+// (DaemonSpec: its name, its own options, its body, optionally its own set-up) and one call to
 // daemon_main(), which parses the options (common ones plus its own), answers --help and
-// --version, calls child_setup() (parent death signal; exits at once if the master is already
-// gone), install_file_log(), optionally realtime_setup(), and runs the body, which builds its
-// objects on a DaemonLoop's io_context, attaches its BusClient for the liveness beat and calls
-// run(). The loop owns the io_context and the signals: SIGTERM/SIGINT stop it cleanly (or call the
-// daemon's stop handler), SIGHUP reopens the process log and calls the daemon's hook. No work is
-// ever done in a signal handler. rscd parses with DaemonOptionParser too but keeps its own main
-// (it loads the config before its log, and logs where --logfile says); the master has its own
-// command line (hamaster(8)). The rest of the skeleton: ipc/spawn.hpp (fork/exec),
-// ipc/deadline_timer.hpp (a shell's timer at its core's next deadline).
+// --version, lets the body read its options (rscd: and load its config, before any log exists),
+// sets the process up — child_setup() (parent death signal; exits at once if the master is
+// already gone) and install_file_log(), or the daemon's own set-up (rscd: its --logfile) —
+// optionally realtime_setup(), and runs the body, which builds its objects on a DaemonLoop's
+// io_context, attaches its BusClient for the liveness beat and calls run(). The loop owns the
+// io_context and the signals: SIGTERM/SIGINT stop it cleanly (or call the daemon's stop handler),
+// SIGHUP reopens the process log and calls the daemon's hook. No work is ever done in a signal
+// handler. The master has its own entry (a multi-command tool, hamaster(8)) but takes the options
+// every binary shares and their defaults from here (CommonOptions, add_common_options). The rest
+// of the skeleton: ipc/spawn.hpp (fork/exec), ipc/deadline_timer.hpp (a shell's timer at its
+// core's next deadline).
 //
 // Time and blocking: the liveness beat uses a steady_timer; nothing blocks.
 // Diagnostics: info "<program> stopping on signal N"; WARN once when realtime cannot be had;
@@ -55,19 +58,28 @@ inline constexpr int kExitExecFailed = 127;  // a spawned child whose exec faile
 // or 1 (anything else: the master respawns with backoff).
 int exit_code_for(const Error& error);
 
-struct DaemonOptions {
-    std::string program;
-    std::string node;  // never empty after parsing: defaults to uname -n
+// The options every hamaster binary shares (hamaster(8) OPTIONS) and their defaults, in one place:
+// the children's DaemonOptions and the master's Options (master/options.hpp) both build on it.
+struct CommonOptions {
+    bool help = false;     // -h/--help was given; print the usage and exit 0
+    bool version = false;  // --version was given; print ipc::version_text() and exit 0
+    std::string node;      // the daemons default it to uname -n, the master too (master/options.cpp)
     std::string config_dir = "/etc/ha.d";
     std::string run_dir = "/run/hamaster";
     std::string log_dir = "/var/log/hamaster";
     std::string state_dir = "/var/lib/hamaster";
     bool foreground = false;
     bool verbose = false;
+};
+
+// Adds -h/--help --version --node --config --run-dir --log-dir --state-dir -f -v to `d`, bound to
+// `o`, whose values are the defaults shown (Boost's "(=...)"; "given" is !defaulted()).
+void add_common_options(boost::program_options::options_description& d, CommonOptions& o);
+
+struct DaemonOptions : CommonOptions {
+    std::string program;
     int parent_pid = 0;  // 0: not started by a master
     bool realtime = false;  // --realtime: the daemon calls realtime_setup() (media daemons)
-    bool help = false;   // -h/--help was given; print usage() and exit 0
-    bool version = false;  // --version was given; print ipc::version_text() and exit 0
     SharedLogConfig shared_log;  // --ha-logfile --ha-debugfile --logfacility --syslogmsgfmt
     std::vector<std::string> extra;  // positional arguments
 };
@@ -113,16 +125,25 @@ struct DaemonSpec {
     std::string program;
     // Adds the daemon's own options to the common ones (nothing when empty).
     std::function<void(DaemonOptionParser&)> options;
-    // Reads the daemon's own option values into its body, before anything is set up. An Error is
-    // a usage error (exit kExitConfig).
+    // Reads the daemon's own option values into its body, before anything is set up; it may also
+    // load the daemon's config (rscd: its diagnostics on stderr as "<program>: <diag>"). An Error
+    // is a usage or config error (exit kExitConfig); one with an empty message prints nothing more
+    // (the diagnostics were the message).
     std::function<Result<DaemonBody>(const DaemonOptions&, const DaemonOptionParser&)> body;
-    bool realtime = false;  // honours --realtime (the media daemons): realtime_setup() before the body
+    // Sets the process up once the body is ready and returns the process log. Empty: child_setup()
+    // then install_file_log(). rscd's: the parent death signal only under a master, the log where
+    // --log-dir or its --logfile says.
+    std::function<Log&(const DaemonOptions&, const DaemonOptionParser&)> setup;
+    bool realtime = false;   // honours --realtime (the media daemons): realtime_setup() before the body
+    bool arguments = false;  // positional arguments are the body's (opts.extra; rscd's GROUPKEY), not an error
+    bool usage_on_error = false;  // a usage error is followed by usage() on stderr (rscd)
 };
 
 // The whole life of a daemon: parses the options; -h/--help prints usage() and --version
-// version_text() on stdout (exit 0); a bad option, a positional argument or an Error from
-// spec.body goes to stderr as "<program>: <why>" (exit kExitConfig); then child_setup(),
-// install_file_log(), realtime_setup() (spec.realtime and --realtime) and the body, whose result
+// version_text() on stdout (exit 0); a bad option, a positional argument (unless spec.arguments)
+// or an Error from spec.body goes to stderr as "<program>: <why>" (exit kExitConfig), a usage
+// error followed by usage() when spec.usage_on_error; then spec.setup (default: child_setup(),
+// install_file_log()), realtime_setup() (spec.realtime and --realtime) and the body, whose result
 // is the exit code. An exception that reaches it is written "<program>: CRIT: <what>" to stderr
 // (exit kExitSoftware).
 int daemon_main(const DaemonSpec& spec, int argc, const char* const* argv);
@@ -137,6 +158,9 @@ bool parent_still_there(const DaemonOptions& opts);
 // the ha.cf logfile / debugfile / syslog the master passed (opts.shared_log).
 // Returns process_log().
 Log& install_file_log(const DaemonOptions& opts);
+// The same with the process log at `file` ("-": stderr, and then -f adds no second copy) and -f's
+// copy at `foreground` whatever -v says (rscd: its --logfile, info lines on stderr).
+Log& install_file_log(const DaemonOptions& opts, const std::string& file, LogLevel foreground);
 
 // realtime on: SCHED_RR (lowest RR priority: above every normal task) and
 // mlockall(MCL_CURRENT|MCL_FUTURE). On failure (EPERM, RLIMIT_MEMLOCK, ...) logs ONE WARN naming

@@ -12,19 +12,11 @@ namespace {
 
 po::options_description describe(Options& o) {
     po::options_description d("hamaster options");
+    ipc::add_common_options(d, o);
     d.add_options()
-        ("help,h", po::bool_switch(&o.help), "show this help")
-        ("version", po::bool_switch(&o.version), "print the version and exit")
         ("test,t", po::bool_switch(&o.test), "check ha.cf, haresources and authkeys, print a summary, exit")
-        ("config", po::value(&o.config_dir), "configuration directory (default /etc/ha.d)")
-        ("node", po::value(&o.node), "this node's name (default: uname -n)")
-        ("run-dir", po::value(&o.run_dir), "runtime directory for sockets and pid file")
-        ("log-dir", po::value(&o.log_dir), "directory of the log files")
-        ("state-dir", po::value(&o.state_dir), "directory of persistent state (generation, uuid)")
         ("heartbeat-state-dir", po::value(&o.heartbeat_state_dir),
          "Heartbeat 3.0.6's state directory, continued and kept current (default /var/lib/heartbeat; none with --state-dir; \"\": none)")
-        ("foreground,f", po::bool_switch(&o.foreground), "do not detach")
-        ("verbose,v", po::bool_switch(&o.verbose), "debug logging")
         ("bind", po::value(&o.bind_address), "local IPv4 address of the UDP media (several nodes on one host)")
         ("json", po::bool_switch(&o.json), "status: print JSON (docs/status-json.md)")
         ("watch", po::bool_switch(&o.watch), "status: a live view, redrawn in place (like crm_mon)")
@@ -58,7 +50,7 @@ Result<Options> parse_options(int argc, const char* const* argv) {
         pos.add("command", -1);
         po::store(po::command_line_parser(argc, argv).options(desc).positional(pos).run(), vm);
         po::notify(vm);
-        if (vm.count("state-dir") && !vm.count("heartbeat-state-dir")) o.heartbeat_state_dir.clear();
+        if (!vm["state-dir"].defaulted() && !vm.count("heartbeat-state-dir")) o.heartbeat_state_dir.clear();
         for (std::size_t i = 0; i < words.size(); ++i) {
             const auto& w = words[i];
             if (w == "status" && words.size() == 1) {

@@ -1,9 +1,10 @@
 // Options — hamaster's command line.
 //
-// `-t/--test` validates the configuration and exits; `--config DIR` (default /etc/ha.d), `--node
-// NAME` (default `uname -n`); `status` and `export pacemaker` are commands; `--run-dir`, `--log-dir`,
-// `--state-dir`, `--heartbeat-state-dir`, `-f/--foreground` and `-v` are accepted for the daemon's
-// run path. Parsing never exits the process; main decides.
+// `-t/--test` validates the configuration and exits; `status` and `export pacemaker` are commands.
+// The options every binary shares (-h --version --node --config --run-dir --log-dir --state-dir -f
+// -v) and their defaults come from ipc (ipc::add_common_options); `--heartbeat-state-dir`, `--bind`
+// and the status and export options are the master's own. Parsing never exits the process; main
+// decides (a usage error: "hamaster: <why>", the usage, exit 2).
 //
 // Time and blocking: none. Diagnostics: a usage error is returned as ha::Error.
 // See also: master/main.cpp, docs/architecture.md "Two nodes on one machine".
@@ -11,25 +12,19 @@
 
 #include <string>
 
+#include "ipc/daemon.hpp"
 #include "ipc/result.hpp"
 
 namespace ha::master {
 
-struct Options {
-    bool help = false;
-    bool version = false;
+// The common options and their defaults are ipc's (ipc::CommonOptions, the children's too); node is
+// never empty after parse_options: it defaults to uname -n.
+struct Options : ipc::CommonOptions {
     bool test = false;
-    std::string config_dir = "/etc/ha.d";
-    std::string node;          // never empty after parse_options: defaults to uname -n
-    std::string run_dir = "/run/hamaster";
-    std::string log_dir = "/var/log/hamaster";
-    std::string state_dir = "/var/lib/hamaster";
     // Heartbeat 3.0.6's state (hb_generation, hb_uuid), continued and kept current for a rolling
     // upgrade or a return to Heartbeat. Default /var/lib/heartbeat, but none when --state-dir is
     // given without it (a second node on one host, a test: never the host's Heartbeat state).
     std::string heartbeat_state_dir = "/var/lib/heartbeat";
-    bool foreground = false;
-    bool verbose = false;
     bool status = false;          // `hamaster status`: print the one-screen status and exit
     bool json = false;            // status --json: the same facts as JSON (docs/status-json.md)
     bool watch = false;           // status --watch: redraw the status in place every --interval

@@ -244,28 +244,26 @@ void ResourceShell::on_rsc_result(const ipc::bus::RscResult& r) {
     apply(owner_.on_group_result(clock_.now(), result));
 }
 
-ResourceShell::RequestAnswer ResourceShell::standby(std::string_view kind_word) {
+ResourceShell::RequestAnswer ResourceShell::request(std::string_view what, std::string_view kind_word,
+                                                    std::optional<ResourceOwner::Refusal> (ResourceOwner::*refusal)(ipc::SteadyTime) const,
+                                                    ResourceActions (ResourceOwner::*act)(ipc::SteadyTime, StandbyKind)) {
     RequestAnswer answer{std::nullopt, owner_.standby_ends()};
     auto kind = parse_standby_kind(kind_word);
     if (!kind) {
-        answer.refusal = ResourceOwner::Refusal{"usage", fmt::format("unknown standby kind [{}]", kind_word)};
+        answer.refusal = ResourceOwner::Refusal{"usage", fmt::format("unknown {} kind [{}]", what, kind_word)};
         return answer;
     }
-    answer.refusal = owner_.standby_refusal(clock_.now());
-    apply(owner_.standby(clock_.now(), *kind));  // logs the request, and the refusal if any
+    answer.refusal = (owner_.*refusal)(clock_.now());
+    apply((owner_.*act)(clock_.now(), *kind));  // logs the request, and the refusal if any
     return answer;
 }
 
+ResourceShell::RequestAnswer ResourceShell::standby(std::string_view kind_word) {
+    return request("standby", kind_word, &ResourceOwner::standby_refusal, &ResourceOwner::standby);
+}
+
 ResourceShell::RequestAnswer ResourceShell::takeover(std::string_view kind_word) {
-    RequestAnswer answer{std::nullopt, owner_.standby_ends()};
-    auto kind = parse_standby_kind(kind_word);
-    if (!kind) {
-        answer.refusal = ResourceOwner::Refusal{"usage", fmt::format("unknown takeover kind [{}]", kind_word)};
-        return answer;
-    }
-    answer.refusal = owner_.takeover_refusal(clock_.now());
-    apply(owner_.takeover(clock_.now(), *kind));
-    return answer;
+    return request("takeover", kind_word, &ResourceOwner::takeover_refusal, &ResourceOwner::takeover);
 }
 
 void ResourceShell::set_isolated(bool isolated) {

@@ -113,6 +113,11 @@ public:
     void reload_groups(std::vector<conf::ResourceGroup> next, std::function<void()> applied);
 
 private:
+    // standby() and takeover() alike: the kind word, the owner's refusal (`refusal`) and its
+    // decision (`act`, which logs the request and the refusal); `what` names the request.
+    RequestAnswer request(std::string_view what, std::string_view kind_word,
+                          std::optional<ResourceOwner::Refusal> (ResourceOwner::*refusal)(ipc::SteadyTime) const,
+                          ResourceActions (ResourceOwner::*act)(ipc::SteadyTime, StandbyKind));
     void apply(const ResourceActions& actions);
     void arm();
     ipc::Message probe_message(const std::string& group) const;

@@ -1,7 +1,11 @@
 // RscdOptions — see rscd_options.hpp.
 #include "rscd/rscd_options.hpp"
 
+#include <iostream>
+
 #include <fmt/format.h>
+
+#include "ipc/config/lexer.hpp"
 
 #include "ipc/daemon.hpp"
 
@@ -17,8 +21,6 @@ std::string rscd_usage() {
            "       rscd -h|--help | --version\n";
 }
 
-namespace {
-
 // rscd's own flags, beside the common ones of ipc::DaemonOptionParser. --oneshot takes the
 // operation; its group key is the one positional argument.
 void add_rscd_options(ipc::DaemonOptionParser& parser) {
@@ -33,6 +35,8 @@ void add_rscd_options(ipc::DaemonOptionParser& parser) {
         ("preferred", po::bool_switch(), "--oneshot probe as the preferred node");
     parser.set_usage(rscd_usage());
 }
+
+namespace {
 
 // A whole positive number in [1, max], or 0.
 int bounded(const std::string& text, int max) {
@@ -53,20 +57,26 @@ Result<RscdOptions> parse_rscd_options(const std::vector<std::string>& args) {
     ipc::DaemonOptionParser parser("rscd");
     add_rscd_options(parser);
     auto common = parser.parse(args);
-    if (!common) return common.error();
-    auto bad = [](std::string msg) { return make_error("usage", fmt::format("rscd: {}", msg)); };
+    if (!common) return common.error();  // names rscd already
+    auto o = rscd_options_from(*common, parser);
+    if (!o) return make_error("usage", fmt::format("rscd: {}", o.error().message));
+    return o;
+}
+
+Result<RscdOptions> rscd_options_from(const ipc::DaemonOptions& common, const ipc::DaemonOptionParser& parser) {
+    auto bad = [](std::string msg) { return make_error("usage", std::move(msg)); };
     const auto& v = parser.values();
     RscdOptions o;
-    o.node = common->node;
-    o.config_dir = common->config_dir;
-    o.run_dir = common->run_dir;
-    o.log_dir = parser.given("log-dir") ? common->log_dir : "";  // none: --logfile
-    o.shared_log = common->shared_log;
-    o.parent_pid = common->parent_pid;
-    o.foreground = common->foreground;
-    o.verbose = common->verbose;
-    o.help = common->help;
-    o.version = common->version;
+    o.node = common.node;
+    o.config_dir = common.config_dir;
+    o.run_dir = common.run_dir;
+    o.log_dir = parser.given("log-dir") ? common.log_dir : "";  // none: --logfile
+    o.shared_log = common.shared_log;
+    o.parent_pid = common.parent_pid;
+    o.foreground = common.foreground;
+    o.verbose = common.verbose;
+    o.help = common.help;
+    o.version = common.version;
     o.logfile = v["logfile"].as<std::string>();
     o.init_dir = v["init-dir"].as<std::string>();
     o.ocf_root = v["ocf-root"].as<std::string>();
@@ -84,15 +94,15 @@ Result<RscdOptions> parse_rscd_options(const std::vector<std::string>& args) {
     }
     if (v.count("oneshot")) {
         const auto& op = v["oneshot"].as<std::string>();
-        if (common->extra.size() != 1) return bad("--oneshot needs an operation and a group key");
+        if (common.extra.size() != 1) return bad("--oneshot needs an operation and a group key");
         RscdOptions::Oneshot one;
         one.probe = op == "probe";
         if (!one.probe && !parse_group_op(op, one.op))
             return bad(fmt::format("--oneshot: unknown operation \"{}\" (start, stop, status, announce or probe)", op));
-        one.group_key = common->extra[0];
+        one.group_key = common.extra[0];
         o.oneshot = one;
-    } else if (!common->extra.empty()) {
-        return bad(fmt::format("unknown argument \"{}\"", common->extra[0]));
+    } else if (!common.extra.empty()) {
+        return bad(fmt::format("unknown argument \"{}\"", common.extra[0]));
     }
     const bool preferred = v["preferred"].as<bool>();
     if (preferred && !(o.oneshot && o.oneshot->probe)) return bad("--preferred goes with --oneshot probe");
@@ -105,6 +115,21 @@ conf::LoadOptions rscd_load_options(const RscdOptions& options) {
     load.init_dir = options.init_dir;
     load.ocf_root = options.ocf_root;
     return load;
+}
+
+Result<conf::Config> load_rscd_config(const RscdOptions& options) {
+    auto loaded = conf::load_config(options.config_dir, options.node, rscd_load_options(options));
+    for (const auto& d : loaded.diagnostics) std::cerr << "rscd: " << conf::render(d) << "\n";
+    if (!loaded.ok()) return make_error("config", "");  // the diagnostics said why
+    return std::move(*loaded.config);
+}
+
+ipc::Log& setup_rscd(const ipc::DaemonOptions& opts, const ipc::DaemonOptionParser& parser) {
+    if (opts.parent_pid > 0) ipc::child_setup(opts);  // PR_SET_PDEATHSIG: no resource outlives the master
+    ipc::DaemonOptions named = opts;
+    named.node = conf::to_lower(opts.node);  // as the config names this node (conf::Config::local_node)
+    const std::string file = parser.given("log-dir") ? opts.log_dir + "/rscd.log" : parser.values()["logfile"].as<std::string>();
+    return ipc::install_file_log(named, file, ipc::LogLevel::info);
 }
 
 }  // namespace ha::rsc

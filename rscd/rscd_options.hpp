@@ -5,9 +5,11 @@
 //        [--init-dir DIR] [--ocf-root DIR] [--arp-probe-interval MS] [--arp-probe-count N]
 //        [--oneshot start|stop|status|announce|probe GROUPKEY [--preferred]]
 //
-// Parsed by ipc::DaemonOptionParser, as every child's flags: the common ones (--node --config
-// --run-dir --log-dir --state-dir -f -v --parent-pid, the shared-log flags, -h, --version) plus
-// rscd's own; `--name VALUE` and `--name=VALUE` alike; --help prints rscd_usage() unchanged.
+// Parsed by ipc::daemon_main, as every child's flags (main.cpp hands it add_rscd_options,
+// rscd_options_from and setup_rscd): the common ones (--node --config --run-dir --log-dir
+// --state-dir -f -v --parent-pid, the shared-log flags, -h, --version) plus rscd's own; `--name
+// VALUE` and `--name=VALUE` alike; --help prints rscd_usage(), a bad flag its message and then
+// rscd_usage() on stderr (exit 78).
 // --node defaults to `uname -n`, --config to /etc/ha.d, --run-dir to /run/hamaster, --logfile to
 // stderr ("-"); without --log-dir rscd logs to --logfile. --oneshot runs one operation on one group and exits (an operator and test aid, like
 // Heartbeat's `ResourceManager takegroup|givegroup`): exit 0 when it worked (status: every resource
@@ -29,6 +31,7 @@
 #include <vector>
 
 #include "ipc/config/config.hpp"
+#include "ipc/daemon.hpp"
 #include "ipc/log.hpp"
 #include "ipc/result.hpp"
 #include "rscd/agent_result.hpp"
@@ -60,9 +63,22 @@ struct RscdOptions {
     std::optional<Oneshot> oneshot;
 };
 
-Result<RscdOptions> parse_rscd_options(const std::vector<std::string>& args);
+// rscd's own flags (the table main hands to ipc::daemon_main), and --help's text.
+void add_rscd_options(ipc::DaemonOptionParser& parser);
 std::string rscd_usage();
+// rscd's options from the common ones and the parsed values of its own; an Error (code "usage")
+// says what is wrong without naming rscd (daemon_main does).
+Result<RscdOptions> rscd_options_from(const ipc::DaemonOptions& common, const ipc::DaemonOptionParser& parser);
+// The whole command line (without argv[0]) at once; an Error names rscd.
+Result<RscdOptions> parse_rscd_options(const std::vector<std::string>& args);
 // How rscd loads its config: at start and again for each rsc_reload (the same agent dirs).
 conf::LoadOptions rscd_load_options(const RscdOptions& options);
+// The config at start, before the log exists: every diagnostic on stderr as "rscd: <diag>"; an
+// Error (code "config", no message) when one is an error.
+Result<conf::Config> load_rscd_config(const RscdOptions& options);
+// rscd's set-up (ipc::DaemonSpec::setup): PR_SET_PDEATHSIG only under a master (--parent-pid), and
+// the log at <log-dir>/rscd.log when --log-dir was given, else at --logfile ("-": stderr); -f adds
+// info lines on stderr.
+ipc::Log& setup_rscd(const ipc::DaemonOptions& opts, const ipc::DaemonOptionParser& parser);
 
 }  // namespace ha::rsc

@@ -221,3 +221,54 @@ TEST(DaemonMain, ExitCodesBeforeTheBodyRuns) {
     EXPECT_NE(err.find("testd: --color: no colors here\n"), std::string::npos) << err;
     EXPECT_NE(err.find("testd: CRIT: boom\n"), std::string::npos) << err;
 }
+
+// What rscd asks of the skeleton: its own set-up instead of child_setup() + install_file_log(),
+// positional arguments for the body, its usage after a usage error, and a refusal whose
+// diagnostics were already printed (an Error without a message) that adds nothing but exit 78.
+TEST(DaemonMain, OwnSetUpArgumentsAndUsageAfterAUsageError) {
+    CaptureLog captured;
+    std::vector<std::string> seen;
+    bool set_up = false;
+    DaemonSpec spec;
+    spec.program = "testd";
+    spec.options = [](DaemonOptionParser& p) {
+        p.add_options()("fail", boost::program_options::value<std::string>(), "f");
+        p.set_usage("usage: testd [--fail usage|config] ARG...\n");
+    };
+    spec.body = [&seen](const DaemonOptions&, const DaemonOptionParser& p) -> ha::Result<DaemonBody> {
+        if (p.values().count("fail")) {
+            const auto& how = p.values()["fail"].as<std::string>();
+            if (how == "usage") return ha::make_error("usage", "--fail: as asked");
+            std::cerr << "testd: ha.cf:3: error: printed by the body\n";
+            return ha::make_error("config", "");
+        }
+        return DaemonBody([&seen](const DaemonOptions& o, Log& log) {
+            seen = o.extra;
+            log.info("body ran");
+            return 3;
+        });
+    };
+    spec.setup = [&](const DaemonOptions&, const DaemonOptionParser&) -> Log& { return set_up = true, captured; };
+    spec.arguments = true;
+    spec.usage_on_error = true;
+    auto main_with = [&](std::vector<const char*> args) {
+        args.insert(args.begin(), "testd");
+        return daemon_main(spec, static_cast<int>(args.size()), args.data());
+    };
+    ::testing::internal::CaptureStderr();
+    EXPECT_EQ(main_with({"--bogus"}), kExitConfig);
+    EXPECT_EQ(main_with({"--fail", "usage"}), kExitConfig);
+    const std::string usage_errors = ::testing::internal::GetCapturedStderr();
+    ::testing::internal::CaptureStderr();
+    EXPECT_EQ(main_with({"--fail", "config"}), kExitConfig);
+    const std::string config_error = ::testing::internal::GetCapturedStderr();
+    EXPECT_FALSE(set_up);
+    EXPECT_EQ(main_with({"one", "two"}), 3);
+    EXPECT_TRUE(set_up);
+    EXPECT_EQ(seen, (std::vector<std::string>{"one", "two"}));
+    EXPECT_EQ(captured.count("body ran"), 1);
+    EXPECT_NE(usage_errors.find("testd: unrecognised option '--bogus'\nusage: testd [--fail usage|config] ARG...\n"), std::string::npos)
+        << usage_errors;
+    EXPECT_NE(usage_errors.find("testd: --fail: as asked\nusage: testd"), std::string::npos) << usage_errors;
+    EXPECT_EQ(config_error, "testd: ha.cf:3: error: printed by the body\n");
+}
