@@ -26,7 +26,8 @@ struct NodeView {
     std::uint64_t lost = 0;  // sequence numbers of this node's messages never received
     // cl_status nodeweight / nodesite. Heartbeat 3.0.6 has no ha.cf directive for either: every
     // node it knows, ping nodes included, starts at weight 100 and an empty site, and only its
-    // hb_setweight / hb_setsite (cluster messages t=setweight / t=setsite) change them.
+    // hb_setweight / hb_setsite (cluster messages t=setweight / t=setsite) change them. hamaster
+    // has neither tool and does not apply those messages from a Heartbeat peer: always 100 and "".
     int weight = kDefaultNodeWeight;
     std::string site = {};
 };

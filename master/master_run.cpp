@@ -699,8 +699,12 @@ int run_master(const Options& o) {
         std::cerr << "hamaster: " << pid_file.error().message << "\n";
         return 1;
     }
+    const pid_t launcher = ::getpid();
     StartReport report(o.foreground ? -1 : daemonize());
-    if (!o.foreground) (void)pid_file->write_pid();
+    if (!o.foreground) {
+        (void)pid_file->write_pid();
+        SystemdNotify::adopt_watchdog(launcher);  // before Master builds its SystemdNotify
+    }
 
     ipc::install_process_log(make_log(config, o));
     ipc::Log& log = ipc::process_log();

@@ -1,6 +1,9 @@
 // SystemdNotify — see systemd_notify.hpp.
 #include "master/systemd_notify.hpp"
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
@@ -93,7 +96,18 @@ SystemdNotify::SystemdNotify(ipc::Log& log) : log_(log) {
         log_.warn("systemd watchdog: ignoring WATCHDOG_USEC/WATCHDOG_PID: {}", std::strerror(-watchdog));
     }
     outbox_ = std::make_shared<Outbox>();
+    // The sender starts with every signal blocked (as the log writer does): a SIGCHLD or SIGHUP
+    // delivered to it would interrupt its send (EINTR) and lose that message.
+    sigset_t all{}, old{};
+    ::sigfillset(&all);
+    ::pthread_sigmask(SIG_BLOCK, &all, &old);
     sender_ = std::thread(run_sender, outbox_);
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+}
+
+void SystemdNotify::adopt_watchdog(pid_t launcher) {
+    const char* pid = std::getenv("WATCHDOG_PID");
+    if (pid != nullptr && std::to_string(launcher) == pid) ::setenv("WATCHDOG_PID", std::to_string(::getpid()).c_str(), 1);
 }
 
 SystemdNotify::~SystemdNotify() {

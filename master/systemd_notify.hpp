@@ -25,6 +25,8 @@
 // See also: master/master_run.cpp (when each message goes), packaging/hamaster.service.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -49,8 +51,15 @@ class SystemdNotify {
 public:
     static constexpr std::chrono::milliseconds kReadyWait{5000};
 
+    // The unit's ExecStart daemonizes: systemd set WATCHDOG_PID to the launcher it started, and
+    // the daemon's MAINPID= makes the daemon the process whose watchdog systemd checks. Called in
+    // the daemon before SystemdNotify is built: a WATCHDOG_PID naming `launcher` is pointed at
+    // this process, so that sd_watchdog_enabled() hands the watchdog to the daemon (otherwise it
+    // would never be fed and systemd would abort the service every WatchdogSec).
+    static void adopt_watchdog(pid_t launcher);
+
     // Reads NOTIFY_SOCKET (kept) and the watchdog variables (removed); starts the sender thread
-    // when there is a socket to notify.
+    // (all signals blocked in it: they belong to the event loop) when there is a socket to notify.
     explicit SystemdNotify(ipc::Log& log);
     // Lets the sender send what is queued (STOPPING=1 at the latest) for a moment, then leaves it:
     // a sender stuck in a send does not keep the master from exiting.

@@ -420,7 +420,7 @@ ResourceActions ResourceOwner::on_peer_dead(ipc::SteadyTime now) {
     peer_starting_ = false;
     settlement_.reset();
     // A dead peer said nothing about letting go (it may hold the VIP on its side of a partition).
-    for (auto& g : groups_) g.held_twice = false;
+    for (auto& g : groups_) g.held_twice = g.announce_when_started = false;
     peer_new_life_ = false;
     switch (phase_) {
         case Phase::waiting:
@@ -530,18 +530,29 @@ void ResourceOwner::track_double_holds(ResourceSet theirs, bool released, Resour
         const bool flying = in_flight_ && in_flight_->index == i;
         if (has(theirs, g.local ? ResourceSet::local : ResourceSet::foreign)) {
             if (g.held || (flying && in_flight_->op == GroupOp::start)) g.held_twice = true;
+            g.announce_when_started = false;  // claimed again: wait for it to let go again
             continue;
         }
         if (!released || !std::exchange(g.held_twice, false)) continue;
-        // A start still in flight announces the VIPs itself, after this; a group on its way out
-        // (or not held) has nothing to announce.
-        if (!g.held || flying || !g.wanted || isolated_) continue;
-        const auto& resources = g.config->resources;
-        if (std::none_of(resources.begin(), resources.end(), [](const conf::Resource& r) { return r.ip.has_value(); }))
+        // A start still in flight may have announced the VIPs already, before the peer's last
+        // announcement: announce again once it succeeded (on_group_result). A group on its way
+        // out (or not held) has nothing to announce.
+        if (flying && in_flight_->op == GroupOp::start) {
+            g.announce_when_started = true;
             continue;
-        log_.info("Peer {} released resource group {}: announcing it again.", params_.peer_node, g.config->text);
-        out.emplace_back(AnnounceGroup{g.config->key()});
+        }
+        if (!g.held || flying || !g.wanted) continue;
+        announce_again(g, out);
     }
+}
+
+void ResourceOwner::announce_again(const Group& g, ResourceActions& out) {
+    if (isolated_) return;
+    const auto& resources = g.config->resources;
+    if (std::none_of(resources.begin(), resources.end(), [](const conf::Resource& r) { return r.ip.has_value(); }))
+        return;
+    log_.info("Peer {} released resource group {}: announcing it again.", params_.peer_node, g.config->text);
+    out.emplace_back(AnnounceGroup{g.config->key()});
 }
 
 // --- decisions ----------------------------------------------------------------------------------
@@ -946,10 +957,12 @@ ResourceActions ResourceOwner::on_group_result(ipc::SteadyTime now, const GroupR
     if (op == GroupOp::start) {
         if (result.ok) {
             g.held = true;
+            if (std::exchange(g.announce_when_started, false) && g.wanted) announce_again(g, out);
         } else {
             g.held = false;
             g.failed = true;
             g.held_twice = false;
+            g.announce_when_started = false;
             log_.error("Resource group {} failed to start{}; not claiming it.", key,
                        !result.failed_rsc.empty() ? " at " + result.failed_rsc
                        : !result.error.empty()    ? ": " + result.error
@@ -1020,7 +1033,7 @@ ResourceActions ResourceOwner::on_resources_lost(ipc::SteadyTime now) {
         g.held = false;
         g.cleared = false;  // a clearance belongs to one start; what it allowed is gone
         g.lost_in_silence = true;
-        g.held_twice = false;  // a start again announces the VIPs itself
+        g.held_twice = g.announce_when_started = false;  // a start again announces the VIPs itself
     }
     in_flight_.reset();
     if (lost.empty()) return out;

@@ -370,6 +370,9 @@ private:
         // The live peer claimed it while we held it or were starting it: announce it again once
         // the peer no longer claims it (track_double_holds). Cleared when we stop holding it.
         bool held_twice = false;
+        // The peer let go while our start of it was still running: that start may have announced
+        // the VIPs before the peer's last announcement, so announce again once it succeeded.
+        bool announce_when_started = false;
     };
     // The acquisition rule (see the header comment): what pump() does with a wanted group.
     enum class AcquireVerdict {
@@ -405,6 +408,8 @@ private:
     // words) while we hold them; with `released` (a stable full report, or `shutdone`) emits
     // AnnounceGroup for the marked ones it no longer claims.
     void track_double_holds(ResourceSet theirs, bool released, ResourceActions& out);
+    // One AnnounceGroup for a held group with addresses (logged once), unless isolated.
+    void announce_again(const Group& g, ResourceActions& out);
     bool new_group_wanted(bool local) const;
     void reconcile_after_partition(ipc::SteadyTime now, ResourceActions& out);
     ResourceActions settle_on_return(ipc::SteadyTime now);

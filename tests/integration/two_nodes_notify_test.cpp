@@ -158,5 +158,33 @@ TEST_F(TwoNodesNotify, DaemonizedMasterNamesItselfAsMainPid) {
     EXPECT_EQ(sock.count("WATCHDOG=1"), 0) << "no WATCHDOG_USEC, no feeding\n" << sock.all();
 }
 
+// The unit's ExecStart daemonizes and has WatchdogSec=: systemd sets WATCHDOG_PID to the launcher
+// it started, while MAINPID= makes the daemon the process it watches. The daemon must take the
+// watchdog over and feed it; otherwise systemd aborts the service every WatchdogSec.
+TEST_F(TwoNodesNotify, DaemonizedMasterFeedsTheWatchdogSystemdGaveItsLauncher) {
+    FakeNotifySocket sock(fmt::format("@hamaster-notify-wd-test-{}", ::getpid()));
+    ASSERT_TRUE(sock.bound()) << std::strerror(errno);
+    c().write_config("web1");
+    const auto& n = c().node("web1");
+    const char* bin = std::getenv("HA_IT_BIN_DIR");
+    const std::string hamaster = std::string(bin != nullptr && *bin != '\0' ? bin : HA_BIN_DIR) + "/hamaster";
+    ::setenv("NOTIFY_SOCKET", sock.name().c_str(), 1);
+    // As systemd does: WATCHDOG_PID is the pid of the process it execs (the shell's $$ is kept by exec).
+    const RunResult launcher = run({"/bin/sh", "-c", "WATCHDOG_PID=$$ WATCHDOG_USEC=400000 exec \"$0\" \"$@\"", hamaster,
+                                    "--node", n.name, "--config", n.dir + "/etc", "--run-dir", n.dir + "/run", "--log-dir",
+                                    n.dir + "/log", "--state-dir", n.dir + "/state", "--bind", n.addr},
+                                   30s);
+    ::unsetenv("NOTIFY_SOCKET");
+    const pid_t daemon = static_cast<pid_t>(std::atoi(read_file(n.dir + "/run/hamaster.pid").c_str()));
+    if (daemon > 0) c().node("web1").pid = daemon;  // the fixture's teardown stops it by pid
+    ASSERT_EQ(launcher.rc, 0) << launcher.out << launcher.err << c().dump();
+    ASSERT_GT(daemon, 0);
+    EXPECT_EQ(sock.count(fmt::format("MAINPID={}\n", daemon)), 1) << sock.all();
+    // Fed every 200 ms from the daemon's loop: a few feeds well within the deadline.
+    EXPECT_TRUE(wait_until([&] { return sock.count("WATCHDOG=1") >= 3; }, 30s)) << sock.all() << c().dump();
+    // No child inherits the watchdog variables.
+    for (pid_t kid : c().children("web1")) EXPECT_FALSE(env_has(kid, "WATCHDOG_PID")) << "child " << kid;
+}
+
 }  // namespace
 }  // namespace ha::it

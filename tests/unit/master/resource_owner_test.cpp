@@ -1660,3 +1660,31 @@ TEST(ResourceOwner, ADoubleHoldEndedByTheDeathOfThePeerAnnouncesNothing) {
     EXPECT_TRUE(announces(report(f, "none", "1", "partition")).empty());
 }
 
+
+TEST(ResourceOwner, APeerThatLetsGoWhileOurStartStillRunsHasTheGroupAnnouncedOnceTheStartSucceeded) {
+    Fixture f(AutoFailback::on);
+    f.start_with_peer("all");  // web2 holds both groups; we hold none
+    ASSERT_TRUE(f.owner->held_groups().empty());
+    // web2 is declared dead: our group's start goes out first, and is still running when web2
+    // turns out alive and claiming it (a double hold: its copy and our start).
+    auto takeover = f.owner->on_peer_dead(f.now);
+    const auto first = runs(takeover);
+    ASSERT_FALSE(first.empty());
+    ASSERT_EQ(first.front().group, kVipA);
+    ASSERT_TRUE(first.front().op == hm::GroupOp::start);
+    f.owner->on_peer_active(f.now);
+    EXPECT_TRUE(announces(report(f, "all", "1", "partition")).empty());
+    // web2 lets go of our group while our start still runs: that start may have announced the
+    // VIP before web2's last announcement, so nothing yet, but once it succeeds, one announcement.
+    EXPECT_TRUE(announces(report(f, "local")).empty());
+    hm::GroupResult res;
+    res.op = hm::GroupOp::start;
+    res.group = first.front().group;
+    res.seq = first.front().seq;
+    res.ok = true;
+    res.running = "yes";
+    auto started = f.complete(f.owner->on_group_result(f.now, res));
+    EXPECT_EQ(announces(started), (std::vector<std::string>{kVipA}));
+    EXPECT_EQ(f.log.count("announcing it again"), 1);
+    EXPECT_TRUE(announces(report(f, "local")).empty());
+}
