@@ -11,6 +11,30 @@
 
 namespace ha::rsc {
 
+namespace {
+
+// An IPaddr resource's VIP, and every address netlink lists now (with the socket, for what the
+// caller does next). The errors' texts are what run() logs and answers.
+struct VipLookup {
+    IpAddress vip;
+    NetlinkRoute nl;
+    std::vector<InterfaceAddress> addresses;
+};
+
+Result<VipLookup> look_up(const conf::Resource& resource) {
+    if (!resource.ip) return make_error("bad_value", fmt::format("{}: not an IPaddr argument", resource.word));
+    const conf::IpAddrSpec& spec = *resource.ip;
+    const auto vip = spec_address(spec);
+    if (!vip) return make_error("bad_value", fmt::format("\"{}\" is not an {} address", spec.address, spec.ipv6 ? "IPv6" : "IPv4"));
+    auto nl = NetlinkRoute::open();
+    if (!nl) return nl.error();
+    auto addresses = nl->addresses();
+    if (!addresses) return addresses.error();
+    return VipLookup{*vip, std::move(*nl), std::move(*addresses)};
+}
+
+}  // namespace
+
 IpAddr::Outcome IpAddr::fail(const std::string& agent, const std::string& message) {
     log_.error("{}: {}", agent, message);
     Outcome o;
@@ -21,16 +45,14 @@ IpAddr::Outcome IpAddr::fail(const std::string& agent, const std::string& messag
 
 IpAddr::Outcome IpAddr::run(const conf::Resource& resource, AgentAction action) {
     const std::string& agent = resource.agent;
-    if (!resource.ip) return fail(agent, fmt::format("{}: not an IPaddr argument", resource.word));
+    auto found = look_up(resource);
+    if (!found) return fail(agent, found.error().message);
     const conf::IpAddrSpec& spec = *resource.ip;
-    const auto vip = spec_address(spec);
-    if (!vip) return fail(agent, fmt::format("\"{}\" is not an {} address", spec.address, spec.ipv6 ? "IPv6" : "IPv4"));
+    const IpAddress* vip = &found->vip;
+    auto* nl = &found->nl;
+    const auto* addresses = &found->addresses;
     const char* inet = vip->is_v6() ? "inet6" : "inet";
 
-    auto nl = NetlinkRoute::open();
-    if (!nl) return fail(agent, nl.error().message);
-    auto addresses = nl->addresses();
-    if (!addresses) return fail(agent, addresses.error().message);
     // Where the VIP is now (only on the named interface, when one is named). An IPv6 copy the
     // kernel will not use (tentative, or its DAD failed: added by someone else, with DAD) does not
     // count as running; a start replaces it, a stop removes it too.
@@ -86,14 +108,12 @@ IpAddr::Outcome IpAddr::run(const conf::Resource& resource, AgentAction action) 
 }
 
 Result<std::optional<VipAnnouncement>> IpAddr::present_announcement(const conf::Resource& resource) {
-    if (!resource.ip) return make_error("bad_value", fmt::format("{}: not an IPaddr argument", resource.word));
+    auto found = look_up(resource);
+    if (!found) return found.error();
     const conf::IpAddrSpec& spec = *resource.ip;
-    const auto vip = spec_address(spec);
-    if (!vip) return make_error("bad_value", fmt::format("\"{}\" is not an {} address", spec.address, spec.ipv6 ? "IPv6" : "IPv4"));
-    auto nl = NetlinkRoute::open();
-    if (!nl) return nl.error();
-    auto addresses = nl->addresses();
-    if (!addresses) return addresses.error();
+    const IpAddress* vip = &found->vip;
+    auto* nl = &found->nl;
+    const auto* addresses = &found->addresses;
     const auto here = std::find_if(addresses->begin(), addresses->end(), [&](const InterfaceAddress& a) {
         return a.local == *vip && a.usable && (spec.iface.empty() || a.ifname == spec.iface);
     });
