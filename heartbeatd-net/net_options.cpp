@@ -52,8 +52,8 @@ void add_net_options(ipc::DaemonOptionParser& parser) {
         ("bcast", po::value<std::vector<std::string>>()->composing(), "DEV[:PORT] broadcast link (repeatable)")
         ("mcast", po::value<std::vector<std::string>>()->composing(), "DEV:GROUP:PORT:TTL:LOOP multicast link (repeatable)")
         ("bind", po::value<std::string>(), "local IPv4 address of ucast sockets (default any)")
-        ("nodes", po::value<std::string>(), "the configured nodes, comma-separated")
-        ("stdio-bus", po::bool_switch(), "test aid: bus messages on stdin/stdout instead of zmq");
+        ("nodes", po::value<std::string>(), "the configured nodes, comma-separated");
+    media::add_bus_options(parser);
 }
 
 Result<NetOptions> net_options_from(const ipc::DaemonOptionParser& parser) {
@@ -96,7 +96,6 @@ Result<NetOptions> net_options_from(const ipc::DaemonOptionParser& parser) {
             if (!name.empty()) o.nodes.push_back(name);
         }
     }
-    o.stdio_bus = v["stdio-bus"].as<bool>();
     if (o.media.empty()) return make_error("usage", "no medium: give --ucast, --bcast or --mcast");
     if (o.nodes.empty()) return make_error("usage", "--nodes is required");
     for (std::size_t i = 0; i < o.media.size(); ++i) {
@@ -106,6 +105,9 @@ Result<NetOptions> net_options_from(const ipc::DaemonOptionParser& parser) {
             }
         }
     }
+    auto bus = media::bus_choice_from(parser);
+    if (!bus) return bus.error();
+    o.bus = *bus;
     return o;
 }
 

@@ -10,13 +10,17 @@
 //   --bind ADDR                     local IPv4 address for ucast sockets (default any); lets two
 //                                   nodes share one host on 127.0.0.2 / 127.0.0.3
 //   --nodes web1,web2               the configured nodes (ha.cf `node` lines)
-//   --stdio-bus                     test aid: no zmq bus; bus messages are read from stdin and
+//   --bus-fd N                      the bus is the media lane on fd N (the master passes 3; an
+//                                   open SOCK_SEQPACKET socket, else exit 78); without it the zmq
+//                                   bus in --run-dir
+//   --stdio-bus                     test aid: no bus; bus messages are read from stdin and
 //                                   written to stdout, each in classic form (`>>>` ... `<<<`)
 // The link name is DEV, as in Heartbeat (`Link web2:eth0 dead.`). Keys are never on the command
 // line: heartbeatd-net reads <config>/authkeys itself.
 //
 // Time and blocking: none (host names are resolved by the caller, before the loop starts).
-// Diagnostics: a bad flag is an Error (code "usage") naming the flag and the value (exit 78).
+// Diagnostics: a bad flag is an Error (code "usage", or "config" for a --bus-fd that is not a
+// lane) naming the flag and the value (exit 78).
 // master/child_specs.cpp builds this command line from ha.cf.
 // See also: udp_link.hpp, compat spec §1.3.
 #pragma once
@@ -27,6 +31,7 @@
 #include <vector>
 
 #include "ipc/daemon.hpp"
+#include "ipc/media/bus_port.hpp"
 #include "ipc/result.hpp"
 
 namespace ha::net {
@@ -48,7 +53,7 @@ struct NetOptions {
     std::vector<MediumSpec> media;
     std::string bind_address;  // empty: INADDR_ANY
     std::vector<std::string> nodes;
-    bool stdio_bus = false;
+    media::BusChoice bus;  // --bus-fd / --stdio-bus
 };
 
 // Declares the flags above on `parser`.

@@ -15,7 +15,7 @@ int run_net(const ipc::DaemonOptions& opts, NetOptions net, ipc::Log& log) {
     auto keys = media::load_authkeys(opts.config_dir, log);
     Result<void> resolved = keys ? resolve_peers(net) : Result<void>(keys.error());
     auto links = resolved ? open_links(loop.io(), net, log) : decltype(open_links(loop.io(), net, log))(resolved.error());
-    auto bus = links ? media::BusPort::open(loop.io(), net.stdio_bus, opts.run_dir, log, kProgram)
+    auto bus = links ? media::BusPort::open(loop.io(), net.bus, opts.run_dir, log, kProgram)
                      : Result<std::unique_ptr<media::BusPort>>(links.error());
     if (!bus) {
         log.crit("cannot start: {}", bus.error().message);

@@ -12,8 +12,8 @@ void add_serial_options(ipc::DaemonOptionParser& parser) {
     parser.add_options()
         ("serial", po::value<std::vector<std::string>>()->composing(), "serial device (repeat for several)")
         ("baud", po::value<int>()->default_value(19200), "line speed: 9600 19200 38400 57600 115200 230400 460800")
-        ("nodes", po::value<std::string>(), "configured nodes, comma-separated")
-        ("stdio-bus", po::bool_switch(), "test aid: bus on stdin/stdout in classic form");
+        ("nodes", po::value<std::string>(), "configured nodes, comma-separated");
+    media::add_bus_options(parser);
 }
 
 Result<SerialOptions> serial_options_from(const ipc::DaemonOptionParser& parser) {
@@ -38,7 +38,9 @@ Result<SerialOptions> serial_options_from(const ipc::DaemonOptionParser& parser)
         start = comma + 1;
     }
     if (o.nodes.empty()) return make_error("usage", "no --nodes given");
-    o.stdio_bus = v["stdio-bus"].as<bool>();
+    auto bus = media::bus_choice_from(parser);
+    if (!bus) return bus.error();
+    o.bus = *bus;
     return o;
 }
 

@@ -10,7 +10,7 @@ namespace ha::serial {
 int run_serial(const ipc::DaemonOptions& opts, const SerialOptions& so, ipc::Log& log) {
     ipc::DaemonLoop loop(log);
     auto keys = media::load_authkeys(opts.config_dir, log);
-    auto bus = keys ? media::BusPort::open(loop.io(), so.stdio_bus, opts.run_dir, log, kProgram)
+    auto bus = keys ? media::BusPort::open(loop.io(), so.bus, opts.run_dir, log, kProgram)
                     : Result<std::unique_ptr<media::BusPort>>(keys.error());
     if (!bus) {
         log.crit("cannot start: {}", bus.error().message);

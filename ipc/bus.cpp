@@ -1,5 +1,6 @@
 // Bus, ControlServer and control_request — see bus.hpp.
 #include "ipc/bus.hpp"
+#include "ipc/bus_lane.hpp"
 
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -10,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <set>
 #include <system_error>
 #include <vector>
 
@@ -24,21 +26,13 @@
 
 namespace ha::ipc {
 
+using detail::printable;
+
 namespace {
 
 constexpr std::string_view kIpcScheme = "ipc://";
 // More frames than any valid envelope has; the rest of such a message is read and discarded.
 constexpr std::size_t kMaxFrames = 4;
-
-std::string printable(std::string_view s) {
-    std::string out;
-    for (unsigned char c : s.substr(0, 64)) {
-        if (c >= 0x21 && c < 0x7f) out.push_back(static_cast<char>(c));
-        else out += fmt::format("\\x{:02x}", c);
-    }
-    if (s.size() > 64) out += "...";
-    return out;
-}
 
 std::string_view as_view(const zmq::message_t& m) { return {static_cast<const char*>(m.data()), m.size()}; }
 
@@ -99,8 +93,8 @@ class ZmqEndpoint : public std::enable_shared_from_this<ZmqEndpoint> {
 public:
     using FramesHandler = std::function<void(std::vector<zmq::message_t>& frames, bool overflow)>;
 
-    ZmqEndpoint(boost::asio::io_context& io, zmq::context_t& ctx, zmq::socket_type type, Log& log)
-        : io_(io), socket_(ctx, type), descriptor_(io), log_(log), rate_limited_(log, clock_) {}
+    ZmqEndpoint(boost::asio::io_context& io, zmq::context_t& ctx, zmq::socket_type type, std::shared_ptr<BusDiag> diag)
+        : io_(io), socket_(ctx, type), descriptor_(io), log_(diag->log()), diag_(std::move(diag)) {}
 
     ~ZmqEndpoint() { close(); }
 
@@ -178,23 +172,17 @@ public:
             if (e.num() == EHOSTUNREACH) return fail("unknown_peer", peer, "no such peer connected");
             return fail("send_error", peer, e.what());
         }
-        ++counters_.sent;
+        ++diag_->counters().sent;
         post_drain();  // sending may have consumed the fd's edge for pending input
         return true;
     }
 
     bool fail(const std::string& reason, std::string_view peer, std::string_view why) {
-        ++counters_.send_failed[reason];
-        rate_limited_.warn("send_" + reason, "bus: cannot send to {}: {}", printable(peer), why);
-        return false;
+        return diag_->fail(reason, peer, why);
     }
-
-    void drop(const std::string& reason, std::string_view peer, std::string_view why) {
-        ++counters_.dropped[reason];
-        rate_limited_.warn(reason, "bus: dropped message from {}: {}", printable(peer), why);
-    }
-
-    BusCounters& counters() { return counters_; }
+    void drop(const std::string& reason, std::string_view peer, std::string_view why) { diag_->drop(reason, peer, why); }
+    BusCounters& counters() { return diag_->counters(); }
+    bool draining() const { return draining_; }
     Log& log() { return log_; }
     const std::string& endpoint() const { return endpoint_; }
 
@@ -271,10 +259,8 @@ private:
     zmq::socket_t socket_;
     boost::asio::posix::stream_descriptor descriptor_;
     Log& log_;
-    SystemClock clock_;
-    RateLimitedLog rate_limited_;
+    std::shared_ptr<BusDiag> diag_;
     FramesHandler handler_;
-    BusCounters counters_;
     std::string endpoint_;
     std::string bound_path_;  // the socket file this endpoint bound (removed on close)
     bool closed_ = false;
@@ -308,11 +294,26 @@ void run_user_handler(Log& log, std::string_view peer, Fn&& fn) {
 
 // ---- BusRouter ------------------------------------------------------------------------------
 
+namespace detail {
+
+// The router's lanes by identity. `bound` keeps every identity that ever had a lane: such a name
+// speaks on its lane only, never on the zmq socket (where any local process could claim it).
+struct LaneSet {
+    std::map<std::string, std::shared_ptr<LaneEndpoint>, std::less<>> attached;
+    std::set<std::string, std::less<>> bound;
+};
+
+}  // namespace detail
+
 BusRouter::BusRouter(boost::asio::io_context& io, zmq::context_t& zmq_context, const std::string& endpoint, Log& log)
-    : handler_(std::make_shared<Handler>()),
-      ep_(std::make_shared<detail::ZmqEndpoint>(io, zmq_context, zmq::socket_type::router, log)) {
+    : io_(io),
+      handler_(std::make_shared<Handler>()),
+      diag_(std::make_shared<detail::BusDiag>(log)),
+      ep_(std::make_shared<detail::ZmqEndpoint>(io, zmq_context, zmq::socket_type::router, diag_)),
+      lanes_(std::make_shared<detail::LaneSet>()) {
     ep_->open(endpoint, /*bind=*/true, {}, /*router_mandatory=*/true);
-    ep_->start([ep = ep_.get(), handler = handler_](std::vector<zmq::message_t>& frames, bool overflow) {
+    ep_->start([ep = ep_.get(), handler = handler_, lanes = lanes_.get()](std::vector<zmq::message_t>& frames,
+                                                                           bool overflow) {
         std::string_view identity = frames.empty() ? std::string_view{} : as_view(frames[0]);
         if (overflow || frames.size() != 2) {
             ep->drop("bad_frames", identity,
@@ -321,6 +322,10 @@ BusRouter::BusRouter(boost::asio::io_context& io, zmq::context_t& zmq_context, c
         }
         if (identity.empty() || identity[0] == '\0') {
             ep->drop("no_identity", identity, "the peer did not set its name as routing id");
+            return;
+        }
+        if (lanes->bound.count(identity) != 0) {
+            ep->drop("lane_identity", identity, "this name speaks on its lane only, not on the zmq socket");
             return;
         }
         auto message = decode(as_view(frames[1]));
@@ -342,30 +347,100 @@ Result<std::unique_ptr<BusRouter>> BusRouter::open(boost::asio::io_context& io, 
     }
 }
 
-BusRouter::~BusRouter() { ep_->close(); }
+BusRouter::~BusRouter() {
+    for (auto& [identity, lane] : lanes_->attached) lane->close();
+    lanes_->attached.clear();
+    ep_->close();
+}
 
 void BusRouter::on_message(Handler handler) { *handler_ = std::move(handler); }
 
+Result<void> BusRouter::attach_lane(std::string identity, int fd) {
+    if (identity.empty() || identity[0] == '\0') {
+        if (fd >= 0) ::close(fd);
+        return make_error("bad_name", "a lane needs the name of the child at its other end");
+    }
+    if (auto ok = detail::prepare_lane_fd(fd); !ok) {
+        if (fd >= 0) ::close(fd);
+        return ok;
+    }
+    if (auto it = lanes_->attached.find(identity); it != lanes_->attached.end()) {
+        // The previous child's lane: what it sent before it went is read first (which may also
+        // meet its end of file and detach it).
+        auto old = it->second;
+        old->read_pending();
+        if (auto again = lanes_->attached.find(identity); again != lanes_->attached.end() && again->second == old) {
+            diag_->log().info("bus: lane of {} closed (a new one replaces it)", printable(identity));
+            old->close();
+            lanes_->attached.erase(again);
+        }
+    }
+    auto lane = std::make_shared<detail::LaneEndpoint>(io_, fd, identity, diag_);
+    lanes_->attached.emplace(identity, lane);
+    lanes_->bound.insert(identity);
+    std::weak_ptr<detail::LaneSet> weak = lanes_;
+    lane->start(
+        [diag = diag_, handler = handler_, identity](Message message) {
+            ++diag->counters().received;
+            if (*handler) run_user_handler(diag->log(), identity, [&] { (*handler)(identity, std::move(message)); });
+        },
+        [diag = diag_, weak, raw = lane.get(), identity] {
+            diag->log().info("bus: lane of {} closed", printable(identity));
+            auto set = weak.lock();
+            if (!set) return;
+            if (auto it = set->attached.find(identity); it != set->attached.end() && it->second.get() == raw)
+                set->attached.erase(it);
+        });
+    return {};
+}
+
 bool BusRouter::send(std::string_view identity, const Message& message) {
     auto payload = encode_for_bus(message);
-    if (!payload) return ep_->fail("too_big", identity, payload.error().message);
+    if (!payload) return diag_->fail("too_big", identity, payload.error().message);
+    if (auto it = lanes_->attached.find(identity); it != lanes_->attached.end()) return it->second->send(*payload);
+    if (lanes_->bound.count(identity) != 0) return diag_->fail("unknown_peer", identity, "its lane is closed");
     return ep_->send({identity, *payload}, identity);
 }
 
-const BusCounters& BusRouter::counters() const { return ep_->counters(); }
+const BusCounters& BusRouter::counters() const { return diag_->counters(); }
 
-bool BusRouter::read_pending() { return ep_->read_pending(); }
+bool BusRouter::read_pending() {
+    if (ep_->draining()) return false;
+    std::vector<std::shared_ptr<detail::LaneEndpoint>> lanes;
+    for (const auto& [identity, lane] : lanes_->attached) {
+        if (lane->draining()) return false;
+        lanes.push_back(lane);
+    }
+    // A handler may attach or detach lanes meanwhile: we hold our own references.
+    for (const auto& lane : lanes) lane->read_pending();
+    return ep_->read_pending();
+}
 
 // ---- BusClient ------------------------------------------------------------------------------
+
+namespace {
+
+// The client's handler, the same on zmq and on a lane.
+auto client_delivery(const std::shared_ptr<detail::BusDiag>& diag, const std::shared_ptr<BusClient::Handler>& handler) {
+    return [diag, handler](Message message) {
+        ++diag->counters().received;
+        if (*handler) run_user_handler(diag->log(), "master", [&] { (*handler)(std::move(message)); });
+    };
+}
+
+}  // namespace
 
 BusClient::BusClient(boost::asio::io_context& io, zmq::context_t& zmq_context, const std::string& endpoint,
                      std::string name, Log& log)
     : name_(std::move(name)),
       handler_(std::make_shared<Handler>()),
-      ep_(std::make_shared<detail::ZmqEndpoint>(io, zmq_context, zmq::socket_type::dealer, log)) {
+      closed_handler_(std::make_shared<std::function<void()>>()),
+      diag_(std::make_shared<detail::BusDiag>(log)),
+      ep_(std::make_shared<detail::ZmqEndpoint>(io, zmq_context, zmq::socket_type::dealer, diag_)) {
     if (name_.empty() || name_[0] == '\0') throw BusError("bad_name", "a bus client needs a name");
     ep_->open(endpoint, /*bind=*/false, name_, /*router_mandatory=*/false);
-    ep_->start([ep = ep_.get(), handler = handler_](std::vector<zmq::message_t>& frames, bool overflow) {
+    ep_->start([ep = ep_.get(), deliver = client_delivery(diag_, handler_)](std::vector<zmq::message_t>& frames,
+                                                                            bool overflow) {
         if (overflow || frames.size() != 1) {
             ep->drop("bad_frames", "master",
                      fmt::format("expected 1 frame, got {}", overflow ? ">4" : std::to_string(frames.size())));
@@ -376,8 +451,26 @@ BusClient::BusClient(boost::asio::io_context& io, zmq::context_t& zmq_context, c
             ep->drop(message.error().code, "master", message.error().message);
             return;
         }
-        ++ep->counters().received;
-        if (*handler) run_user_handler(ep->log(), "master", [&] { (*handler)(std::move(*message)); });
+        deliver(std::move(*message));
+    });
+}
+
+BusClient::BusClient(boost::asio::io_context& io, int lane_fd, std::string name, Log& log)
+    : name_(std::move(name)),
+      handler_(std::make_shared<Handler>()),
+      closed_handler_(std::make_shared<std::function<void()>>()),
+      diag_(std::make_shared<detail::BusDiag>(log)) {
+    if (name_.empty() || name_[0] == '\0') {
+        if (lane_fd >= 0) ::close(lane_fd);
+        throw BusError("bad_name", "a bus client needs a name");
+    }
+    if (auto ok = detail::prepare_lane_fd(lane_fd); !ok) {
+        if (lane_fd >= 0) ::close(lane_fd);
+        throw BusError(ok.error().code, ok.error().message);
+    }
+    lane_ = std::make_shared<detail::LaneEndpoint>(io, lane_fd, "master", diag_);
+    lane_->start(client_delivery(diag_, handler_), [closed = closed_handler_] {
+        if (*closed) (*closed)();
     });
 }
 
@@ -390,19 +483,34 @@ Result<std::unique_ptr<BusClient>> BusClient::open(boost::asio::io_context& io, 
     }
 }
 
-BusClient::~BusClient() { ep_->close(); }
+Result<std::unique_ptr<BusClient>> BusClient::open_lane(boost::asio::io_context& io, int lane_fd, std::string name,
+                                                        Log& log) {
+    try {
+        return std::make_unique<BusClient>(io, lane_fd, std::move(name), log);
+    } catch (const BusError& e) {
+        return make_error(e.code(), e.what());
+    }
+}
+
+BusClient::~BusClient() {
+    if (lane_) lane_->close();
+    if (ep_) ep_->close();
+}
 
 void BusClient::on_message(Handler handler) { *handler_ = std::move(handler); }
 
+void BusClient::on_closed(std::function<void()> handler) { *closed_handler_ = std::move(handler); }
+
 bool BusClient::send(const Message& message) {
     auto payload = encode_for_bus(message);
-    if (!payload) return ep_->fail("too_big", "master", payload.error().message);
+    if (!payload) return diag_->fail("too_big", "master", payload.error().message);
+    if (lane_) return lane_->send(*payload);
     return ep_->send({*payload}, "master");
 }
 
-const BusCounters& BusClient::counters() const { return ep_->counters(); }
+const BusCounters& BusClient::counters() const { return diag_->counters(); }
 
-bool BusClient::read_pending() { return ep_->read_pending(); }
+bool BusClient::read_pending() { return lane_ ? lane_->read_pending() : ep_->read_pending(); }
 
 // ---- ControlServer --------------------------------------------------------------------------
 
@@ -416,7 +524,8 @@ Message error_reply(std::string_view reason, std::string_view text) {
 
 ControlServer::ControlServer(boost::asio::io_context& io, zmq::context_t& zmq_context, const std::string& endpoint,
                              Log& log, Handler handler)
-    : ep_(std::make_shared<detail::ZmqEndpoint>(io, zmq_context, zmq::socket_type::router, log)) {
+    : ep_(std::make_shared<detail::ZmqEndpoint>(io, zmq_context, zmq::socket_type::router,
+                                                std::make_shared<detail::BusDiag>(log))) {
     ep_->open(endpoint, /*bind=*/true, {}, /*router_mandatory=*/false);
     ep_->start([ep = ep_.get(), handler = std::move(handler)](std::vector<zmq::message_t>& frames, bool overflow) {
         // [id, payload] from a DEALER, [id, "", payload] from a REQ.

@@ -1,28 +1,48 @@
-// Bus — the master↔children message bus and the control socket: ZeroMQ over ipc:// on one Asio loop.
+// Bus — the master↔children message bus and the control socket: ZeroMQ over ipc:// on one Asio
+// loop, plus the media lane for the two media daemons.
 //
 // BusRouter is the master's end (ROUTER, binds `ipc://<run>/bus`); BusClient is a child's end
-// (DEALER whose routing id is its name, e.g. "heartbeatd-net", connects). Every payload is one
-// Message in netstring form (ipc/codec.hpp); a frame is checked in the order of docs/conventions.md §8: size
+// (DEALER whose routing id is its name, e.g. "rscd", connects). Every payload is one Message in
+// netstring form (ipc/codec.hpp); a frame is checked in the order of docs/conventions.md §8: size
 // (ZMQ_MAXMSGSIZE = kMaxMessageBytes, zmq drops the peer that exceeds it), frame count, then
 // decode() with the default limits. A frame that fails is dropped, counted per reason and logged
 // through a RateLimitedLog. ControlServer (ROUTER at `ipc://<run>/control`) answers one request
 // with one reply, synchronously, for cl_status / hb_standby; control_request() is their blocking
 // client. Nobody else in the project touches a zmq socket or zmq_poll.
 //
+// The media lane (ipc/bus_lane.hpp): heartbeatd-net and heartbeatd-serial pass a message for every
+// heartbeat, so they do not use zmq but an AF_UNIX SOCK_SEQPACKET socketpair the master makes at
+// each spawn (the child's end is its fd 3, `--bus-fd 3`): one datagram = one Message, encoded and
+// checked as on zmq (size first, then decode()). It halves the thread wake-ups per message (no
+// libzmq I/O thread on either side), makes read_pending() exact (the kernel queue is the only
+// queue), and binds the name to the socket by construction. The lane sits inside BusRouter
+// (attach_lane) and BusClient (open_lane), so callers see the same on_message / send /
+// read_pending / counters either way. Once an identity has had a lane, the router refuses zmq
+// messages that claim it ("lane_identity") and never sends to it over zmq, even after the lane
+// closed: any local process can connect to ipc:// and claim a name, nobody else holds the lane.
+//
 // Loop integration: the socket's ZMQ_FD is wrapped in an asio::posix::stream_descriptor (released,
 // never closed, by us) and waited on with async_wait(wait_read). The fd is edge-triggered, so after
 // every wait and after every send we drain while ZMQ_EVENTS has ZMQ_POLLIN (a send may consume the
 // edge); a drain handles at most kDrainBatch messages and then re-posts itself, so one busy peer
-// cannot starve the loop. Callbacks run on the loop thread, never inside send().
+// cannot starve the loop. A lane is a plain non-blocking fd waited on the same way, drained until
+// EAGAIN, at most kDrainBatch per drain. Callbacks run on the loop thread, never inside send().
 //
-// Time and blocking: nothing blocks on the loop (all zmq calls use ZMQ_DONTWAIT).
-// control_request() blocks its caller up to the timeout: use it from tools, never from a loop.
+// Time and blocking: nothing blocks on the loop (all zmq calls use ZMQ_DONTWAIT; lane calls
+// MSG_DONTWAIT, a lane send the kernel cannot take now waits in a queue of at most
+// kBusHighWaterMark). control_request() blocks its caller up to the timeout: use it from tools,
+// never from a loop.
 // Errors: the constructors throw BusError (startup, docs/conventions.md §3) — bind failure, an ipc:// path
-// of 108 bytes or more; open() is the same as a Result. send() returns false and never throws.
+// of 108 bytes or more, a lane fd that is not a SOCK_SEQPACKET socket ("bad_lane"); open() and
+// open_lane() are the same as a Result. send() returns false and never throws.
 // Diagnostics: WARN (rate-limited per reason) `bus: dropped message from <peer>: <why>`; drop
 // counters by reason: decode error codes (bad_framing, truncated, ...), "bad_frames",
-// "no_identity"; send failures counted as "unknown_peer", "would_block", "too_big", "send_error".
-// See also: docs/architecture.md "How the processes talk", docs/conventions.md §5 and §8, ipc/codec.hpp, ipc/rate_limit.hpp.
+// "no_identity", "lane_identity" (zmq message claiming a laned name), "too_big" (a lane datagram
+// over kMaxMessageBytes); send failures counted as "unknown_peer", "would_block", "too_big",
+// "send_error", "closed". INFO `bus: lane of <name> closed` when a child's end of its lane closes
+// (it exited). A lane's counts go into the same BusCounters as the zmq socket's.
+// See also: docs/architecture.md "How the processes talk", docs/conventions.md §5 and §8, ipc/codec.hpp,
+// ipc/bus_lane.hpp, ipc/rate_limit.hpp.
 #pragma once
 
 #include <chrono>
@@ -93,7 +113,14 @@ struct BusCounters {
 
 namespace detail {
 class ZmqEndpoint;
-}
+class LaneEndpoint;
+class BusDiag;
+struct LaneSet;
+}  // namespace detail
+
+// Ok when `fd` is open and an AF_UNIX SOCK_SEQPACKET socket (what `--bus-fd` must name); error
+// code "bad_lane" saying what it is instead.
+Result<void> check_lane_fd(int fd);
 
 // The master's end of the bus.
 class BusRouter {
@@ -111,22 +138,34 @@ public:
 
     // Called on the loop for every well-formed message; `identity` is the sender's name.
     void on_message(Handler handler);
-    // Queues `message` for the child called `identity`. False (and counted) when no such peer is
-    // connected, its queue is full, or the message is over kMaxMessageBytes.
+    // Makes `fd` (one end of an AF_UNIX SOCK_SEQPACKET socketpair; taken over, closed on any error)
+    // the lane of the child called `identity`: what arrives on it goes to the handler with that
+    // identity, send(identity, ...) goes through it. A lane already attached for `identity` is
+    // read (what waits there is delivered), closed and replaced (a respawned child). When the
+    // child's end closes the lane is detached.
+    // Error codes: "bad_name", "bad_lane".
+    Result<void> attach_lane(std::string identity, int fd);
+    // Queues `message` for the child called `identity`, on its lane if it has one, else on zmq.
+    // False (and counted) when no such peer is connected (or its lane closed), its queue is full,
+    // or the message is over kMaxMessageBytes.
     bool send(std::string_view identity, const Message& message);
     // Reads, now and synchronously, every message already waiting and hands each to the handler
     // before returning. Call it before any silence verdict ("no message from X for T"): after the
     // process was frozen or the loop was late, a timer and the socket are ready at once and the
     // timer may run first (design rule: read what waits on a socket before any silence verdict).
-    // Messages still in the kernel buffer that zmq's I/O thread has not picked up yet are not
-    // seen: a verdict after a late wake-up needs a grace as well (see rscd/rsc_service.hpp).
-    // False (nothing read) when called from inside this socket's own handler.
+    // Every lane is read exactly: all the kernel holds. On zmq, messages still in the kernel
+    // buffer that zmq's I/O thread has not picked up yet are not seen: a verdict about a zmq
+    // child after a late wake-up needs a grace as well (see rscd/rsc_service.hpp).
+    // False (nothing read) when called from inside a handler of this router (zmq or a lane).
     bool read_pending();
     const BusCounters& counters() const;
 
 private:
+    boost::asio::io_context& io_;
     std::shared_ptr<Handler> handler_;
+    std::shared_ptr<detail::BusDiag> diag_;
     std::shared_ptr<detail::ZmqEndpoint> ep_;
+    std::shared_ptr<detail::LaneSet> lanes_;
 };
 
 // A child's end of the bus.
@@ -140,19 +179,30 @@ public:
               std::string name, Log& log);
     static Result<std::unique_ptr<BusClient>> open(boost::asio::io_context& io, zmq::context_t& zmq_context,
                                                    const std::string& endpoint, std::string name, Log& log);
+    // On the media lane instead: `lane_fd` is this child's end of the socketpair the master made
+    // (taken over; closed on error). Nothing reconnects: when the master's end closes, the
+    // on_closed handler runs once. Throws BusError ("bad_name", "bad_lane").
+    BusClient(boost::asio::io_context& io, int lane_fd, std::string name, Log& log);
+    static Result<std::unique_ptr<BusClient>> open_lane(boost::asio::io_context& io, int lane_fd, std::string name,
+                                                        Log& log);
     ~BusClient();
     BusClient(const BusClient&) = delete;
     BusClient& operator=(const BusClient&) = delete;
 
     void on_message(Handler handler);
+    // Lane only: called on the loop once the master's end is closed (the master is gone). Never
+    // called on zmq, which reconnects by itself.
+    void on_closed(std::function<void()> handler);
+    bool on_lane() const { return lane_ != nullptr; }
     // False (and counted) when the queue is full or the message is over kMaxMessageBytes.
     bool send(const Message& message);
     // As BusRouter::read_pending(): reads, now and synchronously, every message already waiting and hands each to the handler
     // before returning. Call it before any silence verdict ("no message from X for T"): after the
     // process was frozen or the loop was late, a timer and the socket are ready at once and the
     // timer may run first (design rule: read what waits on a socket before any silence verdict).
-    // Messages still in the kernel buffer that zmq's I/O thread has not picked up yet are not
-    // seen: a verdict after a late wake-up needs a grace as well (see rscd/rsc_service.hpp).
+    // On zmq, messages still in the kernel buffer that zmq's I/O thread has not picked up yet are
+    // not seen: a verdict after a late wake-up needs a grace as well (see rscd/rsc_service.hpp).
+    // On a lane the read is exact.
     // False (nothing read) when called from inside this socket's own handler.
     bool read_pending();
     const std::string& name() const { return name_; }
@@ -161,7 +211,10 @@ public:
 private:
     std::string name_;
     std::shared_ptr<Handler> handler_;
-    std::shared_ptr<detail::ZmqEndpoint> ep_;
+    std::shared_ptr<std::function<void()>> closed_handler_;
+    std::shared_ptr<detail::BusDiag> diag_;
+    std::shared_ptr<detail::ZmqEndpoint> ep_;      // zmq, or
+    std::shared_ptr<detail::LaneEndpoint> lane_;   // the media lane
 };
 
 // The master's control socket: one request in, one reply out, synchronously on the loop.

@@ -53,10 +53,16 @@ Result<pid_t> spawn(const SpawnRequest& request) {
         ::sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);
         if (request.new_session) ::setsid();
+        // The extra fd first moves above 3, so neither the dup2s onto 0-2 (whose sources may be
+        // 3) nor its own number can clobber it; dup2 onto 3 from another number also clears
+        // close-on-exec, which dup2(3, 3) would not.
+        const int extra = request.extra_fd >= 0 ? ::fcntl(request.extra_fd, F_DUPFD, 4) : -1;
+        if (request.extra_fd >= 0 && extra < 0) ::_exit(kExitExecFailed);
         ::dup2(in, STDIN_FILENO);
         if (request.stdout_fd >= 0) ::dup2(request.stdout_fd, STDOUT_FILENO);
         if (request.stderr_fd >= 0) ::dup2(request.stderr_fd, STDERR_FILENO);
-        ::syscall(SYS_close_range, 3U, ~0U, 0U);
+        if (extra >= 0) ::dup2(extra, 3);
+        ::syscall(SYS_close_range, extra >= 0 ? 4U : 3U, ~0U, 0U);
         if (request.uid) {
             if (::setgroups(0, nullptr) != 0 || ::setgid(request.gid) != 0 || ::setuid(*request.uid) != 0) ::_exit(kExitNoPerm);
         }

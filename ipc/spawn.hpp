@@ -5,7 +5,8 @@
 // Every signal is blocked across the fork, so no handler of ours (Asio's signal_set) ever runs in
 // the child; the child then sets the dispositions of the signals hamaster processes handle back to
 // default, clears its signal mask and does only async-signal-safe calls (docs/conventions.md §7):
-// setsid (new_session), dup2 onto 0/1/2, close_range(3..) — no other fd of ours survives —,
+// setsid (new_session), dup2 onto 0/1/2, fcntl(F_DUPFD) + dup2 of `extra_fd` onto 3 if given,
+// close_range(3.. or 4..) — no other fd of ours survives —,
 // setgroups/setgid/setuid (uid), execve. If the user cannot be switched it `_exit(77)`s
 // (kExitNoPerm); if exec fails it writes `exec_failed_note` (if any) to its stderr and
 // `_exit(127)`s, which the parent sees as an ordinary exit status.
@@ -34,6 +35,8 @@ struct SpawnRequest {
     int stdin_fd = -1;              // -1: /dev/null
     int stdout_fd = -1;             // -1: inherited
     int stderr_fd = -1;             // -1: inherited
+    int extra_fd = -1;              // -1: none; else the child's fd 3 (the media lane), whatever its
+                                    // number here (3 included) and its close-on-exec flag
     bool new_session = false;       // setsid(): its own session and process group (kill(-pid, ...))
     std::optional<uid_t> uid;       // switch to this user (and gid, no supplementary groups)
     gid_t gid = 0;

@@ -79,14 +79,14 @@ std::vector<ChildSpec> child_specs(const conf::Config& config, const Options& o)
         if (!o.bind_address.empty()) a.insert(a.end(), {"--bind", o.bind_address});
         if (cf.realtime) a.push_back("--realtime");
         a.insert(a.end(), net.begin(), net.end());
-        specs.push_back(ChildSpec{"heartbeatd-net", std::move(a), {}, true, true});
+        specs.push_back(ChildSpec{"heartbeatd-net", std::move(a), {}, true, true, true});
     }
     if (!serial.empty()) {
         auto a = common_args("heartbeatd-serial", config, o);
         a.insert(a.end(), {"--baud", std::to_string(cf.baud), "--nodes", node_list(config)});
         if (cf.realtime) a.push_back("--realtime");
         a.insert(a.end(), serial.begin(), serial.end());
-        specs.push_back(ChildSpec{"heartbeatd-serial", std::move(a), {}, true, true});
+        specs.push_back(ChildSpec{"heartbeatd-serial", std::move(a), {}, true, true, true});
     }
     // `respawn USER PROGRAM [ARGS]`: Heartbeat's ipfail (under any of its historical paths) is our
     // ipfaild; any other program runs as written, as USER, with the `env` lines in its environment.

@@ -1,7 +1,14 @@
 #include "master/child_supervisor.hpp"
 
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
 
 #include "master/spawn.hpp"
 
@@ -25,20 +32,41 @@ void ChildSupervisor::start_all() {
 }
 
 void ChildSupervisor::start(Child& child) {
-    auto pid = spawn_child(child.spec.argv, child.spec.spawn);
+    std::vector<std::string> argv = child.spec.argv;
+    SpawnOptions options = child.spec.spawn;
+    int lane[2] = {-1, -1};  // [0] ours, [1] the child's fd 3
+    if (child.spec.lane) {
+        if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, lane) != 0) {
+            failed_start(child, fmt::format("cannot make its bus lane: socketpair: {}", std::strerror(errno)));
+            return;
+        }
+        argv.insert(argv.end(), {"--bus-fd", "3"});
+        options.lane_fd = lane[1];
+    }
+    auto pid = spawn_child(argv, options);
+    if (lane[1] >= 0) ::close(lane[1]);
     if (!pid) {
-        log_.error("Cannot start child {}: {}", child.spec.name, pid.error().message);
-        // Treat like a crash at once so the policy backs off.
-        policy_.on_started(child.spec.name, 0, clock_.now());
-        policy_.on_exit(child.spec.name, ChildExit::exited(1), clock_.now());
+        if (lane[0] >= 0) ::close(lane[0]);
+        failed_start(child, pid.error().message);
         return;
     }
     child.pid = *pid;
+    if (lane[0] >= 0) {
+        if (on_lane) on_lane(child.spec.name, lane[0]);
+        else ::close(lane[0]);
+    }
     std::string cmd;
-    for (const auto& a : child.spec.argv) cmd += (cmd.empty() ? "" : " ") + a;
+    for (const auto& a : argv) cmd += (cmd.empty() ? "" : " ") + a;
     log_.info("Starting child {} (pid {}): {}", child.spec.name, child.pid, cmd);
     policy_.on_started(child.spec.name, child.pid, clock_.now());
     if (on_child_started) on_child_started(child.spec.name);
+}
+
+void ChildSupervisor::failed_start(Child& child, const std::string& why) {
+    log_.error("Cannot start child {}: {}", child.spec.name, why);
+    // Treat like a crash at once so the policy backs off.
+    policy_.on_started(child.spec.name, 0, clock_.now());
+    policy_.on_exit(child.spec.name, ChildExit::exited(1), clock_.now());
 }
 
 void ChildSupervisor::reap() {

@@ -5,8 +5,13 @@
 // the policy reports hung, and an orderly stop (SIGTERM to all, bounded wait, SIGKILL stragglers,
 // each logged). Every start, death and respawn is logged once with pid and exit status or signal.
 //
+// A child whose spec says `lane` gets an AF_UNIX SOCK_SEQPACKET socketpair at each start: its end
+// as fd 3 with `--bus-fd 3` added to the argv it executes (spec.argv, which reload compares, is
+// left as it is), ours to on_lane.
+//
 // Time and blocking: monotonic clock via ipc::Clock; never blocks (waitpid WNOHANG only).
 // Diagnostics: info `Starting child X (pid N): argv`, the policy's WARN/ERROR lines,
+//   ERROR `Cannot start child X: ...` (fork or socketpair failed; the policy backs off),
 //   WARN `Child X (pid N) did not stop in T ms; killing it`.
 // See also: master/spawn.hpp, master/core/respawn_policy.hpp, docs/conventions.md §7.
 #pragma once
@@ -34,6 +39,8 @@ struct ChildSpec {
     SpawnOptions spawn;             // user and environment (ha.cf `respawn USER`, `env`)
     bool beats = true;              // our daemons send liveness beats; `respawn` programs do not
     bool urgent = false;            // media daemons: respawned at once (RespawnPolicy::set_initial_delay)
+    bool lane = false;              // media daemons: bus on a socketpair made at each start (fd 3,
+                                    // `--bus-fd 3`, ipc/bus.hpp "the media lane"), not on zmq
 };
 
 class ChildSupervisor {
@@ -64,6 +71,10 @@ public:
     std::function<void(const std::string& name, const ChildExit& exit)> on_child_exited;
     // Reads what waits on the bus (the children's liveness beats) before a hang verdict.
     std::function<void()> read_pending;
+    // Hook: the master's end of a lane child's new socketpair, right after the child was forked
+    // (before on_child_started); it takes the fd over (BusRouter::attach_lane). Without a hook
+    // the fd is closed and the child sees its master gone.
+    std::function<void(const std::string& name, int fd)> on_lane;
 
 private:
     struct Child {
@@ -74,6 +85,7 @@ private:
         std::uint64_t respawns = 0;
     };
     void start(Child& child);
+    void failed_start(Child& child, const std::string& why);
     void arm_timer();
     void on_timer();
     void check_stopped();

@@ -246,6 +246,11 @@ public:
           control_(io_, zmq_context_, ipc::control_endpoint(o_.run_dir), log_,
                    [this](const ipc::Message& request) { return on_control(request); }) {
         for (auto& spec : specs_) children_.add(spec);
+        // The media daemons' bus is their lane (ipc/bus.hpp): each start brings a new socketpair.
+        children_.on_lane = [this](const std::string& name, int fd) {
+            if (auto ok = bus_.attach_lane(name, fd); !ok)
+                log_.error("Cannot attach the bus lane of {}: {}", name, ok.error().message);
+        };
         // A (re)started child is not connected until it speaks: what is meant for it waits.
         children_.on_child_started = [this](const std::string& name) { child_pids_.erase(name); };
         // rscd exits 0 on its own only after releasing every group (the master was silent past

@@ -15,6 +15,7 @@ Result<pid_t> spawn_child(const std::vector<std::string>& argv, const SpawnOptio
     for (auto& entry : ipc::current_environment())
         if (!is_notify_variable(entry)) request.env.push_back(std::move(entry));
     request.env.insert(request.env.end(), options.env.begin(), options.env.end());
+    request.extra_fd = options.lane_fd;
     request.uid = options.uid;
     request.gid = options.gid;
     auto pid = ipc::spawn(request);

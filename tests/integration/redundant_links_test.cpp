@@ -81,6 +81,11 @@ TEST_F(RedundantLinks, BothLinksUpAndPeerActive) {
     EXPECT_NE(c().log("web1", "heartbeatd-serial.log").find(fmt::format("Starting serial heartbeat on tty {} (19200 baud)", tty_a_)),
               std::string::npos)
         << c().dump();
+    for (const char* daemon : {"heartbeatd-net", "heartbeatd-serial"}) {
+        const auto pid = c().child("web1", daemon);
+        ASSERT_TRUE(pid.has_value()) << daemon;
+        EXPECT_TRUE(on_media_lane(*pid)) << daemon;
+    }
 }
 
 TEST_F(RedundantLinks, UdpCutOnlyKillsTheUdpLinkAndItComesBack) {

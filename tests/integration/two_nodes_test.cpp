@@ -76,6 +76,12 @@ TEST_F(TwoNodes, BothActiveAndClStatusAnswersLikeHeartbeat) {
         EXPECT_EQ(r.rc, 11);
         EXPECT_EQ(r.err, "ERROR: no-such-subcommand: invalid sub-command.\n");
     }
+    // The heartbeats cross the media lane, not zmq.
+    for (const char* node : {"web1", "web2"}) {
+        const auto net = c().child(node, "heartbeatd-net");
+        ASSERT_TRUE(net.has_value()) << node;
+        EXPECT_TRUE(on_media_lane(*net)) << node;
+    }
     EXPECT_EQ(log_count("web1", "hamaster.log", "Comm_now_up(): updating status to active"), 1) << c().dump();
     EXPECT_GE(log_count("web1", "hamaster.log", "Link web2:lo up."), 1) << c().dump();
 
@@ -217,6 +223,9 @@ TEST_F(TwoNodes, KilledMediaDaemonIsRespawnedWithoutFalseDeath) {
     EXPECT_EQ(log_count("web2", "hamaster.log", "node web1: is dead"), 0) << "false death on web2" << c().dump();
     EXPECT_TRUE(c().both_active()) << c().dump();
     EXPECT_TRUE(pid_alive(*fresh));
+    // The respawned daemon got a lane of its own; the dead one's was detached once.
+    EXPECT_TRUE(on_media_lane(*fresh));
+    EXPECT_EQ(log_count("web1", "hamaster.log", "bus: lane of heartbeatd-net closed"), 1) << c().dump();
 }
 
 TEST_F(TwoNodes, KilledMasterTakesItsChildrenAndRestartsWithoutCleanup) {

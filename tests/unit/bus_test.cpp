@@ -17,26 +17,17 @@
 #include <zmq.hpp>
 
 #include "ipc/codec.hpp"
+#include "tests/unit/bus_test_util.hpp"
 #include "tests/unit/ipc_test_util.hpp"
 
 using namespace ha::ipc;
+using ha::ipc::testing::msg;
+using ha::ipc::testing::Received;
 using ha::ipc::testing::run_until;
 using ha::ipc::testing::TempDir;
 using namespace std::chrono_literals;
 
 namespace {
-
-Message msg(std::string_view type, std::string_view n = "") {
-    Message m;
-    m.add("t", type);
-    if (!n.empty()) m.add("n", n);
-    return m;
-}
-
-struct Received {
-    std::string identity;
-    Message message;
-};
 
 // A raw zmq DEALER that bypasses BusClient, to send what BusClient never would.
 struct RawPeer {

@@ -3,6 +3,8 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -103,6 +105,57 @@ TEST(Spawn, NoOtherFdOfTheParentSurvives) {
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << text;
     // 0, 1, 2 and the fd ls opens to read the directory (3), nothing of ours.
     EXPECT_EQ(text, "0\n1\n2\n3\n");
+}
+
+// The media lane: the child's end arrives as its fd 3 (an inode we can compare), and still no
+// other fd of the parent survives.
+TEST(Spawn, ExtraFdArrivesAsFd3AndNothingElseLeaks) {
+    int pair[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair), 0);
+    const int stray = ::open("/dev/null", O_RDONLY);  // no O_CLOEXEC: only close_range stops it
+    struct stat st {};
+    ASSERT_EQ(::fstat(pair[1], &st), 0);
+    SpawnRequest r = command({"/usr/bin/stat", "-L", "-c", "%F %i", "/proc/self/fd/3"});
+    r.extra_fd = pair[1];
+    auto [what, status] = run(r);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << what;
+    EXPECT_EQ(what, "socket " + std::to_string(st.st_ino) + "\n");
+    SpawnRequest list = command({"/bin/ls", "/proc/self/fd"});
+    list.extra_fd = pair[1];
+    auto [fds, list_status] = run(list);
+    EXPECT_TRUE(WIFEXITED(list_status) && WEXITSTATUS(list_status) == 0) << fds;
+    // 0, 1, 2, the lane (3) and the fd ls opens to read the directory (4).
+    EXPECT_EQ(fds, "0\n1\n2\n3\n4\n");
+    ::close(stray);
+    ::close(pair[0]);
+    ::close(pair[1]);
+}
+
+// dup2(3, 3) would keep close-on-exec and lose the fd at exec; the child must still get it.
+TEST(Spawn, ExtraFdThatIsAlready3WithCloseOnExecSurvives) {
+    int pair[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair), 0);
+    // Put the child's end on our fd 3 (close-on-exec), keeping whatever held 3 (ctest may pass
+    // one) aside for the time of the test.
+    const int saved_flags = ::fcntl(3, F_GETFD);
+    const int saved = ::fcntl(3, F_DUPFD_CLOEXEC, 10);
+    ASSERT_EQ(::dup3(pair[1], 3, O_CLOEXEC), 3);
+    struct stat st {};
+    ASSERT_EQ(::fstat(3, &st), 0);
+    SpawnRequest r = command({"/usr/bin/stat", "-L", "-c", "%F %i", "/proc/self/fd/3"});
+    r.extra_fd = 3;
+    auto [what, status] = run(r);
+    if (saved >= 0) {
+        ::dup2(saved, 3);
+        ::fcntl(3, F_SETFD, saved_flags);
+        ::close(saved);
+    } else {
+        ::close(3);
+    }
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << what;
+    EXPECT_EQ(what, "socket " + std::to_string(st.st_ino) + "\n");
+    ::close(pair[0]);
+    ::close(pair[1]);
 }
 
 TEST(Spawn, DescribesWaitStatus) {

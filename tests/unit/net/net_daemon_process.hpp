@@ -47,15 +47,19 @@ public:
     }
 
     const std::string& dir() const { return dir_; }
+    pid_t pid() const { return pid_; }
     std::string run_dir() const { return dir_ + "/run"; }
     std::string log_path() const { return dir_ + "/log/heartbeatd-net.log"; }
 
     // Starts the binary with the common flags for `node` plus `extra`.
-    // Without `stdio_bus` it connects to the zmq bus in run_dir() (the test runs a BusRouter there).
-    bool start(const std::string& node, std::vector<std::string> extra, bool stdio_bus = true) {
+    // Without `stdio_bus` it connects to the zmq bus in run_dir() (the test runs a BusRouter there),
+    // or with `lane_fd` (one end of a SOCK_SEQPACKET socketpair) it gets that as fd 3, `--bus-fd 3`,
+    // as hamaster starts it.
+    bool start(const std::string& node, std::vector<std::string> extra, bool stdio_bus = true, int lane_fd = -1) {
         std::vector<std::string> args = {HA_BIN_DIR "/heartbeatd-net", "--node", node, "--config", dir_, "--run-dir",
                                          run_dir(), "--log-dir", dir_ + "/log"};
         if (stdio_bus) args.push_back("--stdio-bus");
+        if (lane_fd >= 0) args.insert(args.end(), {"--bus-fd", "3"});
         args.insert(args.end(), extra.begin(), extra.end());
         int in[2], out[2];
         if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0) return false;
@@ -66,6 +70,8 @@ public:
         if (pid_ == 0) {
             ::dup2(in[0], 0);
             ::dup2(out[1], 1);
+            if (lane_fd == 3) ::fcntl(3, F_SETFD, 0);
+            else if (lane_fd >= 0) ::dup2(lane_fd, 3);
             ::execv(argv[0], argv.data());
             ::_exit(127);
         }

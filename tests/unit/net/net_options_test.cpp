@@ -1,5 +1,8 @@
 #include "heartbeatd-net/net_options.hpp"
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include "heartbeatd-net/udp_link.hpp"
@@ -39,7 +42,39 @@ TEST(NetOptions, ParsesMediaNextToTheCommonFlags) {
     EXPECT_FALSE(o->media[2].loop);
     EXPECT_EQ(o->nodes, (std::vector<std::string>{"web1", "web2"}));
     EXPECT_EQ(o->bind_address, "127.0.0.2");
-    EXPECT_TRUE(o->stdio_bus);
+    EXPECT_TRUE(o->bus.stdio);
+    EXPECT_EQ(o->bus.lane_fd, -1);
+}
+
+// --bus-fd names the media lane: an open SOCK_SEQPACKET socket, and not with --stdio-bus.
+TEST(NetOptions, BusFdMustBeASeqpacketSocketAndExcludesTheStdioBus) {
+    int pair[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair), 0);
+    const std::vector<std::string> base = {"--ucast", "lo:127.0.0.3", "--nodes", "web1,web2"};
+    auto with = [&](std::vector<std::string> more) {
+        more.insert(more.begin(), base.begin(), base.end());
+        return parse(more);
+    };
+    auto o = with({"--bus-fd", std::to_string(pair[1])});
+    ASSERT_TRUE(o) << o.error().message;
+    EXPECT_EQ(o->bus.lane_fd, pair[1]);
+    EXPECT_FALSE(o->bus.stdio);
+    auto not_socket = with({"--bus-fd", "2"});
+    ASSERT_FALSE(not_socket);
+    EXPECT_EQ(not_socket.error().code, "config");
+    EXPECT_NE(not_socket.error().message.find("--bus-fd 2: fd 2 is not a socket"), std::string::npos)
+        << not_socket.error().message;
+    auto closed = with({"--bus-fd", "999"});
+    ASSERT_FALSE(closed);
+    EXPECT_NE(closed.error().message.find("fd 999 is not open"), std::string::npos) << closed.error().message;
+    EXPECT_EQ(with({"--bus-fd", "x3"}).error().code, "usage");
+    auto both = with({"--bus-fd", std::to_string(pair[1]), "--stdio-bus"});
+    ASSERT_FALSE(both);
+    EXPECT_EQ(both.error().code, "usage");
+    int dgram[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, dgram), 0);
+    EXPECT_EQ(with({"--bus-fd", std::to_string(dgram[0])}).error().code, "config");
+    for (int fd : {pair[0], pair[1], dgram[0], dgram[1]}) ::close(fd);
 }
 
 TEST(NetOptions, RejectsBadValuesNamingTheFlag) {
