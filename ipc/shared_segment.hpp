@@ -12,7 +12,7 @@
 // pid), removes anything else (a dead writer's file, a symlink, a file of another user) with one
 // WARN "Replacing stale <what> <path> (<why>).", and creates the new one with
 // O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600 (0640 with `reader_group` when that group exists).
-// The writer unlinks it when the WriterSegment is destroyed. Opening (open_segment) checks the
+// The writer's MappedSegment unlinks it when destroyed. Opening (open_segment) checks the
 // owner (root or us), the size, the magic ("starting" while it is 0) and the layout version and
 // sizes ("bad_version").
 //
@@ -78,7 +78,6 @@ public:
     ~MappedSegment();
 
     SegmentHeader& header() const { return *static_cast<SegmentHeader*>(address_); }
-    void* payload() const { return static_cast<char*>(address_) + sizeof(SegmentHeader); }
     const std::string& path() const { return path_; }
     // Writer: publishes the magic (release). Everything written before is visible to readers.
     void ready(const char* magic) const;
