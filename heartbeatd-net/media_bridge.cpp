@@ -49,8 +49,19 @@ void MediaBridge::set_keys(const ipc::AuthKeys& keys) {
     send_.set_keys(keys);
 }
 
+void MediaBridge::publish_counters(ipc::CountersWriter* writer) {
+    segment_ = writer;
+    for (std::size_t i = 0; i < links_.size(); ++i) publish(i);
+}
+
+void MediaBridge::publish(std::size_t index) {
+    if (segment_ != nullptr && index < counters_.links().size()) segment_->publish(index, media::segment_counters(counters_.links()[index]));
+}
+
 void MediaBridge::on_datagram(UdpLink& link, std::string_view datagram, const media::Sender& from, bool truncated) {
     media::Verdict v = receive_.receive(datagram, from, link.name(), truncated);
+    // Before forwarding: the master may look at the counters as soon as it has the message.
+    publish(counters_.index_of(link.name()));
     if (auto* f = std::get_if<media::Forward>(&v)) upstream_(f->message);
 }
 
@@ -69,7 +80,10 @@ void MediaBridge::on_bus_message(ipc::Message message) {
     auto out = send_.prepare(std::move(message));
     if (!out) {
         log_.error("cannot send message from the master: {}", out.error().message);
-        for (const auto& l : links_) ++counters_.link(l->name()).tx_errors;
+        for (std::size_t i = 0; i < links_.size(); ++i) {
+            ++counters_.link(links_[i]->name()).tx_errors;
+            publish(i);
+        }
         return;
     }
     for (auto& l : links_) {
@@ -83,6 +97,7 @@ void MediaBridge::send_on(UdpLink& link, std::string_view wire) {
     media::LinkStats& stats = counters_.link(link.name());
     if (link.send(wire)) {
         ++stats.tx;
+        publish(i);
         if (failing_[i]) {
             failing_[i] = false;
             log_.info("send on {} works again", link.name());
@@ -90,6 +105,7 @@ void MediaBridge::send_on(UdpLink& link, std::string_view wire) {
         return;
     }
     ++stats.tx_errors;
+    publish(i);
     if (!failing_[i]) {
         failing_[i] = true;
         log_.warn("send on {} to {} failed: {}", link.name(), link.destination(), std::strerror(link.last_error()));

@@ -12,6 +12,9 @@
 // heartbeatd-net → master: every accepted datagram, as decoded (no `auth`), with `_link=<link>`
 // and `_from=<ip:port>` appended (ReceivePipeline).
 //
+// Counters: MediaCounters, published after every datagram received or sent (and every failed send)
+// in the counters segment given to publish_counters(): one slot's seqlock write, never a wait.
+//
 // Time and blocking: single-threaded on the process's io_context; never blocks (links are
 // non-blocking). Reads the monotonic clock only to rate-limit drop logs.
 // Diagnostics: drop lines and counters from ReceivePipeline; ERROR for a message from the master we
@@ -30,6 +33,7 @@
 #include "heartbeatd-net/send_pipeline.hpp"
 #include "heartbeatd-net/udp_link.hpp"
 #include "ipc/clock.hpp"
+#include "ipc/counters_segment.hpp"
 #include "ipc/log.hpp"
 #include "ipc/message.hpp"
 
@@ -52,13 +56,19 @@ public:
     void set_keys(const ipc::AuthKeys& keys);
 
     const media::MediaCounters& counters() const { return counters_; }
+    // From now on every change of the counters is published in `writer` (slot i: link i, in the
+    // order the links were given); publishes every link once now. nullptr stops it. `writer` must
+    // outlive the bridge or be taken back first.
+    void publish_counters(ipc::CountersWriter* writer);
 
 private:
+    void publish(std::size_t index);
     void on_datagram(UdpLink& link, std::string_view datagram, const media::Sender& from, bool truncated);
     void send_on(UdpLink& link, std::string_view wire);
 
     std::vector<std::unique_ptr<UdpLink>> links_;
     std::vector<bool> failing_;  // per link: last send failed (for transition logs)
+    ipc::CountersWriter* segment_ = nullptr;
     media::MediaCounters counters_;
     media::ReceivePipeline receive_;
     SendPipeline send_;

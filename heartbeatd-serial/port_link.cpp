@@ -67,6 +67,7 @@ void PortLink::try_open() {
     if (down_logged_) log_.info("serial port {} {}", device_, ever_opened_ ? "reopened" : "opened");
     down_logged_ = false;
     ever_opened_ = true;
+    counters_changed();
     wait_read();
 }
 
@@ -97,6 +98,7 @@ void PortLink::on_readable() {
             stats_.rx_bytes += static_cast<std::uint64_t>(n);
             decoder_.feed(std::string_view(buf_.data(), static_cast<std::size_t>(n)),
                           [this](std::string_view frame) { on_frame_(*this, frame); });
+            counters_changed();
             if (gen != generation_) return;  // cannot happen (failures are posted), kept cheap
             continue;
         }
@@ -121,6 +123,7 @@ void PortLink::on_readable() {
 bool PortLink::send(std::string frame, std::string_view supersede_key) {
     if (!port_) {
         ++stats_.tx_closed;
+        counters_changed();
         return false;
     }
     const auto dropped_before = queue_.dropped_heartbeats() + queue_.dropped_other();
@@ -132,6 +135,7 @@ bool PortLink::send(std::string frame, std::string_view supersede_key) {
         }
     }
     if (!writing_ && !pacing_) flush();
+    counters_changed();
     return queued;
 }
 
@@ -164,6 +168,7 @@ void PortLink::flush() {
             if (written == front.size()) ++stats_.tx_frames;
             stats_.tx_bytes += written;
             queue_.consumed(written);
+            counters_changed();
             continue;
         }
         if (n < 0 && errno == EINTR) continue;
@@ -197,6 +202,7 @@ void PortLink::lost(std::uint64_t generation, const std::string& why) {
     if (generation != generation_ || !port_ || stopped_) return;
     close_port();
     ++stats_.losses;
+    counters_changed();
     log_.warn("serial port {} lost: {}; reopening", device_, why);
     down_logged_ = true;
     schedule_reopen();

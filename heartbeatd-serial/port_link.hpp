@@ -25,7 +25,9 @@
 //   WARN `serial port /dev/ttyS0: line too slow, dropping queued frames` once per congestion (a
 //   frame other than a heartbeat was dropped, or one was refused; superseded heartbeats are the
 //   pace, counted, not logged).
-// Counters: PortStats below, FrameCounters (decoder), WriteQueue drops.
+// Counters: PortStats below, FrameCounters (decoder), WriteQueue drops; `on_counters` is called
+// after they change (bytes read — after the frames of that read were handed over —, written,
+// a frame queued or refused, the port opened or lost), so the owner can publish them.
 // See also: serial_port.hpp, frame_decoder.hpp, write_queue.hpp, reopen_backoff.hpp.
 #pragma once
 
@@ -90,8 +92,12 @@ public:
     const PortStats& stats() const { return stats_; }
     const FrameCounters& frame_counters() const { return decoder_.counters(); }
     const WriteQueue& queue() const { return queue_; }
+    std::function<void(PortLink& link)> on_counters;  // optional; see the file comment
 
 private:
+    void counters_changed() {
+        if (on_counters) on_counters(*this);
+    }
     void try_open();
     void schedule_reopen();
     void wait_read();

@@ -1,6 +1,8 @@
 #include "heartbeatd-serial/serial_bridge.hpp"
 
 #include <algorithm>
+#include <array>
+#include <iterator>
 #include <memory>
 
 #include "ipc/auth.hpp"
@@ -15,6 +17,16 @@ namespace ha::serial {
 namespace {
 // The sender of a frame, as ReceivePipeline logs it: a cable has no address, so no `_from`.
 const media::Sender kCable{"tty", ""};
+
+// A port's own counters, in ipc::bus::kSerialCounters order (the `_stats` reply and the segment).
+std::array<std::uint64_t, std::size(ipc::bus::kSerialCounters)> serial_values(const PortLink& p) {
+    const auto& f = p.frame_counters();
+    const auto& s = p.stats();
+    const auto& q = p.queue();
+    return {f.frames,   f.garbage_bytes, f.resyncs,        f.oversize,     s.rx_bytes,
+            s.tx_bytes, s.tx_frames,     q.superseded(),   q.dropped_heartbeats(),
+            q.dropped_other() + q.refused(), s.tx_closed, s.tx_discarded, s.opens, s.losses};
+}
 }  // namespace
 
 SerialBridge::SerialBridge(boost::asio::io_context& io, const std::vector<std::string>& devices, int baud,
@@ -24,6 +36,7 @@ SerialBridge::SerialBridge(boost::asio::io_context& io, const std::vector<std::s
         counters_.link(d);  // a port that never saw a frame still reports zeros
         ports_.push_back(std::make_unique<PortLink>(io, d, baud, log,
                                                     [this](PortLink& p, std::string_view f) { on_frame(p, f); }));
+        ports_.back()->on_counters = [this, i = ports_.size() - 1](PortLink&) { publish(i); };
     }
 }
 
@@ -38,6 +51,24 @@ void SerialBridge::stop() {
 void SerialBridge::set_keys(const ipc::AuthKeys& keys) {
     keys_ = keys;
     receive_.set_keys(keys);
+}
+
+void SerialBridge::publish_counters(ipc::CountersWriter* writer) {
+    segment_ = writer;
+    for (std::size_t i = 0; i < ports_.size(); ++i) publish(i);
+}
+
+void SerialBridge::publish(std::size_t index) {
+    if (segment_ == nullptr || index >= ports_.size()) return;
+    const PortLink& p = *ports_[index];
+    const media::LinkStats* stats = counters_.find(p.device());
+    if (stats == nullptr) return;
+    ipc::LinkCounters c = media::segment_counters(*stats);
+    c.serial = true;
+    c.open = p.is_open();
+    const auto values = serial_values(p);
+    std::copy(values.begin(), values.end(), c.serial_counters.begin());
+    segment_->publish(index, c);
 }
 
 void SerialBridge::on_frame(PortLink& port, std::string_view frame) {
@@ -70,13 +101,19 @@ void SerialBridge::on_bus_message(ipc::Message message) {
     std::erase_if(message.fields(), [](const ipc::Field& f) { return f.name.starts_with('_'); });
     if (keys_.active_key() == nullptr || !ipc::classic_representable(message)) {
         log_.error("cannot send t={}: {}", type, keys_.active_key() ? "not representable in classic form" : "no active key");
-        for (auto& p : ports_) ++counters_.link(p->device()).tx_errors;
+        for (std::size_t i = 0; i < ports_.size(); ++i) {
+            ++counters_.link(ports_[i]->device()).tx_errors;
+            publish(i);
+        }
         return;
     }
     std::string wire = ipc::sign_classic(message, keys_);
     if (wire.size() > ipc::kMaxMessageBytes) {
         log_.error("cannot send t={}: {} bytes, limit {}", type, wire.size(), ipc::kMaxMessageBytes);
-        for (auto& p : ports_) ++counters_.link(p->device()).tx_errors;
+        for (std::size_t i = 0; i < ports_.size(); ++i) {
+            ++counters_.link(ports_[i]->device()).tx_errors;
+            publish(i);
+        }
         return;
     }
     // What a newer frame of the same kind makes worthless while it waits for the line: our
@@ -85,14 +122,16 @@ void SerialBridge::on_bus_message(ipc::Message message) {
     // replaces the newest waiting nor is replaced by it.
     const bool keyed = !retransmission && (type == "status" || type == "NS_ackmsg");
     const std::string_view supersede_key = keyed ? std::string_view(type) : std::string_view();
-    for (auto& p : ports_) {
-        if (!target.empty() && p->device() != target) continue;
-        media::LinkStats& s = counters_.link(p->device());
-        if (p->send(wire, supersede_key)) {
+    for (std::size_t i = 0; i < ports_.size(); ++i) {
+        PortLink& p = *ports_[i];
+        if (!target.empty() && p.device() != target) continue;
+        media::LinkStats& s = counters_.link(p.device());
+        if (p.send(wire, supersede_key)) {
             ++s.tx;
         } else {
             ++s.tx_errors;
         }
+        publish(i);
     }
 }
 
@@ -103,25 +142,9 @@ std::vector<ipc::Message> SerialBridge::stats_messages() const {
         auto it = std::find_if(ports_.begin(), ports_.end(), [&](const auto& p) { return p->device() == link; });
         if (it == ports_.end()) continue;
         const PortLink& p = **it;
-        const auto& f = p.frame_counters();
-        const auto& s = p.stats();
-        const auto& q = p.queue();
-        auto add = [&m](const char* name, std::uint64_t v) { m.add(name, std::to_string(v)); };
         m.set("open", p.is_open() ? "1" : "0");
-        add("frames", f.frames);
-        add("garbage_bytes", f.garbage_bytes);
-        add("resyncs", f.resyncs);
-        add("oversize", f.oversize);
-        add("rx_bytes", s.rx_bytes);
-        add("tx_bytes", s.tx_bytes);
-        add("tx_frames", s.tx_frames);
-        add("tx_superseded_heartbeats", q.superseded());
-        add("tx_dropped_heartbeats", q.dropped_heartbeats());
-        add("tx_dropped_other", q.dropped_other() + q.refused());
-        add("tx_closed", s.tx_closed);
-        add("tx_discarded", s.tx_discarded);
-        add("opens", s.opens);
-        add("losses", s.losses);
+        const auto values = serial_values(p);
+        for (std::size_t k = 0; k < values.size(); ++k) m.add(std::string(ipc::bus::kSerialCounters[k]), std::to_string(values[k]));
     }
     return out;
 }

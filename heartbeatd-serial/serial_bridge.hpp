@@ -19,6 +19,10 @@
 // heartbeatd-net) and frames garbage_bytes resyncs oversize rx_bytes tx_bytes tx_superseded_heartbeats tx_dropped_heartbeats
 // tx_dropped_other tx_closed tx_discarded opens losses (decimal).
 //
+// Counters: the same values are published in the counters segment given to publish_counters()
+// after every frame received, every frame queued or refused, and whenever a port's own counters
+// change (PortLink::on_counters: bytes read or written, open, lost): one slot's seqlock write.
+//
 // Time and blocking: single-threaded on the loop; never blocks. Reads the monotonic clock only to
 // rate-limit drop logs (in ReceivePipeline).
 // Diagnostics: ReceivePipeline's `dropped packet from tty via /dev/ttyS0: <reason>: ...`
@@ -38,6 +42,7 @@
 #include "heartbeatd-serial/port_link.hpp"
 #include "ipc/auth_key.hpp"
 #include "ipc/clock.hpp"
+#include "ipc/counters_segment.hpp"
 #include "ipc/log.hpp"
 #include "ipc/media/media_counters.hpp"
 #include "ipc/media/receive_pipeline.hpp"
@@ -63,11 +68,16 @@ public:
     void set_keys(const ipc::AuthKeys& keys);
 
     std::vector<ipc::Message> stats_messages() const;
+    // From now on every change of the counters is published in `writer` (slot i: devices[i]);
+    // publishes every port once now. nullptr stops it. `writer` must outlive the bridge or be
+    // taken back first.
+    void publish_counters(ipc::CountersWriter* writer);
     const std::vector<std::unique_ptr<PortLink>>& ports() const { return ports_; }
     const media::MediaCounters& counters() const { return counters_; }
 
 private:
     void on_frame(PortLink& port, std::string_view frame);
+    void publish(std::size_t index);
 
     std::vector<std::unique_ptr<PortLink>> ports_;
     media::MediaCounters counters_;
@@ -75,6 +85,7 @@ private:
     ipc::AuthKeys keys_;
     Upstream upstream_;
     ipc::Log& log_;
+    ipc::CountersWriter* segment_ = nullptr;
 };
 
 }  // namespace ha::serial

@@ -1,19 +1,9 @@
 // StatusTable — see status_table.hpp.
 #include "ipc/status_table.hpp"
 
-#include <fcntl.h>
-#include <grp.h>
-#include <signal.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
-#include <cstdio>
 #include <cstring>
-#include <new>
 #include <thread>
 
 #include <fmt/format.h>
@@ -34,26 +24,6 @@ constexpr std::chrono::milliseconds kReadPatience{3000};
 constexpr int kSpinTries = 64;  // then yield, then sleep: let a preempted writer have the CPU
 constexpr char kReaderGroup[] = "haclient";
 
-std::uint32_t magic_word() {
-    std::uint32_t m = 0;
-    std::memcpy(&m, kMagic, sizeof m);
-    return m;
-}
-
-// A zombie (exited, not yet reaped) is dead for our purpose: it writes nothing any more.
-bool pid_alive(int pid) {
-    if (pid <= 0 || (::kill(pid, 0) != 0 && errno != EPERM)) return false;
-    char path[64];
-    std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
-    if (FILE* f = std::fopen(path, "r")) {
-        char state = 0;
-        const int n = std::fscanf(f, "%*d (%*[^)]) %c", &state);
-        std::fclose(f);
-        if (n == 1 && state == 'Z') return false;
-    }
-    return true;
-}
-
 template <std::size_t N>
 Result<void> put(char (&dst)[N], std::string_view src, std::string_view what) {
     if (src.size() >= N)
@@ -67,20 +37,6 @@ Result<void> put(char (&dst)[N], std::string_view src, std::string_view what) {
 template <std::size_t N>
 std::string get(const char (&src)[N]) {
     return std::string(src, ::strnlen(src, N));
-}
-
-// The seqlock's data copies: word by word with relaxed atomics, so a racing copy is merely torn
-// (and detected by the counter), never a data race.
-void store_words(Payload& dst, const Payload& src) {
-    auto* d = reinterpret_cast<std::uint64_t*>(&dst);
-    const auto* s = reinterpret_cast<const std::uint64_t*>(&src);
-    for (std::size_t i = 0; i < sizeof(Payload) / 8; ++i) __atomic_store_n(d + i, s[i], __ATOMIC_RELAXED);
-}
-
-void load_words(Payload& dst, const Payload& src) {
-    auto* d = reinterpret_cast<std::uint64_t*>(&dst);
-    const auto* s = reinterpret_cast<const std::uint64_t*>(&src);
-    for (std::size_t i = 0; i < sizeof(Payload) / 8; ++i) d[i] = __atomic_load_n(s + i, __ATOMIC_RELAXED);
 }
 
 }  // namespace
@@ -200,60 +156,18 @@ Result<StatusSnapshot> decode_status(const Payload& in) {
     return s;
 }
 
-std::string status_table_path(const std::string& run_dir) {
-    std::string dir = run_dir;
-    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-    return dir + "/" + kStatusTableFile;
-}
+std::string status_table_path(const std::string& run_dir) { return run_dir_file(run_dir, kStatusTableFile); }
 
 // ---- writer ---------------------------------------------------------------------------------
 
 namespace {
 
-// An mmapped file: unmapped and closed on destruction.
-struct Mapping {
-    int fd = -1;
-    void* address = nullptr;
-    std::size_t size = 0;
-    Mapping() = default;
-    Mapping(const Mapping&) = delete;
-    Mapping& operator=(const Mapping&) = delete;
-    ~Mapping() {
-        if (address != nullptr) ::munmap(address, size);
-        if (fd >= 0) ::close(fd);
-    }
-};
-
-Error sys_error(std::string_view what, const std::string& path) {
-    return make_error("file", fmt::format("status table {}: {}: {}", path, what, std::strerror(errno)));
-}
-
-// Why an existing file at `path` may be replaced, or an error when a live master owns it.
-// Only a regular file of our own user (root in production) can be a live table; anything else —
-// a symlink, a FIFO, a file planted by another user — is removed without being opened.
-Result<std::string> judge_existing(const std::string& path, const struct ::stat& st, int self) {
-    if (!S_ISREG(st.st_mode)) return std::string("not a regular file");
-    if (st.st_uid != ::geteuid()) return fmt::format("owned by uid {}, not by us", st.st_uid);
-    if (static_cast<std::size_t>(st.st_size) < sizeof(Header)) return std::string("too small to hold a header");
-    const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) return std::string("unreadable");
-    Header header{};
-    const bool got = ::pread(fd, &header, sizeof header, 0) == static_cast<ssize_t>(sizeof header);
-    ::close(fd);
-    if (!got) return std::string("unreadable header");
-    const int pid = header.writer_pid;
-    if (header.magic.load(std::memory_order_relaxed) != magic_word()) return std::string("bad header");
-    if (pid == self) return std::string("written earlier by this process");
-    if (pid_alive(pid))
-        return make_error("exists", fmt::format("status table {}: another hamaster (pid {}) owns it", path, pid));
-    return fmt::format("writer pid {} is dead", pid);
-}
+const SegmentKind kStatusKind{"status table", "hamaster", kMagic, kVersion, sizeof(Payload), kReaderGroup};
 
 }  // namespace
 
 struct StatusTableWriter::State {
-    Mapping map;
-    std::string path;
+    MappedSegment map;
     Segment* segment = nullptr;
     std::unique_ptr<Payload> scratch = std::make_unique<Payload>();
     std::uint64_t publish_count = 0;
@@ -264,22 +178,9 @@ struct StatusTableWriter::State {
 StatusTableWriter::StatusTableWriter(std::unique_ptr<State> state, std::string name)
     : state_(std::move(state)), name_(std::move(name)) {}
 
-StatusTableWriter::StatusTableWriter(StatusTableWriter&& other) noexcept
-    : state_(std::move(other.state_)), name_(std::move(other.name_)) {}
-
-StatusTableWriter& StatusTableWriter::operator=(StatusTableWriter&& other) noexcept {
-    if (this != &other) {
-        if (state_) ::unlink(name_.c_str());
-        state_ = std::move(other.state_);
-        name_ = std::move(other.name_);
-    }
-    return *this;
-}
-
-StatusTableWriter::~StatusTableWriter() {
-    if (!state_) return;
-    ::unlink(name_.c_str());
-}
+StatusTableWriter::StatusTableWriter(StatusTableWriter&& other) noexcept = default;
+StatusTableWriter& StatusTableWriter::operator=(StatusTableWriter&& other) noexcept = default;
+StatusTableWriter::~StatusTableWriter() = default;  // the mapping unlinks the file
 
 Result<StatusTableWriter> StatusTableWriter::create(const std::string& run_dir) {
     return create(run_dir, process_log());
@@ -287,52 +188,12 @@ Result<StatusTableWriter> StatusTableWriter::create(const std::string& run_dir) 
 
 Result<StatusTableWriter> StatusTableWriter::create(const std::string& run_dir, Log& log) {
     const std::string path = status_table_path(run_dir);
-    const int self = static_cast<int>(::getpid());
-
-    // 1. Something already there: refuse a live owner, replace anything else (lstat: never follow).
-    struct ::stat st {};
-    if (::lstat(path.c_str(), &st) == 0) {
-        auto why = judge_existing(path, st, self);
-        if (!why) return why.error();
-        log.warn("Replacing stale status table {} ({}).", path, *why);
-        if (::unlink(path.c_str()) != 0 && errno != ENOENT) return sys_error("cannot remove the old one", path);
-    } else if (errno != ENOENT) {
-        return sys_error("cannot inspect", path);
-    }
-
-    // 2. A fresh one, created by us alone (O_EXCL, O_NOFOLLOW): nobody else's file is ever reused.
+    auto map = create_segment(path, kStatusKind, log);
+    if (!map) return map.error();
     auto state = std::make_unique<State>();
-    state->path = path;
-    Mapping& map = state->map;
-    map.fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (map.fd < 0) {
-        if (errno == EEXIST)
-            return make_error("exists", fmt::format("status table {}: created by someone else meanwhile", path));
-        return sys_error("cannot create", path);
-    }
-    auto fail = [&](std::string_view what) {
-        Error e = sys_error(what, path);
-        ::unlink(path.c_str());
-        return e;
-    };
-    mode_t mode = 0600;
-    if (struct group* g = ::getgrnam(kReaderGroup); g != nullptr && ::fchown(map.fd, static_cast<uid_t>(-1), g->gr_gid) == 0)
-        mode = 0640;
-    if (::fchmod(map.fd, mode) != 0) return fail("cannot chmod");
-    if (::ftruncate(map.fd, static_cast<off_t>(sizeof(Segment))) != 0) return fail("cannot size");
-    void* address = ::mmap(nullptr, sizeof(Segment), PROT_READ | PROT_WRITE, MAP_SHARED, map.fd, 0);
-    if (address == MAP_FAILED) return fail("cannot map");
-    map.address = address;
-    map.size = sizeof(Segment);
-
-    auto* segment = new (address) Segment{};
-    segment->header.version = kVersion;
-    segment->header.header_bytes = sizeof(Header);
-    segment->header.payload_bytes = sizeof(Payload);
-    segment->header.writer_pid = self;
-    segment->header.seq.store(0, std::memory_order_relaxed);
-    segment->header.magic.store(magic_word(), std::memory_order_release);  // the segment is ready
-    state->segment = segment;
+    state->map = std::move(*map);
+    state->segment = static_cast<Segment*>(static_cast<void*>(&state->map.header()));
+    state->map.ready(kMagic);  // the segment is ready (an all-zero payload)
     state->log = &log;
     return StatusTableWriter(std::move(state), path);
 }
@@ -359,11 +220,7 @@ bool StatusTableWriter::publish(const StatusSnapshot& snapshot) {
     ++state_->publish_count;
 
     Segment& seg = *state_->segment;
-    const std::uint64_t seq = seg.header.seq.load(std::memory_order_relaxed);
-    seg.header.seq.store(seq + 1, std::memory_order_relaxed);  // odd: readers retry
-    std::atomic_thread_fence(std::memory_order_release);
-    store_words(seg.payload, scratch);
-    seg.header.seq.store(seq + 2, std::memory_order_release);
+    seqlock_store(seg.header, &seg.payload, &scratch, sizeof(Payload));
     return true;
 }
 
@@ -371,7 +228,7 @@ bool StatusTableWriter::publish(const StatusSnapshot& snapshot) {
 
 struct StatusTableReader::State {
     std::string name;
-    Mapping map;
+    MappedSegment map;
     const Segment* segment = nullptr;
 };
 
@@ -383,34 +240,10 @@ StatusTableReader::~StatusTableReader() = default;
 Result<StatusTableReader> StatusTableReader::open(const std::string& run_dir) {
     auto state = std::make_unique<State>();
     state->name = status_table_path(run_dir);
-    const std::string& name = state->name;
-    Mapping& map = state->map;
-    map.fd = ::open(name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-    if (map.fd < 0) {
-        if (errno == ENOENT)
-            return make_error("not_found", fmt::format("no status table {}: hamaster is not running", name));
-        return sys_error("cannot open", name);
-    }
-    struct ::stat st {};
-    if (::fstat(map.fd, &st) != 0) return sys_error("cannot stat", name);
-    if (!S_ISREG(st.st_mode) || (st.st_uid != 0 && st.st_uid != ::geteuid()))
-        return make_error("bad_magic", fmt::format("status table {}: not a regular file of root's", name));
-    if (static_cast<std::size_t>(st.st_size) < sizeof(Segment))
-        return make_error("starting", fmt::format("status table {} is not set up yet", name));
-    void* address = ::mmap(nullptr, sizeof(Segment), PROT_READ, MAP_SHARED, map.fd, 0);
-    if (address == MAP_FAILED) return sys_error("cannot map", name);
-    map.address = address;
-    map.size = sizeof(Segment);
-    const auto* seg = static_cast<const Segment*>(address);
-    const std::uint32_t magic = seg->header.magic.load(std::memory_order_acquire);
-    if (magic == 0) return make_error("starting", fmt::format("status table {} is not set up yet", name));
-    if (magic != magic_word()) return make_error("bad_magic", fmt::format("status table {}: bad magic", name));
-    if (seg->header.version != kVersion || seg->header.header_bytes != sizeof(Header) ||
-        seg->header.payload_bytes != sizeof(Payload))
-        return make_error("bad_version", fmt::format("status table {}: layout version {} ({} + {} bytes), we read {}",
-                                                     name, seg->header.version, seg->header.header_bytes,
-                                                     seg->header.payload_bytes, kVersion));
-    state->segment = seg;
+    auto map = open_segment(state->name, kStatusKind);
+    if (!map) return map.error();
+    state->map = std::move(*map);
+    state->segment = static_cast<const Segment*>(static_cast<const void*>(&state->map.header()));
     return StatusTableReader(std::move(state));
 }
 
@@ -425,15 +258,10 @@ Result<StatusSnapshot> StatusTableReader::read() const {
     const auto deadline = std::chrono::steady_clock::now() + kReadPatience;
     auto pause = std::chrono::microseconds(50);
     for (int attempt = 0;; ++attempt) {
-        const std::uint64_t before = seg.header.seq.load(std::memory_order_acquire);
-        if ((before & 1) == 0) {
-            load_words(*copy, seg.payload);
-            std::atomic_thread_fence(std::memory_order_acquire);
-            if (seg.header.seq.load(std::memory_order_relaxed) == before) {
-                auto snapshot = decode_status(*copy);
-                if (snapshot) snapshot->writer_pid = pid;
-                return snapshot;
-            }
+        if (seqlock_try_load(seg.header, copy.get(), &seg.payload, sizeof(Payload))) {
+            auto snapshot = decode_status(*copy);
+            if (snapshot) snapshot->writer_pid = pid;
+            return snapshot;
         }
         if (attempt < kSpinTries) continue;
         if (attempt < 2 * kSpinTries) {

@@ -19,6 +19,7 @@
 // crashed master's table, a symlink, a file of another user) with one WARN, and creates the new
 // one with O_CREAT|O_EXCL|O_NOFOLLOW. The writer unlinks the file when destroyed.
 // StatusSnapshot is the plain C++ view; converting it to the fixed layout checks every length.
+// The file rules and the seqlock are shared_segment.hpp's (the media daemons' counters use them too).
 //
 // Time and blocking: publish() never blocks. read() retries while a publish is under way: it spins,
 // then yields, then sleeps (50 us doubling to 1 ms) so a writer preempted mid-publish gets the CPU
@@ -42,6 +43,7 @@
 
 #include "ipc/log.hpp"
 #include "ipc/result.hpp"
+#include "ipc/shared_segment.hpp"
 
 namespace ha::ipc {
 
@@ -115,17 +117,7 @@ inline constexpr std::size_t kGroupBytes = 128;
 inline constexpr std::size_t kParamNameBytes = 32;
 inline constexpr std::size_t kParamValueBytes = 128;
 
-struct alignas(8) Header {
-    std::atomic<std::uint32_t> magic;  // kMagic as bytes; stored last at creation (release)
-    std::uint32_t version;
-    std::uint32_t header_bytes;
-    std::uint32_t payload_bytes;
-    std::int32_t writer_pid;
-    std::uint32_t reserved;
-    std::atomic<std::uint64_t> seq;  // odd while the writer copies the payload
-};
-static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
-static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
+using Header = SegmentHeader;  // shared_segment.hpp
 
 struct alignas(8) Node {
     char name[kNameBytes];

@@ -64,6 +64,7 @@ ClusterShell::ClusterShell(boost::asio::io_context& io, const conf::Config& conf
       keepalive_timer_(io),
       deadline_timer_(io),
       rexmit_timer_(io),
+      media_counters_(log),
       ack_pick_(std::random_device{}() % 10) {}
 
 void ClusterShell::set_timings() {
@@ -152,16 +153,10 @@ void ClusterShell::arm_keepalive() {
     keepalive_timer_.expires_after(config_.ha_cf.keepalive);
     keepalive_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec || stopped_) return;
+        // Nothing else per keepalive: the media daemons' counters are read from their segments
+        // when a view is built (a `_stats` ask every other keepalive used to wake both processes
+        // and their ZMQ threads once more, a large share of the idle CPU: issue 13).
         send_heartbeat();
-        // The media daemons' own counters (sent, dropped on the wire), after every second heartbeat:
-        // the bus keeps order, so each reply counts the heartbeat just sent and `sent` lags
-        // `received` by at most one keepalive (issue 21: every 10 keepalives it lagged by up to 10).
-        // Not after every one: each reply wakes both processes and their ZMQ threads once more,
-        // a large share of the idle CPU at a 10 ms keepalive (issue 13).
-        if (++heartbeats_since_stats_ >= kHeartbeatsPerStats) {
-            heartbeats_since_stats_ = 0;
-            ask_media_stats();
-        }
         arm_keepalive();
     });
 }
@@ -185,16 +180,6 @@ void ClusterShell::arm_deadline() {
         handle_events(table_.on_tick(now));
         arm_deadline();
     });
-}
-
-void ClusterShell::ask_media_stats() {
-    const ipc::Message ask = ipc::bus::MediaStatsAsk{}.encode();
-    for (const auto& child : media_children_) send_(child, ask);
-}
-
-void ClusterShell::on_media_stats(ipc::bus::MediaStats stats) {
-    std::string link = stats.link;
-    media_stats_[std::move(link)] = std::move(stats);
 }
 
 void ClusterShell::on_media_message(const std::string& child, ipc::Message message) {
@@ -260,6 +245,8 @@ ClusterView ClusterShell::view() const {
     v.generation = source_.generation();
     v.pid = static_cast<int>(::getpid());
     const auto now = clock_.now();
+    // The live counters (issue 21: `sent` keeps pace with `received`).
+    const auto media_stats = media_counters_.refresh();
     for (const auto& n : table_.nodes()) {
         v.nodes.push_back(NodeView{n.name, std::string(node_type_word(n.type)), n.status, n.counters.lost});
     }
@@ -277,7 +264,7 @@ ClusterView ClusterShell::view() const {
             lv.link_deadtime = pace->second.link_deadtime;
         }
         for (const auto& [reason, count] : l.counters.dropped) lv.dropped[std::string(drop_reason_word(reason))] = count;
-        if (auto it = media_stats_.find(l.link); it != media_stats_.end() && l.node != config_.local_node) {
+        if (auto it = media_stats.find(l.link); it != media_stats.end() && l.node != config_.local_node) {
             lv.sent = it->second.tx;
             for (const auto& [reason, n] : it->second.drops)
                 if (n > 0) lv.wire_dropped[reason] = n;

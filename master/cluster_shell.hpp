@@ -2,7 +2,9 @@
 //
 // Feeds authenticated messages forwarded by the media daemons into the LinkTable, sends a status
 // heartbeat to every media daemon each keepalive (HeartbeatSource), keeps one timer armed at the
-// LinkTable's next deadline, and rebuilds the ClusterView after every change. Every sequenced
+// LinkTable's next deadline, and rebuilds the ClusterView after every change. The media daemons'
+// own counters (sent, dropped on the wire) are read from their counters segments when a view is
+// built (MediaCountersCache), never asked for on the bus: `sent` is the live value. Every sequenced
 // message it sends is kept (RetransmitHistory) and sent again when the peer asks (NS_rexmit); what
 // it misses of the peer's it asks for in turn (RexmitRequests, on a timer of its own). It decides nothing
 // itself: transitions and their log lines come from master/core.
@@ -20,13 +22,13 @@
 #include <set>
 #include <string>
 
-#include "ipc/bus/media.hpp"
 #include "ipc/clock.hpp"
 #include "ipc/deadline_timer.hpp"
 #include "ipc/config/config.hpp"
 #include "ipc/log.hpp"
 #include "ipc/message.hpp"
 #include "master/cluster_view.hpp"
+#include "master/media_counters_cache.hpp"
 #include "master/core/heartbeat_source.hpp"
 #include "master/core/link_table.hpp"
 #include "master/core/retransmit_history.hpp"
@@ -50,8 +52,11 @@ public:
     void stop();
     // A message a media daemon forwarded (with `_link`, `_from`).
     void on_media_message(const std::string& child, ipc::Message message);
-    // A media daemon's counters of one link (its answer to our `_stats`), for cl_status.
-    void on_media_stats(ipc::bus::MediaStats stats);
+    // view() reads the media children's counters segments in `run_dir`; `pid_of` gives a child's
+    // current pid (0: not running), so a segment of an old incarnation is not shown.
+    void read_media_counters(const std::string& run_dir, MediaCountersCache::PidOf pid_of) {
+        media_counters_.start(run_dir, media_children_, std::move(pid_of));
+    }
     // The local node leaves: status `dead` goes out once more.
     void announce_shutdown();
     // A cluster message we originate (resource, ask_resources...): default fields added, sent on
@@ -84,7 +89,6 @@ private:
     void answer_rexmit(const ipc::Message& request);
     void arm_rexmit();
     bool peer_dead(const std::string& node) const;
-    void ask_media_stats();
     void arm_keepalive();
     void arm_deadline();
     void handle_events(const std::vector<ClusterEvent>& events);
@@ -103,9 +107,7 @@ private:
     ipc::DeadlineTimer deadline_timer_;
     boost::asio::steady_timer rexmit_timer_;
     std::uint64_t bad_bus_messages_ = 0;
-    std::map<std::string, ipc::bus::MediaStats> media_stats_;  // link → the media daemon's last `_stats`
-    static constexpr int kHeartbeatsPerStats = 2;  // `_stats` asked after every 2nd heartbeat
-    int heartbeats_since_stats_ = kHeartbeatsPerStats - 1;  // the first heartbeat's timer asks
+    mutable MediaCountersCache media_counters_;  // a cache: view() refreshes it
     std::map<std::string, bool> ping_status_;
     bool stopped_ = false;
     bool shutdown_announced_ = false;  // after `shutdone` no status goes out any more

@@ -25,7 +25,6 @@
 #include "ipc/bus.hpp"
 #include "ipc/bus/control.hpp"
 #include "ipc/bus/ipfail.hpp"
-#include "ipc/bus/media.hpp"
 #include "ipc/bus/rsc.hpp"
 #include "ipc/bus/supervision.hpp"
 #include "ipc/clock.hpp"
@@ -262,6 +261,7 @@ public:
         // Read what waits on the bus before any silence verdict (hang, deadtime, no reply).
         children_.read_pending = [this] { bus_.read_pending(); };
         cluster_.read_pending = [this] { bus_.read_pending(); };
+        cluster_.read_media_counters(o_.run_dir, [this](const std::string& child) { return static_cast<int>(children_.pid_of(child)); });
         wire_cluster();
         route_bus();
         bus_.on_message([this](std::string_view identity, ipc::Message m) { on_bus_message(std::string(identity), std::move(m)); });
@@ -404,11 +404,8 @@ private:
         bus_table_.route<Liveness>(ipc::bus::kLiveness, kAnyChild, [this](const std::string& child, Liveness beat) {
             on_liveness(child, beat);
         });
-        // media daemons: their counters, the last-words handshake; the rest is the peer's traffic.
-        bus_table_.route<ipc::bus::MediaStats>(ipc::bus::kMediaStats, only(ChildKind::media),
-                                               [this](const std::string&, ipc::bus::MediaStats stats) {
-                                                   cluster_.on_media_stats(std::move(stats));
-                                               });
+        // media daemons: the last-words handshake; the rest is the peer's traffic (their counters
+        // are read from their segments, ClusterShell::read_media_counters).
         bus_table_.route<ipc::bus::Flushed>(ipc::bus::kFlushed, only(ChildKind::media),
                                             [this](const std::string& child, ipc::bus::Flushed done) {
                                                 flush_.on_flushed(child, done.seq);

@@ -2,7 +2,9 @@
 // heartbeatd-serial) that are not cluster traffic, each a typed struct with its encoder and its
 // strict decoder, used by both ends.
 //
-//   master → media   t=_stats                                   every keepalive: report your counters
+//   master → media   t=_stats                                   report your counters (tests and the
+//                                                               stdio test bus; the master reads the
+//                                                               counters segment instead, ipc/counters_segment.hpp)
 //   media → master   t=_stats link=<link> rx=N forwarded=N tx=N tx_errors=N drop_<reason>=N…
 //                    [open=0|1 <serial counter>=N…]
 //                    one per link (the link as the media daemon names it: `eth0`, `/dev/ttyS0`);

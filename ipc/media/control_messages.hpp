@@ -1,6 +1,7 @@
 // handle_media_control — the master's control messages every media daemon answers the same way.
 //
-//   t=_stats          → one `_stats` reply per link (`stats()`, ipc/bus/media.hpp)
+//   t=_stats          → one `_stats` reply per link (`stats()`, ipc/bus/media.hpp); the master reads
+//                       the same values from the counters segment, tests still ask
 //   t=_flush seq=N    → `_flushed seq=N` once everything the master sent before has left
 //                       (`when_sent` calls its argument then: at once for UDP, after the tty's
 //                       output queue drained for a cable)

@@ -4,7 +4,8 @@
 // The order of the enum is roughly the order of the checks in ReceivePipeline (size → framing/auth →
 // own node → fields → known node → local-only type → replay/freshness/jump); a datagram is always
 // charged to the first check it fails. Names are stable: they appear in logs (`dropped packet from ... : bad_auth: ...`) and as
-// `drop_<name>` fields of the `_stats` bus reply, which the master copies into the status table.
+// `drop_<name>` fields of the `_stats` bus reply; in the counters segment (ipc/counters_segment.hpp)
+// a drop is counted at its enum index, so a change of order bumps that layout's version.
 //
 // Time and blocking: none.
 // See also: receive_pipeline.hpp, media_counters.hpp, docs/conventions.md §8.

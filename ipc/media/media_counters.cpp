@@ -1,5 +1,7 @@
 #include "ipc/media/media_counters.hpp"
 
+#include <algorithm>
+#include <filesystem>
 #include <numeric>
 
 #include "ipc/bus/media.hpp"
@@ -24,6 +26,35 @@ const LinkStats* MediaCounters::find(std::string_view name) const {
         if (l.link == name) return &l;
     }
     return nullptr;
+}
+
+std::size_t MediaCounters::index_of(std::string_view name) const {
+    std::size_t i = 0;
+    while (i < links_.size() && links_[i].link != name) ++i;
+    return i;
+}
+
+ipc::LinkCounters segment_counters(const LinkStats& stats) {
+    ipc::LinkCounters c;
+    c.rx = stats.rx;
+    c.forwarded = stats.forwarded;
+    c.tx = stats.tx;
+    c.tx_errors = stats.tx_errors;
+    std::copy(stats.drops.begin(), stats.drops.end(), c.drops.begin());
+    return c;
+}
+
+Result<std::optional<ipc::CountersWriter>> open_counters_segment(const std::string& run_dir, std::string_view program,
+                                                                 const std::vector<std::string>& links, bool stdio_bus,
+                                                                 ipc::Log& log) {
+    std::error_code ec;
+    if (stdio_bus && !std::filesystem::is_directory(run_dir, ec)) {
+        log.info("no counters segment: run dir {} does not exist (stdio test bus)", run_dir);
+        return std::optional<ipc::CountersWriter>();
+    }
+    auto writer = ipc::CountersWriter::create(run_dir, program, links, log);
+    if (!writer) return writer.error();
+    return std::optional<ipc::CountersWriter>(std::move(*writer));
 }
 
 std::uint64_t MediaCounters::drops(DropReason reason) const {

@@ -6,7 +6,9 @@
 // stats_messages() renders them as the `_stats` bus reply (one message per link; heartbeatd-serial
 // appends its port counters to each):
 //   t=_stats link=eth0 rx=N forwarded=N tx=N tx_errors=N drop_empty=N ... drop_duplicate=N
-// Counters are plain uint64 (single-threaded process).
+// Counters are plain uint64 (single-threaded process). The daemons also publish them, per link,
+// in their counters segment (ipc/counters_segment.hpp; segment_counters() converts), which is
+// where the master reads them.
 //
 // Time and blocking: none. Diagnostics: none.
 // See also: drop_reason.hpp, receive_pipeline.hpp, heartbeatd-net/media_bridge.hpp,
@@ -14,13 +16,17 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "ipc/counters_segment.hpp"
 #include "ipc/media/drop_reason.hpp"
+#include "ipc/log.hpp"
 #include "ipc/message.hpp"
+#include "ipc/result.hpp"
 
 namespace ha::media {
 
@@ -36,11 +42,24 @@ struct LinkStats {
     std::uint64_t total_drops() const;
 };
 
+// `stats` as its counters segment slot holds it (no serial part: heartbeatd-serial adds it).
+ipc::LinkCounters segment_counters(const LinkStats& stats);
+
+// The media daemon's counters segment in `run_dir`, one slot per link in this order. Any failure
+// (a live writer owns it, a link name that does not fit, a system call) stops the start; only with
+// the stdio test bus (no master reads it) a run dir that does not exist means no segment: nullopt
+// and an info line.
+Result<std::optional<ipc::CountersWriter>> open_counters_segment(const std::string& run_dir, std::string_view program,
+                                                                 const std::vector<std::string>& links, bool stdio_bus,
+                                                                 ipc::Log& log);
+
 class MediaCounters {
 public:
     // Returns the stats of `link`, registering it on first use.
     LinkStats& link(std::string_view name);
     const LinkStats* find(std::string_view name) const;
+    // The registration index of `name` (its counters segment slot), or links().size().
+    std::size_t index_of(std::string_view name) const;
     const std::vector<LinkStats>& links() const { return links_; }
 
     // Sum of one drop reason over every link.

@@ -191,7 +191,7 @@ TEST_F(TwoNodes, StatusJsonHasTheDocumentedFieldsAndCountersAgree) {
     c().config().resource_scripts = {{"rec", kRecAgent}};
     ASSERT_TRUE(start_both_active());
     ASSERT_TRUE(wait_until([&] { return cl_status("web1", {"rscstatus"}).out != "none\n"; }, 20s, 100ms));
-    // The media daemon's first `_stats` reply (its counters start when it is connected).
+    // The media daemon's counters segment, read by the master (it exists once the daemon started).
     ASSERT_TRUE(wait_until(
         [&] {
             auto r = hamaster_status(c(), "web1", {"--json"});
@@ -230,6 +230,13 @@ TEST_F(TwoNodes, StatusJsonHasTheDocumentedFieldsAndCountersAgree) {
         // Both sides send every keepalive: sent and received grow together (they used to differ by
         // up to 10 keepalives because `sent` was fetched from the media daemon every 10th).
         EXPECT_LE(std::labs(received - sent), 3) << "received " << received << " sent " << sent;
+        // And what web1's media daemon sent is what web2 received on that link (read a moment
+        // later: a keepalive or two apart, not a tight bound).
+        auto web2 = hamaster_status(c(), "web2", {"--json"});
+        ASSERT_EQ(web2.rc, 0) << web2.err;
+        const auto pj = nlohmann::json::parse(web2.out);
+        const auto peer_received = pj.at("peers").at(0).at("links").at(0).at("received").get<long>();
+        EXPECT_LE(std::labs(peer_received - sent), 5) << "web1 sent " << sent << ", web2 received " << peer_received;
         ASSERT_EQ(j.at("ping_nodes").size(), 1U);
         EXPECT_EQ(j.at("ping_nodes").at(0).at("node"), "127.0.0.1");
         ASSERT_EQ(j.at("groups").size(), 1U);

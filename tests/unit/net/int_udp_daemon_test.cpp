@@ -15,6 +15,8 @@
 
 #include "ipc/media/drop_reason.hpp"
 #include "ipc/auth.hpp"
+#include "ipc/bus/media.hpp"
+#include "ipc/counters_segment.hpp"
 #include "net_daemon_process.hpp"
 #include "media/media_test_util.hpp"
 
@@ -210,6 +212,52 @@ TEST_F(HeartbeatdNet, RereadsAuthkeysOnSighupAndStopsCleanlyOnSigterm) {
     const int status = daemon_.stop();
     ASSERT_TRUE(WIFEXITED(status));
     EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+// The master reads `sent` and the drops from the daemon's counters segment, not from `_stats`: the
+// segment follows every datagram sent and received, and says what `_stats` says.
+TEST_F(HeartbeatdNet, PublishesItsCountersInItsSegmentAsTheyChange) {
+    const std::string path = ipc::counters_segment_path(daemon_.run_dir(), "heartbeatd-net");
+    auto reader = ipc::CountersReader::open(path);
+    ASSERT_TRUE(reader) << reader.error().message << log();
+    auto link = [&]() -> ipc::bus::MediaStats {
+        auto got = reader->read();
+        if (!got || got->size() != 1) return {};
+        return got->front();
+    };
+    EXPECT_EQ(link().link, "lo");
+    EXPECT_EQ(link().tx, 0u);
+    EXPECT_EQ(link().rx, 0u);
+
+    for (int i = 1; i <= 3; ++i) {
+        daemon_.write(cluster_message("status", "web1", std::to_string(i), "3"));
+        ASSERT_TRUE(peer_.receive(5s).has_value()) << log();
+    }
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (link().tx < 3 && std::chrono::steady_clock::now() < deadline) ::usleep(1000);
+    EXPECT_EQ(link().tx, 3u);
+
+    const std::string valid = status_wire("web2", "10", "5", keys_);
+    peer_.send(valid);
+    peer_.send(valid);  // duplicate
+    peer_.send(status_wire("web2", "11", "5", keys_));
+    ASSERT_TRUE(forwarded("11")) << log();
+    // Published before the datagram went up: what the master reads after it is already counted.
+    const auto now = link();
+    EXPECT_EQ(now.rx, 3u);
+    EXPECT_EQ(now.forwarded, 2u);
+    EXPECT_EQ(now.tx, 3u);
+    EXPECT_EQ(now.tx_errors, 0u);
+    auto stats = daemon_.stats("lo");
+    ASSERT_TRUE(stats);
+    EXPECT_EQ(now.encode(), ipc::bus::MediaStats::decode(*stats).value().encode()) << "the segment and `_stats` differ";
+    for (const auto& [reason, n] : now.drops) EXPECT_EQ(n, reason == "duplicate" ? 1u : 0u) << reason;
+
+    // Gone once the daemon stopped.
+    daemon_.signal(SIGTERM);
+    for (int i = 0; i < 250 && daemon_.alive(); ++i) ::usleep(20000);
+    daemon_.stop();
+    EXPECT_FALSE(std::filesystem::exists(path)) << "counters segment left behind";
 }
 
 TEST(HeartbeatdNetStart, ExitsWithConfigErrorWithoutMediumOrAuthkeys) {

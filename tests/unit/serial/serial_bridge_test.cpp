@@ -7,6 +7,9 @@
 
 #include "heartbeatd-serial/serial_bridge.hpp"
 #include "ipc/auth.hpp"
+#include "ipc/bus/media.hpp"
+#include "ipc/counters_segment.hpp"
+#include "tests/unit/ipc_test_util.hpp"
 #include "ipc/codec.hpp"
 #include "pty_pair.hpp"
 #include "serial_test_util.hpp"
@@ -152,6 +155,49 @@ TEST_F(SerialBridgeTest, StatsReportEveryPortWithFramingCounters) {
         EXPECT_TRUE(s.has(f)) << f;
     }
     EXPECT_EQ(num(stats_for(b_.slave_path()), "frames"), 0u);
+}
+
+// The counters segment (what the master reads) follows frames in and out and the port's own
+// counters, and says exactly what the `_stats` reply says.
+TEST_F(SerialBridgeTest, PublishesTheSameCountersInItsSegmentAsTheyChange) {
+    ipc::testing::TempDir dir;
+    auto writer = ipc::CountersWriter::create(dir.path(), "heartbeatd-serial", {a_.slave_path(), b_.slave_path()}, log_);
+    ASSERT_TRUE(writer) << writer.error().message;
+    bridge_->publish_counters(&*writer);
+    auto reader = ipc::CountersReader::open(writer->path());
+    ASSERT_TRUE(reader) << reader.error().message;
+    auto segment = [&](std::size_t i) {
+        auto got = reader->read();
+        return got && got->size() == 2 ? (*got)[i] : ipc::bus::MediaStats{};
+    };
+    EXPECT_EQ(segment(0).link, a_.slave_path());
+    EXPECT_EQ(segment(0).open, std::optional<bool>(true));
+
+    a_.write("line noise" + status_frame("web2", "1", keys_));
+    ASSERT_TRUE(run_until(io_, [&] { return !up_.empty(); }));
+    bridge_->on_bus_message(status_message("web1", "7", "3"));
+    std::string wa;
+    ASSERT_TRUE(run_until(io_, [&] {
+        wa += a_.read_available();
+        return wa.ends_with("<<<\n");
+    }));
+    run_until(io_, [&] { return segment(0).serial.size() > 6 && segment(0).serial[5].second == wa.size(); }, 2s);
+    const auto seg = segment(0);
+    EXPECT_EQ(seg.rx, 1u);
+    EXPECT_EQ(seg.forwarded, 1u);
+    EXPECT_EQ(seg.tx, 1u);
+    for (const auto& [name, n] : seg.serial) {
+        if (name == "garbage_bytes") EXPECT_EQ(n, 10u);
+        if (name == "tx_bytes") EXPECT_EQ(n, wa.size());
+        if (name == "opens") EXPECT_EQ(n, 1u);
+    }
+    for (std::size_t i = 0; i < 2; ++i) {
+        const std::string link = i == 0 ? a_.slave_path() : b_.slave_path();
+        auto reply = ipc::bus::MediaStats::decode(stats_for(link));
+        ASSERT_TRUE(reply) << reply.error().message;
+        EXPECT_EQ(segment(i).encode(), reply->encode()) << link;
+    }
+    bridge_->publish_counters(nullptr);
 }
 
 }  // namespace
