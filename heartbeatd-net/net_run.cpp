@@ -26,7 +26,7 @@ int run_net(const ipc::DaemonOptions& opts, NetOptions net, ipc::Log& log) {
     // Before the capabilities go: the file is created in the run dir.
     std::vector<std::string> names;
     for (const auto& l : links.value()) names.push_back(l->name());
-    auto segment = media::open_counters_segment(opts.run_dir, kProgram, names, net.stdio_bus, log);
+    auto segment = media::open_counters_segment(opts.run_dir, kProgram, names, net.bus.stdio, log);
     if (!segment) {
         log.crit("cannot start: {}", segment.error().message);
         return ipc::exit_code_for(segment.error());

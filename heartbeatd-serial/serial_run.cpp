@@ -19,7 +19,7 @@ int run_serial(const ipc::DaemonOptions& opts, const SerialOptions& so, ipc::Log
     }
     // The counters the master reads (ipc/counters_segment.hpp), one slot per device in order; a
     // live writer owning the file, or a device path that does not fit, stops the start.
-    auto segment = media::open_counters_segment(opts.run_dir, kProgram, so.devices, so.stdio_bus, log);
+    auto segment = media::open_counters_segment(opts.run_dir, kProgram, so.devices, so.bus.stdio, log);
     if (!segment) {
         log.crit("cannot start: {}", segment.error().message);
         return ipc::exit_code_for(segment.error());
