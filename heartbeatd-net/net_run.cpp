@@ -22,15 +22,11 @@ int run_net(const ipc::DaemonOptions& opts, NetOptions net, ipc::Log& log) {
         return ipc::exit_code_for(bus.error());
     }
     // The counters the master reads (ipc/counters_segment.hpp), one slot per link in the bridge's
-    // order; a live writer owning the file, or a link name that does not fit, stops the start.
-    // Before the capabilities go: the file is created in the run dir.
+    // order; diagnostics only: a failure is a WARN and the links run without them. Before the
+    // capabilities go: the file is created in the run dir.
     std::vector<std::string> names;
     for (const auto& l : links.value()) names.push_back(l->name());
-    auto segment = media::open_counters_segment(opts.run_dir, kProgram, names, net.bus.stdio, log);
-    if (!segment) {
-        log.crit("cannot start: {}", segment.error().message);
-        return ipc::exit_code_for(segment.error());
-    }
+    auto segment = media::open_counters_segment(opts.run_dir, kProgram, names, net.bus.lane_fd >= 0, log);
     // Every socket is open and bound; nothing later needs a capability (SIGHUP only re-reads
     // authkeys, root's own file; a changed medium restarts us). realtime keeps CAP_IPC_LOCK:
     // mlockall(MCL_FUTURE) locks every later mapping against RLIMIT_MEMLOCK.
@@ -41,7 +37,7 @@ int run_net(const ipc::DaemonOptions& opts, NetOptions net, ipc::Log& log) {
     ipc::SystemClock clock;
     MediaBridge bridge(std::move(links.value()), media::PipelineConfig{opts.node, net.nodes, *keys},
                        [&](const ipc::Message& m) { bus.value()->send(m); }, clock, log);
-    if (*segment) bridge.publish_counters(&**segment);
+    if (segment) bridge.publish_counters(&*segment);
     media::MediaHooks hooks;
     hooks.on_bus_message = [&](ipc::Message m) { bridge.on_bus_message(std::move(m)); };
     hooks.set_keys = [&](const ipc::AuthKeys& k) { bridge.set_keys(k); };

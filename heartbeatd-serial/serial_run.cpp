@@ -17,17 +17,13 @@ int run_serial(const ipc::DaemonOptions& opts, const SerialOptions& so, ipc::Log
         log.crit("cannot start: {}", bus.error().message);
         return ipc::exit_code_for(bus.error());
     }
-    // The counters the master reads (ipc/counters_segment.hpp), one slot per device in order; a
-    // live writer owning the file, or a device path that does not fit, stops the start.
-    auto segment = media::open_counters_segment(opts.run_dir, kProgram, so.devices, so.bus.stdio, log);
-    if (!segment) {
-        log.crit("cannot start: {}", segment.error().message);
-        return ipc::exit_code_for(segment.error());
-    }
+    // The counters the master reads (ipc/counters_segment.hpp), one slot per device in order;
+    // diagnostics only: a failure is a WARN and the cable runs without them.
+    auto segment = media::open_counters_segment(opts.run_dir, kProgram, so.devices, so.bus.lane_fd >= 0, log);
     ipc::SystemClock clock;
     SerialBridge bridge(loop.io(), so.devices, so.baud, media::PipelineConfig{opts.node, so.nodes, *keys},
                         [&](const ipc::Message& m) { bus.value()->send(m); }, clock, log);
-    if (*segment) bridge.publish_counters(&**segment);
+    if (segment) bridge.publish_counters(&*segment);
     media::MediaHooks hooks;
     hooks.on_bus_message = [&](ipc::Message m) { bridge.on_bus_message(std::move(m)); };
     hooks.set_keys = [&](const ipc::AuthKeys& k) { bridge.set_keys(k); };

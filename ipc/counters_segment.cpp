@@ -46,7 +46,7 @@ CountersWriter& CountersWriter::operator=(CountersWriter&&) noexcept = default;
 CountersWriter::~CountersWriter() = default;
 
 Result<CountersWriter> CountersWriter::create(const std::string& run_dir, std::string_view program,
-                                              const std::vector<std::string>& links, Log& log) {
+                                              const std::vector<std::string>& links, Log& log, bool sole_writer) {
     const std::string path = counters_segment_path(run_dir, program);
     if (links.size() > kMaxLinks)
         return make_error("too_big", fmt::format("counters segment {}: {} links; at most {} fit", path, links.size(), kMaxLinks));
@@ -56,6 +56,7 @@ Result<CountersWriter> CountersWriter::create(const std::string& run_dir, std::s
                                                      l.substr(0, 80), l.size(), kLinkBytes - 1));
     SegmentKind kind = kCountersKind;
     kind.owner = program;
+    kind.sole_writer = sole_writer;
     auto map = create_segment(path, kind, log);
     if (!map) return map.error();
     auto state = std::make_unique<State>();

@@ -6,7 +6,8 @@
 // segment is the file `<run-dir>/<program>.counters` (counters_segment_path), with the file habits
 // and the seqlock of shared_segment.hpp: created O_EXCL|O_NOFOLLOW after lstat, a dead writer's
 // file replaced with one WARN "Replacing stale counters segment ...", refused ("exists") while a
-// live writer owns it, mode 0600, unlinked when the writer is destroyed.
+// live writer owns it (unless created as the sole writer: then replaced), mode 0600, unlinked when
+// the writer is destroyed if the path is still its own file.
 // Layout (counters_layout, version kVersion): the shared header, then {link count, the writer's
 // number of drop reasons and of serial counters, a fixed array of kMaxLinks link slots}. A slot
 // holds everything the `_stats` reply carries (ipc/bus/media.hpp): the link name, rx, forwarded,
@@ -16,7 +17,7 @@
 // Changing DropReason or kSerialCounters changes what an index means: the reader refuses a writer
 // whose counts differ ("bad_version"), and the layout version must be bumped when the order changes.
 //
-// Writing: publish() copies one slot under the seqlock (45 words): cheap enough to call after
+// Writing: publish() copies one slot under the seqlock (53 words): cheap enough to call after
 // every datagram received or sent, which is what the media daemons do, so a reader always sees
 // the live value. It never blocks, never allocates, never logs.
 // Reading: read() makes a few attempts in a row (kReadTries, no yield, no sleep: the master calls
@@ -45,9 +46,9 @@ namespace ha::ipc {
 namespace counters_layout {
 
 inline constexpr char kMagic[4] = {'H', 'A', 'M', 'C'};
-inline constexpr std::uint32_t kVersion = 1;
+inline constexpr std::uint32_t kVersion = 2;  // 2: link names of up to 127 bytes (serial by-id paths)
 inline constexpr std::size_t kMaxLinks = 16;
-inline constexpr std::size_t kLinkBytes = 64;  // 63 + NUL
+inline constexpr std::size_t kLinkBytes = 128;  // 127 + NUL
 inline constexpr std::size_t kMaxDrops = 16;   // by media::DropReason index
 inline constexpr std::size_t kMaxSerial = 16;  // by bus::kSerialCounters index
 
@@ -95,8 +96,10 @@ std::string counters_segment_path(const std::string& run_dir, std::string_view p
 class CountersWriter {
 public:
     // Creates the segment for `program` in `run_dir` with one slot per link, in this order.
+    // `sole_writer`: the master started this daemon (its lane), so no other writer can exist and a
+    // file naming a live pid is replaced (SegmentKind::sole_writer) rather than refused.
     static Result<CountersWriter> create(const std::string& run_dir, std::string_view program,
-                                         const std::vector<std::string>& links, Log& log);
+                                         const std::vector<std::string>& links, Log& log, bool sole_writer = false);
 
     CountersWriter(CountersWriter&&) noexcept;
     CountersWriter& operator=(CountersWriter&&) noexcept;

@@ -39,6 +39,8 @@ Result<std::string> judge_existing(const std::string& path, const struct ::stat&
     const int pid = header.writer_pid;
     if (header.magic.load(std::memory_order_relaxed) != segment_magic_word(kind.magic)) return std::string("bad header");
     if (pid == self) return std::string("written earlier by this process");
+    if (pid_alive(pid) && kind.sole_writer)
+        return fmt::format("writer pid {} still runs, but this writer is the only one its master started", pid);
     if (pid_alive(pid))
         return make_error("exists", fmt::format("{} {}: another {} (pid {}) owns it", kind.what, path, kind.owner, pid));
     return fmt::format("writer pid {} is dead", pid);
@@ -98,7 +100,13 @@ MappedSegment& MappedSegment::operator=(MappedSegment&& other) noexcept {
 MappedSegment::~MappedSegment() { reset(); }
 
 void MappedSegment::reset() {
-    if (unlink_) ::unlink(path_.c_str());
+    if (unlink_) {
+        // Only our own file: a successor may have replaced it (SegmentKind::sole_writer).
+        struct ::stat mine {}, there {};
+        if (fd_ >= 0 && ::fstat(fd_, &mine) == 0 && ::lstat(path_.c_str(), &there) == 0 && mine.st_ino == there.st_ino &&
+            mine.st_dev == there.st_dev)
+            ::unlink(path_.c_str());
+    }
     if (address_ != nullptr) ::munmap(address_, size_);
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;

@@ -12,7 +12,8 @@
 // pid), removes anything else (a dead writer's file, a symlink, a file of another user) with one
 // WARN "Replacing stale <what> <path> (<why>).", and creates the new one with
 // O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600 (0640 with `reader_group` when that group exists).
-// The writer's MappedSegment unlinks it when destroyed. Opening (open_segment) checks the
+// The writer's MappedSegment unlinks it when destroyed, if the path still names its own file (a
+// successor that replaced it keeps its own). Opening (open_segment) checks the
 // owner (root or us), the size, the magic ("starting" while it is 0) and the layout version and
 // sizes ("bad_version").
 //
@@ -60,6 +61,10 @@ struct SegmentKind {
     std::uint32_t version;
     std::size_t payload_bytes;
     const char* reader_group = nullptr;  // chgrp + 0640 when this group exists, else 0600
+    // The caller is the only writer there can be (a media daemon its master started, with its
+    // lane): a file whose recorded writer pid still runs is replaced too — that pid was reused, or
+    // is a predecessor that is exiting — instead of refused ("exists").
+    bool sole_writer = false;
 };
 
 std::uint32_t segment_magic_word(const char* magic);

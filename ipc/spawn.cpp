@@ -57,7 +57,9 @@ Result<pid_t> spawn(const SpawnRequest& request) {
         // 3) nor its own number can clobber it; dup2 onto 3 from another number also clears
         // close-on-exec, which dup2(3, 3) would not.
         const int extra = request.extra_fd >= 0 ? ::fcntl(request.extra_fd, F_DUPFD, 4) : -1;
-        if (request.extra_fd >= 0 && extra < 0) ::_exit(kExitExecFailed);
+        // Out of fds (EMFILE) is a passing shortage, not a bad program: an ordinary failure the
+        // respawn policy retries, unlike exec's 127.
+        if (request.extra_fd >= 0 && extra < 0) ::_exit(1);
         ::dup2(in, STDIN_FILENO);
         if (request.stdout_fd >= 0) ::dup2(request.stdout_fd, STDOUT_FILENO);
         if (request.stderr_fd >= 0) ::dup2(request.stderr_fd, STDERR_FILENO);

@@ -62,7 +62,7 @@ struct LinkView {
     std::uint64_t received = 0;
     std::uint64_t late = 0;
     std::map<std::string, std::uint64_t> dropped;  // by reason: the master's (duplicate, replay...)
-    // From the media daemon that owns the link (its `_stats`): what it sent and what it dropped
+    // From the media daemon that owns the link (its counters segment, <run-dir>/<program>.counters): what it sent and what it dropped
     // before anything reached the master (bad_auth, bad_framing, too_big, ...).
     std::uint64_t sent = 0;
     std::map<std::string, std::uint64_t> wire_dropped;

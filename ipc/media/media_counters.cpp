@@ -44,16 +44,20 @@ ipc::LinkCounters segment_counters(const LinkStats& stats) {
     return c;
 }
 
-Result<std::optional<ipc::CountersWriter>> open_counters_segment(const std::string& run_dir, std::string_view program,
-                                                                 const std::vector<std::string>& links, bool stdio_bus,
-                                                                 ipc::Log& log) {
+std::optional<ipc::CountersWriter> open_counters_segment(const std::string& run_dir, std::string_view program,
+                                                         const std::vector<std::string>& links, bool on_lane,
+                                                         ipc::Log& log) {
     std::error_code ec;
-    if (stdio_bus && !std::filesystem::is_directory(run_dir, ec)) {
-        log.info("no counters segment: run dir {} does not exist (stdio test bus)", run_dir);
-        return std::optional<ipc::CountersWriter>();
+    if (!on_lane && !std::filesystem::is_directory(run_dir, ec)) {
+        log.info("no counters segment: run dir {} does not exist (started alone)", run_dir);
+        return std::nullopt;
     }
-    auto writer = ipc::CountersWriter::create(run_dir, program, links, log);
-    if (!writer) return writer.error();
+    auto writer = ipc::CountersWriter::create(run_dir, program, links, log, /*sole_writer=*/on_lane);
+    if (!writer) {
+        log.warn("Link counters not published: {}; the media run on, and the master shows no sent or wire "
+                 "drop counts for these links.", writer.error().message);
+        return std::nullopt;
+    }
     return std::optional<ipc::CountersWriter>(std::move(*writer));
 }
 

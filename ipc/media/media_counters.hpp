@@ -45,13 +45,15 @@ struct LinkStats {
 // `stats` as its counters segment slot holds it (no serial part: heartbeatd-serial adds it).
 ipc::LinkCounters segment_counters(const LinkStats& stats);
 
-// The media daemon's counters segment in `run_dir`, one slot per link in this order. Any failure
-// (a live writer owns it, a link name that does not fit, a system call) stops the start; only with
-// the stdio test bus (no master reads it) a run dir that does not exist means no segment: nullopt
-// and an info line.
-Result<std::optional<ipc::CountersWriter>> open_counters_segment(const std::string& run_dir, std::string_view program,
-                                                                 const std::vector<std::string>& links, bool stdio_bus,
-                                                                 ipc::Log& log);
+// The media daemon's counters segment in `run_dir`, one slot per link in this order. Counters are
+// diagnostics: no failure here stops a media daemon (a link name that does not fit, a full or
+// read-only run dir, a live writer's file): it is logged as WARN and the daemon runs without a
+// segment (nullopt). On its master's lane (`on_lane`: started by the master with --bus-fd) it is the only writer there can be, so a
+// file naming a live pid (a reused pid, an exiting predecessor) is replaced; started alone, a run
+// dir that does not exist means no segment and an info line.
+std::optional<ipc::CountersWriter> open_counters_segment(const std::string& run_dir, std::string_view program,
+                                                         const std::vector<std::string>& links, bool on_lane,
+                                                         ipc::Log& log);
 
 class MediaCounters {
 public:

@@ -197,7 +197,13 @@ TEST_F(TwoNodes, StatusJsonHasTheDocumentedFieldsAndCountersAgree) {
             auto r = hamaster_status(c(), "web1", {"--json"});
             if (r.rc != 0) return false;
             const auto j = nlohmann::json::parse(r.out, nullptr, false);
-            return !j.is_discarded() && j["peers"][0]["links"][0]["sent"].get<long>() >= 5;
+            // `sent` is live (the counters segment) and counts from start-up, before web2 was
+            // heard; `received` counts acks and resource messages too: wait until two status
+            // heartbeats of web2 have given the link an interval.
+            if (j.is_discarded()) return false;
+            const auto& link = j["peers"][0]["links"][0];
+            return link["sent"].get<long>() >= 5 && link["received"].get<long>() >= 5 &&
+                   link["interval_ms"].is_number_integer();
         },
         20s, 100ms));
     for (int sample = 0; sample < 5; ++sample) {
@@ -223,7 +229,7 @@ TEST_F(TwoNodes, StatusJsonHasTheDocumentedFieldsAndCountersAgree) {
         EXPECT_EQ(link.at("link"), "lo");
         EXPECT_EQ(link.at("status"), "up");
         EXPECT_TRUE(link.at("age_ms").is_number_integer());
-        EXPECT_TRUE(link.at("interval_ms").is_number_integer());
+        EXPECT_TRUE(link.at("interval_ms").is_number_integer()) << "sample " << sample << ": " << r.out;
         EXPECT_TRUE(link.at("dropped").is_object());
         EXPECT_TRUE(link.at("loss_pct").is_number());
         const auto received = link.at("received").get<long>(), sent = link.at("sent").get<long>();

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <optional>
 #include <cstring>
 #include <thread>
 
@@ -47,6 +48,34 @@ public:
 
 private:
     Mapped* seg_ = nullptr;
+};
+
+// A child process that lives until this object goes (then it is reaped): a writer pid that runs.
+class LiveProcess {
+public:
+    LiveProcess() {
+        if (::pipe(release_) != 0) return;
+        pid_ = ::fork();
+        if (pid_ == 0) {
+            ::close(release_[1]);
+            char c;
+            (void)!::read(release_[0], &c, 1);  // alive until the parent closes its end
+            ::_exit(0);
+        }
+        ::close(release_[0]);
+    }
+    ~LiveProcess() {
+        ::close(release_[1]);
+        int status = 0;
+        if (pid_ > 0) ::waitpid(pid_, &status, 0);
+    }
+    LiveProcess(const LiveProcess&) = delete;
+    LiveProcess& operator=(const LiveProcess&) = delete;
+    pid_t pid() const { return pid_; }
+
+private:
+    int release_[2] = {-1, -1};
+    pid_t pid_ = -1;
 };
 
 LinkCounters values(std::uint64_t k, bool serial = false) {
@@ -244,29 +273,52 @@ TEST(CountersSegment, AStaleFileOfADeadWriterIsReplacedWithOneWarning) {
 TEST(CountersSegment, ALiveWriterIsRefused) {
     TempDir dir;
     const std::string path = counters_segment_path(dir.path(), "heartbeatd-net");
-    int release[2];
-    ASSERT_EQ(::pipe(release), 0);
-    const pid_t child = ::fork();
-    ASSERT_GE(child, 0);
-    if (child == 0) {
-        ::close(release[1]);
-        char c;
-        (void)!::read(release[0], &c, 1);  // alive until the parent closes its end
-        ::_exit(0);
-    }
-    ::close(release[0]);
-    plant(path, child);
+    auto child = std::make_optional<LiveProcess>();
+    plant(path, child->pid());
     CaptureLog log;
     auto writer = CountersWriter::create(dir.path(), "heartbeatd-net", {"eth0"}, log);
-    ::close(release[1]);
-    int status = 0;
-    ::waitpid(child, &status, 0);
+    const pid_t gone = child->pid();
+    child.reset();
     ASSERT_FALSE(writer);
     EXPECT_EQ(writer.error().code, "exists");
-    EXPECT_NE(writer.error().message.find(fmt::format("another heartbeatd-net (pid {}) owns it", child)), std::string::npos)
+    EXPECT_NE(writer.error().message.find(fmt::format("another heartbeatd-net (pid {}) owns it", gone)), std::string::npos)
         << writer.error().message;
     struct stat st {};
     EXPECT_EQ(::lstat(path.c_str(), &st), 0) << "a live writer's file was removed";
+}
+
+// Under its master (the lane) a media daemon is the only writer there can be: a file naming a live
+// pid (a reused pid, a predecessor still exiting) is replaced, not refused.
+TEST(CountersSegment, ASoleWriterReplacesAFileNamingALivePid) {
+    TempDir dir;
+    const std::string path = counters_segment_path(dir.path(), "heartbeatd-net");
+    auto child = std::make_optional<LiveProcess>();
+    plant(path, child->pid());
+    CaptureLog log;
+    auto writer = CountersWriter::create(dir.path(), "heartbeatd-net", {"eth0"}, log, /*sole_writer=*/true);
+    const pid_t gone = child->pid();
+    child.reset();
+    ASSERT_TRUE(writer) << writer.error().message;
+    EXPECT_EQ(log.count(LogLevel::warn, fmt::format("writer pid {} still runs", gone)), 1) << log.dump();
+    auto fresh = CountersReader::open(path);
+    ASSERT_TRUE(fresh) << fresh.error().message;
+    EXPECT_EQ(fresh->writer_pid(), ::getpid());
+}
+
+// A writer that was replaced leaves its successor's file in place when it goes.
+TEST(CountersSegment, AReplacedWriterDoesNotRemoveItsSuccessorsFile) {
+    TempDir dir;
+    CaptureLog log;
+    const std::string path = counters_segment_path(dir.path(), "heartbeatd-net");
+    auto first = std::make_optional(CountersWriter::create(dir.path(), "heartbeatd-net", {"eth0"}, log));
+    ASSERT_TRUE(*first) << (*first).error().message;
+    auto second = CountersWriter::create(dir.path(), "heartbeatd-net", {"eth0"}, log, /*sole_writer=*/true);
+    ASSERT_TRUE(second) << second.error().message;
+    first.reset();  // the predecessor exits
+    struct stat st {};
+    EXPECT_EQ(::lstat(path.c_str(), &st), 0) << "the successor's file was removed";
+    second->publish(0, LinkCounters{});
+    EXPECT_TRUE(CountersReader::open(path));
 }
 
 TEST(CountersSegment, TooManyLinksOrALongNameIsAnErrorAtCreation) {
@@ -279,11 +331,11 @@ TEST(CountersSegment, TooManyLinksOrALongNameIsAnErrorAtCreation) {
     EXPECT_EQ(over.error().code, "too_big");
     EXPECT_NE(over.error().message.find("17 links; at most 16 fit"), std::string::npos) << over.error().message;
 
-    const std::string long_name = "/dev/serial/by-path/" + std::string(60, 'x');
+    const std::string long_name = "/dev/serial/by-path/" + std::string(counters_layout::kLinkBytes, 'x');
     auto lengthy = CountersWriter::create(dir.path(), "heartbeatd-serial", {"/dev/ttyS0", long_name}, log);
     ASSERT_FALSE(lengthy);
     EXPECT_EQ(lengthy.error().code, "too_big");
-    EXPECT_NE(lengthy.error().message.find(long_name), std::string::npos) << lengthy.error().message;
+    EXPECT_NE(lengthy.error().message.find(long_name.substr(0, 80)), std::string::npos) << lengthy.error().message;
     // Nothing created for either.
     EXPECT_FALSE(CountersReader::open(counters_segment_path(dir.path(), "heartbeatd-net")));
     EXPECT_FALSE(CountersReader::open(counters_segment_path(dir.path(), "heartbeatd-serial")));

@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <string>
+
+#include "ipc/log.hpp"
 #include "ipc/media/drop_reason.hpp"
+#include "tests/unit/ipc_test_util.hpp"
 
 namespace ha::media {
 namespace {
@@ -23,6 +28,24 @@ TEST(MediaCounters, StatsMessagesHaveOneMessagePerLinkWithEveryReason) {
     EXPECT_EQ(msgs[0].get_or("drop_duplicate", ""), "0");
     EXPECT_EQ(msgs[1].get_or("link", ""), "eth1");
     for (auto name : kDropReasonNames) EXPECT_TRUE(msgs[1].has(std::string("drop_").append(name))) << name;
+}
+
+// Counters are diagnostics: nothing about their segment may stop a media daemon (a serial by-id
+// path too long for a slot, a run dir that cannot take the file). It runs on without one.
+TEST(MediaCounters, ASegmentThatCannotBeMadeIsAWarningNotAFailedStart) {
+    ipc::testing::TempDir dir;
+    ipc::CaptureLog log;
+    const std::string too_long = "/dev/serial/by-id/" + std::string(ipc::counters_layout::kLinkBytes, 'x');
+    auto none = open_counters_segment(dir.path(), "heartbeatd-serial", {"/dev/ttyS0", too_long}, /*on_lane=*/true, log);
+    EXPECT_FALSE(none);
+    EXPECT_EQ(log.count(ipc::LogLevel::warn, "Link counters not published"), 1) << log.dump();
+
+    const std::string missing = dir.path() + "/not-there";
+    EXPECT_FALSE(open_counters_segment(missing, "heartbeatd-net", {"eth0"}, /*on_lane=*/false, log));
+    EXPECT_FALSE(std::filesystem::exists(missing));
+    auto made = open_counters_segment(dir.path(), "heartbeatd-net", {"eth0"}, /*on_lane=*/true, log);
+    ASSERT_TRUE(made);
+    EXPECT_TRUE(std::filesystem::exists(made->path()));
 }
 
 TEST(DropReason, NamesRoundTrip) {
