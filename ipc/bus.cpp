@@ -355,6 +355,8 @@ BusRouter::~BusRouter() {
 
 void BusRouter::on_message(Handler handler) { *handler_ = std::move(handler); }
 
+void BusRouter::reserve_lane(std::string identity) { lanes_->bound.insert(std::move(identity)); }
+
 Result<void> BusRouter::attach_lane(std::string identity, int fd) {
     if (identity.empty() || identity[0] == '\0') {
         if (fd >= 0) ::close(fd);

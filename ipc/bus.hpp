@@ -145,6 +145,10 @@ public:
     // child's end closes the lane is detached.
     // Error codes: "bad_name", "bad_lane".
     Result<void> attach_lane(std::string identity, int fd);
+    // Declares that `identity` speaks on a lane only, before its first lane exists (the master
+    // reserves its media daemons' names when it is built): a zmq message claiming it is refused
+    // (`lane_identity`) even if the child's first start failed.
+    void reserve_lane(std::string identity);
     // Queues `message` for the child called `identity`, on its lane if it has one, else on zmq.
     // False (and counted) when no such peer is connected (or its lane closed), its queue is full,
     // or the message is over kMaxMessageBytes.

@@ -244,7 +244,10 @@ public:
                          [this] { bus_.read_pending(); }}),
           control_(io_, zmq_context_, ipc::control_endpoint(o_.run_dir), log_,
                    [this](const ipc::Message& request) { return on_control(request); }) {
-        for (auto& spec : specs_) children_.add(spec);
+        for (auto& spec : specs_) {
+            if (spec.lane) bus_.reserve_lane(spec.name);  // never claimable on zmq, even before its lane
+            children_.add(spec);
+        }
         // The media daemons' bus is their lane (ipc/bus.hpp): each start brings a new socketpair.
         children_.on_lane = [this](const std::string& name, int fd) {
             if (auto ok = bus_.attach_lane(name, fd); !ok)
