@@ -358,14 +358,7 @@ void BusRouter::on_message(Handler handler) { *handler_ = std::move(handler); }
 void BusRouter::reserve_lane(std::string identity) { lanes_->bound.insert(std::move(identity)); }
 
 Result<void> BusRouter::attach_lane(std::string identity, int fd) {
-    if (identity.empty() || identity[0] == '\0') {
-        if (fd >= 0) ::close(fd);
-        return make_error("bad_name", "a lane needs the name of the child at its other end");
-    }
-    if (auto ok = detail::prepare_lane_fd(fd); !ok) {
-        if (fd >= 0) ::close(fd);
-        return ok;
-    }
+    if (auto ok = detail::adopt_lane_fd(identity, fd); !ok) return ok;
     if (auto it = lanes_->attached.find(identity); it != lanes_->attached.end()) {
         // The previous child's lane: what it sent before it went is read first (which may also
         // meet its end of file and detach it).
@@ -462,14 +455,7 @@ BusClient::BusClient(boost::asio::io_context& io, int lane_fd, std::string name,
       handler_(std::make_shared<Handler>()),
       closed_handler_(std::make_shared<std::function<void()>>()),
       diag_(std::make_shared<detail::BusDiag>(log)) {
-    if (name_.empty() || name_[0] == '\0') {
-        if (lane_fd >= 0) ::close(lane_fd);
-        throw BusError("bad_name", "a bus client needs a name");
-    }
-    if (auto ok = detail::prepare_lane_fd(lane_fd); !ok) {
-        if (lane_fd >= 0) ::close(lane_fd);
-        throw BusError(ok.error().code, ok.error().message);
-    }
+    if (auto ok = detail::adopt_lane_fd(name_, lane_fd); !ok) throw BusError(ok.error().code, ok.error().message);
     lane_ = std::make_shared<detail::LaneEndpoint>(io, lane_fd, "master", diag_);
     lane_->start(client_delivery(diag_, handler_), [closed = closed_handler_] {
         if (*closed) (*closed)();

@@ -69,7 +69,10 @@ bool peer_gone(int err) { return err == EPIPE || err == ECONNRESET || err == ENO
 
 }  // namespace
 
-Result<void> prepare_lane_fd(int fd) {
+namespace {
+
+Result<void> prepare_lane_fd(std::string_view name, int fd) {
+    if (name.empty() || name[0] == '\0') return make_error("bad_name", "a lane needs the name of the process at its other end");
     if (auto ok = check_lane_fd(fd); !ok) return ok;
     const int flags = ::fcntl(fd, F_GETFL);
     if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0 || ::fcntl(fd, F_SETFD, FD_CLOEXEC) != 0)
@@ -77,6 +80,14 @@ Result<void> prepare_lane_fd(int fd) {
     set_buffer(fd, SO_SNDBUFFORCE, SO_SNDBUF, kLaneBufferBytes);
     set_buffer(fd, SO_RCVBUFFORCE, SO_RCVBUF, kLaneBufferBytes);
     return {};
+}
+
+}  // namespace
+
+Result<void> adopt_lane_fd(std::string_view name, int fd) {
+    auto ok = prepare_lane_fd(name, fd);
+    if (!ok && fd >= 0) ::close(fd);
+    return ok;
 }
 
 LaneEndpoint::LaneEndpoint(boost::asio::io_context& io, int fd, std::string peer, std::shared_ptr<BusDiag> diag)

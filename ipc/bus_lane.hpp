@@ -71,9 +71,10 @@ private:
     BusCounters counters_;
 };
 
-// Sets `fd` non-blocking and close-on-exec and asks for kLaneBufferBytes buffers. Error code
-// "bad_lane" when `fd` is not an open SOCK_SEQPACKET socket.
-Result<void> prepare_lane_fd(int fd);
+// Takes `fd` as the lane to `name` (the child at the other end, or "master"): sets it non-blocking
+// and close-on-exec and asks for kLaneBufferBytes buffers. On any error `fd` is closed. Error
+// codes: "bad_name" (an empty name), "bad_lane" (`fd` is not an open SOCK_SEQPACKET socket).
+Result<void> adopt_lane_fd(std::string_view name, int fd);
 
 class LaneEndpoint : public std::enable_shared_from_this<LaneEndpoint> {
 public:
