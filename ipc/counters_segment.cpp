@@ -126,10 +126,10 @@ Result<CountersReader> CountersReader::open(const std::string& path) {
 
 int CountersReader::writer_pid() const { return state_->segment->header.writer_pid; }
 
-Result<std::vector<bus::MediaStats>> CountersReader::read() const {
+Result<std::vector<bus::MediaStats>> CountersReader::read(bool writer_known_alive) const {
     const Segment& seg = *state_->segment;
     const int pid = seg.header.writer_pid;
-    if (!pid_alive(pid))
+    if (!writer_known_alive && !pid_alive(pid))
         return make_error("stale", fmt::format("counters segment {}: its writer (pid {}) is dead", state_->map.path(), pid));
     auto& copy = *state_->copy;
     const std::size_t bytes = state_->links * sizeof(Slot);

@@ -270,6 +270,21 @@ TEST(CountersSegment, AStaleFileOfADeadWriterIsReplacedWithOneWarning) {
     EXPECT_EQ(fresh->writer_pid(), ::getpid());
 }
 
+// The master vouches for its own child (it has not reaped it): no /proc probe, and so the probe's
+// verdict cannot matter — shown with a writer pid that is in fact dead.
+TEST(CountersSegment, AReaderToldTheWriterLivesSkipsTheProbe) {
+    TempDir dir;
+    const std::string path = counters_segment_path(dir.path(), "heartbeatd-net");
+    plant(path, dead_pid());
+    auto reader = CountersReader::open(path);
+    ASSERT_TRUE(reader) << reader.error().message;
+    ASSERT_FALSE(reader->read());
+    auto vouched = reader->read(/*writer_known_alive=*/true);
+    ASSERT_TRUE(vouched) << vouched.error().message;
+    ASSERT_EQ(vouched->size(), 1u);
+    EXPECT_EQ((*vouched)[0].link, "eth0");
+}
+
 TEST(CountersSegment, ALiveWriterIsRefused) {
     TempDir dir;
     const std::string path = counters_segment_path(dir.path(), "heartbeatd-net");
