@@ -1,119 +1,164 @@
 // Auth — Heartbeat message authentication (see auth.hpp).
 //
-// HMACs come from OpenSSL 3's EVP_MAC with keyed contexts kept per thread (one-shot HMAC() as the
-// fallback); the crc method from ipc/crc32. Digests are compared
-// as strings of equal length with CRYPTO_memcmp so a forger learns nothing from timing.
+// HMAC-MD5 and HMAC-SHA1 (RFC 2104) are computed here from precomputed keyed hash states kept per
+// thread; the crc method comes from ipc/crc32. Digests are compared as strings of equal length with
+// CRYPTO_memcmp so a forger learns nothing from timing.
 //
 // Time and blocking: none. Diagnostics: none (errors are returned with a drop-counter code).
 // See also: ipc/auth.hpp, ipc/codec.hpp, compat spec §5.
 #include "ipc/auth.hpp"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/params.h>
+#include <openssl/md5.h>
+#include <openssl/sha.h>
 
+#include <algorithm>
+#include <array>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
-#include <vector>
+#include <cstring>
 
 #include "ipc/crc32.hpp"
 
 namespace ha::ipc {
 namespace {
 
-// Digest names for EVP_MAC; compared by address in the context cache.
-constexpr const char* kMd5 = "MD5";
-constexpr const char* kSha1 = "SHA1";
+// Longest hex digest any method gives: sha1's 20 bytes (crc's "%lx" of 32 bits is 8).
+constexpr std::size_t kMaxHex = 2 * SHA_DIGEST_LENGTH;
 
-std::string to_hex(const unsigned char* data, std::size_t n) {
+void put_hex(char* out, const unsigned char* data, std::size_t n) {
     static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(2 * n);
     for (std::size_t i = 0; i < n; ++i) {
-        out += kHex[data[i] >> 4];
-        out += kHex[data[i] & 0xf];
+        out[2 * i] = kHex[data[i] >> 4];
+        out[2 * i + 1] = kHex[data[i] & 0xf];
     }
-    return out;
 }
 
-std::string hmac_hex_oneshot(const EVP_MD* md, std::string_view secret, std::string_view data) {
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    static const unsigned char kEmpty = 0;
-    const void* key = secret.empty() ? static_cast<const void*>(&kEmpty) : static_cast<const void*>(secret.data());
-    const auto* d = data.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(data.data());
-    if (HMAC(md, key, static_cast<int>(secret.size()), d, data.size(), out, &len) == nullptr) {
-        // Only on allocation failure inside OpenSSL: an empty digest never matches anything.
-        return {};
-    }
-    return to_hex(out, len);
-}
+// The hash primitives. OpenSSL 3 deprecates MD5_*/SHA1_* in favour of EVP, but EVP costs what this
+// file avoids (issue 13: at a 10 ms keepalive, EVP_MAC's re-init, context dup and allocation,
+// OSSL_PARAM handling and provider dispatch were ~18% of a media daemon's CPU). These functions
+// work on a plain struct, cannot fail and never allocate, so a keyed state is copied by assignment.
+// Debian 12's libcrypto has them; the deprecation warning is silenced for these lines only.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+template <class C, std::size_t N, int (*Init)(C*), int (*Update)(C*, const void*, std::size_t), int (*Final)(unsigned char*, C*)>
+struct Hash {
+    using Ctx = C;
+    static constexpr std::size_t kSize = N;
+    static void init(Ctx& c) { Init(&c); }
+    static void update(Ctx& c, const void* p, std::size_t n) { Update(&c, p, n); }
+    static void finish(Ctx& c, unsigned char* out) { Final(out, &c); }
+};
+using Md5 = Hash<MD5_CTX, MD5_DIGEST_LENGTH, MD5_Init, MD5_Update, MD5_Final>;
+using Sha1 = Hash<SHA_CTX, SHA_DIGEST_LENGTH, SHA1_Init, SHA1_Update, SHA1_Final>;
+#pragma GCC diagnostic pop
 
-// Keyed HMAC contexts kept per thread. OpenSSL 3's one-shot HMAC() fetches the algorithm by name
-// and builds and keys a fresh context on every call: at a 10 ms keepalive that was most of a media
-// daemon's user time (issue 13). A context keyed once is re-initialised with the same key instead.
-// Few keys exist (the active one and one rollover key); a reload's new secrets push the oldest out.
-class HmacContexts {
+// HMAC (RFC 2104) with the keyed states precomputed per (hash, secret) and kept per thread: the hash
+// state after absorbing key^ipad (inner) and key^opad (outer). A message then costs two struct
+// copies and the hash work itself. Few keys exist (the active one and one rollover key); a reload's
+// new secrets replace the oldest entry. The states are key-equivalent, so they are wiped when
+// replaced and when the thread ends.
+template <class H>
+class HmacStates {
 public:
-    HmacContexts() : mac_(EVP_MAC_fetch(nullptr, "HMAC", nullptr)) {}
-    ~HmacContexts() {
-        for (auto& e : entries_) EVP_MAC_CTX_free(e.ctx);
-        EVP_MAC_free(mac_);
+    HmacStates() = default;
+    ~HmacStates() {
+        for (std::size_t i = 0; i < used_; ++i) wipe(entries_[i]);
     }
-    HmacContexts(const HmacContexts&) = delete;
-    HmacContexts& operator=(const HmacContexts&) = delete;
+    HmacStates(const HmacStates&) = delete;
+    HmacStates& operator=(const HmacStates&) = delete;
 
-    // Empty when OpenSSL cannot give a context; the caller then takes the one-shot path.
-    std::string digest(const char* md_name, std::string_view secret, std::string_view data) {
-        EVP_MAC_CTX* ctx = keyed(md_name, secret);
-        if (ctx == nullptr || EVP_MAC_init(ctx, nullptr, 0, nullptr) != 1) return {};
-        static const unsigned char kEmpty = 0;
-        const auto* d = data.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(data.data());
-        unsigned char out[EVP_MAX_MD_SIZE];
-        std::size_t len = 0;
-        if (EVP_MAC_update(ctx, d, data.size()) != 1 || EVP_MAC_final(ctx, out, &len, sizeof out) != 1) return {};
-        return to_hex(out, len);
+    // Writes the 2 * H::kSize lower-case hex digits of HMAC(secret, data) to `out`.
+    void hex(std::string_view secret, std::string_view data, char* out) {
+        const Entry& e = keyed(secret);
+        // After finish() a context holds only the finished hash, not the keyed state: no wipe needed.
+        typename H::Ctx c = e.inner;
+        H::update(c, data.data(), data.size());
+        unsigned char md[H::kSize];
+        H::finish(c, md);
+        c = e.outer;
+        H::update(c, md, sizeof md);
+        H::finish(c, md);
+        put_hex(out, md, sizeof md);
     }
 
 private:
+    static constexpr std::size_t kBlock = 64;  // MD5's and SHA-1's block size
     static constexpr std::size_t kMaxEntries = 8;
     struct Entry {
-        const char* md_name;
         std::string secret;
-        EVP_MAC_CTX* ctx;
+        typename H::Ctx inner;
+        typename H::Ctx outer;
     };
 
-    EVP_MAC_CTX* keyed(const char* md_name, std::string_view secret) {
-        for (auto& e : entries_)
-            if (e.md_name == md_name && e.secret == secret) return e.ctx;
-        if (mac_ == nullptr) return nullptr;
-        EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(mac_);
-        if (ctx == nullptr) return nullptr;
-        OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", const_cast<char*>(md_name), 0), OSSL_PARAM_construct_end()};
-        // HMAC with an empty key is valid (Heartbeat allows an empty secret); OpenSSL wants a non-null pointer.
-        static const unsigned char kEmpty = 0;
-        const auto* key = secret.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(secret.data());
-        if (EVP_MAC_init(ctx, key, secret.size(), params) != 1) {
-            EVP_MAC_CTX_free(ctx);
-            return nullptr;
-        }
-        if (entries_.size() == kMaxEntries) {
-            EVP_MAC_CTX_free(entries_.front().ctx);
-            entries_.erase(entries_.begin());
-        }
-        entries_.push_back(Entry{md_name, std::string(secret), ctx});
-        return ctx;
+    static void wipe(Entry& e) {
+        OPENSSL_cleanse(e.secret.data(), e.secret.size());
+        OPENSSL_cleanse(&e.inner, sizeof e.inner);
+        OPENSSL_cleanse(&e.outer, sizeof e.outer);
     }
 
-    EVP_MAC* mac_;
-    std::vector<Entry> entries_;
+    const Entry& keyed(std::string_view secret) {
+        for (std::size_t i = 0; i < used_; ++i)
+            if (entries_[i].secret == secret) return entries_[i];
+        Entry* e = nullptr;
+        if (used_ < kMaxEntries) {
+            e = &entries_[used_++];
+        } else {
+            e = &entries_[next_];
+            next_ = (next_ + 1) % kMaxEntries;
+            wipe(*e);
+        }
+        e->secret.assign(secret);
+        // RFC 2104: a key longer than the block is hashed first; any shorter key is zero-padded.
+        unsigned char key[kBlock] = {};
+        if (secret.size() > kBlock) {
+            typename H::Ctx c;
+            H::init(c);
+            H::update(c, secret.data(), secret.size());
+            H::finish(c, key);
+            OPENSSL_cleanse(&c, sizeof c);
+        } else {
+            std::copy(secret.begin(), secret.end(), key);
+        }
+        unsigned char pad[kBlock];
+        for (std::size_t i = 0; i < kBlock; ++i) pad[i] = key[i] ^ 0x36;
+        H::init(e->inner);
+        H::update(e->inner, pad, kBlock);
+        for (std::size_t i = 0; i < kBlock; ++i) pad[i] = key[i] ^ 0x5c;
+        H::init(e->outer);
+        H::update(e->outer, pad, kBlock);
+        OPENSSL_cleanse(pad, sizeof pad);
+        OPENSSL_cleanse(key, sizeof key);
+        return *e;
+    }
+
+    std::array<Entry, kMaxEntries> entries_{};
+    std::size_t used_ = 0;
+    std::size_t next_ = 0;  // the oldest entry once all are used
 };
 
-std::string hmac_hex(const char* md_name, const EVP_MD* md, std::string_view secret, std::string_view data) {
-    thread_local HmacContexts contexts;
-    std::string hex = contexts.digest(md_name, secret, data);
-    return hex.empty() ? hmac_hex_oneshot(md, secret, data) : hex;
+// Writes the digest's hex to `out` (room for kMaxHex) and returns its length.
+std::size_t digest_hex_to(AuthMethod method, std::string_view secret, std::string_view data, char* out) {
+    switch (method) {
+        case AuthMethod::crc: {
+            char buf[16];
+            int n = std::snprintf(buf, sizeof buf, "%lx", static_cast<unsigned long>(crc32_heartbeat(data)));
+            std::memcpy(out, buf, static_cast<std::size_t>(n));
+            return static_cast<std::size_t>(n);
+        }
+        case AuthMethod::md5: {
+            thread_local HmacStates<Md5> states;
+            states.hex(secret, data, out);
+            return 2 * Md5::kSize;
+        }
+        case AuthMethod::sha1: {
+            thread_local HmacStates<Sha1> states;
+            states.hex(secret, data, out);
+            return 2 * Sha1::kSize;
+        }
+    }
+    return 0;
 }
 
 [[noreturn]] void broken_invariant(const char* why) {
@@ -127,15 +172,26 @@ const AuthKey& active_or_die(const AuthKeys& keys) {
     return *key;
 }
 
-std::string auth_value(const AuthKeys& keys, std::string_view text) {
+// `N digest`, built on the stack: it is copied into a field or appended to the wire anyway.
+struct AuthValue {
+    char text[11 + 1 + kMaxHex];  // any int, ' ', the longest digest
+    std::size_t size = 0;
+    std::string_view view() const { return {text, size}; }
+};
+
+AuthValue auth_value(const AuthKeys& keys, std::string_view text) {
     const AuthKey& key = active_or_die(keys);
-    return std::to_string(keys.active) + " " + digest_hex(key.method, key.secret, text);
+    AuthValue v;
+    char* p = std::to_chars(v.text, v.text + 11, keys.active).ptr;
+    *p++ = ' ';
+    p += digest_hex_to(key.method, key.secret, text, p);
+    v.size = static_cast<std::size_t>(p - v.text);
+    return v;
 }
 
 void set_inner_auth(Message& message, const AuthKeys& keys) {
     message.remove("auth");
-    std::string value = auth_value(keys, classic_auth_text(message));
-    message.add("auth", value);
+    message.add("auth", auth_value(keys, classic_auth_text(message)).view());
 }
 
 // Checks an auth string `N digest` against `data`. `where` says which digest, for the error text.
@@ -154,8 +210,9 @@ Result<void> check(std::string_view auth, std::string_view data, const AuthKeys&
                                              " is listed in authkeys but not accepted (only the active key and one rollover key verify)");
     }
     std::string_view got = auth.substr(sp + 1);
-    std::string want = digest_hex(key->method, key->secret, data);
-    if (want.empty() || got.size() != want.size() || CRYPTO_memcmp(got.data(), want.data(), want.size()) != 0)
+    char want[kMaxHex];
+    std::size_t want_len = digest_hex_to(key->method, key->secret, data, want);
+    if (want_len == 0 || got.size() != want_len || CRYPTO_memcmp(got.data(), want, want_len) != 0)
         return make_error("bad_auth", std::string(where) + ": " + std::string(method_name(key->method)) + " digest with key " +
                                           std::to_string(n) + " does not match");
     return {};
@@ -173,25 +230,17 @@ std::string_view method_name(AuthMethod method) {
 }
 
 std::string digest_hex(AuthMethod method, std::string_view secret, std::string_view data) {
-    switch (method) {
-        case AuthMethod::crc: {
-            char buf[16];
-            std::snprintf(buf, sizeof buf, "%lx", static_cast<unsigned long>(crc32_heartbeat(data)));
-            return buf;
-        }
-        case AuthMethod::md5: return hmac_hex(kMd5, EVP_md5(), secret, data);
-        case AuthMethod::sha1: return hmac_hex(kSha1, EVP_sha1(), secret, data);
-    }
-    return {};
+    char hex[kMaxHex];
+    return std::string(hex, digest_hex_to(method, secret, data, hex));
 }
 
 std::string sign_netstring(Message& message, const AuthKeys& keys) {
     set_inner_auth(message, keys);
     std::string wire = encode_netstring(message);
-    std::string outer = auth_value(keys, wire);
-    wire += std::to_string(outer.size());
+    const AuthValue outer = auth_value(keys, wire);
+    wire += std::to_string(outer.size);
     wire += ':';
-    wire += outer;
+    wire += outer.view();
     wire += ',';
     return wire;
 }

@@ -3,10 +3,15 @@
 #include "ipc/auth.hpp"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <random>
+#include <string>
+#include <vector>
 
 #include "ipc/crc32.hpp"
 
@@ -50,6 +55,31 @@ const Golden kGolden[] = {
     {"status_md5.bin", 4, AuthMethod::md5, "web-secret"},
     {"status_sha1.bin", 7, AuthMethod::sha1, "cluster-key"},
 };
+
+// The reference: OpenSSL's one-shot HMAC(), in lower-case hex.
+std::string openssl_hmac_hex(AuthMethod method, const std::string& key, const std::string& data) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    const unsigned char none = 0;  // HMAC() wants non-null pointers even for empty input
+    const EVP_MD* evp = method == AuthMethod::md5 ? EVP_md5() : EVP_sha1();
+    const void* k = key.empty() ? static_cast<const void*>(&none) : key.data();
+    const auto* d = data.empty() ? &none : reinterpret_cast<const unsigned char*>(data.data());
+    if (HMAC(evp, k, static_cast<int>(key.size()), d, data.size(), md, &len) == nullptr) return "HMAC() failed";
+    std::string hex;
+    for (unsigned int i = 0; i < len; ++i) {
+        static constexpr char kHex[] = "0123456789abcdef";
+        hex += kHex[md[i] >> 4];
+        hex += kHex[md[i] & 0xf];
+    }
+    return hex;
+}
+
+std::string random_bytes(std::mt19937& rng, std::size_t n) {
+    std::uniform_int_distribution<int> byte(0, 255);
+    std::string s(n, '\0');
+    for (char& c : s) c = static_cast<char>(byte(rng));
+    return s;
+}
 
 std::string code_of(std::string_view wire, const AuthKeys& keys) {
     auto r = verify_and_decode(wire, keys);
@@ -102,6 +132,57 @@ TEST(Auth, HmacReusedContextsGiveTheSameDigests) {
         for (int i = 0; i < 12; ++i) digest_hex(AuthMethod::sha1, "key" + std::to_string(i), "x");  // evicts the others
         // HMAC-SHA1 with an empty key over empty data (well-known value).
         EXPECT_EQ(digest_hex(AuthMethod::sha1, "", ""), "fbdb1d1b18aa6c08324b7d64b71fb76370690e1d");
+    }
+}
+
+// The precomputed keyed states (issue 13) against OpenSSL's own HMAC: keys around the 64-byte block
+// (shorter ones are zero-padded, longer ones hashed first), the empty key Heartbeat allows, and
+// messages across the hash's padding boundaries (55/56, 64, 119/120 bytes) up to a few KiB.
+TEST(Auth, HmacMatchesOpenSslOneShotForManyKeysAndMessages) {
+    std::mt19937 rng(1302);
+    const std::size_t key_lengths[] = {0, 1, 2, 16, 20, 55, 56, 63, 64, 65, 100, 128, 129, 200};
+    std::vector<std::size_t> data_lengths = {0, 1, 3, 55, 56, 57, 63, 64, 65, 119, 120, 127, 128, 129, 286, 302, 1000, 4096};
+    std::uniform_int_distribution<std::size_t> any_length(0, 5000);
+    for (int i = 0; i < 10; ++i) data_lengths.push_back(any_length(rng));
+    for (AuthMethod method : {AuthMethod::md5, AuthMethod::sha1}) {
+        for (std::size_t key_len : key_lengths) {
+            for (int variant = 0; variant < 3; ++variant) {
+                // Random bytes (NULs and high bytes included), and for variant 0 a printable key.
+                std::string key = variant == 0 ? std::string(key_len, 'k') : random_bytes(rng, key_len);
+                for (std::size_t data_len : data_lengths) {
+                    const std::string data = random_bytes(rng, data_len);
+                    ASSERT_EQ(digest_hex(method, key, data), openssl_hmac_hex(method, key, data))
+                        << method_name(method) << " key " << key_len << " bytes (variant " << variant << "), data " << data_len << " bytes";
+                }
+            }
+        }
+    }
+}
+
+// More keys than a thread keeps keyed states for, used in turn and at random, for both methods with
+// the same secrets: every digest must still be the one of its own key and method.
+TEST(Auth, HmacAlternatingBetweenManyKeysGivesEachKeysDigest) {
+    std::mt19937 rng(2104);
+    std::vector<std::string> keys;
+    for (std::size_t i = 0; i < 20; ++i) {
+        std::string k = random_bytes(rng, (i * 13) % 90);  // 0..89 bytes, both sides of the block size
+        keys.push_back(k);
+        k.push_back(static_cast<char>(i + 1));
+        keys.push_back(k);  // differs only by one appended byte
+    }
+    keys.push_back("web-secret");
+    keys.push_back("web-secreT");
+    const std::string data = random_bytes(rng, 300);
+    std::uniform_int_distribution<std::size_t> pick(0, keys.size() - 1);
+    for (int round = 0; round < 400; ++round) {
+        const std::string& key = round < 2 * static_cast<int>(keys.size()) ? keys[static_cast<std::size_t>(round) % keys.size()] : keys[pick(rng)];
+        const AuthMethod method = (round / 3) % 2 == 0 ? AuthMethod::md5 : AuthMethod::sha1;
+        ASSERT_EQ(digest_hex(method, key, data), openssl_hmac_hex(method, key, data))
+            << "round " << round << ", " << method_name(method) << " key of " << key.size() << " bytes";
+        // Straight after: the same key again (a cache hit), and the other method with it.
+        ASSERT_EQ(digest_hex(method, key, data), openssl_hmac_hex(method, key, data)) << "round " << round;
+        const AuthMethod other = method == AuthMethod::md5 ? AuthMethod::sha1 : AuthMethod::md5;
+        ASSERT_EQ(digest_hex(other, key, data), openssl_hmac_hex(other, key, data)) << "round " << round;
     }
 }
 
