@@ -195,10 +195,14 @@ void UdpLink::drain() {
         }
         const bool truncated = (msg.msg_flags & MSG_TRUNC) != 0 || static_cast<std::size_t>(n) > buffer_.size();
         const std::size_t len = std::min(static_cast<std::size_t>(n), buffer_.size());
-        char text[INET_ADDRSTRLEN] = {};
-        ::inet_ntop(AF_INET, &peer.sin_addr, text, sizeof(text));
-        receiver_(std::string_view(buffer_.data(), len), media::Sender{text, fmt::format("{}:{}", text, ntohs(peer.sin_port))},
-                  truncated);
+        if (last_sender_.address.empty() || peer.sin_addr.s_addr != last_peer_.sin_addr.s_addr ||
+            peer.sin_port != last_peer_.sin_port) {
+            char text[INET_ADDRSTRLEN] = {};
+            ::inet_ntop(AF_INET, &peer.sin_addr, text, sizeof(text));
+            last_sender_ = media::Sender{text, fmt::format("{}:{}", text, ntohs(peer.sin_port))};
+            last_peer_ = peer;
+        }
+        receiver_(std::string_view(buffer_.data(), len), last_sender_, truncated);
         if (!*alive_) return;
     }
     // Batch used up: let the bus and the other links run, then continue.

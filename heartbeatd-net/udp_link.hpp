@@ -22,6 +22,8 @@
 // See also: net_options.hpp, ipc/media/receive_pipeline.hpp, compat spec §1.3.
 #pragma once
 
+#include <netinet/in.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
 
@@ -76,6 +78,10 @@ private:
     boost::asio::ip::udp::endpoint destination_;
     std::vector<char> buffer_;
     Receiver receiver_;
+    // The last sender's names, kept: the peer sends from one address, and naming it afresh for
+    // every datagram (inet_ntop's sprintf, a format) was a visible share of a 10 ms cycle.
+    sockaddr_in last_peer_{};
+    media::Sender last_sender_;
     int last_error_ = 0;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

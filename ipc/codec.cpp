@@ -9,6 +9,7 @@
 // See also: ipc/codec.hpp, compat spec §4.
 #include "ipc/codec.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 
@@ -160,6 +161,9 @@ Result<std::size_t> parse_netstring_fields(Cursor c, int depth, const CodecLimit
 Result<DecodedFrame> decode_netstring(std::string_view bytes, const CodecLimits& limits) {
     DecodedFrame frame;
     frame.form = WireForm::netstring;
+    // A field takes at least ~12 bytes on the wire; a heartbeat has about 12 of them. Reserving
+    // once spares the vector its regrowths (and moves) on every message.
+    frame.message.fields().reserve(std::min<std::size_t>(limits.max_fields, bytes.size() / 16 + 4));
     auto end = parse_netstring_fields(Cursor{bytes, kNetHead.size(), 0}, 0, limits, &frame.message);
     if (!end) return end.error();
     frame.signed_length = *end;

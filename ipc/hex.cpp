@@ -3,9 +3,15 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+
 namespace ha::ipc {
 
-std::string to_hex(std::uint64_t value) { return fmt::format("{:x}", value); }
+std::string to_hex(std::uint64_t value) {
+    char buf[16];  // 64 bits: at most 16 hex digits
+    const auto end = std::to_chars(buf, buf + sizeof buf, value, 16).ptr;
+    return std::string(buf, end);
+}
 
 Result<std::uint64_t> parse_hex(std::string_view text) {
     if (text.empty() || text.size() > 16) {

@@ -1,8 +1,6 @@
 // HeartbeatSource: outgoing status messages and default fields. See heartbeat_source.hpp.
 #include "master/core/heartbeat_source.hpp"
 
-#include <fmt/format.h>
-
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -17,6 +15,7 @@ HeartbeatSource::HeartbeatSource(HeartbeatSourceParams params) : params_(std::mo
 ipc::Message HeartbeatSource::make_status(ipc::WallTime wall_now, std::string_view status,
                                           std::chrono::milliseconds deadtime) {
     ipc::Message msg;
+    msg.fields().reserve(12);  // these four and stamp()'s eight: one allocation per heartbeat
     msg.add("t", "status");
     msg.add("st", status);
     msg.add("dt", to_hex(static_cast<std::uint64_t>(deadtime.count())));
@@ -40,7 +39,7 @@ void HeartbeatSource::stamp(ipc::Message& msg, ipc::WallTime wall_now, Origin or
         while (!ld.empty() && (ld.back() == '\n' || ld.back() == '\r')) ld.pop_back();
         msg.add("ld", ld.empty() ? std::string("n/a") : ld);
     }
-    msg.add("ttl", fmt::format("{}", params_.ttl + (origin == Origin::api_client ? 1 : 0)));
+    msg.add("ttl", std::to_string(params_.ttl + (origin == Origin::api_client ? 1 : 0)));
 }
 
 int default_ttl(int hopfudge, std::size_t node_count) { return hopfudge + static_cast<int>(node_count); }
