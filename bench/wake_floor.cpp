@@ -21,11 +21,13 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -40,8 +42,18 @@ namespace {
 
 constexpr std::size_t kMessage = 200;
 
+std::vector<pid_t> g_started;  // every child forked so far, killed by die() and at the end of a shape
+pid_t g_parent = 0;
+
+void stop(std::vector<pid_t>& pids) {
+    for (pid_t p : pids) ::kill(p, SIGKILL);  // nothing to clean up in these loops
+    for (pid_t p : pids) ::waitpid(p, nullptr, 0);
+    pids.clear();
+}
+
 [[noreturn]] void die(const char* what) {
     std::perror(what);
+    if (::getpid() == g_parent) stop(g_started);
     std::_Exit(1);
 }
 
@@ -126,9 +138,11 @@ pid_t spawn(Loop loop) {
     const pid_t pid = ::fork();
     if (pid < 0) die("fork");
     if (pid == 0) {
-        ::signal(SIGTERM, SIG_DFL);
+        // Never outlive the bench, however it ends (a parent killed by SIGKILL included).
+        if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != g_parent) std::_Exit(0);
         loop.run();
     }
+    g_started.push_back(pid);
     return pid;
 }
 
@@ -175,7 +189,10 @@ std::uint64_t cpu_ns(const std::vector<pid_t>& pids) {
     for (pid_t p : pids) {
         std::ifstream in("/proc/" + std::to_string(p) + "/schedstat");
         std::uint64_t ns = 0;
-        in >> ns;
+        if (!(in >> ns)) {
+            errno = ENOENT;
+            die("/proc/PID/schedstat (a kernel without schedstats, or a loop that died)");
+        }
         total += ns;
     }
     return total;
@@ -187,6 +204,7 @@ int main(int argc, char** argv) {
     const int seconds = argc > 1 ? std::atoi(argv[1]) : 10;
     const int interval_ms = argc > 2 ? std::atoi(argv[2]) : 10;
     const int port = argc > 3 ? std::atoi(argv[3]) : 16796;
+    g_parent = ::getpid();
     if (seconds < 1 || interval_ms < 1 || port < 1024 || port > 65535) {
         std::fprintf(stderr, "usage: bench_wake_floor [SECONDS >= 1] [INTERVAL_MS >= 1] [PORT 1024-65535]\n");
         return 2;
@@ -203,8 +221,7 @@ int main(int argc, char** argv) {
         std::this_thread::sleep_for(std::chrono::seconds(seconds));
         const std::uint64_t b = cpu_ns(pids);
         const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        for (pid_t p : pids) ::kill(p, SIGTERM);
-        for (pid_t p : pids) ::waitpid(p, nullptr, 0);
+        stop(g_started);
         const int wakes = shape == "hamaster" ? 8 : shape == "merged" ? 4 : 2;
         std::printf("| %s | %zu | %d | %.2f |\n", shape.c_str(), pids.size(), wakes, 100.0 * static_cast<double>(b - a) / 1e9 / wall);
         std::fflush(stdout);

@@ -161,8 +161,8 @@ Result<std::size_t> parse_netstring_fields(Cursor c, int depth, const CodecLimit
 Result<DecodedFrame> decode_netstring(std::string_view bytes, const CodecLimits& limits) {
     DecodedFrame frame;
     frame.form = WireForm::netstring;
-    // A field takes at least ~12 bytes on the wire; a heartbeat has about 12 of them. Reserving
-    // once spares the vector its regrowths (and moves) on every message.
+    // A typical field is about 16 bytes on the wire (a heartbeat has about 12): reserving that guess
+    // once spares the vector its regrowths (and moves) on most messages; it still grows if short.
     frame.message.fields().reserve(std::min<std::size_t>(limits.max_fields, bytes.size() / 16 + 4));
     auto end = parse_netstring_fields(Cursor{bytes, kNetHead.size(), 0}, 0, limits, &frame.message);
     if (!end) return end.error();

@@ -130,9 +130,10 @@ public:
     // Every link's counters, in the writer's order, as the `_stats` reply would carry them (drop
     // reasons all listed, zeros included; `open` and `serial` for a serial port only).
     // "busy": no consistent copy in kReadTries attempts; "stale": the writer is dead.
-    // `writer_known_alive`: the caller supervises the writer (its master, which reaps it) and knows
-    // writer_pid() runs, so the /proc probe of every read is skipped (the master reads on every
-    // status view, up to 100 times a second at a 10 ms keepalive).
+    // `writer_known_alive`: the caller has checked that writer_pid() is its own child, not yet
+    // reaped (the master), so the pid cannot have been reused and the /proc probe of every read is
+    // skipped (the master reads on every status view, up to 100 times a second at a 10 ms
+    // keepalive). A child that has just exited then shows its last counters until it is reaped.
     Result<std::vector<bus::MediaStats>> read(bool writer_known_alive = false) const;
     int writer_pid() const;
 

@@ -40,7 +40,8 @@ void MediaCountersCache::refresh(Child& child) {
         if (expected > 0 && opened->writer_pid() != expected) return forget(child, std::nullopt);
         child.reader.emplace(std::move(*opened));
     }
-    // The supervisor's pid is a child it has not reaped: alive, no /proc probe needed.
+    // `expected` is a child the supervisor has not reaped (and the segment names it, checked
+    // above): its pid cannot have been reused, so no /proc probe is needed.
     auto read = child.reader->read(/*writer_known_alive=*/expected > 0);
     if (!read) {
         if (read.error().code == "busy") return;  // the last good copy stands

@@ -15,7 +15,7 @@ HeartbeatSource::HeartbeatSource(HeartbeatSourceParams params) : params_(std::mo
 ipc::Message HeartbeatSource::make_status(ipc::WallTime wall_now, std::string_view status,
                                           std::chrono::milliseconds deadtime) {
     ipc::Message msg;
-    msg.fields().reserve(12);  // these four and stamp()'s eight: one allocation per heartbeat
+    msg.fields().reserve(12);  // these four, stamp()'s seven and the auth field the media daemon adds
     msg.add("t", "status");
     msg.add("st", status);
     msg.add("dt", to_hex(static_cast<std::uint64_t>(deadtime.count())));
