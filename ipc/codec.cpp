@@ -163,7 +163,8 @@ Result<DecodedFrame> decode_netstring(std::string_view bytes, const CodecLimits&
     frame.form = WireForm::netstring;
     // A typical field is about 16 bytes on the wire (a heartbeat has about 12): reserving that guess
     // once spares the vector its regrowths (and moves) on most messages; it still grows if short.
-    frame.message.fields().reserve(std::min<std::size_t>(limits.max_fields, bytes.size() / 16 + 4));
+    // Capped, so that a large garbled datagram costs no large allocation before it is refused.
+    frame.message.fields().reserve(std::min<std::size_t>({limits.max_fields, bytes.size() / 16 + 4, 32}));
     auto end = parse_netstring_fields(Cursor{bytes, kNetHead.size(), 0}, 0, limits, &frame.message);
     if (!end) return end.error();
     frame.signed_length = *end;
