@@ -171,7 +171,6 @@ std::vector<pid_t> start_node(const std::string& shape, int node, int interval_m
         return {p, m};
     }
     Loop one;
-    one.udp = -1;
     one.sink = udp_bound(self, port);
     one.to = to;
     if (shape == "merged" || node == 1) {
